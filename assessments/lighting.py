@@ -1,0 +1,876 @@
+"""Street lighting (防犯灯): point-by-point illuminance on the grid and lighting criteria.
+
+Luminaires are point sources with a type C intensity distribution I(γ, C) [cd]. The
+illuminance a luminaire gives on a small receiving plane at a point is the inverse-square
+cosine law
+
+    E = I(γ, C) · cos θ / r²                                  [lx]
+
+with r the distance from the luminaire to the point [m] and θ the angle between the
+direction toward the luminaire and the plane's normal. For a horizontal plane at the
+ground cos θ = Δh / r; for a vertical plane whose normal points to the compass bearing φ,
+cos θ = (light − point)·n / r with n = (sin φ, cos φ, 0) (east, north, up), clipped at 0
+(light behind the plane gives nothing). Contributions of all luminaires add.
+
+Photometry models (``Luminaire.model``)
+---------------------------------------
+- ``"isotropic"``: I = ``intensity_cd`` for every direction below or at the horizontal
+  (γ ≤ 90°), 0 above.
+- ``"cosine_power"``: the generalised Lambertian model I(γ) = I₀ cos^m γ (γ < 90°) of
+  Moreno & Sun [2]_, with the exponent from the beam angle (full width at half maximum)
+  m = −ln 2 / ln cos(beam/2) and I₀ from the luminaire's lumens Φ = 2π I₀ / (m + 1).
+  ``beam_angle_deg`` 120° gives m = 1 (Lambertian). It is rotationally symmetric: a rough
+  model of a 防犯灯, not of a road luminaire's asymmetric (batwing) distribution — use an
+  IES file for that.
+- ``"table"``: an IES LM-63 / EULUMDAT table (:mod:`assessments.photometry`).
+
+Aiming: ``azimuth_deg`` is the compass bearing (clockwise from north) of the luminaire's
+C90 half-plane (the street side of a road luminaire, CIE 140 convention [3]_); C angles run
+counter-clockwise seen from above, so C0 points to bearing ``azimuth_deg + 90``.
+``tilt_deg`` tips the luminaire's nadir axis toward that bearing.
+
+Cost and cut-off
+----------------
+Each luminaire is evaluated only on the window of cells within its *reach*: the largest
+horizontal distance at which it can still give ``cutoff_lx`` (default 0.05 lx) on the
+plane in question, found from the upper envelope of its intensity over C at each γ and
+its mounting height (:func:`reach_radius_m`). Contributions below ``cutoff_lx`` are set to
+0 everywhere (also inside the window), so the windowed result equals a dense evaluation
+with the same cut-off. Shadowing by buildings is not modelled.
+
+References
+----------
+.. [1] CIE 140:2000, "Road lighting calculations" (point-by-point method, E = I cos θ / r²).
+.. [2] I. Moreno and C.-C. Sun, "Modeling the radiation pattern of LEDs," Optics Express
+   16(3), 1808–1819 (2008), doi:10.1364/OE.16.001808.
+.. [3] CIE 121:1996, "The photometry and goniophotometry of luminaires" (C-γ system).
+.. [4] 日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015); 警察庁 安全・安心まちづくり推進要綱;
+   JIS Z 9111:1988 道路照明基準 (pedestrian values) — as collected in
+   ``shared/reference/facts.md`` §5b.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from assessments.photometry import Photometry, PhotometryError, interpolate_candela, read_photometry
+
+__all__ = [
+    "Luminaire",
+    "isotropic_luminaire",
+    "cosine_power_luminaire",
+    "table_luminaire",
+    "luminaire_from_plan",
+    "validate_light",
+    "cosine_power_exponent",
+    "reach_radius_m",
+    "horizontal_illuminance",
+    "vertical_illuminance",
+    "illuminance_at_points",
+    "azimuth_toward",
+    "area_statistics",
+    "ses_class",
+    "check_criteria",
+    "assess_area",
+    "assess_street",
+    "LIGHTING_CRITERIA",
+    "SES_CLASSES",
+    "DEFAULT_CUTOFF_LX",
+]
+
+DEFAULT_CUTOFF_LX = 0.05
+"""Contributions of one luminaire below this are ignored [lx]."""
+
+MODELS = ("isotropic", "cosine_power", "table")
+
+#: SES E1901-4 classes: average horizontal illuminance at the road and minimum vertical
+#: illuminance 1.5 m above the road [lx]. Source: 日本防犯設備協会 SES E1901-4 (2015),
+#: facts.md §5b (PZ, FK, TO), verified. Class B+ has B's values plus conditions on
+#: LED/directional lights and road edges that a number cannot check; it is not listed.
+SES_CLASSES = {
+    "A": {"mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0},
+    "B": {"mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5},
+}
+
+#: Lighting criteria a plan is checked against. ``None`` = no value for that measure.
+#: ``verified`` is False where facts.md gives the value but not which measure it applies to.
+LIGHTING_CRITERIA: tuple[dict, ...] = (
+    {"id": "ses_e1901_a", "name_ja": "SES E1901 クラスA", "name_en": "SES E1901 class A",
+     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True,
+     "source": "日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015-02-03); facts.md §5b PZ, FK, TO"},
+    {"id": "ses_e1901_b", "name_ja": "SES E1901 クラスB", "name_en": "SES E1901 class B",
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True,
+     "source": "日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015-02-03); facts.md §5b PZ, FK"},
+    {"id": "npa_road", "name_ja": "警察庁 推進要綱 道路", "name_en": "NPA guideline, roads",
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": None, "verified": False,
+     "source": "警察庁 安全・安心まちづくり推進要綱 (3 lx; taken as average horizontal — "
+               "measure not stated in facts.md §5b PN)"},
+    {"id": "npa_park", "name_ja": "警察庁 推進要綱 公園", "name_en": "NPA guideline, parks",
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": None, "verified": False,
+     "source": "警察庁 安全・安心まちづくり推進要綱 (3 lx; taken as average horizontal — "
+               "measure not stated in facts.md §5b PN)"},
+    {"id": "jis_z9111_heavy_residential", "name_ja": "JIS Z 9111 交通量多・住宅地",
+     "name_en": "JIS Z 9111 heavy traffic, residential",
+     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True,
+     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+    {"id": "jis_z9111_heavy_commercial", "name_ja": "JIS Z 9111 交通量多・商業地",
+     "name_en": "JIS Z 9111 heavy traffic, commercial",
+     "mean_horizontal_lx": 20.0, "min_vertical_lx": 4.0, "verified": True,
+     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+    {"id": "jis_z9111_light_residential", "name_ja": "JIS Z 9111 交通量少・住宅地",
+     "name_en": "JIS Z 9111 light traffic, residential",
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True,
+     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+    {"id": "jis_z9111_light_commercial", "name_ja": "JIS Z 9111 交通量少・商業地",
+     "name_en": "JIS Z 9111 light traffic, commercial",
+     "mean_horizontal_lx": 10.0, "min_vertical_lx": 2.0, "verified": True,
+     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+)
+
+
+# --------------------------------------------------------------------------- luminaires
+@dataclass(frozen=True, eq=False)
+class Luminaire:
+    """One luminaire at a position in local metres.
+
+    Parameters
+    ----------
+    x_m, y_m : float
+        Position east / north of the grid origin [m].
+    mount_height_m : float
+        Height of the light centre above the ground [m].
+    model : {"isotropic", "cosine_power", "table"}
+        Photometry model (see module docstring).
+    intensity_cd : float
+        ``isotropic``: the intensity below the horizontal; ``cosine_power``: the peak I₀
+        toward nadir [cd]. Unused for ``table``.
+    exponent : float
+        ``cosine_power`` exponent m [-].
+    photometry : Photometry or None
+        ``table`` model only.
+    azimuth_deg, tilt_deg : float
+        Aiming (see module docstring) [°].
+    id : str
+        Plan identifier, for messages.
+    """
+
+    x_m: float
+    y_m: float
+    mount_height_m: float
+    model: str = "isotropic"
+    intensity_cd: float = 0.0
+    exponent: float = 1.0
+    photometry: Photometry | None = None
+    azimuth_deg: float = 0.0
+    tilt_deg: float = 0.0
+    id: str = ""
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
+        if self.model == "table" and self.photometry is None:
+            raise ValueError("model 'table' needs a photometry table")
+        if not self.mount_height_m > 0:
+            raise ValueError(f"mount_height_m must be > 0 m, got {self.mount_height_m}")
+
+    def intensity(self, gamma_deg, c_deg=0.0):
+        """Luminous intensity toward (γ from nadir, C) in the luminaire's frame [cd]."""
+        g = np.asarray(gamma_deg, dtype=float)
+        if self.model == "isotropic":
+            return np.where(g <= 90.0, self.intensity_cd, 0.0) + 0.0 * np.asarray(c_deg)
+        if self.model == "cosine_power":
+            cg = np.cos(np.radians(g))
+            return np.where(g < 90.0, self.intensity_cd * np.clip(cg, 0.0, 1.0) ** self.exponent,
+                            0.0) + 0.0 * np.asarray(c_deg)
+        return interpolate_candela(self.photometry, g, c_deg)
+
+    def _intensity_cos(self, cos_gamma, c_deg):
+        """Intensity from cos γ (avoids arccos for the analytic models) [cd]."""
+        if self.model == "isotropic":
+            return np.where(cos_gamma >= 0.0, self.intensity_cd, 0.0)
+        if self.model == "cosine_power":
+            cg = np.clip(cos_gamma, 0.0, 1.0)
+            if self.exponent == 1.0:
+                return self.intensity_cd * cg
+            return self.intensity_cd * cg ** self.exponent
+        g = np.degrees(np.arccos(np.clip(cos_gamma, -1.0, 1.0)))
+        return interpolate_candela(self.photometry, g, c_deg)
+
+    @property
+    def max_intensity_cd(self) -> float:
+        """Largest intensity in any direction [cd]."""
+        if self.model == "table":
+            return self.photometry.max_cd
+        return float(self.intensity_cd)
+
+    @property
+    def axially_symmetric(self) -> bool:
+        """True when I does not depend on C (so C need not be computed)."""
+        return self.model != "table" or self.photometry.c_angles_deg.size == 1
+
+    def envelope_cd(self, gamma_deg):
+        """Upper envelope over C of the intensity at each γ [cd] (for the reach)."""
+        g = np.asarray(gamma_deg, dtype=float)
+        if self.model != "table":
+            return self.intensity(g)
+        p = self.photometry
+        env = p.candela.max(axis=0)
+        return np.where((g >= p.gamma_angles_deg[0]) & (g <= p.gamma_angles_deg[-1]),
+                        np.interp(g, p.gamma_angles_deg, env), 0.0)
+
+
+def isotropic_luminaire(x_m, y_m, *, mount_height_m, intensity_cd, id="") -> Luminaire:
+    """A source of ``intensity_cd`` [cd] in every direction below the horizontal."""
+    if not intensity_cd >= 0:
+        raise ValueError(f"intensity_cd must be ≥ 0 cd, got {intensity_cd}")
+    return Luminaire(float(x_m), float(y_m), float(mount_height_m), "isotropic",
+                     intensity_cd=float(intensity_cd), id=id)
+
+
+def cosine_power_exponent(beam_angle_deg):
+    """Exponent m of I₀ cos^m γ whose full width at half maximum is the beam angle [-].
+
+    m = −ln 2 / ln cos(beam/2) (Moreno & Sun 2008, eq. for the half-intensity angle).
+    ``beam_angle_deg`` 120° → m = 1; 90° → m = 2.
+    """
+    b = float(beam_angle_deg)
+    if not 0.0 < b < 180.0:
+        raise ValueError(f"beam_angle_deg must be in (0, 180) °, got {b}")
+    return -math.log(2.0) / math.log(math.cos(math.radians(b / 2.0)))
+
+
+def cosine_power_luminaire(x_m, y_m, *, mount_height_m, lumens, beam_angle_deg=120.0,
+                           azimuth_deg=0.0, tilt_deg=0.0, id="") -> Luminaire:
+    """A generalised-Lambertian luminaire I₀ cos^m γ emitting ``lumens`` [lm] downward.
+
+    Notes
+    -----
+    Φ = ∫ I dΩ = 2π I₀ ∫₀^{π/2} cos^m γ sin γ dγ = 2π I₀ / (m + 1), so I₀ = Φ (m + 1) / (2π).
+    """
+    if not lumens >= 0:
+        raise ValueError(f"lumens must be ≥ 0 lm, got {lumens}")
+    m = cosine_power_exponent(beam_angle_deg)
+    i0 = float(lumens) * (m + 1.0) / (2.0 * math.pi)
+    return Luminaire(float(x_m), float(y_m), float(mount_height_m), "cosine_power",
+                     intensity_cd=i0, exponent=m, azimuth_deg=float(azimuth_deg),
+                     tilt_deg=float(tilt_deg), id=id)
+
+
+def table_luminaire(x_m, y_m, photometry: Photometry, *, mount_height_m, azimuth_deg=0.0,
+                    tilt_deg=0.0, id="") -> Luminaire:
+    """A luminaire with a measured (IES / EULUMDAT) candela table."""
+    return Luminaire(float(x_m), float(y_m), float(mount_height_m), "table",
+                     photometry=photometry, azimuth_deg=float(azimuth_deg),
+                     tilt_deg=float(tilt_deg), id=id)
+
+
+_DISTRIBUTIONS = {"lambertian": 120.0, "wide": 120.0, "medium": 90.0, "narrow": 60.0}
+
+
+@lru_cache(maxsize=64)
+def _parse_ies_cached(text: str) -> Photometry:
+    return read_photometry(text)
+
+
+def luminaire_from_plan(light: dict, *, x_m: float, y_m: float) -> Luminaire:
+    """Build a :class:`Luminaire` from a plan's ``lights[]`` entry.
+
+    Parameters
+    ----------
+    light : dict
+        ``{"id", "lat", "lon", "mount_height_m", "intensity_cd" | "lumens" +
+        "distribution" | "ies", optional "azimuth_deg", "tilt_deg"}``. ``distribution`` is
+        ``"lambertian"`` / ``"wide"`` (beam 120°), ``"medium"`` (90°), ``"narrow"`` (60°),
+        or ``{"beam_angle_deg": b}``.
+    x_m, y_m : float
+        The light's position in local metres (converted from lat/lon by the caller) [m].
+
+    Raises
+    ------
+    ValueError
+        When :func:`validate_light` finds a problem (the first message).
+    """
+    problems = validate_light(light)
+    if problems:
+        raise ValueError(problems[0]["message"])
+    kw = dict(mount_height_m=float(light["mount_height_m"]), id=str(light.get("id", "")))
+    aim = dict(azimuth_deg=float(light.get("azimuth_deg") or 0.0),
+               tilt_deg=float(light.get("tilt_deg") or 0.0))
+    if light.get("intensity_cd") is not None:
+        return isotropic_luminaire(x_m, y_m, intensity_cd=float(light["intensity_cd"]), **kw)
+    if light.get("lumens") is not None:
+        return cosine_power_luminaire(x_m, y_m, lumens=float(light["lumens"]),
+                                      beam_angle_deg=_beam_angle(light["distribution"]), **kw, **aim)
+    return table_luminaire(x_m, y_m, _parse_ies_cached(light["ies"]), **kw, **aim)
+
+
+def _beam_angle(distribution) -> float:
+    if isinstance(distribution, str):
+        if distribution not in _DISTRIBUTIONS:
+            raise ValueError(f"distribution must be one of {sorted(_DISTRIBUTIONS)} or "
+                             f"{{'beam_angle_deg': …}}, got {distribution!r}")
+        return _DISTRIBUTIONS[distribution]
+    if isinstance(distribution, dict) and "beam_angle_deg" in distribution:
+        return float(distribution["beam_angle_deg"])
+    raise ValueError(f"distribution must be one of {sorted(_DISTRIBUTIONS)} or "
+                     f"{{'beam_angle_deg': …}}, got {distribution!r}")
+
+
+def validate_light(light: dict) -> list[dict]:
+    """Problems in one plan ``lights[]`` entry (empty list = valid).
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "field", "code", "message"}`` (English message). Codes: ``missing``,
+        ``not_number``, ``out_of_range``, ``photometry_count`` (not exactly one of
+        ``intensity_cd`` | ``lumens`` + ``distribution`` | ``ies``), ``bad_distribution``,
+        ``bad_ies``.
+    """
+    if not isinstance(light, dict):
+        return [{"id": "", "field": "", "code": "not_object",
+                 "message": "a light must be a JSON object"}]
+    lid = str(light.get("id", ""))
+    out: list[dict] = []
+
+    def add(fld, code, msg):
+        out.append({"id": lid, "field": fld, "code": code, "message": f"light {lid!r}: {msg}"})
+
+    def number(fld, *, required, lo=None, lo_open=False, hi=None):
+        v = light.get(fld)
+        if v is None:
+            if required:
+                add(fld, "missing", f"{fld} is required")
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            add(fld, "not_number", f"{fld} must be a number, got {v!r}")
+            return None
+        if lo is not None and (v <= lo if lo_open else v < lo) or hi is not None and v > hi:
+            rng = f"{'>' if lo_open else '≥'} {lo}" + (f" and ≤ {hi}" if hi is not None else "")
+            add(fld, "out_of_range", f"{fld} must be {rng}, got {v}")
+        return v
+
+    if not lid:
+        add("id", "missing", "id is required")
+    number("lat", required=True, lo=-90, hi=90)
+    number("lon", required=True, lo=-180, hi=180)
+    number("mount_height_m", required=True, lo=0, lo_open=True, hi=100)
+    number("azimuth_deg", required=False, lo=-360, hi=360)
+    number("tilt_deg", required=False, lo=-90, hi=90)
+    kinds = [k for k in ("intensity_cd", "lumens", "ies") if light.get(k) is not None]
+    if len(kinds) != 1:
+        add("photometry", "photometry_count",
+            "exactly one photometry is needed: intensity_cd, lumens + distribution, or ies "
+            f"(got {', '.join(kinds) if kinds else 'none'})")
+    if "intensity_cd" in kinds:
+        number("intensity_cd", required=True, lo=0)
+    if "lumens" in kinds:
+        number("lumens", required=True, lo=0)
+        if light.get("distribution") is None:
+            add("distribution", "missing", "distribution is required with lumens")
+        else:
+            try:
+                cosine_power_exponent(_beam_angle(light["distribution"]))
+            except (ValueError, TypeError) as e:
+                add("distribution", "bad_distribution", str(e))
+    if "ies" in kinds:
+        if not isinstance(light["ies"], str):
+            add("ies", "bad_ies", "ies must be the photometric file's text")
+        else:
+            try:
+                _parse_ies_cached(light["ies"])
+            except PhotometryError as e:
+                add("ies", "bad_ies", str(e))
+    return out
+
+
+# --------------------------------------------------------------------------- geometry
+def _local_frame(lum: Luminaire, dx, dy, dz):
+    """cos γ and C [°] of the vectors (dx, dy, dz) light→point in the luminaire frame."""
+    r = np.sqrt(dx * dx + dy * dy + dz * dz)
+    az = math.radians(lum.azimuth_deg)
+    t = math.radians(lum.tilt_deg)
+    need_c = not lum.axially_symmetric
+    if t == 0.0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos_g = np.where(r > 0, -dz / r, 1.0)
+        if not need_c:
+            return cos_g, 0.0, r
+        xl = dx * math.cos(az) - dy * math.sin(az)
+        yl = dx * math.sin(az) + dy * math.cos(az)
+        return cos_g, np.degrees(np.arctan2(yl, xl)) % 360.0, r
+    xl = dx * math.cos(az) - dy * math.sin(az)
+    yl0 = dx * math.sin(az) + dy * math.cos(az)
+    zl = math.cos(t) * dz - math.sin(t) * yl0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_g = np.where(r > 0, -zl / r, 1.0)
+    if not need_c:
+        return cos_g, 0.0, r
+    yl = math.cos(t) * yl0 + math.sin(t) * dz
+    return cos_g, np.degrees(np.arctan2(yl, xl)) % 360.0, r
+
+
+def reach_radius_m(lum: Luminaire, *, height_m=0.0, plane="horizontal",
+                   cutoff_lx=DEFAULT_CUTOFF_LX) -> float:
+    """Horizontal distance beyond which the luminaire gives less than ``cutoff_lx`` [m].
+
+    Parameters
+    ----------
+    lum : Luminaire
+    height_m : float
+        Height of the receiving point above the ground [m].
+    plane : {"horizontal", "vertical"}
+        Receiving plane (vertical: any facing direction, worst case cos θ = d / r).
+    cutoff_lx : float
+        Cut-off illuminance [lx], > 0.
+
+    Notes
+    -----
+    With Δh the height of the light above the point, d the horizontal distance and
+    r = √(d² + Δh²): E_h ≤ I_env(γ) Δh / r³ and E_v ≤ I_env(γ) d / r³, where
+    γ = atan(d / Δh) and I_env(γ) is the maximum over C of the table at γ (an untilted
+    luminaire). For a tilted luminaire γ is not known from d alone and I_env = I_max. The
+    reach is the largest d on a 0.25 m lattice where the bound reaches the cut-off, plus
+    one lattice step.
+    """
+    if plane not in ("horizontal", "vertical"):
+        raise ValueError(f"plane must be 'horizontal' or 'vertical', got {plane!r}")
+    if not cutoff_lx > 0:
+        raise ValueError(f"cutoff_lx must be > 0 lx, got {cutoff_lx}")
+    key = (float(height_m), plane, float(cutoff_lx))
+    if key in lum._cache:
+        return lum._cache[key]
+    imax = lum.max_intensity_cd
+    dh = lum.mount_height_m - float(height_m)
+    if imax <= 0:
+        out = 0.0
+    else:
+        dmax = math.sqrt(imax / cutoff_lx) + 1.0
+        step = 0.25
+        d = np.arange(0.0, dmax + step, step)
+        r = np.sqrt(d * d + dh * dh)
+        if lum.tilt_deg == 0.0:
+            gamma = np.degrees(np.arctan2(d, dh))
+            env = lum.envelope_cd(gamma)
+        else:
+            env = np.full_like(d, imax)
+        geom = np.abs(dh) if plane == "horizontal" else d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.where(r > 0, env * geom / r ** 3, 0.0)
+        if plane == "horizontal" and dh <= 0:
+            e = np.zeros_like(d)
+        ok = np.nonzero(e >= cutoff_lx)[0]
+        out = float(d[ok[-1]] + step) if ok.size else 0.0
+    lum._cache[key] = out
+    return out
+
+
+def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
+    """Illuminance of one luminaire at points (dx, dy, dz = point − light) [lx].
+
+    ``normal`` is None (horizontal plane, normal up) or a tuple (sin φ, cos φ) of arrays /
+    scalars broadcastable to the points (vertical plane facing bearing φ).
+    """
+    cos_g, c_deg, r = _local_frame(lum, dx, dy, dz)
+    intensity = lum._intensity_cos(cos_g, c_deg)
+    if normal is None:
+        proj = -dz  # (light − point)·up
+    else:
+        sn, cn = normal
+        proj = -(dx * sn + dy * cn)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = intensity * np.maximum(proj, 0.0) / (r * r * r)
+    e = np.where(r > 0, e, 0.0)
+    if cutoff_lx > 0:
+        e = np.where(e >= cutoff_lx, e, 0.0)
+    return e
+
+
+def _check_axes(x_axis_m, y_axis_m):
+    x = np.asarray(x_axis_m, dtype=float)
+    y = np.asarray(y_axis_m, dtype=float)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"expected 1-D axes, got x {x.ndim}-D and y {y.ndim}-D")
+    if x.size > 1 and np.any(np.diff(x) <= 0):
+        raise ValueError("x_axis_m must ascend (west → east)")
+    if y.size > 1 and np.any(np.diff(y) >= 0):
+        raise ValueError("y_axis_m must descend (row 0 northernmost)")
+    return x, y
+
+
+def _window(x, y, lum, radius):
+    c0 = int(np.searchsorted(x, lum.x_m - radius, side="left"))
+    c1 = int(np.searchsorted(x, lum.x_m + radius, side="right"))
+    ny = -y
+    r0 = int(np.searchsorted(ny, -lum.y_m - radius, side="left"))
+    r1 = int(np.searchsorted(ny, -lum.y_m + radius, side="right"))
+    return slice(r0, r1), slice(c0, c1)
+
+
+def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutoff_lx,
+                      windowed, plane):
+    x, y = _check_axes(x_axis_m, y_axis_m)
+    out = np.zeros((y.size, x.size), dtype=float)
+    if facing is not None:
+        phi = np.radians(np.broadcast_to(np.asarray(facing, dtype=float), out.shape))
+        s_full, c_full = np.sin(phi), np.cos(phi)
+    for lum in luminaires:
+        if windowed:
+            rad = reach_radius_m(lum, height_m=height_m, plane=plane, cutoff_lx=cutoff_lx)
+            rs, cs = _window(x, y, lum, rad)
+        else:
+            rs, cs = slice(0, y.size), slice(0, x.size)
+        if rs.stop <= rs.start or cs.stop <= cs.start:
+            continue
+        dx = (x[cs] - lum.x_m)[None, :]
+        dy = (y[rs] - lum.y_m)[:, None]
+        dz = float(height_m) - lum.mount_height_m
+        normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
+        out[rs, cs] += _light_contribution(lum, dx, dy, dz, normal=normal, cutoff_lx=cutoff_lx)
+    if facing is not None:
+        out[np.isnan(phi)] = np.nan
+    return out
+
+
+def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
+                           cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True):
+    """Horizontal illuminance on the grid, E = Σ I(γ, C) · cos γ / r² [lx].
+
+    Parameters
+    ----------
+    x_axis_m : array_like, shape (n_cols,)
+        Cell-centre x per column, ascending (west → east) [m].
+    y_axis_m : array_like, shape (n_rows,)
+        Cell-centre y per row, descending (row 0 northernmost) [m].
+    luminaires : sequence of Luminaire
+    height_m : float, optional
+        Height of the receiving plane above the ground [m]; 0 = at the ground.
+    cutoff_lx : float, optional
+        A luminaire's contribution below this is ignored [lx]; each luminaire is computed
+        only on the window of cells within :func:`reach_radius_m`.
+    windowed : bool, optional
+        False evaluates every luminaire on every cell (the dense baseline; same result).
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_cols)
+        Illuminance [lx].
+
+    Examples
+    --------
+    >>> lum = isotropic_luminaire(0, 0, mount_height_m=5, intensity_cd=1000)
+    >>> float(horizontal_illuminance([0.0, 5.0], [0.0], [lum])[0, 0])
+    40.0
+    """
+    return _grid_illuminance(x_axis_m, y_axis_m, luminaires, height_m=height_m, facing=None,
+                             cutoff_lx=cutoff_lx, windowed=windowed, plane="horizontal")
+
+
+def vertical_illuminance(x_axis_m, y_axis_m, luminaires, facing_azimuth_deg, *, height_m=1.5,
+                         cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True):
+    """Vertical illuminance on the grid at ``height_m`` on a plane facing a bearing [lx].
+
+    Parameters
+    ----------
+    x_axis_m, y_axis_m : array_like
+        Grid axes as in :func:`horizontal_illuminance` [m].
+    luminaires : sequence of Luminaire
+    facing_azimuth_deg : float or array_like, shape (n_rows, n_cols)
+        Compass bearing the plane's normal points to (clockwise from north) [°], e.g. toward
+        the camera that records the face (:func:`azimuth_toward`) or along a road. NaN gives
+        NaN.
+    height_m : float, optional
+        Height of the plane centre above the ground [m]; 1.5 m is the face height used by
+        SES E1901.
+    cutoff_lx : float, optional
+        Per-luminaire cut-off [lx] (see :func:`horizontal_illuminance`).
+    windowed : bool, optional
+        False = dense baseline.
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_cols)
+        Illuminance [lx].
+
+    Notes
+    -----
+    E_v = Σ I(γ, C) · max(0, (p_light − p)·n) / r³, n = (sin φ, cos φ, 0).
+    """
+    return _grid_illuminance(x_axis_m, y_axis_m, luminaires, height_m=height_m,
+                             facing=facing_azimuth_deg, cutoff_lx=cutoff_lx, windowed=windowed,
+                             plane="vertical")
+
+
+def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_deg=None,
+                          cutoff_lx=DEFAULT_CUTOFF_LX):
+    """Illuminance at arbitrary points: horizontal, or vertical facing a bearing [lx].
+
+    Parameters
+    ----------
+    x_m, y_m : array_like
+        Point positions east / north [m] (broadcast together).
+    luminaires : sequence of Luminaire
+    height_m : float
+        Height of the receiving plane [m].
+    facing_azimuth_deg : None or array_like
+        None = horizontal plane (normal up); otherwise the bearing of a vertical plane's
+        normal [°], broadcast with the points.
+    cutoff_lx : float
+        Per-luminaire cut-off [lx].
+
+    Returns
+    -------
+    ndarray
+        Illuminance [lx], the broadcast shape of the points.
+    """
+    x, y = np.broadcast_arrays(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
+    normal = None
+    if facing_azimuth_deg is not None:
+        phi = np.radians(np.broadcast_to(np.asarray(facing_azimuth_deg, dtype=float), x.shape))
+        normal = (np.sin(phi), np.cos(phi))
+    out = np.zeros(x.shape, dtype=float)
+    for lum in luminaires:
+        out += _light_contribution(lum, x - lum.x_m, y - lum.y_m,
+                                   float(height_m) - lum.mount_height_m, normal=normal,
+                                   cutoff_lx=cutoff_lx)
+    if normal is not None:
+        out[np.isnan(phi)] = np.nan
+    return out
+
+
+def azimuth_toward(x_axis_m, y_axis_m, target_x_m, target_y_m):
+    """Compass bearing from each cell centre toward a target point per cell [°].
+
+    Parameters
+    ----------
+    x_axis_m, y_axis_m : array_like
+        Grid axes [m].
+    target_x_m, target_y_m : float or array_like, shape (n_rows, n_cols)
+        Target per cell (e.g. the best camera's position; NaN where none) [m].
+
+    Returns
+    -------
+    ndarray, shape (n_rows, n_cols)
+        Bearing clockwise from north in [0, 360) [°]; NaN where the target is NaN.
+    """
+    x, y = _check_axes(x_axis_m, y_axis_m)
+    dx = np.asarray(target_x_m, dtype=float) - x[None, :]
+    dy = np.asarray(target_y_m, dtype=float) - y[:, None]
+    return np.degrees(np.arctan2(dx, dy)) % 360.0
+
+
+# --------------------------------------------------------------------------- criteria
+def ses_class(mean_horizontal_lx, min_vertical_lx):
+    """SES E1901 class reached: ``"A"``, ``"B"`` or ``"below_B"``.
+
+    Parameters
+    ----------
+    mean_horizontal_lx : float
+        Average horizontal illuminance at the road surface [lx].
+    min_vertical_lx : float or None
+        Minimum vertical illuminance 1.5 m above the road [lx]. None or NaN → the class
+        cannot be judged and the result is None.
+
+    References
+    ----------
+    日本防犯設備協会 SES E1901-4 (2015): A 5 lx / 1 lx, B 3 lx / 0.5 lx.
+    """
+    if min_vertical_lx is None or mean_horizontal_lx is None:
+        return None
+    h, v = float(mean_horizontal_lx), float(min_vertical_lx)
+    if math.isnan(h) or math.isnan(v):
+        return None
+    for name in ("A", "B"):
+        c = SES_CLASSES[name]
+        if h >= c["mean_horizontal_lx"] - 1e-9 and v >= c["min_vertical_lx"] - 1e-9:
+            return name
+    return "below_B"
+
+
+def check_criteria(mean_horizontal_lx, min_vertical_lx, *, criteria=LIGHTING_CRITERIA):
+    """Check the averages against each criterion in :data:`LIGHTING_CRITERIA`.
+
+    Returns
+    -------
+    list of dict
+        Per criterion: ``id``, ``name_ja``, ``name_en``, required values, ``passes``
+        (True / False, or None when a required measure is missing), ``verified``,
+        ``source``.
+    """
+    out = []
+    for c in criteria:
+        ok = True
+        if c["mean_horizontal_lx"] is not None:
+            ok = (mean_horizontal_lx is not None and not math.isnan(mean_horizontal_lx)
+                  and mean_horizontal_lx >= c["mean_horizontal_lx"] - 1e-9)
+        if ok and c["min_vertical_lx"] is not None:
+            if min_vertical_lx is None or math.isnan(min_vertical_lx):
+                ok = None
+            else:
+                ok = min_vertical_lx >= c["min_vertical_lx"] - 1e-9
+        out.append({**c, "passes": ok})
+    return out
+
+
+def area_statistics(horizontal_lx, *, mask=None):
+    """Average, minimum, maximum and uniformity (min / avg) over a mask [lx].
+
+    Parameters
+    ----------
+    horizontal_lx : array_like
+        Illuminance per cell [lx]; NaN cells are left out.
+    mask : array_like of bool, optional
+        Cells to include (the area of interest); default all.
+
+    Returns
+    -------
+    dict
+        ``mean_lx``, ``min_lx``, ``max_lx``, ``uniformity`` (min / mean; NaN when the mean is
+        0), ``n_cells``. All NaN when no cell is included.
+    """
+    e = np.asarray(horizontal_lx, dtype=float)
+    sel = ~np.isnan(e)
+    if mask is not None:
+        sel &= np.asarray(mask, dtype=bool)
+    v = e[sel]
+    if v.size == 0:
+        nan = float("nan")
+        return {"mean_lx": nan, "min_lx": nan, "max_lx": nan, "uniformity": nan, "n_cells": 0}
+    mean = float(v.mean())
+    mn = float(v.min())
+    return {"mean_lx": mean, "min_lx": mn, "max_lx": float(v.max()),
+            "uniformity": mn / mean if mean > 0 else float("nan"), "n_cells": int(v.size)}
+
+
+def assess_area(horizontal_lx, vertical_lx=None, *, mask=None, target_class="B"):
+    """Lighting verdict over an area: statistics, SES class, criteria and failing cells.
+
+    Parameters
+    ----------
+    horizontal_lx : ndarray, shape (n_rows, n_cols)
+        Horizontal illuminance at the ground [lx].
+    vertical_lx : ndarray or None
+        Vertical illuminance at 1.5 m (NaN where undefined) [lx].
+    mask : ndarray of bool, optional
+        Area of interest.
+    target_class : {"A", "B"}
+        Class whose values define failing cells.
+
+    Returns
+    -------
+    dict
+        ``statistics`` (see :func:`area_statistics`), ``min_vertical_lx``, ``ses_class``,
+        ``criteria`` (:func:`check_criteria`), ``below_horizontal`` (bool mask of cells under
+        the class's average value — where light is short), ``below_vertical`` (cells whose
+        vertical illuminance is under the class minimum), ``failing_cells`` ((row, col)
+        index arrays of either).
+    """
+    if target_class not in SES_CLASSES:
+        raise ValueError(f"target_class must be one of {sorted(SES_CLASSES)}, got {target_class!r}")
+    h = np.asarray(horizontal_lx, dtype=float)
+    m = np.ones(h.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
+    stats = area_statistics(h, mask=m)
+    min_v = None
+    below_v = np.zeros(h.shape, bool)
+    goal = SES_CLASSES[target_class]
+    if vertical_lx is not None:
+        v = np.asarray(vertical_lx, dtype=float)
+        defined = m & ~np.isnan(v)
+        if defined.any():
+            min_v = float(v[defined].min())
+            below_v = defined & (v < goal["min_vertical_lx"])
+    below_h = m & ~np.isnan(h) & (h < goal["mean_horizontal_lx"])
+    fail = below_h | below_v
+    return {"statistics": stats, "min_vertical_lx": min_v,
+            "ses_class": ses_class(stats["mean_lx"], min_v),
+            "criteria": check_criteria(stats["mean_lx"], min_v),
+            "below_horizontal": below_h, "below_vertical": below_v,
+            "failing_cells": np.nonzero(fail)}
+
+
+def assess_street(polyline_xy_m, luminaires, *, step_m=1.0, segment_m=10.0, face_height_m=1.5,
+                  cutoff_lx=DEFAULT_CUTOFF_LX, target_class="B"):
+    """Lighting verdict along a drawn street (centre line), with failing segments.
+
+    Parameters
+    ----------
+    polyline_xy_m : array_like, shape (n, 2)
+        Street centre line vertices (x east, y north) [m], n ≥ 2.
+    luminaires : sequence of Luminaire
+    step_m : float
+        Spacing of calculation points along the line [m]; points sit at the middle of each
+        step.
+    segment_m : float
+        Length of the reported street segments [m].
+    face_height_m : float
+        Height of the vertical plane [m].
+    cutoff_lx : float
+        Per-luminaire cut-off [lx].
+    target_class : {"A", "B"}
+
+    Returns
+    -------
+    dict
+        ``statistics`` (horizontal, over all points), ``min_vertical_lx``, ``ses_class``,
+        ``criteria``, ``points`` (``s_m`` distance along the street, ``x_m``, ``y_m``,
+        ``horizontal_lx``, ``vertical_lx``), ``segments`` (list of dicts: ``index``,
+        ``start_m``, ``end_m``, ``mean_horizontal_lx``, ``min_vertical_lx``, ``ses_class``,
+        ``passes``) and ``failing_segments`` (those not reaching ``target_class``).
+
+    Notes
+    -----
+    The vertical illuminance at each point is the smaller of the two planes facing along
+    the street, forward and backward (a pedestrian's face seen by someone walking toward
+    them from either side).
+    """
+    if target_class not in SES_CLASSES:
+        raise ValueError(f"target_class must be one of {sorted(SES_CLASSES)}, got {target_class!r}")
+    pts = np.asarray(polyline_xy_m, dtype=float)
+    if pts.ndim != 2 or pts.shape[1] != 2 or pts.shape[0] < 2:
+        raise ValueError(f"polyline_xy_m must have shape (n ≥ 2, 2), got {pts.shape}")
+    if not (step_m > 0 and segment_m > 0):
+        raise ValueError("step_m and segment_m must be > 0 m")
+    seg_len = np.hypot(*np.diff(pts, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
+    total = float(cum[-1])
+    if total <= 0:
+        raise ValueError("polyline has zero length")
+    n = max(1, int(math.ceil(total / step_m - 1e-9)))
+    s = (np.arange(n) + 0.5) * (total / n)
+    k = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(seg_len) - 1)
+    f = (s - cum[k]) / np.where(seg_len[k] > 0, seg_len[k], 1.0)
+    px = pts[k, 0] + f * (pts[k + 1, 0] - pts[k, 0])
+    py = pts[k, 1] + f * (pts[k + 1, 1] - pts[k, 1])
+    bearing = np.degrees(np.arctan2(pts[k + 1, 0] - pts[k, 0], pts[k + 1, 1] - pts[k, 1]))
+    eh = illuminance_at_points(px, py, luminaires, height_m=0.0, cutoff_lx=cutoff_lx)
+    ev = np.minimum(
+        illuminance_at_points(px, py, luminaires, height_m=face_height_m,
+                              facing_azimuth_deg=bearing, cutoff_lx=cutoff_lx),
+        illuminance_at_points(px, py, luminaires, height_m=face_height_m,
+                              facing_azimuth_deg=bearing + 180.0, cutoff_lx=cutoff_lx))
+    stats = area_statistics(eh)
+    min_v = float(ev.min())
+    goal_rank = {"A": 2, "B": 1, "below_B": 0}
+    segments = []
+    n_seg = max(1, int(math.ceil(total / segment_m - 1e-9)))
+    for i in range(n_seg):
+        a, b = i * segment_m, min((i + 1) * segment_m, total)
+        sel = (s >= a) & (s < b) if i < n_seg - 1 else (s >= a)
+        if not sel.any():
+            continue
+        mh, mv = float(eh[sel].mean()), float(ev[sel].min())
+        cls = ses_class(mh, mv)
+        segments.append({"index": i, "start_m": a, "end_m": b, "mean_horizontal_lx": mh,
+                         "min_vertical_lx": mv, "ses_class": cls,
+                         "passes": goal_rank[cls] >= goal_rank[target_class]})
+    return {"statistics": stats, "min_vertical_lx": min_v,
+            "ses_class": ses_class(stats["mean_lx"], min_v),
+            "criteria": check_criteria(stats["mean_lx"], min_v),
+            "points": {"s_m": s, "x_m": px, "y_m": py, "horizontal_lx": eh, "vertical_lx": ev},
+            "segments": segments,
+            "failing_segments": [sg for sg in segments if not sg["passes"]]}

@@ -1,0 +1,170 @@
+"""The plan document: one municipality's project, as a versioned JSON object.
+
+The format is described in ``docs/architecture.md``; its simulation part is the PLAN.json of
+``python -m assessments simulate`` (``docs/plan-format.md``). This module creates, normalises
+and parses plans. It keeps fields it does not know, so a plan written by a newer minor release
+or edited by hand loses nothing.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from datetime import datetime, timezone
+
+PLAN_VERSION = 1
+#: Largest plan JSON accepted from an upload [bytes]; a plan with thousands of cameras and a
+#: district of buildings stays far below this.
+MAX_PLAN_BYTES = 50 * 1024 * 1024
+MAX_NAME_CHARS = 120
+
+
+class PlanFormatError(ValueError):
+    """A plan file that cannot be loaded.
+
+    Attributes
+    ----------
+    code : str
+        Machine-readable reason: ``too_large``, ``not_json``, ``not_object``,
+        ``unsupported_version``, ``bad_field``.
+    field : str
+        The offending field, when there is one.
+    value : object
+        The offending value (shortened), when there is one.
+    """
+
+    def __init__(self, code: str, message: str, *, field: str = "", value=None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.value = value
+
+
+def now_iso() -> str:
+    """Current UTC time as ISO-8601 text (seconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _defaults() -> dict:
+    return {
+        "version": PLAN_VERSION,
+        "municipality": None,
+        "project": {"title": "", "purpose": "", "issues": "", "target_state": "",
+                    "start_fy": None, "applicant": ""},
+        "use_cases": [],
+        "grant": {"scheme_id": None},
+        "area": None,
+        "resolution_m": 1.0,
+        "target_height_m": 1.5,
+        "cameras": [],
+        "lights": [],
+        "buildings": None,
+        "costs": {"years": 5, "items": [], "running": []},
+        "kpis": [],
+        "schedule": [],
+        "readiness": {"answers": {}},
+        "privacy": {"answers": {}, "settings": {}},
+    }
+
+
+def clean_name(name) -> str:
+    """A plan name as stored: text, stripped, control characters removed, bounded length."""
+    text = "" if name is None else str(name)
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text.strip()[:MAX_NAME_CHARS]
+
+
+def new_plan(name: str, *, municipality: dict | None = None) -> dict:
+    """A new empty plan with a fresh id.
+
+    Parameters
+    ----------
+    name : str
+        Plan name shown in the plan selector.
+    municipality : dict, optional
+        ``{"code", "prefecture", "name", "lat", "lon"}`` of the municipality.
+    """
+    plan = _defaults()
+    stamp = now_iso()
+    plan.update(id=str(uuid.uuid4()), name=clean_name(name) or "plan",
+                municipality=copy.deepcopy(municipality), created_at=stamp, updated_at=stamp)
+    return plan
+
+
+def normalise(plan: dict) -> dict:
+    """Return a copy of ``plan`` with missing sections filled in; unknown fields are kept."""
+    if not isinstance(plan, dict):
+        raise PlanFormatError("not_object", "a plan must be a JSON object")
+    out = copy.deepcopy(plan)
+    for key, default in _defaults().items():
+        if key not in out or (out[key] is None and default is not None):
+            out[key] = default
+        elif isinstance(default, dict) and isinstance(out[key], dict):
+            for sub, sub_default in default.items():
+                out[key].setdefault(sub, sub_default)
+    for key in ("cameras", "lights", "use_cases", "kpis", "schedule"):
+        if not isinstance(out[key], list):
+            raise PlanFormatError("bad_field", f"'{key}' must be a list", field=key,
+                                  value=_short(out[key]))
+    out["name"] = clean_name(out.get("name")) or "plan"
+    return out
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_plan_json(data: bytes | str) -> dict:
+    """Parse an uploaded plan file.
+
+    Parameters
+    ----------
+    data : bytes or str
+        The file's content (UTF-8, with or without BOM).
+
+    Returns
+    -------
+    dict
+        The normalised plan. Its ``id`` is kept when present (the caller decides whether it
+        collides with an existing plan).
+
+    Raises
+    ------
+    PlanFormatError
+        With ``code`` saying why (too large, not JSON, not an object, a version from the
+        future, a field of the wrong type).
+    """
+    size = len(data)
+    if size > MAX_PLAN_BYTES:
+        raise PlanFormatError("too_large", f"plan file is {size} bytes; the limit is "
+                              f"{MAX_PLAN_BYTES}", value=size)
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PlanFormatError("not_json", f"not UTF-8 text: {exc}") from None
+    data = data.removeprefix("\ufeff")
+    try:
+        obj = json.loads(data)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise PlanFormatError("not_json", f"not valid JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise PlanFormatError("not_object", "a plan must be a JSON object")
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise PlanFormatError("bad_field", "'version' must be an integer", field="version",
+                              value=_short(version))
+    if version > PLAN_VERSION or version < 1:
+        raise PlanFormatError("unsupported_version",
+                              f"plan version {version} is not supported (this app reads "
+                              f"version {PLAN_VERSION})", field="version", value=version)
+    plan = normalise(obj)
+    if not isinstance(plan.get("id"), str) or not plan["id"]:
+        plan["id"] = str(uuid.uuid4())
+    return plan
+
+
+def dump_plan_json(plan: dict) -> bytes:
+    """The plan as UTF-8 JSON bytes (readable, stable key order for diffs)."""
+    return json.dumps(plan, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")

@@ -1,0 +1,56 @@
+"""How far a plan has got: what the home page shows and what the export needs."""
+from __future__ import annotations
+
+
+def plan_progress(plan: dict, *, readiness_total: int | None = None,
+                  privacy_total: int | None = None) -> dict:
+    """Progress figures of a plan.
+
+    Parameters
+    ----------
+    plan : dict
+        The plan (``docs/architecture.md``).
+    readiness_total : int, optional
+        Number of readiness questions in the question bank.
+    privacy_total : int, optional
+        Number of privacy items the plan's use cases trigger.
+
+    Returns
+    -------
+    dict
+        ``municipality`` (name or None), ``use_cases`` (count), ``readiness_answered``,
+        ``readiness_total``, ``privacy_answered``, ``privacy_total``, ``cameras``,
+        ``lights``, ``cost_items`` and ``export_checklist``: ``{item: bool}`` in the order
+        an official works through them.
+    """
+    municipality = (plan.get("municipality") or {}).get("name")
+    readiness = (plan.get("readiness") or {}).get("answers") or {}
+    privacy = (plan.get("privacy") or {}).get("answers") or {}
+    readiness_answered = sum(1 for a in readiness.values()
+                             if isinstance(a, dict) and a.get("level") is not None)
+    privacy_answered = sum(1 for a in privacy.values()
+                           if isinstance(a, dict) and a.get("status"))
+    costs = plan.get("costs") or {}
+    cost_items = len(costs.get("items") or []) + len(costs.get("running") or [])
+    checklist = {
+        "municipality": bool(municipality),
+        "use_cases": bool(plan.get("use_cases")),
+        "readiness": readiness_answered > 0 and (readiness_total is None
+                                                  or readiness_answered >= readiness_total),
+        "privacy": privacy_answered > 0 and (privacy_total is None
+                                              or privacy_answered >= privacy_total),
+        "cameras": bool(plan.get("cameras")),
+        "costs": cost_items > 0,
+    }
+    return {
+        "municipality": municipality,
+        "use_cases": len(plan.get("use_cases") or []),
+        "readiness_answered": readiness_answered,
+        "readiness_total": readiness_total,
+        "privacy_answered": privacy_answered,
+        "privacy_total": privacy_total,
+        "cameras": len(plan.get("cameras") or []),
+        "lights": len(plan.get("lights") or []),
+        "cost_items": cost_items,
+        "export_checklist": checklist,
+    }

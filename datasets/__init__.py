@@ -1,0 +1,1 @@
+"""Source data (CSV), schema, and DuckDB access: reference database and plan workspace."""

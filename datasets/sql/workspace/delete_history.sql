@@ -1,0 +1,2 @@
+-- params: $plan_id
+DELETE FROM plan_history WHERE plan_id = $plan_id;

@@ -1,0 +1,2 @@
+-- params: $id, $owner
+DELETE FROM plans WHERE id = $id AND owner = $owner;

@@ -1,0 +1,2 @@
+-- params: $id
+SELECT count(*) AS n FROM plans WHERE id = $id;

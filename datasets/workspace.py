@@ -1,0 +1,243 @@
+"""The workspace: the user's plans, saved in one DuckDB file.
+
+Every change is saved at once in one transaction (no save button to forget). Writes in this
+process are serialised per file, and each save applies the caller's change to the *latest*
+stored version (read-modify-write inside the transaction), so two browser sessions editing the
+same plan never lose each other's updates and never corrupt it. Earlier revisions are kept in
+``plan_history`` (the last :data:`HISTORY_KEEP`).
+
+Schema changes are numbered files in ``datasets/migrations``; opening a workspace applies the
+missing ones in a transaction, so an existing workspace is upgraded without losing plans.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import threading
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from assessments.plan import PLAN_VERSION, clean_name, new_plan, normalise, now_iso
+from datasets import queries
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+HISTORY_KEEP = 50
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+class WorkspaceError(RuntimeError):
+    """The workspace could not be read or written.
+
+    ``code`` is one of ``not_found``, ``read_only``, ``write_failed``, ``open_failed``.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def default_path() -> Path:
+    """``$MIMAMORI_WORKSPACE``, else a per-user data folder (``~/.local/share/mimamori``)."""
+    env = os.environ.get("MIMAMORI_WORKSPACE")
+    if env:
+        return Path(env)
+    base = os.environ.get("APPDATA") or os.environ.get("XDG_DATA_HOME") \
+        or Path.home() / ".local" / "share"
+    return Path(base) / "mimamori" / "workspace.duckdb"
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Numbered migration files ``NNN_name.sql`` in order."""
+    found = []
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def _lock_for(path: str) -> threading.RLock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, threading.RLock())
+
+
+class Workspace:
+    """Plans of one workspace file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The DuckDB file; created (with its folder) when missing. ``":memory:"`` for tests.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path)
+        except (duckdb.Error, OSError) as exc:
+            raise WorkspaceError("open_failed", f"cannot open workspace {self.path}: {exc}") \
+                from None
+        key = self.path if self.path == ":memory:" else str(Path(self.path).resolve())
+        self._lock = _lock_for(key + f"#{id(self)}" if self.path == ":memory:" else key)
+        self.migrate()
+
+    # -- schema -----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        cur = self._con.cursor()
+        cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> int:
+        """Apply missing migrations; returns the schema version reached."""
+        with self._lock:
+            current = self.schema_version()
+            for number, path in migrations():
+                if number <= current:
+                    continue
+                cur = self._con.cursor()
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    cur.execute(path.read_text(encoding="utf-8"))
+                    cur.execute("INSERT INTO schema_version VALUES ($v)", {"v": number})
+                    cur.execute("COMMIT")
+                except Exception:
+                    cur.execute("ROLLBACK")
+                    raise
+                current = number
+            return current
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- reading ----------------------------------------------------------------------------
+    def list_plans(self, *, owner: str = "") -> list[dict]:
+        """Plans of ``owner``: ``[{id, name, revision, updated_at, municipality_name}]``."""
+        frame = queries.run(self._con.cursor(), "workspace/list_plans", owner=owner)
+        return frame.to_dict("records")
+
+    def get_plan(self, plan_id: str, *, owner: str = "") -> dict:
+        """The stored plan, with ``_revision`` set to its revision number."""
+        frame = queries.run(self._con.cursor(), "workspace/get_plan", id=plan_id, owner=owner)
+        if frame.empty:
+            raise WorkspaceError("not_found", f"no plan {plan_id!r}")
+        plan = json.loads(frame.loc[0, "data"])
+        plan["_revision"] = int(frame.loc[0, "revision"])
+        return plan
+
+    def get_revision(self, plan_id: str, revision: int) -> dict | None:
+        """An earlier saved revision of a plan, or None when it is no longer kept."""
+        frame = queries.run(self._con.cursor(), "workspace/get_history", plan_id=plan_id,
+                            revision=revision)
+        return None if frame.empty else json.loads(frame.loc[0, "data"])
+
+    # -- writing ----------------------------------------------------------------------------
+    def _write(self, fn: Callable):
+        with self._lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    result = fn(cur)
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            except duckdb.Error as exc:
+                text = str(exc)
+                code = "read_only" if "read-only" in text.lower() or "readonly" in text.lower() \
+                    else "write_failed"
+                raise WorkspaceError(code, f"could not save to {self.path}: {text}") from None
+            return result
+
+    @staticmethod
+    def _dump(plan: dict) -> str:
+        clean = {k: v for k, v in plan.items() if not k.startswith("_")}
+        return json.dumps(clean, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+    def create_plan(self, name: str, *, municipality: dict | None = None,
+                    owner: str = "") -> dict:
+        """Create and store a new plan; returns it."""
+        return self.add_plan(new_plan(name, municipality=municipality), owner=owner)
+
+    def add_plan(self, plan: dict, *, owner: str = "", new_id: bool = False) -> dict:
+        """Store a complete plan (e.g. an uploaded file) as a new plan.
+
+        A plan whose id already exists in the workspace (any owner) gets a fresh id, so an
+        upload never overwrites another plan.
+        """
+        plan = normalise(plan)
+        plan.pop("_revision", None)
+
+        def op(cur):
+            taken = queries.run(cur, "workspace/plan_exists", id=str(plan.get("id", "")))
+            if new_id or not plan.get("id") or int(taken.loc[0, "n"]):
+                plan["id"] = str(uuid.uuid4())
+            stamp = now_iso()
+            plan.setdefault("created_at", stamp)
+            plan["updated_at"] = stamp
+            queries.execute(cur, "workspace/insert_plan", id=plan["id"], owner=owner,
+                            name=plan["name"], data=self._dump(plan),
+                            created_at=plan["created_at"], updated_at=stamp)
+            return plan["id"]
+
+        plan_id = self._write(op)
+        return self.get_plan(plan_id, owner=owner)
+
+    def update_plan(self, plan_id: str, fn: Callable[[dict], None], *,
+                    owner: str = "") -> dict:
+        """Apply ``fn(plan)`` to the latest stored plan and save it in one transaction.
+
+        ``fn`` mutates the dict it is given (a private copy). Returns the saved plan.
+        """
+        def op(cur):
+            frame = queries.run(cur, "workspace/get_plan", id=plan_id, owner=owner)
+            if frame.empty:
+                raise WorkspaceError("not_found", f"no plan {plan_id!r}")
+            old_data = frame.loc[0, "data"]
+            revision = int(frame.loc[0, "revision"])
+            plan = json.loads(old_data)
+            fn(plan)
+            plan = normalise(plan)
+            plan.pop("_revision", None)
+            plan["id"] = plan_id
+            plan["version"] = PLAN_VERSION
+            stamp = now_iso()
+            plan["updated_at"] = stamp
+            queries.execute(cur, "workspace/insert_history", plan_id=plan_id,
+                            revision=revision, data=old_data, saved_at=stamp)
+            queries.execute(cur, "workspace/prune_history", plan_id=plan_id,
+                            keep_from=revision - HISTORY_KEEP + 1)
+            queries.execute(cur, "workspace/update_plan", id=plan_id, owner=owner,
+                            name=plan["name"], data=self._dump(plan), revision=revision,
+                            updated_at=stamp)
+            plan["_revision"] = revision + 1
+            return plan
+
+        return self._write(op)
+
+    def rename_plan(self, plan_id: str, name: str, *, owner: str = "") -> dict:
+        new_name = clean_name(name)
+        if not new_name:
+            raise ValueError("a plan name cannot be empty")
+        return self.update_plan(plan_id, lambda p: p.update(name=new_name), owner=owner)
+
+    def duplicate_plan(self, plan_id: str, name: str, *, owner: str = "") -> dict:
+        plan = copy.deepcopy(self.get_plan(plan_id, owner=owner))
+        plan["name"] = clean_name(name) or plan["name"]
+        plan.pop("created_at", None)
+        return self.add_plan(plan, owner=owner, new_id=True)
+
+    def delete_plan(self, plan_id: str, *, owner: str = "") -> None:
+        def op(cur):
+            queries.execute(cur, "workspace/delete_plan", id=plan_id, owner=owner)
+            queries.execute(cur, "workspace/delete_history", plan_id=plan_id)
+        self._write(op)

@@ -1,0 +1,1024 @@
+"""The Excel plan: one workbook holding a plan for a grant application and the council.
+
+``build_workbook(plan) -> bytes`` writes one sheet per part of the plan that has data
+(概要 always; 事業計画, 事業費, カメラ配置, 照明配置, 準備度評価, プライバシー対応, 出典 when their
+data exists). The 事業費 sheet computes the national and local share with live formulas, so an
+official who changes a unit price or a camera's price in Excel sees the totals follow.
+The tables are laid out so that :mod:`reports.excel_import` can read the edited workbook back:
+each table has one header row of known labels (see the ``*_COLUMNS`` specs below) and ends
+at the first row whose first cell is empty.
+
+All amounts are stored in yen; cells shown in 千円 only use the ``#,##0,`` number format.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from reports.styles import FONT_NAME, register_styles
+
+#: Format marker written into the workbook's custom document properties.
+FORMAT_NAME = "mimamori-plan-xlsx"
+FORMAT_VERSION = 1
+
+#: Sheet key -> sheet title (fixed Japanese titles; the importer finds sheets by them).
+SHEETS = {
+    "summary": "概要",
+    "plan": "事業計画",
+    "costs": "事業費",
+    "cameras": "カメラ配置",
+    "lights": "照明配置",
+    "readiness": "準備度評価",
+    "privacy": "プライバシー対応",
+    "sources": "出典",
+}
+
+#: Use-case ids (docs/architecture.md "Shared identifiers") -> Japanese label.
+USE_CASE_LABELS = {
+    "watch_elderly": "見守り・高齢者",
+    "watch_children": "見守り・子ども",
+    "people_count": "人流計測・人数",
+    "people_attributes": "人流計測・属性",
+    "abnormal_behavior": "異常行動検知",
+    "intrusion_flood": "侵入検知・水害時",
+    "crime_info_sharing": "地域防犯情報共有",
+    "face_identification": "顔識別",
+    "dangerous_driving": "危険運転検知",
+    "disaster_monitoring": "災害監視",
+}
+
+#: costs.items[].category -> label of the 区分 column.
+ITEM_CATEGORIES = {
+    "camera": "カメラ",
+    "pole": "ポール・支柱",
+    "light": "照明・防犯灯",
+    "recorder": "録画装置",
+    "network": "ネットワーク",
+    "installation": "設置工事",
+    "other": "その他",
+}
+#: costs.running[].category -> label.
+RUNNING_CATEGORIES = {
+    "electricity": "電気料金",
+    "communication": "通信費",
+    "maintenance": "保守・点検",
+    "replacement": "機器更新",
+    "other": "その他",
+}
+#: 区分 of the cost lines computed from the カメラ配置 sheet (skipped on import: the
+#: cameras' own rows are the data).
+CAMERA_LINKED_LABEL = "カメラ（配置シート連動）"
+
+PRIVACY_STATUS_LABELS = {"done": "対応済", "partial": "一部対応", "todo": "未対応",
+                         "na": "対象外"}
+
+#: DORI level keys in display order (IEC 62676-4:2014 first, then the 2025 keys).
+DORI_ORDER = ("monitor", "detect", "observe", "recognise", "identify", "inspect",
+              "overview", "outline", "discern", "perceive", "characterize", "validate",
+              "scrutinize")
+
+#: DORI key -> header label (English level name with the usual Japanese term).
+DORI_LABELS = {"monitor": "Monitor（監視）", "detect": "Detect（検知）",
+               "observe": "Observe（観察）", "recognise": "Recognise（認識）",
+               "identify": "Identify（識別）", "inspect": "Inspect（精査）"}
+
+#: Largest number Excel stores; used as "no cap" inside MIN().
+_NO_CAP = "9.99E+307"
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Rows below a table that its formulas still cover, so rows added in Excel are counted.
+_ROOM_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data table: plan field, header label, style kind, width [chars]."""
+
+    key: str
+    header: str
+    kind: str = "text"
+    width: float = 12.0
+
+
+CAMERA_COLUMNS = (
+    Column("id", "カメラID", "text", 10),
+    Column("address", "住所・設置場所", "text", 28),
+    Column("lat", "緯度 [°]", "coord", 12),
+    Column("lon", "経度 [°]", "coord", 12),
+    Column("mount_height_m", "設置高さ [m]", "float1", 9),
+    Column("azimuth_deg", "方位 [°]（北から時計回り）", "float1", 11),
+    Column("tilt_deg", "俯角 [°]", "float1", 8),
+    Column("hfov_deg", "水平画角 [°]", "float1", 9),
+    Column("model", "機種", "text", 16),
+    Column("use_case", "用途", "text", 14),
+    Column("unit_price_jpy", "単価 [円]", "yen", 12),
+    Column("signage", "設置の表示（掲示位置）", "text", 18),
+)
+LIGHT_COLUMNS = (
+    Column("id", "照明ID", "text", 10),
+    Column("address", "住所・設置場所", "text", 28),
+    Column("lat", "緯度 [°]", "coord", 12),
+    Column("lon", "経度 [°]", "coord", 12),
+    Column("mount_height_m", "設置高さ [m]", "float1", 9),
+    Column("intensity_cd", "光度 [cd]", "float1", 10),
+    Column("lumens", "光束 [lm]", "int", 10),
+    Column("distribution", "配光", "text", 10),
+    Column("model", "機種", "text", 16),
+    Column("unit_price_jpy", "単価 [円]", "yen", 12),
+)
+ITEM_COLUMNS = (
+    Column("category", "区分", "text", 22),
+    Column("name", "品名・内容", "text", 30),
+    Column("unit_price_jpy", "単価 [円]", "yen", 14),
+    Column("quantity", "数量", "int", 8),
+    Column("amount", "金額 [円]", "yen", 14),
+    Column("note", "備考", "text", 24),
+)
+RUNNING_COLUMNS = (
+    Column("category", "区分", "text", 22),
+    Column("name", "名称・内容", "text", 30),
+    Column("annual_jpy", "年額 [円]", "yen", 14),
+)
+KPI_COLUMNS = (
+    Column("name", "KPI（指標）", "text", 30),
+    Column("unit", "単位", "text", 8),
+    Column("baseline", "基準値", "num", 12),
+)
+SCHEDULE_COLUMNS = (
+    Column("task", "実施内容", "text", 30),
+    Column("start", "開始", "month", 12),
+    Column("end", "終了", "month", 12),
+)
+PROJECT_FIELDS = (
+    ("title", "事業名"),
+    ("applicant", "申請者・実施主体"),
+    ("purpose", "事業の目的"),
+    ("issues", "解決すべき課題"),
+    ("target_state", "目指す姿"),
+)
+KPI_TARGET_PREFIX = "目標"
+MIN_KPI_YEARS = 3
+
+
+# --------------------------------------------------------------------------------- helpers
+_ERAS = (  # (first fiscal year of the era, era name); 元年度 = the fiscal year the era began
+    (2019, "令和"),
+    (1989, "平成"),
+    (1926, "昭和"),
+)
+
+
+def wareki_fy(fy: int) -> str:
+    """和暦 label of a Japanese fiscal year (April of ``fy`` to March of ``fy + 1``).
+
+    Parameters
+    ----------
+    fy : int
+        Fiscal year as the Western year in which it starts [year]; 2026 = April 2026 to
+        March 2027.
+
+    Returns
+    -------
+    str
+        ``"令和8年度"`` for 2026, ``"令和元年度"`` for 2019.
+
+    Notes
+    -----
+    A fiscal year is named after the era in force when it begins, except that the year an
+    era began in mid-year takes the new era's name (FY2019 began in 平成31年4月 but the
+    government calls it 令和元年度; FY1989 is 平成元年度). Year numbers are
+    ``fy - first_year + 1`` with 1 written 元.
+
+    References
+    ----------
+    .. [1] 元号法 (昭和54年法律第43号); 改元: 平成 from 1989-01-08, 令和 from 2019-05-01.
+    """
+    if isinstance(fy, bool) or not isinstance(fy, (int,)) and not (
+            isinstance(fy, float) and float(fy).is_integer()):
+        raise ValueError(f"fiscal year must be an integer year, got {fy!r}")
+    fy = int(fy)
+    for first, era in _ERAS:
+        if fy >= first:
+            n = fy - first + 1
+            if era == "昭和" and n == 1:
+                break
+            return f"{era}{'元' if n == 1 else n}年度"
+    raise ValueError(f"fiscal year must be 1927 or later (昭和2年度 onwards), got {fy}")
+
+
+def wareki_month(year: int, month: int) -> str:
+    """和暦 label of a calendar month: ``wareki_month(2026, 4) == "令和8年4月"``.
+
+    Months before 令和 (2019-05) / 平成 (1989-02, the first full month) use the earlier era.
+    """
+    if not 1 <= int(month) <= 12:
+        raise ValueError(f"month must be 1–12, got {month!r}")
+    year, month = int(year), int(month)
+    if (year, month) >= (2019, 5):
+        era, first = "令和", 2019
+    elif (year, month) >= (1989, 2):
+        era, first = "平成", 1989
+    elif year >= 1927:
+        era, first = "昭和", 1926
+    else:
+        raise ValueError(f"year must be 1927 or later, got {year}")
+    n = year - first + 1
+    return f"{era}{'元' if n == 1 else n}年{month}月"
+
+
+def fiscal_year(day: _dt.date) -> int:
+    """Japanese fiscal year containing ``day`` [year]: 2027-03-31 -> 2026, 2027-04-01 -> 2027."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def parse_month(text) -> tuple[int, int] | None:
+    """``"2026-04"`` (also ``2026/4``, a date or datetime) -> ``(2026, 4)``; empty -> None.
+
+    Raises ValueError for anything else.
+    """
+    if text is None or text == "":
+        return None
+    if isinstance(text, (_dt.date, _dt.datetime)):
+        return text.year, text.month
+    m = re.fullmatch(r"\s*(\d{4})[-/年.](\d{1,2})月?(?:[-/.]\d{1,2}日?)?\s*", str(text))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"month must look like 2026-04, got {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def sanitize_sheet_title(title: str) -> str:
+    """A valid Excel sheet title: ``[]:*?/\\`` replaced by ``_``, no edge quotes, ≤ 31 chars."""
+    text = _SHEET_TITLE_BAD.sub("_", str(title or ""))
+    text = ILLEGAL_CHARACTERS_RE.sub("", text).strip().strip("'")
+    return text[:31] or "Sheet"
+
+
+def clean_text(value) -> str:
+    """User text as stored in a cell: str, characters Excel refuses removed."""
+    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+
+
+def needs_text_guard(text: str) -> bool:
+    """True when ``text`` would be taken as a formula by Excel or a CSV reader."""
+    return text.startswith(_FORMULA_PREFIXES)
+
+
+def _put(ws, row: int, col: int, value, style: str = "mm_text"):
+    """Write one cell. Strings are always text (never formulas); numbers stay numbers."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        text = clean_text(value)
+        cell.value = text
+        cell.style = style
+        if text.startswith("="):
+            cell.data_type = "s"  # openpyxl would otherwise store it as a formula
+        if needs_text_guard(text):
+            cell.quotePrefix = True  # Excel keeps the cell text when it is edited
+        return cell
+    if isinstance(value, bool):
+        value = int(value)
+    cell.value = value
+    cell.style = style
+    return cell
+
+
+def _formula(ws, row: int, col: int, formula: str, style: str):
+    """Write a formula we built (never user text)."""
+    assert formula.startswith("=")
+    cell = ws.cell(row=row, column=col)
+    cell.value = formula
+    cell.style = style
+    return cell
+
+
+def _num(value):
+    """A number for a numeric cell, or None when empty / not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value if value == value else None
+    try:
+        out = float(str(value).replace(",", ""))
+    except ValueError:
+        return None
+    return int(out) if out.is_integer() else out
+
+
+def _style_for(kind: str, *, input_cell: bool = False) -> str:
+    if kind == "text":
+        return "mm_input_text" if input_cell else "mm_text"
+    return f"mm_input_{kind}" if input_cell else f"mm_{kind}"
+
+
+def _print_setup(ws, *, title_rows: str | None, freeze: str | None,
+                 landscape: bool = False) -> None:
+    """A4, fit to one page wide, repeated header rows, frozen panes."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "&P / &N"
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if freeze:
+        ws.freeze_panes = freeze
+
+
+def _title(ws, text: str, note: str = "") -> int:
+    """Sheet heading in row 1 (and a note in row 2); returns the next free row."""
+    _put(ws, 1, 1, text, "mm_title")
+    if note:
+        _put(ws, 2, 1, note, "mm_note")
+    return 4
+
+
+def _widths(ws, widths) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _table(ws, row: int, columns, records, *, extra_headers=(), extra_values=None,
+           input_cells: bool = True) -> tuple[int, int]:
+    """Header + one row per record; returns (header row, last data row)."""
+    for j, col in enumerate(columns, start=1):
+        _put(ws, row, j, col.header, "mm_header")
+    for k, header in enumerate(extra_headers, start=len(columns) + 1):
+        _put(ws, row, k, header, "mm_header_result")
+    header_row = row
+    for rec in records:
+        row += 1
+        for j, col in enumerate(columns, start=1):
+            value = rec.get(col.key)
+            if col.kind != "text":
+                value = _num(value) if not isinstance(value, (_dt.date,)) else value
+            elif value is None:
+                value = ""
+            _put(ws, row, j, value, _style_for(col.kind, input_cell=input_cells))
+        if extra_values is not None:
+            for k, (value, kind) in enumerate(extra_values(rec), start=len(columns) + 1):
+                _put(ws, row, k, value, _style_for(kind))
+    return header_row, row
+
+
+def _scheme_for(plan: dict, schemes) -> dict | None:
+    scheme_id = (plan.get("grant") or {}).get("scheme_id")
+    if not scheme_id:
+        return None
+    for scheme in schemes or ():
+        if str(scheme.get("id")) == str(scheme_id):
+            return scheme
+    return None
+
+
+def _start_fy(plan: dict):
+    fy = _num((plan.get("project") or {}).get("start_fy"))
+    return int(fy) if fy is not None and 1927 <= fy <= 2200 else None
+
+
+def _fy_label(start_fy, offset: int) -> str:
+    if start_fy is None:
+        return f"{offset + 1}年目"
+    return f"{offset + 1}年目（{wareki_fy(start_fy + offset)}）"
+
+
+def camera_cost_groups(cameras) -> list[dict]:
+    """Cameras grouped by model for the cost table: ``[{"model", "quantity", "amount_jpy"}]``.
+
+    The order is the order in which each model first appears; the amount is the sum of the
+    cameras' ``unit_price_jpy`` [円] (missing prices count as 0).
+    """
+    groups: dict[str, dict] = {}
+    for cam in cameras or ():
+        model = clean_text(cam.get("model")).strip()
+        group = groups.setdefault(model, {"model": model, "quantity": 0, "amount_jpy": 0})
+        group["quantity"] += 1
+        group["amount_jpy"] += _num(cam.get("unit_price_jpy")) or 0
+    return list(groups.values())
+
+
+def cost_totals(plan: dict, *, scheme: dict | None = None,
+                include_running: bool = False) -> dict:
+    """The totals the 事業費 sheet computes, in Python (for the pages and tests) [円].
+
+    Returns ``{"initial", "running_total", "total", "eligible", "cameras", "national",
+    "local"}``; ``national``/``local`` are None when the scheme has neither a rate nor a
+    fixed amount. The formula is the sheet's: eligible = min(initial (+ running), project
+    cost cap); national = min(eligible × rate (rounded down to 1 円) or the fixed amount,
+    cap, per-camera cap × cameras, eligible); local = total − national.
+    """
+    costs = plan.get("costs") or {}
+    years = int(_num(costs.get("years")) or 5)
+    cams = camera_cost_groups(plan.get("cameras"))
+    initial = sum(g["amount_jpy"] for g in cams)
+    n_cameras = sum(g["quantity"] for g in cams)
+    for item in costs.get("items") or ():
+        initial += (_num(item.get("unit_price_jpy")) or 0) * (_num(item.get("quantity")) or 0)
+        if item.get("category") == "camera":
+            n_cameras += _num(item.get("quantity")) or 0
+    running = sum((_num(r.get("annual_jpy")) or 0) for r in costs.get("running") or ()) * years
+    total = initial + running
+    out = {"initial": initial, "running_total": running, "total": total,
+           "cameras": n_cameras, "eligible": total if include_running else initial,
+           "national": None, "local": None}
+    s = scheme or {}
+    pcap = _num(s.get("project_cost_cap_jpy"))
+    if pcap is not None:
+        out["eligible"] = min(out["eligible"], pcap)
+    rate, fixed = _num(s.get("rate")), _num(s.get("fixed_amount_jpy"))
+    if rate is None and fixed is None:
+        return out
+    import math
+    national = math.floor(out["eligible"] * rate) if rate is not None else fixed
+    for cap in (_num(s.get("cap_jpy")),
+                None if _num(s.get("per_camera_cap_jpy")) is None
+                else _num(s.get("per_camera_cap_jpy")) * n_cameras,
+                out["eligible"]):
+        if cap is not None:
+            national = min(national, cap)
+    out["national"], out["local"] = national, total - national
+    return out
+
+
+# ---------------------------------------------------------------------------------- sheets
+def _write_summary_sheet(wb, plan, *, scheme, today, sheets_written, cost_refs,
+                         source_count) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["summary"]))
+    row = _title(ws, "見守り・スマートシティ事業 計画書（概要）",
+                 f"作成日 {today.isoformat()}（{wareki_month(today.year, today.month)}"
+                 f"{today.day}日）　見守りプランナーで作成")
+    muni = plan.get("municipality") or {}
+    project = plan.get("project") or {}
+    start_fy = _start_fy(plan)
+    use_cases = "、".join(USE_CASE_LABELS.get(u, clean_text(u))
+                         for u in plan.get("use_cases") or ())
+    rows = [
+        ("自治体", " ".join(x for x in (clean_text(muni.get("prefecture")),
+                                        clean_text(muni.get("name"))) if x)),
+        ("地方公共団体コード", clean_text(muni.get("code"))),
+        ("計画名", clean_text(plan.get("name"))),
+        ("事業名", clean_text(project.get("title"))),
+        ("申請者・実施主体", clean_text(project.get("applicant"))),
+        ("事業の目的", clean_text(project.get("purpose"))),
+        ("用途（ユースケース）", use_cases),
+        ("開始年度", wareki_fy(start_fy) + f"（{start_fy}年度）" if start_fy else ""),
+    ]
+    if scheme:
+        rows.append(("補助制度", clean_text(scheme.get("name_ja") or scheme.get("id"))))
+        rows.append(("補助率・上限", clean_text(scheme.get("rate_text_ja"))))
+        if str(scheme.get("verified", "")).lower() in ("false", "0", "no"):
+            rows.append(("注意", "この補助制度の数値は未確認です。公募要領で確認してください。"))
+    rows.append(("カメラ台数", len(plan.get("cameras") or ())))
+    rows.append(("照明台数", len(plan.get("lights") or ())))
+    for label, value in rows:
+        _put(ws, row, 1, label, "mm_label")
+        _put(ws, row, 2, value, "mm_int" if isinstance(value, int) else "mm_text")
+        row += 1
+    if cost_refs:
+        row += 1
+        _put(ws, row, 1, "事業費（千円）", "mm_subtitle")
+        row += 1
+        for label, ref in cost_refs:
+            _put(ws, row, 1, label, "mm_total_label")
+            _formula(ws, row, 2, f"={ref}", "mm_total_kyen")
+            row += 1
+    row += 1
+    _put(ws, row, 1, "収録シート", "mm_label")
+    _put(ws, row, 2, "、".join(sheets_written), "mm_text")
+    if source_count:
+        row += 1
+        _put(ws, row, 1, "出典", "mm_label")
+        _put(ws, row, 2, f"{SHEETS['sources']}シートに{source_count}件", "mm_text")
+    _widths(ws, (22, 80))
+    _print_setup(ws, title_rows=None, freeze=None)
+
+
+def _write_plan_sheet(wb, plan) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["plan"]))
+    row = _title(ws, "事業計画", "年度は4月〜翌年3月。黄色のセルは編集でき、取り込みで計画に反映されます。")
+    project = plan.get("project") or {}
+    start_fy = _start_fy(plan)
+    for key, label in PROJECT_FIELDS:
+        _put(ws, row, 1, label, "mm_label")
+        _put(ws, row, 2, clean_text(project.get(key)), "mm_input_text")
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
+        row += 1
+    _put(ws, row, 1, "開始年度", "mm_label")
+    _put(ws, row, 2, start_fy, "mm_input_int")
+    _put(ws, row, 3, wareki_fy(start_fy) if start_fy else "", "mm_text")
+    row += 2
+
+    kpis = plan.get("kpis") or []
+    n_years = max([MIN_KPI_YEARS] + [len(k.get("targets") or ()) for k in kpis])
+    _put(ws, row, 1, "KPI（基準値と年度別目標）", "mm_subtitle")
+    row += 1
+    target_headers = [f"{KPI_TARGET_PREFIX} {_fy_label(start_fy, i)}" for i in range(n_years)]
+    header_row, last = _table(ws, row, KPI_COLUMNS, kpis, extra_headers=())
+    for k, header in enumerate(target_headers, start=len(KPI_COLUMNS) + 1):
+        _put(ws, header_row, k, header, "mm_header")
+    for i, kpi in enumerate(kpis):
+        targets = list(kpi.get("targets") or ())
+        for k in range(n_years):
+            value = _num(targets[k]) if k < len(targets) else None
+            _put(ws, header_row + 1 + i, len(KPI_COLUMNS) + 1 + k, value, "mm_input_num")
+    row = max(last, header_row) + 2
+
+    schedule = plan.get("schedule") or []
+    _put(ws, row, 1, "スケジュール（年度別）", "mm_subtitle")
+    row += 1
+    recs, spans = [], []
+    for task in schedule:
+        rec = dict(task)
+        span = []
+        for key in ("start", "end"):
+            try:
+                ym = parse_month(task.get(key))
+            except ValueError:
+                ym = None
+            rec[key] = _dt.date(ym[0], ym[1], 1) if ym else None
+            span.append(ym)
+        recs.append(rec)
+        spans.append(span)
+    fys = sorted({fiscal_year(_dt.date(*ym, 1)) for span in spans for ym in span if ym})
+    fy_cols = list(range(fys[0], fys[-1] + 1)) if fys else (
+        [start_fy + i for i in range(3)] if start_fy else [])
+    fy_cols = fy_cols[:10]
+    header_row, last = _table(
+        ws, row, SCHEDULE_COLUMNS, recs,
+        extra_headers=["開始（和暦）", "終了（和暦）"] + [wareki_fy(fy) for fy in fy_cols])
+    for i, (a, b) in enumerate(spans):
+        r = header_row + 1 + i
+        base = len(SCHEDULE_COLUMNS)
+        _put(ws, r, base + 1, wareki_month(*a) if a else "", "mm_text")
+        _put(ws, r, base + 2, wareki_month(*b) if b else "", "mm_text")
+        for k, fy in enumerate(fy_cols, start=base + 3):
+            on = bool(a and b and fiscal_year(_dt.date(*a, 1)) <= fy
+                      <= fiscal_year(_dt.date(*b, 1)))
+            _put(ws, r, k, "■" if on else "", "mm_text")
+    _widths(ws, (26, 12, 12, 14, 14, 14, 14, 14, 12, 12, 12, 12, 12))
+    _print_setup(ws, title_rows=None, freeze="B4", landscape=True)
+
+
+def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str]]:
+    """事業費 with live formulas; returns (label, cell reference) of the totals."""
+    title = sanitize_sheet_title(SHEETS["costs"])
+    ws = wb.create_sheet(title)
+    costs = plan.get("costs") or {}
+    years = int(_num(costs.get("years")) or 5)
+    years = min(max(years, 1), 10)
+    start_fy = _start_fy(plan)
+    _title(ws, "事業費（補助対象経費と負担区分）",
+           "単価・年額は円、合計は千円表示（セルの値は円）。黄色のセルを変えると合計と負担額が再計算されます。")
+    s = scheme or {}
+    # parameter block: rows 4..12, values in column C
+    params = [
+        ("scheme", "補助制度", clean_text(s.get("name_ja") or s.get("id") or "（未選択）"),
+         "mm_text"),
+        ("rate", "補助率（国・上位団体の負担割合）", _num(s.get("rate")), "mm_input_rate"),
+        ("cap", "補助金の上限 [円]", _num(s.get("cap_jpy")), "mm_input_yen"),
+        ("pcap", "補助対象事業費の上限 [円]", _num(s.get("project_cost_cap_jpy")),
+         "mm_input_yen"),
+        ("per_camera", "カメラ1台あたりの上限 [円]", _num(s.get("per_camera_cap_jpy")),
+         "mm_input_yen"),
+        ("fixed", "定額補助 [円]", _num(s.get("fixed_amount_jpy")), "mm_input_yen"),
+        ("include_running", "運用費を補助対象に含める（1=含める）", 0, "mm_input_int"),
+    ]
+    ref = {}
+    row = 4
+    _put(ws, row, 1, "補助制度の条件", "mm_subtitle")
+    row += 1
+    for key, label, value, style in params:
+        _put(ws, row, 1, label, "mm_label")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        _put(ws, row, 3, value, style)
+        ref[key] = f"$C${row}"
+        if key == "rate" and s.get("rate_text_ja"):
+            _put(ws, row, 4, clean_text(s.get("rate_text_ja")), "mm_note")
+        row += 1
+    cameras_row = row
+    _put(ws, row, 1, "カメラ台数（補助上限の計算に使用）", "mm_label")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    ref["cameras"] = f"$C${row}"
+    row += 2
+
+    # initial costs
+    _put(ws, row, 1, "初期費用（設備・設置工事）", "mm_subtitle")
+    row += 1
+    item_header = row
+    for j, col in enumerate(ITEM_COLUMNS, start=1):
+        _put(ws, row, j, col.header, "mm_header")
+    first_item = row + 1
+    if camera_sheet:
+        id_rng, model_rng, price_rng = camera_sheet
+        for group in camera_cost_groups(plan.get("cameras")):
+            row += 1
+            crit = '"=' + _criteria_escape(group["model"]).replace('"', '""') + '"'
+            _put(ws, row, 1, CAMERA_LINKED_LABEL, "mm_text")
+            _put(ws, row, 2, group["model"] or "（機種未設定）", "mm_text")
+            _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{model_rng},{crit})', "mm_int")
+            _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{model_rng},{crit})',
+                     "mm_yen")
+            _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
+            _put(ws, row, 6, f"{SHEETS['cameras']}シートの単価の合計", "mm_note")
+    items = costs.get("items") or []
+    for item in items:
+        row += 1
+        cat = item.get("category") or "other"
+        _put(ws, row, 1, ITEM_CATEGORIES.get(cat, clean_text(cat)), "mm_input_text")
+        _put(ws, row, 2, clean_text(item.get("name")), "mm_input_text")
+        _put(ws, row, 3, _num(item.get("unit_price_jpy")) or 0, "mm_input_yen")
+        _put(ws, row, 4, _num(item.get("quantity")) or 0, "mm_input_int")
+        _formula(ws, row, 5, f"=C{row}*D{row}", "mm_yen")
+        _put(ws, row, 6, clean_text(item.get("note")), "mm_input_text")
+    if row < first_item:  # an empty table still gets one row for the official to fill
+        row += 1
+        for j in range(1, 7):
+            _put(ws, row, j, None, "mm_input_text")
+        _formula(ws, row, 5, f"=C{row}*D{row}", "mm_yen")
+    last_item = row
+    row += 1
+    _put(ws, row, 1, "初期費用 計", "mm_total_label")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+    _formula(ws, row, 5, f"=SUM(E{first_item}:E{last_item})", "mm_total_yen")
+    initial_ref = f"$E${row}"
+    cat_rng, qty_rng = f"$A${first_item}:$A${last_item}", f"$D${first_item}:$D${last_item}"
+    _formula(ws, cameras_row, 3,
+             f'=SUMIF({cat_rng},"{ITEM_CATEGORIES["camera"]}",{qty_rng})'
+             f'+SUMIF({cat_rng},"{CAMERA_LINKED_LABEL}",{qty_rng})', "mm_int")
+    row += 2
+
+    # running costs
+    _put(ws, row, 1, f"運用費（{years}年間）", "mm_subtitle")
+    row += 1
+    running_header = row
+    for j, col in enumerate(RUNNING_COLUMNS, start=1):
+        _put(ws, row, j, col.header, "mm_header")
+    year_cols = list(range(len(RUNNING_COLUMNS) + 1, len(RUNNING_COLUMNS) + 1 + years))
+    for k, c in enumerate(year_cols):
+        _put(ws, row, c, _fy_label(start_fy, k), "mm_header")
+    total_col = year_cols[-1] + 1
+    _put(ws, row, total_col, f"{years}年間 計 [円]", "mm_header")
+    first_run = row + 1
+    running = costs.get("running") or []
+    for item in running or [None]:
+        row += 1
+        if item is None:
+            for j in range(1, 4):
+                _put(ws, row, j, None, "mm_input_text")
+        else:
+            cat = item.get("category") or "other"
+            _put(ws, row, 1, RUNNING_CATEGORIES.get(cat, clean_text(cat)), "mm_input_text")
+            _put(ws, row, 2, clean_text(item.get("name")), "mm_input_text")
+            _put(ws, row, 3, _num(item.get("annual_jpy")) or 0, "mm_input_yen")
+        for c in year_cols:
+            _formula(ws, row, c, f"=$C{row}", "mm_yen")
+        a, b = get_column_letter(year_cols[0]), get_column_letter(year_cols[-1])
+        _formula(ws, row, total_col, f"=SUM({a}{row}:{b}{row})", "mm_yen")
+    last_run = row
+    row += 1
+    _put(ws, row, 1, "運用費 計", "mm_total_label")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+    for c in [3] + year_cols + [total_col]:
+        L = get_column_letter(c)
+        _formula(ws, row, c, f"=SUM({L}{first_run}:{L}{last_run})", "mm_total_yen")
+    running_ref = f"${get_column_letter(total_col)}${row}"
+    row += 2
+
+    # summary with the shares
+    _put(ws, row, 1, "事業費の総括と負担区分（千円）", "mm_subtitle")
+    row += 1
+    out = {}
+    lines = [
+        ("initial", "初期費用", f"={initial_ref}"),
+        ("running", f"運用費（{years}年間）", f"={running_ref}"),
+        ("total", "事業費 合計", "=C{initial}+C{running}"),
+        ("eligible", "補助対象経費",
+         "=MIN(C{initial}+IF({include_running}=1,C{running},0),"
+         "IF({pcap}=\"\"," + _NO_CAP + ",{pcap}))"),
+        ("national", "補助金（国・上位団体の負担）",
+         "=IF(AND({rate}=\"\",{fixed}=\"\"),\"\",MIN("
+         "IF({rate}=\"\",{fixed},ROUNDDOWN(C{eligible}*{rate},0)),"
+         "IF({cap}=\"\"," + _NO_CAP + ",{cap}),"
+         "IF({per_camera}=\"\"," + _NO_CAP + ",{per_camera}*{cameras}),C{eligible}))"),
+        ("local", "地方負担（自治体・団体の負担）",
+         "=IF(C{national}=\"\",\"\",C{total}-C{national})"),
+    ]
+    for key, label, _ in lines:
+        out[key] = row
+        row += 1
+    for key, label, template in lines:
+        r = out[key]
+        names = {**ref, **{k: v for k, v in out.items()}}
+        formula = template.format(**{k: (v if isinstance(v, str) else v)
+                                     for k, v in names.items()})
+        _put(ws, r, 1, label, "mm_total_label")
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        _formula(ws, r, 3, formula, "mm_total_kyen")
+    _put(ws, row, 1, "補助金 = MIN(補助対象経費×補助率（円未満切捨て）または定額, 上限, 1台あたり上限×台数, "
+         "補助対象経費)。地方負担 = 事業費 合計 − 補助金。", "mm_note")
+    _widths(ws, (22, 30, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14))
+    ws.print_title_rows = None
+    _print_setup(ws, title_rows=None, freeze="A4", landscape=True)
+    ws.sheet_properties.tabColor = "FFC000"
+    return [(label, f"'{title}'!$C${out[key]}") for key, label, _ in lines]
+
+
+def _criteria_escape(text: str) -> str:
+    """Escape COUNTIF/SUMIF wildcards (``* ? ~``) so a model name matches literally."""
+    return re.sub(r"([*?~])", r"~\1", text)
+
+
+def _dori_label(key: str) -> str:
+    return DORI_LABELS.get(key, clean_text(key).capitalize())
+
+
+def _dori_keys(results) -> tuple[list[str], list[str]]:
+    day, night = set(), set()
+    for cam in (results or {}).get("cameras") or ():
+        day.update((cam.get("dori_m2") or {}).keys())
+        night.update((cam.get("night_dori_m2") or {}).keys())
+    order = {k: i for i, k in enumerate(DORI_ORDER)}
+    key = lambda k: (order.get(k, 99), k)  # noqa: E731
+    return sorted(day, key=key), sorted(night, key=key)
+
+
+def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str]:
+    """カメラ配置; returns the (id, model, unit price) column ranges for 事業費's formulas."""
+    title = sanitize_sheet_title(SHEETS["cameras"])
+    ws = wb.create_sheet(title)
+    row = _title(ws, "カメラ配置",
+                 "黄色の列は編集でき、取り込みで計画に反映されます。緑の列はシミュレーション結果（面積 [m²]）。"
+                 "設置の表示: 撮影区域内の見やすい位置に防犯カメラ作動中である旨を掲示します。")
+    by_id = {str(c.get("id")): c for c in (results or {}).get("cameras") or ()}
+    day_keys, night_keys = _dori_keys(results)
+    extra_headers = []
+    if results:
+        extra_headers = (["監視面積 [m²]"] + [f"昼 {_dori_label(k)} [m²]" for k in day_keys]
+                         + [f"夜 {_dori_label(k)} [m²]" for k in night_keys])
+
+    def extras(cam):
+        res = by_id.get(str(cam.get("id")), {})
+        vals = [(_num(res.get("covered_m2")), "area")]
+        vals += [(_num((res.get("dori_m2") or {}).get(k)), "area") for k in day_keys]
+        vals += [(_num((res.get("night_dori_m2") or {}).get(k)), "area") for k in night_keys]
+        return vals
+
+    cams = []
+    for cam in plan.get("cameras") or []:
+        rec = dict(cam)
+        uc = cam.get("use_case")
+        rec["use_case"] = USE_CASE_LABELS.get(uc, uc) if uc else ""
+        cams.append(rec)
+    header_row, last = _table(ws, row, CAMERA_COLUMNS, cams, extra_headers=extra_headers,
+                              extra_values=extras if results else None)
+    _widths(ws, [c.width for c in CAMERA_COLUMNS] + [11] * len(extra_headers))
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
+                 landscape=True)
+    if map_png:
+        _add_image(ws, map_png, f"A{last + 3}")
+    end = last + _ROOM_ROWS
+    col = {c.key: get_column_letter(i) for i, c in enumerate(CAMERA_COLUMNS, start=1)}
+    rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
+    return rng("id"), rng("model"), rng("unit_price_jpy")
+
+
+def _add_image(ws, png: bytes, anchor: str) -> None:
+    from openpyxl.drawing.image import Image
+
+    img = Image(io.BytesIO(png))
+    if img.width > 900:  # keep it printable within the fitted page width
+        scale = 900 / img.width
+        img.width, img.height = int(img.width * scale), int(img.height * scale)
+    ws.add_image(img, anchor)
+
+
+def _write_lights_sheet(wb, plan, *, map_png) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["lights"]))
+    row = _title(ws, "照明配置", "黄色の列は編集でき、取り込みで計画に反映されます。IES配光データは計画側に保持されます。")
+    lights = []
+    for light in plan.get("lights") or []:
+        rec = dict(light)
+        if light.get("ies") and not light.get("distribution"):
+            rec["distribution"] = "IES"
+        lights.append(rec)
+    header_row, last = _table(ws, row, LIGHT_COLUMNS, lights)
+    _widths(ws, [c.width for c in LIGHT_COLUMNS])
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
+                 landscape=True)
+    if map_png:
+        _add_image(ws, map_png, f"A{last + 3}")
+
+
+_READINESS_COLUMNS = (
+    Column("condition", "条件", "text", 18), Column("question", "設問", "text", 40),
+    Column("level", "回答レベル", "int", 10), Column("max_level", "満点", "int", 8),
+    Column("gap", "不足", "text", 24), Column("action", "対応策", "text", 36),
+    Column("owner", "担当", "text", 12), Column("due", "期限", "text", 12),
+    Column("evidence", "根拠・備考", "text", 30), Column("basis", "評価の根拠（出典）", "text", 30),
+)
+_PRIVACY_COLUMNS = (
+    Column("item", "項目", "text", 36), Column("status", "対応状況", "text", 10),
+    Column("gap", "不足", "text", 24), Column("action", "対応策", "text", 30),
+    Column("owner", "担当", "text", 12), Column("due", "期限", "text", 12),
+    Column("evidence", "根拠・備考", "text", 30), Column("basis", "根拠（法令・指針）", "text", 30),
+)
+
+
+def _write_readiness_sheet(wb, plan, *, rows) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["readiness"]))
+    row = _title(ws, "準備度評価（自己評価）", "出力時点の評価結果です（取り込みの対象外）。")
+    if rows is None:
+        rows = [{"condition": "", "question": qid, "level": _num((a or {}).get("level")),
+                 "evidence": (a or {}).get("evidence", "")}
+                for qid, a in ((plan.get("readiness") or {}).get("answers") or {}).items()]
+    recs = [{**r, **{k: clean_text(r.get(k)) for k in ("condition", "question", "gap",
+                                                       "action", "owner", "due",
+                                                       "evidence", "basis")}}
+            for r in rows]
+    header_row, _ = _table(ws, row, _READINESS_COLUMNS, recs, input_cells=False)
+    _widths(ws, [c.width for c in _READINESS_COLUMNS])
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}",
+                 landscape=True)
+
+
+def _write_privacy_sheet(wb, plan, *, rows) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["privacy"]))
+    row = _title(ws, "プライバシー対応（チェックリスト）", "出力時点の対応状況です（取り込みの対象外）。")
+    privacy = plan.get("privacy") or {}
+    settings = privacy.get("settings") or {}
+    if settings:
+        for label, value in (("保存期間 [日]", _num(settings.get("retention_days"))),
+                             ("管理責任者", clean_text(settings.get("manager")))):
+            _put(ws, row, 1, label, "mm_label")
+            _put(ws, row, 2, value, "mm_int" if label.startswith("保存") else "mm_text")
+            row += 1
+        row += 1
+    if rows is None:
+        rows = [{"item": iid, "status": (a or {}).get("status", ""),
+                 "evidence": (a or {}).get("evidence", ""), "owner": (a or {}).get("owner", ""),
+                 "due": (a or {}).get("due", "")}
+                for iid, a in (privacy.get("answers") or {}).items()]
+    recs = []
+    for r in rows:
+        rec = {k: clean_text(r.get(k)) for k in ("item", "status", "gap", "action", "owner",
+                                                 "due", "evidence", "basis")}
+        rec["status"] = PRIVACY_STATUS_LABELS.get(rec["status"], rec["status"])
+        recs.append(rec)
+    header_row, _ = _table(ws, row, _PRIVACY_COLUMNS, recs, input_cells=False)
+    _widths(ws, [c.width for c in _PRIVACY_COLUMNS])
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}",
+                 landscape=True)
+
+
+def _write_sources_sheet(wb, sources) -> None:
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["sources"]))
+    row = _title(ws, "出典", "この計画が依拠するデータの出典。未確認の値は公募要領・原典で確認してください。")
+    cols = (Column("no", "No.", "int", 6), Column("title", "内容", "text", 40),
+            Column("source", "出典（URL・文献）", "text", 60),
+            Column("verified", "確認状況", "text", 10))
+    recs = []
+    for i, src in enumerate(sources, start=1):
+        verified = src.get("verified")
+        recs.append({
+            "no": i,
+            "title": clean_text(src.get("title") or src.get("label") or src.get("key")),
+            "source": clean_text(src.get("url") or src.get("source")),
+            "verified": "" if verified is None else (
+                "未確認" if str(verified).lower() in ("false", "0", "no") else "確認済"),
+        })
+    header_row, _ = _table(ws, row, cols, recs, input_cells=False)
+    _widths(ws, [c.width for c in cols])
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}")
+
+
+# ------------------------------------------------------------------------------- workbook
+def sheets_for(plan: dict, *, sources=None, readiness_rows=None, privacy_rows=None) -> list[str]:
+    """Keys of :data:`SHEETS` that :func:`build_workbook` writes for ``plan``, in order."""
+    project = plan.get("project") or {}
+    costs = plan.get("costs") or {}
+    keys = ["summary"]
+    if any(project.get(k) for k, _ in PROJECT_FIELDS) or plan.get("kpis") or plan.get(
+            "schedule") or project.get("start_fy"):
+        keys.append("plan")
+    if costs.get("items") or costs.get("running") or plan.get("cameras"):
+        keys.append("costs")
+    if plan.get("cameras"):
+        keys.append("cameras")
+    if plan.get("lights"):
+        keys.append("lights")
+    if readiness_rows or (plan.get("readiness") or {}).get("answers"):
+        keys.append("readiness")
+    if privacy_rows or (plan.get("privacy") or {}).get("answers"):
+        keys.append("privacy")
+    if sources:
+        keys.append("sources")
+    return keys
+
+
+def _sources_with_scheme(sources, scheme) -> list[dict]:
+    out = [dict(s) for s in sources or ()]
+    if scheme and scheme.get("source"):
+        known = {str(s.get("url") or s.get("source")) for s in out}
+        if str(scheme["source"]) not in known:
+            out.append({"title": f"補助制度: {scheme.get('name_ja') or scheme.get('id')}",
+                        "source": scheme["source"], "verified": scheme.get("verified")})
+    return out
+
+
+def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
+                   sources: list[dict] | None = None, results: dict | None = None,
+                   map_png: bytes | None = None, today=None,
+                   readiness_rows: list[dict] | None = None,
+                   privacy_rows: list[dict] | None = None,
+                   font_name: str = FONT_NAME) -> bytes:
+    """The plan as an .xlsx workbook for the grant application.
+
+    Parameters
+    ----------
+    plan : dict
+        The plan (docs/architecture.md); not modified.
+    schemes : list of dict, optional
+        Rows of the ``grant_schemes`` table; the one whose ``id`` is
+        ``plan["grant"]["scheme_id"]`` sets the rate and caps of the 事業費 sheet.
+    sources : list of dict, optional
+        Data sources the plan relies on: ``{"title" | "key", "url" | "source",
+        "verified"}``. The chosen scheme's ``source`` is added when missing.
+    results : dict, optional
+        RESULT.json of ``python -m assessments simulate``: per camera ``covered_m2``,
+        ``dori_m2`` and ``night_dori_m2`` [m²], shown next to the camera rows.
+    map_png : bytes, optional
+        Map image (PNG) placed below the camera and light tables.
+    today : datetime.date, optional
+        Date printed on the 概要 sheet; today by default.
+    readiness_rows, privacy_rows : list of dict, optional
+        Evaluated rows (``condition``/``item``, ``question``, ``level``, ``max_level``,
+        ``status``, ``gap``, ``action``, ``owner``, ``due``, ``evidence``, ``basis``); by
+        default the plan's raw answers are listed.
+    font_name : str, optional
+        Font of every cell (``"游ゴシック"``; ``"MS Pゴシック"`` for older PCs).
+
+    Returns
+    -------
+    bytes
+        The .xlsx file, ready for ``st.download_button``.
+    """
+    today = today or _dt.date.today()
+    if isinstance(today, _dt.datetime):
+        today = today.date()
+    scheme = _scheme_for(plan, schemes)
+    sources = _sources_with_scheme(sources, scheme)
+    keys = sheets_for(plan, sources=sources, readiness_rows=readiness_rows,
+                      privacy_rows=privacy_rows)
+    wb = Workbook()
+    wb.remove(wb.active)
+    register_styles(wb, font_name=font_name)
+    titles = [SHEETS[k] for k in keys]
+    # the summary links to the cost totals, so costs are laid out first, then reordered
+    camera_ranges = None
+    if "cameras" in keys:
+        camera_ranges = _write_cameras_sheet(wb, plan, results=results, map_png=map_png)
+    cost_refs = []
+    if "costs" in keys:
+        cost_refs = _write_costs_sheet(wb, plan, scheme=scheme, camera_sheet=camera_ranges)
+        cost_refs = [(label, ref) for label, ref in cost_refs]
+    _write_summary_sheet(wb, plan, scheme=scheme, today=today, sheets_written=titles,
+                         cost_refs=cost_refs, source_count=len(sources))
+    if "plan" in keys:
+        _write_plan_sheet(wb, plan)
+    if "lights" in keys:
+        _write_lights_sheet(wb, plan, map_png=map_png)
+    if "readiness" in keys:
+        _write_readiness_sheet(wb, plan, rows=readiness_rows)
+    if "privacy" in keys:
+        _write_privacy_sheet(wb, plan, rows=privacy_rows)
+    if "sources" in keys:
+        _write_sources_sheet(wb, sources)
+    wb._sheets.sort(key=lambda ws: titles.index(ws.title))
+    wb.active = 0
+    _set_properties(wb, plan, keys, today)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _set_properties(wb, plan, keys, today) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.properties.title = clean_text(plan.get("name"))[:200]
+    wb.properties.creator = "見守りプランナー (Mimamori Planner)"
+    wb.properties.subject = "見守り・スマートシティ事業 計画書"
+    for name, value in (("mimamori_format", FORMAT_NAME),
+                        ("mimamori_format_version", str(FORMAT_VERSION)),
+                        ("mimamori_plan_id", clean_text(plan.get("id"))),
+                        ("mimamori_sheets", ";".join(keys)),
+                        ("mimamori_exported", today.isoformat())):
+        wb.custom_doc_props.append(StringProperty(name=name, value=value or "-"))

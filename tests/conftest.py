@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own workspace file; the reference DB is built once."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("refdb")
+    os.environ["MIMAMORI_REFDB_DIR"] = str(directory)
+    yield directory
+
+
+@pytest.fixture(autouse=True)
+def workspace_path(tmp_path, monkeypatch):
+    """A fresh workspace file for each test (``MIMAMORI_WORKSPACE``)."""
+    path = tmp_path / "workspace.duckdb"
+    monkeypatch.setenv("MIMAMORI_WORKSPACE", str(path))
+    yield path
+
+
+@pytest.fixture
+def ref_cursor():
+    """A cursor on the reference database built from datasets/*.csv."""
+    from datasets import refdb
+    con = refdb.connect()
+    yield con.cursor()
+    con.close()

@@ -1,0 +1,85 @@
+"""The app shell under AppTest: home page in both languages, plan selector actions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datasets.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang, title, metric", [("ja", "見守りプランナー", "配置したカメラ"),
+                                                 ("en", "Mimamori Planner", "Cameras placed")])
+def test_home_in_both_languages(lang, title, metric):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == title
+    labels = [m.label for m in at.metric]
+    assert metric in labels
+    assert at.metric[labels.index(metric)].value == "0"
+
+
+def test_language_switch_changes_labels():
+    at = _app()
+    assert at.title[0].value == "見守りプランナー"
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Mimamori Planner"
+    assert "Current plan" == at.sidebar.selectbox[0].label
+    at.sidebar.radio[0].set_value("ja").run()
+    assert at.sidebar.selectbox[0].label == "現在の計画"
+
+
+def test_create_switch_rename_delete_plan(workspace_path):
+    at = _app()
+    first = at.sidebar.selectbox[0].value
+    # create a plan for 柏市 through the form
+    at.text_input(key="plan_new_name").input("柏の葉キャンパス駅周辺 見守り・人流計測")
+    at.selectbox(key="plan_new_pref").select("千葉県").run()
+    at.selectbox(key="plan_new_muni").select_index(
+        at.selectbox(key="plan_new_muni").options.index("柏市")).run()
+    at.button(key="plan_new_btn").click().run()
+    assert not at.exception
+    ws = Workspace(workspace_path)
+    plans = {p["name"]: p for p in ws.list_plans()}
+    assert "柏の葉キャンパス駅周辺 見守り・人流計測" in plans
+    created = plans["柏の葉キャンパス駅周辺 見守り・人流計測"]
+    assert ws.get_plan(created["id"])["municipality"]["code"] == "122173"
+    assert at.sidebar.selectbox[0].value == created["id"]  # switched to the new plan
+    assert at.metric[0].value == "柏市"
+
+    # switch back to the first plan
+    at.sidebar.selectbox[0].set_value(first).run()
+    assert at.session_state["plan_id"] == first
+
+    # rename it
+    at.text_input(key=f"plan_rename_{first}").input("改名した計画")
+    at.button(key="plan_rename_btn").click().run()
+    assert Workspace(workspace_path).get_plan(first)["name"] == "改名した計画"
+
+    # delete needs the confirmation box
+    assert at.button(key="plan_del_btn").disabled
+    at.checkbox(key=f"plan_del_ok_{first}").check().run()
+    at.button(key="plan_del_btn").click().run()
+    assert not at.exception
+    assert [p["id"] for p in Workspace(workspace_path).list_plans()] == [created["id"]]
+    assert at.session_state["plan_id"] == created["id"]
+
+
+def test_duplicate_plan(workspace_path):
+    at = _app()
+    at.button(key="plan_dup_btn").click().run()
+    names = sorted(p["name"] for p in Workspace(workspace_path).list_plans())
+    assert names == ["はじめての計画", "はじめての計画（コピー）"]

@@ -1,0 +1,1 @@
+"""Shared Streamlit glue: language, strings, current plan, database handles."""

@@ -1,0 +1,147 @@
+"""Sidebar: language switch and the plan selector (create, rename, duplicate, delete,
+switch, share as JSON)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from assessments.plan import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
+from datasets import queries
+from ui import state
+from ui.i18n import lang, t
+
+
+def language_switch() -> None:
+    """日本語 / English; stored in ``st.session_state["lang"]``."""
+    st.session_state.setdefault("lang", "ja")
+    labels = {"ja": "日本語", "en": "English"}
+
+    def _changed():
+        st.session_state["lang"] = st.session_state["_lang_widget"]
+
+    st.session_state["_lang_widget"] = lang()
+    st.sidebar.radio(t("common.language"), options=list(labels), format_func=labels.get,
+                     key="_lang_widget", on_change=_changed, horizontal=True)
+
+
+def _municipality_picker(prefix: str) -> dict | None:
+    cur = state.ref_cursor()
+    prefectures = queries.list_prefectures(cur)["prefecture"].tolist()
+    none = t("plan.no_municipality")
+    pref = st.selectbox(t("plan.prefecture"), [none] + prefectures, key=f"{prefix}_pref")
+    if pref == none:
+        return None
+    rows = queries.list_municipalities(state.ref_cursor(), prefecture=pref)
+    records = rows.to_dict("records")
+    choice = st.selectbox(t("plan.municipality"), range(len(records)),
+                          format_func=lambda i: records[i]["name"], key=f"{prefix}_muni")
+    if choice is None:
+        return None
+    row = records[choice]
+    return {"code": row["code"], "prefecture": row["prefecture"], "name": row["name"],
+            "lat": float(row["lat"]), "lon": float(row["lon"])}
+
+
+def plan_selector() -> None:
+    """The current-plan selectbox and the plan management expander."""
+    ws = state.workspace()
+    owner = state.owner()
+    state.ensure_plan()
+    plans = ws.list_plans(owner=owner)
+    ids = [p["id"] for p in plans]
+    names = {p["id"]: p["name"] for p in plans}
+    current = state.current_plan_id()
+    sidebar = st.sidebar
+    st.session_state["_plan_widget"] = current  # follow switches made by code
+    sidebar.selectbox(t("plan.current"), ids,
+                      format_func=lambda i: names.get(i, i), key="_plan_widget",
+                      on_change=lambda: state.select_plan(st.session_state["_plan_widget"]))
+    for message in st.session_state.pop("_plan_flash", []):
+        sidebar.success(message)
+
+    with sidebar.expander(t("plan.manage")):
+        tab_new, tab_rename, tab_dup, tab_del, tab_share = st.tabs(
+            [t("plan.new"), t("plan.rename"), t("plan.duplicate"), t("plan.delete"),
+             t("plan.share")])
+        with tab_new:
+            # no st.form: the municipality list must follow the chosen prefecture
+            name = st.text_input(t("plan.name"), key="plan_new_name")
+            municipality = _municipality_picker("plan_new")
+            if st.button(t("plan.create"), key="plan_new_btn", type="primary"):
+                if not name.strip():
+                    st.warning(t("plan.name_required"))
+                else:
+                    plan = ws.create_plan(name, municipality=municipality, owner=owner)
+                    for key in ("plan_new_name", "plan_new_pref", "plan_new_muni"):
+                        st.session_state.pop(key, None)
+                    _switch(plan["id"], t("plan.created", name=plan["name"]))
+        with tab_rename:
+            new_name = st.text_input(t("plan.name"), value=names[current],
+                                     key=f"plan_rename_{current}")
+            if st.button(t("plan.rename"), key="plan_rename_btn"):
+                if not new_name.strip():
+                    st.warning(t("plan.name_required"))
+                else:
+                    state.update_plan(lambda p: p.update(name=new_name.strip()))
+                    _switch(current, t("plan.renamed"))
+        with tab_dup:
+            if st.button(t("plan.duplicate"), key="plan_dup_btn"):
+                copy = ws.duplicate_plan(current, names[current] + t("plan.copy_suffix"),
+                                         owner=owner)
+                _switch(copy["id"], t("plan.duplicated", name=copy["name"]))
+        with tab_del:
+            if len(ids) <= 1:
+                st.info(t("plan.cannot_delete_last"))
+            else:
+                st.warning(t("plan.delete_confirm", name=names[current]))
+                sure = st.checkbox(t("plan.delete_confirm_box"), key=f"plan_del_ok_{current}")
+                if st.button(t("plan.delete"), key="plan_del_btn", disabled=not sure):
+                    ws.delete_plan(current, owner=owner)
+                    rest = [i for i in ids if i != current]
+                    _switch(rest[0], t("plan.deleted", name=names[current]))
+        with tab_share:
+            plan = state.current_plan()
+            plan.pop("_revision", None)
+            st.download_button(t("plan.download_json"), data=dump_plan_json(plan),
+                               file_name=f"{plan['name']}.json", mime="application/json",
+                               key="plan_download")
+            upload = st.file_uploader(t("plan.upload_json"), type=["json"],
+                                      help=t("plan.upload_help"), key="plan_upload")
+            if upload is not None and st.session_state.get("_plan_upload_done") != upload.file_id:
+                st.session_state["_plan_upload_done"] = upload.file_id
+                _import(upload.getvalue(), owner)
+
+
+def _import(data: bytes, owner: str) -> None:
+    try:
+        plan = parse_plan_json(data)
+        problems = _validate(plan)
+    except PlanFormatError as exc:
+        key = f"plan.import_error.{exc.code}"
+        st.error(t(key, field=exc.field, value=exc.value,
+                   limit=MAX_PLAN_BYTES // (1024 * 1024)) + " " + t("plan.unchanged"))
+        return
+    if problems:
+        st.error(t("plan.import_error.invalid") + "\n" +
+                 "\n".join(f"- {p}" for p in problems[:20]) + "\n\n" + t("plan.unchanged"))
+        return
+    stored = state.workspace().add_plan(plan, owner=owner)
+    _switch(stored["id"], t("plan.imported", name=stored["name"]))
+
+
+def _validate(plan: dict) -> list[str]:
+    """Problems of the plan's simulation part (cameras, lights, area), as text lines."""
+    try:
+        from assessments.planfile import PlanError, validate_plan
+    except ImportError:
+        return []
+    try:
+        validate_plan(plan)
+    except PlanError as exc:
+        return [issue.message for issue in exc.issues]
+    return []
+
+
+def _switch(plan_id: str, message: str) -> None:
+    state.select_plan(plan_id)
+    st.session_state["_plan_flash"] = [message]
+    st.rerun()
