@@ -192,7 +192,7 @@ def night_pixel_density(pixel_density_px_m, vertical_lx, distance_m, *, min_illu
     return np.where(mode != NIGHT_DARK, eff, np.where(np.isnan(eff), np.nan, 0.0))
 
 
-def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None):
+def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None, thresholds=None):
     """Area reaching each DORI level, cumulative (Detect includes Observe …) [m²].
 
     Parameters
@@ -203,23 +203,27 @@ def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None):
         Area of one cell [m²].
     mask : array_like of bool, optional
         Area of interest.
+    thresholds : dict, optional
+        Level → pixel density [px/m]; default :data:`DORI_PX_PER_M` (pass
+        ``assessments.camera.dori_thresholds(standard)`` to match the coverage result).
 
     Returns
     -------
     dict
-        ``{"detect", "observe", "recognise", "identify"}`` → area [m²].
+        Level → area [m²], e.g. ``{"detect", "observe", "recognise", "identify"}``.
     """
+    thresholds = DORI_PX_PER_M if thresholds is None else thresholds
     pd = np.asarray(pixel_density_px_m, dtype=float)
     sel = np.ones(pd.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
     pd = np.where(sel & ~np.isnan(pd), pd, 0.0)
-    return {k: float(np.count_nonzero(pd >= v) * cell_area_m2) for k, v in DORI_PX_PER_M.items()}
+    return {k: float(np.count_nonzero(pd >= v) * cell_area_m2) for k, v in thresholds.items()}
 
 
 # --------------------------------------------------------------------------- preview
 def reference_person(*, density_px_m=REFERENCE_DENSITY_PX_M):
     """The shipped reference image: a person-like figure beside a bar chart, drawn in code.
 
-    The scene is 1.0 m wide × 2.0 m tall (a 1.7 m person on a mid-grey background, with a
+    The scene is 1.0 m wide × 2.0 m tall (a 1.7 m person before a textured wall, with a
     bar pattern of 1, 2, 4 and 8 cm bars at chest height), in reflectance 0–1.
 
     Parameters
@@ -234,10 +238,10 @@ def reference_person(*, density_px_m=REFERENCE_DENSITY_PX_M):
     """
     s = float(density_px_m)
     h, w = int(round(2.0 * s)), int(round(1.0 * s))
-    img = np.full((h, w), 0.45)
-    # faint floor texture so that noise-free structure exists everywhere
-    yy, xx = np.mgrid[0:h, 0:w]
-    img += 0.03 * np.sin(2 * np.pi * xx / (0.25 * s)) * np.sin(2 * np.pi * yy / (0.25 * s))
+    # Background: a wall with a 1/f ("pink") texture, so that detail exists at every scale
+    # and SSIM falls steadily as the pixel density falls (fixed seed: always the same image).
+    texture = _pink_texture(h, w, seed=7)
+    img = 0.45 + 0.12 * texture
 
     def m(v):  # metres → pixels
         return v * s
@@ -287,7 +291,19 @@ def reference_person(*, density_px_m=REFERENCE_DENSITY_PX_M):
         rr, cc = draw.rectangle((y0, x0 + 6 * m(wcm) if wcm < 0.08 else x0 + m(0.32)),
                                 extent=(m(0.1), 1), shape=img.shape)
         img[rr.astype(int), cc.astype(int)] = 0.95
+    img += 0.04 * texture  # fabric / skin texture on the figure too
     return np.clip(img, 0.0, 1.0)
+
+
+def _pink_texture(h, w, *, seed):
+    """Zero-mean, unit-variance texture with amplitude spectrum ∝ 1 / f (deterministic)."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.fft2(rng.standard_normal((h, w)))
+    f = np.hypot(np.fft.fftfreq(h)[:, None], np.fft.fftfreq(w)[None, :])
+    f[0, 0] = 1.0
+    t = np.real(np.fft.ifft2(spec / f))
+    t -= t.mean()
+    return t / t.std()
 
 
 @dataclass(frozen=True)
@@ -299,7 +315,7 @@ class PersonPreview:
     recorded : ndarray
         The image at the camera's pixel density, reflectance 0–1.
     display : ndarray
-        ``recorded`` enlarged back to the reference size (nearest neighbour), for showing.
+        ``recorded`` enlarged back to the reference size (bilinear, as a viewer zooms).
     reference : ndarray
         The reference image.
     ssim : float
@@ -383,7 +399,7 @@ def preview_person(pixel_density_px_m, illuminance_lx, *, min_illuminance_lx=0.5
     3. Add shot noise: with n_mid = snr² · E / E_min electrons at mid-grey, a pixel of
        reflectance R carries S = 2 R n_mid electrons and σ = √S; in reflectance units
        σ_R = √(R / (2 n_mid)).
-    4. Enlarge back (nearest neighbour) and compute SSIM (``data_range=1``) against the
+    4. Enlarge back (bilinear) and compute SSIM (``data_range=1``) against the
        reference.
     """
     rho = float(pixel_density_px_m)
@@ -407,7 +423,8 @@ def preview_person(pixel_density_px_m, illuminance_lx, *, min_illuminance_lx=0.5
     else:
         rec = np.zeros(shape)  # no light at all: a black frame
         sigma_mid = float("inf")
-    display = transform.resize(rec, ref.shape, order=0, anti_aliasing=False, mode="edge")
+    display = np.clip(transform.resize(rec, ref.shape, order=1, anti_aliasing=False, mode="edge"),
+                      0.0, 1.0)
     ssim = float(structural_similarity(ref, display, data_range=1.0))
     return PersonPreview(recorded=rec, display=display, reference=ref, ssim=ssim,
                          blur_px=float(speed_m_s * shutter_s * rho), noise_sigma=sigma_mid,

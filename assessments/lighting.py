@@ -190,15 +190,19 @@ class Luminaire:
         return interpolate_candela(self.photometry, g, c_deg)
 
     def _intensity_cos(self, cos_gamma, c_deg):
-        """Intensity from cos γ (avoids arccos for the analytic models) [cd]."""
+        """Intensity from cos γ (avoids arccos for the analytic models) [cd].
+
+        Keeps the dtype of ``cos_gamma`` (float32 windows stay float32).
+        """
+        dt = cos_gamma.dtype.type if isinstance(cos_gamma, np.ndarray) else float
         if self.model == "isotropic":
-            return np.where(cos_gamma >= 0.0, self.intensity_cd, 0.0)
+            return np.where(cos_gamma >= 0.0, dt(self.intensity_cd), dt(0.0))
         if self.model == "cosine_power":
-            cg = np.clip(cos_gamma, 0.0, 1.0)
+            cg = np.clip(cos_gamma, dt(0.0), dt(1.0))
             if self.exponent == 1.0:
-                return self.intensity_cd * cg
-            return self.intensity_cd * cg ** self.exponent
-        g = np.degrees(np.arccos(np.clip(cos_gamma, -1.0, 1.0)))
+                return cg * dt(self.intensity_cd)
+            return cg ** dt(self.exponent) * dt(self.intensity_cd)
+        g = np.degrees(np.arccos(np.clip(cos_gamma, dt(-1.0), dt(1.0))))
         return interpolate_candela(self.photometry, g, c_deg)
 
     @property
@@ -474,7 +478,8 @@ def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
     """Illuminance of one luminaire at points (dx, dy, dz = point − light) [lx].
 
     ``normal`` is None (horizontal plane, normal up) or a tuple (sin φ, cos φ) of arrays /
-    scalars broadcastable to the points (vertical plane facing bearing φ).
+    scalars broadcastable to the points (vertical plane facing bearing φ). The dtype of
+    ``dx`` / ``dy`` is kept (the grid functions use float32 windows).
     """
     cos_g, c_deg, r = _local_frame(lum, dx, dy, dz)
     intensity = lum._intensity_cos(cos_g, c_deg)
@@ -482,12 +487,18 @@ def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
         proj = -dz  # (light − point)·up
     else:
         sn, cn = normal
-        proj = -(dx * sn + dy * cn)
+        proj = dx * sn
+        proj += dy * cn
+        np.negative(proj, out=proj)
+        np.maximum(proj, 0.0, out=proj)
+    r3 = r * r
+    r3 *= r
     with np.errstate(divide="ignore", invalid="ignore"):
-        e = intensity * np.maximum(proj, 0.0) / (r * r * r)
-    e = np.where(r > 0, e, 0.0)
+        e = intensity * proj
+        e /= r3
+    e[~(r > 0)] = 0.0
     if cutoff_lx > 0:
-        e = np.where(e >= cutoff_lx, e, 0.0)
+        e[e < cutoff_lx] = 0.0
     return e
 
 
@@ -518,7 +529,7 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
     out = np.zeros((y.size, x.size), dtype=float)
     if facing is not None:
         phi = np.radians(np.broadcast_to(np.asarray(facing, dtype=float), out.shape))
-        s_full, c_full = np.sin(phi), np.cos(phi)
+        s_full, c_full = np.sin(phi).astype(np.float32), np.cos(phi).astype(np.float32)
     for lum in luminaires:
         if windowed:
             rad = reach_radius_m(lum, height_m=height_m, plane=plane, cutoff_lx=cutoff_lx)
@@ -527,9 +538,11 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
             rs, cs = slice(0, y.size), slice(0, x.size)
         if rs.stop <= rs.start or cs.stop <= cs.start:
             continue
-        dx = (x[cs] - lum.x_m)[None, :]
-        dy = (y[rs] - lum.y_m)[:, None]
+        dx = (x[cs] - lum.x_m).astype(np.float32)[None, :]
+        dy = (y[rs] - lum.y_m).astype(np.float32)[:, None]
         dz = float(height_m) - lum.mount_height_m
+        if facing is None:  # horizontal: make the 2-D shape explicit for in-place ops
+            dx = np.broadcast_to(dx, (dy.shape[0], dx.shape[1]))
         normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
         out[rs, cs] += _light_contribution(lum, dx, dy, dz, normal=normal, cutoff_lx=cutoff_lx)
     if facing is not None:
@@ -629,9 +642,12 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
         Illuminance [lx], the broadcast shape of the points.
     """
     x, y = np.broadcast_arrays(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
+    shape = x.shape
+    x, y = x.reshape(-1), y.reshape(-1)
     normal = None
     if facing_azimuth_deg is not None:
-        phi = np.radians(np.broadcast_to(np.asarray(facing_azimuth_deg, dtype=float), x.shape))
+        phi = np.radians(np.broadcast_to(np.asarray(facing_azimuth_deg, dtype=float),
+                                          shape).reshape(-1))
         normal = (np.sin(phi), np.cos(phi))
     out = np.zeros(x.shape, dtype=float)
     for lum in luminaires:
@@ -640,7 +656,7 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
                                    cutoff_lx=cutoff_lx)
     if normal is not None:
         out[np.isnan(phi)] = np.nan
-    return out
+    return out.reshape(shape)
 
 
 def azimuth_toward(x_axis_m, y_axis_m, target_x_m, target_y_m):

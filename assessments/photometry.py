@@ -91,6 +91,19 @@ class Photometry:
         """Intensity toward (γ, C) by bilinear interpolation [cd]; see :func:`interpolate_candela`."""
         return interpolate_candela(self, gamma_deg, c_deg)
 
+    def _uniform(self):
+        """(γ0, Δγ, C0, ΔC) when both axes are evenly spaced (C may be a single angle), else None."""
+        if "_uni" not in self.__dict__:
+            ga, ca = self.gamma_angles_deg, self.c_angles_deg
+            uni = None
+            if ga.size >= 2 and np.allclose(np.diff(ga), ga[1] - ga[0], rtol=0, atol=1e-9):
+                if ca.size == 1:
+                    uni = (float(ga[0]), float(ga[1] - ga[0]), 0.0, 0.0)
+                elif np.allclose(np.diff(ca), ca[1] - ca[0], rtol=0, atol=1e-9):
+                    uni = (float(ga[0]), float(ga[1] - ga[0]), float(ca[0]), float(ca[1] - ca[0]))
+            object.__setattr__(self, "_uni", uni)
+        return self.__dict__["_uni"]
+
 
 def interpolate_candela(photometry: Photometry, gamma_deg, c_deg=0.0):
     """Luminous intensity toward a direction, interpolated bilinearly in (C, γ).
@@ -117,6 +130,10 @@ def interpolate_candela(photometry: Photometry, gamma_deg, c_deg=0.0):
     """
     g = np.asarray(gamma_deg, dtype=float)
     c = np.asarray(c_deg, dtype=float)
+    uni = photometry._uniform()
+    if uni is not None and g.ndim > 0 and g.size > 64 and np.isfinite(g).all() \
+            and np.isfinite(c).all():
+        return _uniform_lookup(photometry, uni, g, c)
     g, c = np.broadcast_arrays(g, c)
     ga = photometry.gamma_angles_deg
     table = photometry.candela
@@ -145,6 +162,44 @@ def interpolate_candela(photometry: Photometry, gamma_deg, c_deg=0.0):
         out = v0 * (1.0 - cw) + v1 * cw
     out = np.where(inside, out, 0.0)
     return np.where(nan, np.nan, out)
+
+
+def _uniform_lookup(photometry: Photometry, uni, g, c):
+    """Bilinear interpolation on evenly spaced axes by index arithmetic (same result)."""
+    g0, dg, c0, dc = uni
+    table = photometry.candela
+    ng = table.shape[1]
+    t = (g - g0) * (1.0 / dg)
+    inside = (t >= -1e-6) & (t <= ng - 1 + 1e-6)
+    np.clip(t, 0.0, ng - 1 - 1e-6, out=t)
+    gi = t.astype(np.intp)
+    gw = t - gi
+    if g.dtype == np.float32:  # float32 windows: look up a float32 copy of the table
+        if "_flat32" not in photometry.__dict__:
+            object.__setattr__(photometry, "_flat32", table.astype(np.float32).ravel())
+        flat = photometry.__dict__["_flat32"]
+    else:
+        flat = table.ravel()
+    if dc == 0.0:
+        lo = flat[gi]
+        out = lo + (flat[gi + 1] - lo) * gw
+    else:
+        nc = table.shape[0]
+        u = np.mod(c - c0, 360.0) * (1.0 / dc)
+        np.clip(u, 0.0, nc - 1 - 1e-6, out=u)
+        ci = u.astype(np.intp)
+        cw = u - ci
+        base = ci * ng + gi
+        v00 = flat[base]
+        v01 = flat[base + 1]
+        v10 = flat[base + ng]
+        v11 = flat[base + ng + 1]
+        a = v00 + (v01 - v00) * gw
+        b = v10 + (v11 - v10) * gw
+        out = a + (b - a) * cw
+    if photometry.gamma_angles_deg[0] > 0 or photometry.gamma_angles_deg[-1] < 180:
+        out = np.where(inside, out, 0.0)
+    return out
 
 
 # --------------------------------------------------------------------------- helpers

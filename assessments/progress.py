@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def plan_progress(plan: dict, *, readiness_total: int | None = None,
-                  privacy_total: int | None = None) -> dict:
+                  privacy_item_ids: list[str] | None = None) -> dict:
     """Progress figures of a plan.
 
     Parameters
@@ -12,8 +12,9 @@ def plan_progress(plan: dict, *, readiness_total: int | None = None,
         The plan (``docs/architecture.md``).
     readiness_total : int, optional
         Number of readiness questions in the question bank.
-    privacy_total : int, optional
-        Number of privacy items the plan's use cases trigger.
+    privacy_item_ids : list of str, optional
+        Ids of the privacy items the plan's use cases trigger; only answers to these count
+        (an answer kept from a use case since removed does not).
 
     Returns
     -------
@@ -28,8 +29,11 @@ def plan_progress(plan: dict, *, readiness_total: int | None = None,
     privacy = (plan.get("privacy") or {}).get("answers") or {}
     readiness_answered = sum(1 for a in readiness.values()
                              if isinstance(a, dict) and a.get("level") is not None)
-    privacy_answered = sum(1 for a in privacy.values()
-                           if isinstance(a, dict) and a.get("status"))
+    wanted = None if privacy_item_ids is None else set(privacy_item_ids)
+    privacy_total = None if wanted is None else len(wanted)
+    privacy_answered = sum(1 for key, a in privacy.items()
+                           if isinstance(a, dict) and a.get("status")
+                           and (wanted is None or key in wanted))
     costs = plan.get("costs") or {}
     cost_items = len(costs.get("items") or []) + len(costs.get("running") or [])
     checklist = {

@@ -9,7 +9,9 @@ camera on a fixed angular lattice (spacing ``ray_spacing_m`` at the farthest tar
 sampled every ``step_m``; the surface's elevation slope ``(z_surface − z_camera)/r`` is taken
 at every sample and its running maximum along the ray (``np.maximum.accumulate``) is the
 horizon. A target at horizontal distance ``r`` on ray ``k`` is visible when its own slope is
-at least the horizon of the samples closer than ``r − exclude_m``. The lattice does not
+at least the horizon of the samples closer than ``r − exclude_m``. A camera standing inside
+a building footprint below its roof (wall-mounted) is not blocked by its own building: the
+first run of building samples on each ray is skipped. The lattice does not
 depend on which targets are asked, so adding a building can only raise the horizon
 (visibility never grows) — the property the tests check.
 
@@ -286,36 +288,79 @@ class Surface:
             return np.zeros(np.shape(r), dtype=np.float32)
         return _bilinear(self.ground_m, r, c)
 
+    def _nearest_flat(self, r, c):
+        """Flat indices of the nearest cells and an on-grid mask."""
+        rows, cols = self.grid.shape
+        ri = np.rint(r).astype(np.int32)
+        ci = np.rint(c).astype(np.int32)
+        ok = (ri.view(np.uint32) < rows) & (ci.view(np.uint32) < cols)
+        flat = ri * np.int32(cols) + ci if rows * cols < 2**31 else \
+            ri.astype(np.int64) * cols + ci
+        return np.where(ok, flat, 0), ok
+
+    def building_at(self, r, c):
+        """Building height [cm] at fractional (row, col), nearest cell; 0 off-grid."""
+        if self.building_cm is None:
+            return np.zeros(np.shape(r), dtype=np.uint16)
+        flat, ok = self._nearest_flat(r, c)
+        out = self.building_cm.ravel().take(flat)
+        out[~ok] = 0
+        return out
+
+    def own_building_top(self, x, y):
+        """Top of the building whose footprint holds local point (x, y) [m], or None."""
+        if self.building_cm is None:
+            return None
+        r, c = self.grid.cell_index(x, y)
+        if r < 0 or self.building_cm[r, c] == 0:
+            return None
+        top = self.building_cm[r, c] / _CM
+        if self.ground_m is not None:
+            top += float(self.ground_m[r, c])
+        return top
+
     def height_at(self, r, c):
         """Surface height (ground + building) at fractional (row, col) [m]; −inf off-grid."""
+        if self.ground_m is None:
+            flat, ok = self._nearest_flat(r, c)
+            if self.building_cm is None:
+                z = np.zeros(np.shape(r), np.float32)
+            else:
+                z = self.building_cm.ravel().take(flat).astype(np.float32)
+                z *= np.float32(1 / _CM)
+            z[~ok] = -np.inf
+            return z
         rows, cols = self.grid.shape
-        inside = (r > -0.5) & (c > -0.5) & (r < rows - 0.5) & (c < cols - 0.5)
-        z = self.ground_at(r, c) if self.ground_m is not None else np.zeros(r.shape,
-                                                                            np.float32)
+        ok = (r > -0.5) & (c > -0.5) & (r < rows - 0.5) & (c < cols - 0.5)
+        z = self.ground_at(r, c).astype(np.float32, copy=False)
         if self.building_cm is not None:
-            ri = np.clip(np.rint(r), 0, rows - 1).astype(np.intp)
-            ci = np.clip(np.rint(c), 0, cols - 1).astype(np.intp)
-            z = z + self.building_cm[ri, ci].astype(np.float32) / np.float32(_CM)
-        return np.where(inside, z, np.float32(-np.inf))
+            z = z + self.building_at(r, c).astype(np.float32) * np.float32(1 / _CM)
+        return np.where(ok, z, np.float32(-np.inf))
 
 
 def _bilinear(a, r, c):
+    """Bilinear interpolation of ``a`` at fractional (row, col), clamped at the edges."""
     rows, cols = a.shape
-    r = np.clip(r, 0, rows - 1)
-    c = np.clip(c, 0, cols - 1)
-    r0 = np.minimum(r.astype(np.intp), rows - 2) if rows > 1 else np.zeros(r.shape, np.intp)
-    c0 = np.minimum(c.astype(np.intp), cols - 2) if cols > 1 else np.zeros(c.shape, np.intp)
-    fr = (r - r0).astype(np.float32)
-    fc = (c - c0).astype(np.float32)
-    r1 = np.minimum(r0 + 1, rows - 1)
-    c1 = np.minimum(c0 + 1, cols - 1)
-    top = a[r0, c0] * (1 - fc) + a[r0, c1] * fc
-    bot = a[r1, c0] * (1 - fc) + a[r1, c1] * fc
-    return top * (1 - fr) + bot * fr
+    r = np.minimum(np.maximum(np.asarray(r, np.float32), 0), np.float32(rows - 1))
+    c = np.minimum(np.maximum(np.asarray(c, np.float32), 0), np.float32(cols - 1))
+    r0 = np.minimum(r.astype(np.int32), max(rows - 2, 0))
+    c0 = np.minimum(c.astype(np.int32), max(cols - 2, 0))
+    fr = r - r0
+    fc = c - c0
+    flat = a.ravel()
+    i00 = r0 * np.int32(cols) + c0 if rows * cols < 2**31 else r0.astype(np.int64) * cols + c0
+    dr = cols if rows > 1 else 0
+    dc = 1 if cols > 1 else 0
+    v00 = flat.take(i00)
+    v01 = flat.take(i00 + dc)
+    v10 = flat.take(i00 + dr)
+    v11 = flat.take(i00 + (dr + dc))
+    top = v00 + (v01 - v00) * fc
+    return top + ((v10 + (v11 - v10) * fc) - top) * fr
 
 
 def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
-                       step_m=None, ray_spacing_m=None, exclude_m=None):
+                       range_m=None, step_m=None, ray_spacing_m=None, exclude_m=None):
     """Which target points a camera sees over the obstacle surface (polar horizon sweep).
 
     Parameters
@@ -326,10 +371,15 @@ def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
         Camera position: local east, north [m] and absolute height [m].
     px, py, pz : ndarray, 1-D
         Target points: local east, north [m] and absolute height [m].
+    range_m : float, optional
+        The camera's largest horizontal reach [m]; sets the ray lattice. Pass it so that
+        the rays do not depend on which targets are asked (default: farthest target).
     step_m : float, optional
-        Sample spacing along each ray [m]; default half a cell.
+        Sample spacing along each ray [m]; default half a cell (one cell with terrain,
+        which is interpolated bilinearly and smooth).
     ray_spacing_m : float, optional
-        Arc spacing between rays at the farthest target [m]; default 0.7 cell.
+        Arc spacing between rays at the camera's reach [m]; default 0.7 cell (one cell
+        with terrain).
     exclude_m : float, optional
         Samples closer than this to the target do not block it [m] (the target's own cell);
         default half a cell without terrain, one cell with terrain.
@@ -339,8 +389,9 @@ def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
     ndarray of bool, same shape as ``px``
     """
     res = surface.grid.resolution_m
-    step = 0.5 * res if step_m is None else float(step_m)
-    spacing = 0.7 * res if ray_spacing_m is None else float(ray_spacing_m)
+    terrain = surface.ground_m is not None
+    step = (1.0 if terrain else 0.5) * res if step_m is None else float(step_m)
+    spacing = (1.0 if terrain else 0.7) * res if ray_spacing_m is None else float(ray_spacing_m)
     if exclude_m is None:
         exclude_m = res if surface.ground_m is not None else 0.5 * res
     px = np.asarray(px, dtype=np.float64)
@@ -353,9 +404,9 @@ def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
     rmax = float(r.max())
     if rmax <= 0:
         return np.ones(n, dtype=bool)
-    # fixed angular lattice: depends on the camera and the farthest target only through
-    # a power of two, so subsets of targets sample identical rays
-    n_rays = 1 << max(3, math.ceil(math.log2(2 * math.pi * rmax / spacing)))
+    # fixed angular lattice set by the camera's reach: subsets of targets sample the same rays
+    reach = rmax if range_m is None else float(range_m)
+    n_rays = max(8, int(math.ceil(2 * math.pi * reach / spacing)))
     dphi = 2 * math.pi / n_rays
     phi = np.arctan2(dx, dy)                       # clockwise from north
     k_abs = np.rint(phi / dphi).astype(np.int64)
@@ -376,11 +427,21 @@ def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
     n_steps = max(1, int(math.ceil((rmax - exclude_m) / step)))
     ang = (k_start + np.arange(n_k)) * dphi
     rs = step * np.arange(1, n_steps + 1, dtype=np.float64)
-    sx = cam_x + np.sin(ang)[:, None] * rs[None, :]
-    sy = cam_y + np.cos(ang)[:, None] * rs[None, :]
-    sr, sc = surface.grid.to_rc(sx, sy)
+    cr, cc = surface.grid.to_rc(cam_x, cam_y)
+    # sample positions straight in fractional (row, col): north = −row, east = +col
+    sr = (np.float32(cr) - (np.cos(ang) / res).astype(np.float32)[:, None]
+          * rs.astype(np.float32)[None, :])
+    sc = (np.float32(cc) + (np.sin(ang) / res).astype(np.float32)[:, None]
+          * rs.astype(np.float32)[None, :])
     zs = surface.height_at(sr, sc)
-    slope = (zs - np.float32(cam_z)) / rs[None, :].astype(np.float32)
+    own = surface.own_building_top(cam_x, cam_y)
+    if own is not None and cam_z < own:
+        # wall-mounted camera inside its building's footprint: the samples of the first
+        # run of building cells on each ray (its own building) do not block
+        in_b = surface.building_at(sr, sc) > 0
+        zs = np.where(np.logical_and.accumulate(in_b, axis=1), np.float32(-np.inf), zs)
+    zs -= np.float32(cam_z)
+    slope = np.multiply(zs, (1.0 / rs).astype(np.float32)[None, :], out=zs)
     np.maximum.accumulate(slope, axis=1, out=slope)
     j = np.floor((r - exclude_m) / step).astype(np.int64) - 1     # last sample ≤ r − excl
     target_slope = (np.asarray(pz, dtype=np.float64) - cam_z) / np.where(r > 0, r, 1.0)

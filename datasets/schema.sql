@@ -35,3 +35,215 @@ CREATE TABLE thresholds (
     verified BOOLEAN NOT NULL,
     source VARCHAR NOT NULL
 );
+
+CREATE TABLE initiatives (
+    id VARCHAR PRIMARY KEY,
+    name_ja VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,             -- super_city | health_zone | smart_city
+    municipality_code VARCHAR,         -- 地方公共団体コード where one exists
+    prefecture VARCHAR NOT NULL,
+    municipality_name VARCHAR,
+    lead_ja VARCHAR,
+    lead_en VARCHAR,
+    start_year INTEGER,
+    dates_ja VARCHAR,
+    dates_en VARCHAR,
+    domains_ja VARCHAR,
+    domains_en VARCHAR,
+    cameras_ja VARCHAR,
+    cameras_en VARCHAR,
+    has_cameras BOOLEAN,               -- NULL = unknown
+    has_people_flow BOOLEAN,
+    has_face_recognition BOOLEAN,
+    lat DOUBLE NOT NULL,               -- municipal office [°]
+    lon DOUBLE NOT NULL,
+    verified BOOLEAN NOT NULL,
+    notes_ja VARCHAR,
+    notes_en VARCHAR,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE mlit_keywords (
+    key VARCHAR PRIMARY KEY,
+    position INTEGER NOT NULL,         -- column order in the seed's MLIT table
+    name_ja VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    verified BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE mlit_projects (
+    id VARCHAR PRIMARY KEY,
+    initiative_id VARCHAR NOT NULL,
+    project_name_ja VARCHAR NOT NULL,
+    project_name_en VARCHAR NOT NULL,
+    prefecture VARCHAR NOT NULL,
+    municipality_name VARCHAR NOT NULL,
+    municipality_code VARCHAR NOT NULL,
+    support_years VARCHAR,             -- 支援実績 as printed (R1・R2 …)
+    n_rows INTEGER NOT NULL,           -- document rows of the project in the table
+    mobility BOOLEAN NOT NULL,         -- true when any of the project's rows carries ●
+    robot BOOLEAN NOT NULL,
+    drone BOOLEAN NOT NULL,
+    camera_sensor BOOLEAN NOT NULL,
+    app BOOLEAN NOT NULL,
+    face_recognition BOOLEAN NOT NULL,
+    people_flow BOOLEAN NOT NULL,
+    infrastructure BOOLEAN NOT NULL,
+    disaster BOOLEAN NOT NULL,
+    health BOOLEAN NOT NULL,
+    tourism BOOLEAN NOT NULL,
+    energy BOOLEAN NOT NULL,
+    digital_twin BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE mlit_project_rows (
+    project_id VARCHAR NOT NULL,
+    row_no INTEGER NOT NULL,
+    plan_document VARCHAR,             -- 実行計画 column (概要 / 詳細 / 本文)
+    outline_years VARCHAR,             -- 取組内容 概要
+    detail_years VARCHAR,              -- 取組内容 詳細
+    report BOOLEAN NOT NULL,           -- 報告書 ○
+    mobility BOOLEAN NOT NULL,
+    robot BOOLEAN NOT NULL,
+    drone BOOLEAN NOT NULL,
+    camera_sensor BOOLEAN NOT NULL,
+    app BOOLEAN NOT NULL,
+    face_recognition BOOLEAN NOT NULL,
+    people_flow BOOLEAN NOT NULL,
+    infrastructure BOOLEAN NOT NULL,
+    disaster BOOLEAN NOT NULL,
+    health BOOLEAN NOT NULL,
+    tourism BOOLEAN NOT NULL,
+    energy BOOLEAN NOT NULL,
+    digital_twin BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (project_id, row_no)
+);
+
+CREATE TABLE initiative_conditions (
+    initiative_id VARCHAR NOT NULL,
+    condition_id VARCHAR NOT NULL,     -- readiness condition ids of docs/architecture.md
+    condition_no INTEGER NOT NULL,     -- 1..7 as in the seed table
+    condition_ja VARCHAR NOT NULL,
+    condition_en VARCHAR NOT NULL,
+    text_ja VARCHAR NOT NULL,
+    text_en VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (initiative_id, condition_id)
+);
+
+CREATE TABLE initiative_summary (
+    initiative_id VARCHAR NOT NULL,
+    dimension_id VARCHAR NOT NULL,
+    dimension_no INTEGER NOT NULL,
+    section VARCHAR NOT NULL,          -- summary (§5(1) table) | video_dx (§4(2) table)
+    dimension_ja VARCHAR NOT NULL,
+    dimension_en VARCHAR NOT NULL,
+    text_ja VARCHAR NOT NULL,
+    text_en VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (initiative_id, dimension_id)
+);
+
+CREATE TABLE case_figures (
+    initiative_id VARCHAR NOT NULL,
+    figure_id VARCHAR NOT NULL,
+    metric_ja VARCHAR NOT NULL,
+    metric_en VARCHAR NOT NULL,
+    year INTEGER,
+    value DOUBLE NOT NULL,
+    unit VARCHAR NOT NULL,
+    note_ja VARCHAR,
+    note_en VARCHAR,
+    verified BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (initiative_id, figure_id)
+);
+
+CREATE TABLE grant_schemes (
+    id VARCHAR PRIMARY KEY,
+    name_ja VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,            -- national | prefecture | municipality
+    body_ja VARCHAR,
+    purpose_ja VARCHAR,
+    purpose_en VARCHAR,
+    stage VARCHAR NOT NULL,            -- demonstration | implementation | both
+    rate DOUBLE,                       -- national/upper share 0–1; NULL = fixed amount or unknown
+    rate_text_ja VARCHAR,
+    cap_jpy BIGINT,                    -- upper limit of the grant per project [円]
+    project_cost_cap_jpy BIGINT,       -- upper limit of the eligible project cost [円]
+    min_project_cost_jpy BIGINT,
+    per_camera_cap_jpy BIGINT,         -- eligible cost per camera [円/台]
+    fixed_amount_jpy BIGINT,           -- 定額 per site [円/か所]
+    duration_years INTEGER,
+    requires_data_platform BOOLEAN NOT NULL,
+    kpi_years INTEGER,
+    operation_years INTEGER,
+    consortium_required BOOLEAN NOT NULL,
+    residents_consent_required BOOLEAN NOT NULL,
+    eligible_applicants_ja VARCHAR,
+    requirements_ja VARCHAR,
+    requirements_en VARCHAR,
+    application_timing_ja VARCHAR,
+    fiscal_year INTEGER,               -- fiscal year the figures apply to (NULL = not stated)
+    successor_id VARCHAR,
+    exclusive_with VARCHAR,            -- semicolon list of scheme ids
+    verified BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE grant_shares (
+    scheme_id VARCHAR NOT NULL,
+    variant VARCHAR NOT NULL,          -- standard | renewal | shotengai_alone
+    payer VARCHAR NOT NULL,            -- prefecture | municipality | applicant | public
+    payer_ja VARCHAR NOT NULL,
+    payer_en VARCHAR NOT NULL,
+    share DOUBLE NOT NULL,             -- fraction of the eligible cost
+    share_text VARCHAR NOT NULL,       -- as a fraction, e.g. 1/6
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE grant_scheme_scope (
+    scheme_id VARCHAR NOT NULL,
+    prefecture VARCHAR,                -- NULL = nationwide
+    municipality_code VARCHAR,         -- NULL = whole prefecture / nation
+    applicant_types VARCHAR NOT NULL,  -- semicolon list: municipality;prefecture;municipal_group;private;university;consortium;neighbourhood_association;shopping_street;pta;community_group
+    domains VARCHAR,                   -- semicolon list; NULL = any domain
+    cost_type VARCHAR NOT NULL,        -- capex | maintenance
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE use_cases (
+    id VARCHAR PRIMARY KEY,
+    name_ja VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    description_ja VARCHAR NOT NULL,
+    description_en VARCHAR NOT NULL,
+    dori_level VARCHAR NOT NULL,       -- thresholds.key of kind dori_2014
+    dori_basis VARCHAR NOT NULL,       -- why this level (judgement unless a source says so)
+    night_operation BOOLEAN NOT NULL,
+    recording_needed BOOLEAN NOT NULL,
+    personal_data VARCHAR NOT NULL,    -- none | images | attributes | face_features
+    lessons_ja VARCHAR NOT NULL,
+    lessons_en VARCHAR NOT NULL,
+    verified BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE use_case_examples (
+    use_case_id VARCHAR NOT NULL,
+    example_id VARCHAR NOT NULL,
+    name_ja VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    initiative_id VARCHAR,
+    year INTEGER,
+    detail_ja VARCHAR NOT NULL,
+    detail_en VARCHAR NOT NULL,
+    verified BOOLEAN NOT NULL,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (use_case_id, example_id)
+);

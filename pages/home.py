@@ -2,7 +2,9 @@
 import duckdb
 import streamlit as st
 
+from assessments import privacy
 from assessments.progress import plan_progress
+from datasets import queries
 from ui import state
 from ui.i18n import t
 
@@ -18,18 +20,17 @@ def _count(table: str) -> int | None:
         return None
 
 
-def _privacy_total(plan: dict) -> int | None:
+def _privacy_item_ids(plan: dict) -> list[str] | None:
+    """Ids of the privacy items the plan's use cases trigger."""
     try:
-        from assessments import privacy
-        from datasets import queries
-        items = queries.run(state.ref_cursor(), "list_privacy_items")
-        return len(privacy.triggered_items(items.to_dict("records"), plan.get("use_cases", [])))
-    except Exception:
+        items = queries.list_privacy_items(state.ref_cursor()).to_dict("records")
+    except duckdb.CatalogException:
         return None
+    return [item["id"] for item in privacy.triggered_items(items, plan.get("use_cases", []))]
 
 
 progress = plan_progress(plan, readiness_total=_count("readiness_questions"),
-                         privacy_total=_privacy_total(plan))
+                         privacy_item_ids=_privacy_item_ids(plan))
 
 st.title(t("home.title"))
 st.markdown("\n".join(f"- {t(k)}" for k in ("home.intro1", "home.intro2", "home.intro3")))

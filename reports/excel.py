@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 import re
 from dataclasses import dataclass
 
@@ -437,7 +438,6 @@ def cost_totals(plan: dict, *, scheme: dict | None = None,
     rate, fixed = _num(s.get("rate")), _num(s.get("fixed_amount_jpy"))
     if rate is None and fixed is None:
         return out
-    import math
     national = math.floor(out["eligible"] * rate) if rate is not None else fixed
     for cap in (_num(s.get("cap_jpy")),
                 None if _num(s.get("per_camera_cap_jpy")) is None
@@ -657,7 +657,7 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     row += 2
 
     # running costs
-    _put(ws, row, 1, f"運用費（{years}年間）", "mm_subtitle")
+    _put(ws, row, 1, f"運用費（年額と{years}年間の計）", "mm_subtitle")
     row += 1
     running_header = row
     for j, col in enumerate(RUNNING_COLUMNS, start=1):
@@ -717,16 +717,13 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
         row += 1
     for key, label, template in lines:
         r = out[key]
-        names = {**ref, **{k: v for k, v in out.items()}}
-        formula = template.format(**{k: (v if isinstance(v, str) else v)
-                                     for k, v in names.items()})
+        formula = template.format(**ref, **out)  # parameter cells and summary rows
         _put(ws, r, 1, label, "mm_total_label")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         _formula(ws, r, 3, formula, "mm_total_kyen")
     _put(ws, row, 1, "補助金 = MIN(補助対象経費×補助率（円未満切捨て）または定額, 上限, 1台あたり上限×台数, "
          "補助対象経費)。地方負担 = 事業費 合計 − 補助金。", "mm_note")
     _widths(ws, (22, 30, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14))
-    ws.print_title_rows = None
     _print_setup(ws, title_rows=None, freeze="A4", landscape=True)
     ws.sheet_properties.tabColor = "FFC000"
     return [(label, f"'{title}'!$C${out[key]}") for key, label, _ in lines]
@@ -989,7 +986,6 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
     cost_refs = []
     if "costs" in keys:
         cost_refs = _write_costs_sheet(wb, plan, scheme=scheme, camera_sheet=camera_ranges)
-        cost_refs = [(label, ref) for label, ref in cost_refs]
     _write_summary_sheet(wb, plan, scheme=scheme, today=today, sheets_written=titles,
                          cost_refs=cost_refs, source_count=len(sources))
     if "plan" in keys:
@@ -1022,3 +1018,81 @@ def _set_properties(wb, plan, keys, today) -> None:
                         ("mimamori_sheets", ";".join(keys)),
                         ("mimamori_exported", today.isoformat())):
         wb.custom_doc_props.append(StringProperty(name=name, value=value or "-"))
+
+
+# ------------------------------------------------------- tables of the 事業計画・事業費 page
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (
+        isinstance(value, str) and not value.strip())
+
+
+def kpi_rows(kpis) -> tuple[list[dict], int]:
+    """KPIs as flat rows ``{"name", "unit", "baseline", "t1" … "tN"}`` and N (≥ 3)."""
+    n = max([MIN_KPI_YEARS] + [len(k.get("targets") or ()) for k in kpis or ()])
+    rows = []
+    for k in kpis or ():
+        targets = list(k.get("targets") or ())
+        row = {"name": k.get("name") or "", "unit": k.get("unit") or "",
+               "baseline": _num(k.get("baseline"))}
+        row.update({f"t{i + 1}": _num(targets[i]) if i < len(targets) else None
+                    for i in range(n)})
+        rows.append(row)
+    return rows, n
+
+
+def kpis_from_rows(rows, old=None) -> list[dict]:
+    """Inverse of :func:`kpi_rows`: empty rows dropped, trailing empty targets trimmed,
+    other fields of ``old`` KPIs at the same position kept."""
+    out = []
+    old = list(old or ())
+    for row in rows:
+        targets = []
+        i = 1
+        while f"t{i}" in row:
+            targets.append(None if _blank(row[f"t{i}"]) else _num(row[f"t{i}"]))
+            i += 1
+        while targets and targets[-1] is None:
+            targets.pop()
+        name = "" if _blank(row.get("name")) else str(row["name"])
+        if not name and _blank(row.get("baseline")) and not targets:
+            continue
+        kpi = dict(old[len(out)]) if len(out) < len(old) else {}
+        kpi.update(name=name, unit="" if _blank(row.get("unit")) else str(row["unit"]),
+                   baseline=None if _blank(row.get("baseline")) else _num(row["baseline"]),
+                   targets=targets)
+        out.append(kpi)
+    return out
+
+
+def schedule_from_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
+    """Schedule rows ``{"task", "start", "end"}`` normalised to ``YYYY-MM``.
+
+    Returns the schedule and the (1-based row, text) of every month that could not be read.
+    """
+    out, bad = [], []
+    for i, row in enumerate(rows, start=1):
+        if all(_blank(row.get(k)) for k in ("task", "start", "end")):
+            continue
+        rec = {"task": "" if _blank(row.get("task")) else str(row["task"])}
+        for key in ("start", "end"):
+            value = row.get(key)
+            try:
+                ym = None if _blank(value) else parse_month(value)
+            except ValueError:
+                bad.append((i, str(value)))
+                ym = None
+            rec[key] = f"{ym[0]:04d}-{ym[1]:02d}" if ym else ""
+        out.append(rec)
+    return out, bad
+
+
+def set_camera_prices(cameras, prices: dict) -> list[dict]:
+    """Copies of ``cameras`` with ``unit_price_jpy`` set per model (``{model: price [円]}``)."""
+    out = []
+    for cam in cameras or ():
+        cam = dict(cam)
+        model = clean_text(cam.get("model")).strip()
+        if model in prices and not _blank(prices[model]):
+            cam["unit_price_jpy"] = _num(prices[model])
+        out.append(cam)
+    return out

@@ -251,8 +251,8 @@ class _Sheet:
                 ok = False
         return out if ok else None
 
-    def text(self, row, col) -> str:
-        return _text(self.cell(row, col))
+    def text(self, row, col, *, strip: bool = True) -> str:
+        return _text(self.cell(row, col), strip=strip)
 
     def number(self, row, col, key, *, header="", integer=False):
         """A number, None when empty; a message (and None) when not a number / out of range."""
@@ -277,15 +277,16 @@ class _Sheet:
             return None
         if integer and float(value).is_integer():
             return int(value)
-        return int(value) if isinstance(value, float) and value.is_integer() and integer else value
+        return value
 
 
-def _text(value) -> str:
+def _text(value, *, strip: bool = True) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip() if not isinstance(value, str) else value.strip()
+    text = value if isinstance(value, str) else str(value)
+    return text.strip() if strip else text
 
 
 def _empty(values) -> bool:
@@ -315,7 +316,8 @@ def _read_rows(sh: _Sheet, columns, *, header_row: int, id_key: str | None,
         for spec in columns:
             c = cols[spec.key]
             if spec.kind == "text":
-                rec[spec.key] = sh.text(r, c)
+                # user text is kept as typed; ids and category labels are matched stripped
+                rec[spec.key] = sh.text(r, c, strip=spec.key in ("id", "category"))
             elif spec.kind == "month":
                 value = sh.cell(r, c)
                 try:
@@ -423,7 +425,7 @@ def _read_plan_sheet(ws, result: ImportResult) -> None:
     for key, label in X.PROJECT_FIELDS:
         r = sh.find_row(label)
         if r is not None:
-            project[key] = sh.text(r, 2)
+            project[key] = sh.text(r, 2, strip=False)
     r = sh.find_row("開始年度")
     if r is not None:
         project["start_fy"] = sh.number(r, 2, "start_fy", header="開始年度", integer=True)
@@ -443,8 +445,6 @@ def _read_plan_sheet(ws, result: ImportResult) -> None:
                 targets.pop()
             rec["targets"] = targets
             kpis.append(rec)
-        # a row with only targets filled is still a KPI row: _read_rows looked at the
-        # named columns only, so check the rows it stopped at
         result.kpis = kpis
 
     header = sh.find_row(X.SCHEDULE_COLUMNS[0].header)

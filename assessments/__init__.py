@@ -1,0 +1,52 @@
+"""Pure domain logic and the numeric core of Mimamori Planner (never imports streamlit).
+
+Glossary: canonical names and units
+-----------------------------------
+Names used for arguments, dict keys (plan, RESULT.json) and array attributes across the
+modules. A name ending in a unit carries that unit; the others are listed with theirs.
+
+Coordinates and grid (:mod:`assessments.grid` is the only place for lat/lon ↔ metres)
+    ``lat``, ``lon``          latitude / longitude, JGD2011 ≈ WGS84 [°]
+    ``x``, ``x_m``            local metres east of the grid's projection centre [m]
+    ``y``, ``y_m``            local metres north of the projection centre [m]
+    ``z_m``                   height above the datum (ground height + mount height) [m]
+    ``resolution_m``          grid spacing (cell size) [m]
+    ``row``, ``col``          grid indices; row 0 is the northernmost row, cols run west→east
+    ``x_north_m``, ``y_east_m``  平面直角座標系 X (north) and Y (east) [m]
+    ``inside``                cell is assessed: in the area and not in a building (bool)
+
+Cameras (:mod:`assessments.camera`, :mod:`assessments.coverage`)
+    ``mount_height_m``        camera height above the local ground [m]
+    ``azimuth_deg``           viewing direction, clockwise from north (90 = east) [°]
+    ``tilt_deg``              optical axis below the horizontal (positive = down) [°]
+    ``hfov_deg``, ``vfov_deg``  horizontal / vertical field of view [°]
+    ``width_px``, ``height_px``  image size [px]
+    ``f_px``                  focal length in pixels, (width_px/2)/tan(hfov/2) [px]
+    ``max_range_m``           horizontal reach limit [m]; absent → working range
+    ``min_density_px_m``      working-range limit for cameras without max_range_m [px/m]
+    ``target_height_m``       height of the evaluated plane above ground (1.5 = face) [m]
+    ``depth_m``               distance along the optical axis (camera z_c) [m]
+    ``distance_m``            3-D distance camera → target point [m]
+    ``pixel_density``         f_px / depth_m, horizontal pixels per metre [px/m]
+    ``camera_count``          number of cameras seeing a cell
+    ``best_camera``           index of the camera giving the best pixel_density (−1 none)
+    ``focal_length_mm``, ``sensor_size_mm``  lens calculator inputs [mm]
+    ``ir_range_m``            infrared illuminator reach [m]
+    ``min_illuminance_lx``    camera's minimum scene illuminance [lx]
+
+DORI (IEC 62676-4)
+    ``standard``              ``"iec62676_4_2014"`` (monitor, detect, observe, recognise,
+                              identify, inspect) or ``"iec62676_4_2025"`` (overview,
+                              outline, discern, perceive, characterize, validate, scrutinize)
+    ``dori_m2``               area at ≥ each level, cumulative [m²]
+    ``dori_level``            per cell: 0 = below all levels, k = k-th lowest level reached
+    ``area_m2``, ``covered_m2``  assessed area, area seen by ≥ 1 camera [m²]
+
+Buildings and terrain (:mod:`assessments.visibility`)
+    ``height_m``              building height above ground (PLATEAU ``measuredHeight``) [m]
+    ``ground_m``              terrain (ground) height above the datum [m]
+
+Lighting (:mod:`assessments.lighting`, :mod:`assessments.photometry`)
+    ``illuminance``           illuminance [lx]
+    ``intensity_cd``          luminous intensity [cd]
+"""

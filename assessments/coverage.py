@@ -1,0 +1,520 @@
+"""Many cameras on a grid: per-camera windows, best pixel density, camera counts, DORI areas.
+
+Each camera is computed only on the *window* of cells it can reach (the bounding box of its
+ground footprint, see :func:`assessments.camera.footprint_xy`), then combined into grid-wide
+arrays: the best pixel density over cameras, which camera gives it and how many cameras see
+each cell. :class:`CoverageModel` keeps every camera's window so that moving, adding or
+removing one camera recomputes that camera only and recombines its windows.
+
+A cell is *seen* by a camera when its point on the target plane (``target_height_m`` above
+the local ground) is
+
+* inside the frustum (``z_c > 0``, ``|x_c| ≤ z_c·tan(hfov/2)``, ``|y_c| ≤ z_c·tan(vfov/2)``),
+* within ``max_range_m`` (horizontal distance) when the camera has one; otherwise within its
+  *working range*: pixel density ≥ ``min_density_px_m`` (default: the lowest level of the
+  chosen DORI standard, Monitor 12.5 px/m for IEC 62676-4:2014), i.e. depth ≤
+  ``f_px / min_density_px_m``,
+* not blocked by buildings or terrain (:mod:`assessments.visibility`),
+* inside the assessed area (area polygon minus building footprints).
+
+DORI areas are cumulative: the area at ≥ Recognise includes the area at ≥ Identify.
+
+References
+----------
+.. [1] IEC 62676-4:2014, Video surveillance systems for use in security applications —
+   Part 4: Application guidelines (DORI pixel densities).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import camera as cam_mod
+from .grid import Grid, polygon_mask
+from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
+                         rasterize_buildings)
+
+__all__ = ["CoverageModel", "CameraView", "camera_params", "simulate", "Simulation"]
+
+
+def camera_params(cam: dict) -> dict:
+    """Resolved optics of a camera dict: adds ``vfov_deg`` (from the aspect ratio when
+    absent), ``f_px`` [px], ``tan_h``, ``tan_v``."""
+    hfov = float(cam["hfov_deg"])
+    w, h = float(cam["width_px"]), float(cam["height_px"])
+    vfov = cam.get("vfov_deg")
+    vfov = cam_mod.vfov_from_aspect(hfov, w, h) if vfov is None else float(vfov)
+    max_range = cam.get("max_range_m")
+    return {"hfov_deg": hfov, "vfov_deg": vfov, "width_px": w, "height_px": h,
+            "f_px": cam_mod.focal_length_px(hfov, w),
+            "tan_h": math.tan(math.radians(hfov) / 2),
+            "tan_v": math.tan(math.radians(vfov) / 2),
+            "mount_height_m": float(cam["mount_height_m"]),
+            "azimuth_deg": float(cam["azimuth_deg"]) % 360.0,
+            "tilt_deg": float(cam["tilt_deg"]),
+            "max_range_m": None if max_range is None else float(max_range)}
+
+
+@dataclass
+class CameraView:
+    """One camera's result on its window of the grid.
+
+    Attributes
+    ----------
+    id : str
+        Camera id.
+    rows, cols : slice
+        The window in the model's grid: ``model.pixel_density[view.rows, view.cols]``.
+    pixel_density : ndarray of float32
+        Pixel density in the window [px/m]; 0 where the camera does not see the cell.
+    f_px : float
+        Focal length [px].
+    x_m, y_m : float
+        Camera position in local metres (east, north) [m].
+    z_m : float
+        Camera height above the datum (ground height + ``mount_height_m``) [m].
+    target_z_m : float or ndarray
+        Height of the target points above the datum in the window [m].
+    x_axis_m, y_axis_m : ndarray
+        Local x of the window's columns and y of its rows [m].
+    range_m : float
+        Horizontal reach used for the window [m] (``max_range_m`` or the working range).
+    max_depth_m : float or None
+        Depth limit from ``min_density_px_m`` when the camera has no ``max_range_m`` [m].
+    footprint_xy : ndarray (n, 2)
+        Frustum footprint on the flat target plane, offsets from the camera [m].
+    params : dict
+        :func:`camera_params` of the camera.
+    """
+
+    id: str
+    rows: slice
+    cols: slice
+    pixel_density: np.ndarray
+    f_px: float
+    x_m: float
+    y_m: float
+    z_m: float
+    target_z_m: object
+    x_axis_m: np.ndarray
+    y_axis_m: np.ndarray
+    range_m: float
+    max_depth_m: float | None
+    footprint_xy: np.ndarray
+    params: dict = field(repr=False)
+
+    @property
+    def seen(self) -> np.ndarray:
+        """Cells of the window the camera sees (bool)."""
+        return self.pixel_density > 0
+
+    @property
+    def depth_m(self) -> np.ndarray:
+        """Depth along the optical axis ``f_px / pixel_density`` [m]; NaN where unseen."""
+        pd = self.pixel_density
+        with np.errstate(divide="ignore"):
+            return np.where(pd > 0, np.float32(self.f_px) / np.where(pd > 0, pd, 1), np.nan)
+
+    @property
+    def horizontal_distance_m(self) -> np.ndarray:
+        """Horizontal distance camera → cell centre [m] (whole window)."""
+        return np.hypot(self.x_axis_m[None, :] - self.x_m, self.y_axis_m[:, None] - self.y_m)
+
+    @property
+    def distance_m(self) -> np.ndarray:
+        """3-D distance camera → target point [m]; NaN where unseen."""
+        dz = np.asarray(self.target_z_m, dtype=np.float64) - self.z_m
+        d = np.sqrt(self.horizontal_distance_m ** 2 + dz ** 2)
+        return np.where(self.seen, d, np.nan)
+
+    @property
+    def empty(self) -> bool:
+        return self.pixel_density.size == 0
+
+
+class CoverageModel:
+    """Coverage of a set of cameras on a grid, updatable one camera at a time.
+
+    Parameters
+    ----------
+    grid : Grid
+        The assessment grid.
+    buildings : dict or list, optional
+        GeoJSON FeatureCollection (lon/lat; ``height_m`` or ``measuredHeight``) or the
+        output of :func:`assessments.visibility.building_footprints`.
+    target_height_m : float
+        Height of the evaluated plane above the ground [m] (1.5 = a face).
+    terrain : Terrain or ndarray, optional
+        Ground heights (a :class:`~assessments.visibility.Terrain` or a 2-D array on
+        ``grid``) [m]; camera and target heights are then above the local ground.
+    area : dict or ndarray, optional
+        GeoJSON Polygon/MultiPolygon (lon/lat) or boolean mask on the grid; default: every
+        cell. Cells inside building footprints are removed from it.
+    standard : {"iec62676_4_2014", "iec62676_4_2025"}
+        DORI table used for areas and for the default working range.
+    min_density_px_m : float, optional
+        Working-range limit for cameras without ``max_range_m`` [px/m]; default the
+        standard's lowest level.
+    threads : int, optional
+        Worker threads for :meth:`set_cameras` (default: CPU count, at most 4).
+
+    Attributes
+    ----------
+    inside : ndarray of bool
+        Assessed cells (area minus buildings).
+    pixel_density : ndarray of float32
+        Best pixel density over cameras [px/m], 0 where unseen.
+    best_camera : ndarray of int16/int32
+        Index into :attr:`camera_ids` of the camera giving the best density; −1 unseen.
+    camera_count : ndarray of uint8
+        Number of cameras seeing the cell (saturates at 255).
+    views : dict[str, CameraView]
+        Per-camera window results, in camera order.
+    """
+
+    def __init__(self, grid: Grid, buildings=None, *, target_height_m: float = 1.5,
+                 terrain=None, area=None, standard: str = "iec62676_4_2014",
+                 min_density_px_m: float | None = None, threads: int | None = None):
+        import os
+        self.threads = min(4, os.cpu_count() or 1) if threads is None else int(threads)
+        self.grid = grid
+        self.standard = standard
+        self.thresholds = cam_mod.dori_thresholds(standard)
+        self.min_density_px_m = (cam_mod.lowest_level_px_m(standard)
+                                 if min_density_px_m is None else float(min_density_px_m))
+        self.target_height_m = float(target_height_m)
+        if buildings is not None and isinstance(buildings, dict):
+            buildings = building_footprints(buildings)
+        self.building_cm = rasterize_buildings(grid, buildings or [])
+        if terrain is None:
+            ground = None
+        elif isinstance(terrain, Terrain):
+            ground = terrain.on(grid)
+        else:
+            ground = np.asarray(terrain, dtype=np.float32)
+            if ground.shape != grid.shape:
+                raise ValueError(f"terrain shape {ground.shape} does not match grid "
+                                 f"{grid.shape}")
+        self.surface = Surface(grid, ground_m=ground, building_cm=self.building_cm)
+        if area is None:
+            inside = np.ones(grid.shape, dtype=bool)
+        elif isinstance(area, np.ndarray):
+            if area.shape != grid.shape:
+                raise ValueError(f"area mask shape {area.shape} does not match grid "
+                                 f"{grid.shape}")
+            inside = area.astype(bool, copy=True)
+        else:
+            inside = polygon_mask(grid, area)
+        inside &= self.building_cm == 0
+        self.inside = inside
+        self.pixel_density = np.zeros(grid.shape, dtype=np.float32)
+        self.best_camera = np.full(grid.shape, -1, dtype=np.int16)
+        self.camera_count = np.zeros(grid.shape, dtype=np.uint8)
+        self.views: dict[str, CameraView] = {}
+        self.cameras: dict[str, dict] = {}
+
+    # --- camera management ------------------------------------------------------------
+    @property
+    def camera_ids(self) -> list:
+        return list(self.views)
+
+    def set_cameras(self, cameras) -> None:
+        """Replace all cameras (list of camera dicts with unique ``id``)."""
+        self.views.clear()
+        self.cameras.clear()
+        self._ensure_index_dtype(len(cameras))
+        for cam in cameras:
+            cid = str(cam["id"])
+            if cid in self.cameras:
+                raise ValueError(f"duplicate camera id {cid!r}")
+            self.cameras[cid] = cam
+        cams = list(self.cameras.values())
+        if self.threads > 1 and len(cams) > 1:
+            # numpy releases the GIL in the heavy loops: cameras in parallel threads
+            from concurrent.futures import ThreadPoolExecutor
+            with ThreadPoolExecutor(self.threads) as pool:
+                views = list(pool.map(self.compute_view, cams))
+        else:
+            views = [self.compute_view(c) for c in cams]
+        for cid, view in zip(self.cameras, views):
+            self.views[cid] = view
+        self.pixel_density.fill(0)
+        self.best_camera.fill(-1)
+        self.camera_count.fill(0)
+        for idx, view in enumerate(self.views.values()):
+            self._accumulate(view, idx, None)
+
+    def update_camera(self, cam: dict) -> CameraView:
+        """Add a camera or replace the one with the same ``id``; recompute that camera only."""
+        cid = str(cam["id"])
+        old = self.views.get(cid)
+        self._ensure_index_dtype(len(self.views) + 1)
+        view = self.compute_view(cam)
+        self.cameras[cid] = cam
+        self.views[cid] = view
+        if old is None:
+            self._accumulate(view, len(self.views) - 1, None)
+        else:
+            self._recombine([old, view])
+        return view
+
+    def remove_camera(self, camera_id: str) -> None:
+        """Remove a camera and recombine its window."""
+        cid = str(camera_id)
+        if cid not in self.views:
+            raise KeyError(f"no camera {cid!r}")
+        idx = self.camera_ids.index(cid)
+        old = self.views.pop(cid)
+        self.cameras.pop(cid)
+        bc = self.best_camera
+        bc[bc > idx] -= 1
+        self._recombine([old])
+
+    def _ensure_index_dtype(self, n):
+        if n > np.iinfo(self.best_camera.dtype).max:
+            self.best_camera = self.best_camera.astype(np.int32)
+
+    # --- combination ------------------------------------------------------------------
+    def _accumulate(self, view: CameraView, idx: int, region):
+        """Fold one camera's window into the grid arrays, limited to ``region`` (r0,r1,c0,c1)."""
+        if view.empty:
+            return
+        r0, r1, c0, c1 = view.rows.start, view.rows.stop, view.cols.start, view.cols.stop
+        if region is not None:
+            r0, r1 = max(r0, region[0]), min(r1, region[1])
+            c0, c1 = max(c0, region[2]), min(c1, region[3])
+            if r0 >= r1 or c0 >= c1:
+                return
+        pd = view.pixel_density[r0 - view.rows.start:r1 - view.rows.start,
+                                c0 - view.cols.start:c1 - view.cols.start]
+        best = self.pixel_density[r0:r1, c0:c1]
+        better = pd > best
+        best[better] = pd[better]
+        self.best_camera[r0:r1, c0:c1][better] = idx
+        cnt = self.camera_count[r0:r1, c0:c1]
+        seen = (pd > 0) & (cnt < 255)
+        cnt += seen
+
+    def _recombine(self, changed_views):
+        for v in changed_views:
+            if v.empty:
+                continue
+            region = (v.rows.start, v.rows.stop, v.cols.start, v.cols.stop)
+            sl = (slice(region[0], region[1]), slice(region[2], region[3]))
+            self.pixel_density[sl] = 0
+            self.best_camera[sl] = -1
+            self.camera_count[sl] = 0
+            for idx, other in enumerate(self.views.values()):
+                if (other.empty or other.rows.stop <= region[0]
+                        or other.rows.start >= region[1] or other.cols.stop <= region[2]
+                        or other.cols.start >= region[3]):
+                    continue
+                self._accumulate(other, idx, region)
+
+    # --- one camera -------------------------------------------------------------------
+    def compute_view(self, cam: dict) -> CameraView:
+        """Compute one camera on its window (does not change the model)."""
+        p = camera_params(cam)
+        g = self.grid
+        x, y = g.to_xy(float(cam["lat"]), float(cam["lon"]))
+        rc, cc = g.to_rc(x, y)
+        ground_cam = float(self.surface.ground_at(np.array([rc]), np.array([cc]))[0]) \
+            if self.surface.ground_m is not None else 0.0
+        cz = ground_cam + p["mount_height_m"]
+        if p["max_range_m"] is not None:
+            max_depth = None
+            range_m = p["max_range_m"]
+        else:
+            max_depth = cam_mod.working_depth_m(p["hfov_deg"], p["width_px"],
+                                                self.min_density_px_m)
+            range_m = max_depth * math.sqrt(1 + p["tan_h"] ** 2 + p["tan_v"] ** 2)
+        fp = cam_mod.footprint_xy(mount_height_m=p["mount_height_m"],
+                                  azimuth_deg=p["azimuth_deg"], tilt_deg=p["tilt_deg"],
+                                  hfov_deg=p["hfov_deg"], vfov_deg=p["vfov_deg"],
+                                  target_height_m=self.target_height_m,
+                                  range_m=p["max_range_m"], max_depth_m=max_depth)
+        flat = self.surface.ground_m is None
+        if flat:
+            if len(fp) == 0:
+                return self._empty_view(cam, p, x, y, cz, range_m, max_depth, fp)
+            range_m = min(range_m, float(np.hypot(fp[:, 0], fp[:, 1]).max()))
+            xmin, xmax = x + fp[:, 0].min(), x + fp[:, 0].max()
+            ymin, ymax = y + fp[:, 1].min(), y + fp[:, 1].max()
+        else:
+            xmin, xmax, ymin, ymax = x - range_m, x + range_m, y - range_m, y + range_m
+        res = g.resolution_m
+        c0 = max(int(math.ceil((xmin - g.x0_m) / res - 1e-9)), 0)
+        c1 = min(int(math.floor((xmax - g.x0_m) / res + 1e-9)) + 1, g.shape[1])
+        r0 = max(int(math.ceil((g.y0_m - ymax) / res - 1e-9)), 0)
+        r1 = min(int(math.floor((g.y0_m - ymin) / res + 1e-9)) + 1, g.shape[0])
+        if r0 >= r1 or c0 >= c1:
+            return self._empty_view(cam, p, x, y, cz, range_m, max_depth, fp)
+        xs = g.x0_m + res * np.arange(c0, c1)
+        ys = g.y0_m - res * np.arange(r0, r1)
+        dx = (xs - x).astype(np.float32)[None, :]
+        dy = (ys - y).astype(np.float32)[:, None]
+        if flat:
+            tz = self.target_height_m
+            dz = np.float32(tz - cz)
+        else:
+            tz = self.surface.ground_m[r0:r1, c0:c1] + np.float32(self.target_height_m)
+            dz = tz - np.float32(cz)
+        rv, dv, fv = (a.astype(np.float32) for a in cam_mod.camera_axes(p["azimuth_deg"],
+                                                                         p["tilt_deg"]))
+        zc = fv[0] * dx + fv[1] * dy + fv[2] * dz
+        xc = rv[0] * dx + rv[1] * dy
+        yc = dv[0] * dx + dv[1] * dy + dv[2] * dz
+        seen = (zc > 0) & (np.abs(xc) <= np.float32(p["tan_h"]) * zc) \
+            & (np.abs(yc) <= np.float32(p["tan_v"]) * zc)
+        if max_depth is None:
+            seen &= dx * dx + dy * dy <= np.float32(range_m) ** 2
+        else:
+            seen &= zc <= np.float32(max_depth)
+        seen &= self.inside[r0:r1, c0:c1]
+        if self.surface.has_obstacles and seen.any():
+            rr, cc_ = np.nonzero(seen)
+            pz = tz[rr, cc_] if not flat else np.full(rr.size, tz)
+            vis = horizon_visibility(self.surface, x, y, cz, xs[cc_], ys[rr], pz,
+                                     range_m=range_m)
+            seen[rr[~vis], cc_[~vis]] = False
+        pd = np.zeros(seen.shape, dtype=np.float32)
+        np.divide(np.float32(p["f_px"]), zc, out=pd, where=seen)
+        return CameraView(str(cam["id"]), slice(r0, r1), slice(c0, c1), pd, p["f_px"], x, y,
+                          cz, tz, xs, ys, range_m, max_depth, fp, p)
+
+    def _empty_view(self, cam, p, x, y, cz, range_m, max_depth, fp):
+        return CameraView(str(cam["id"]), slice(0, 0), slice(0, 0),
+                          np.zeros((0, 0), np.float32), p["f_px"], x, y, cz,
+                          self.target_height_m, np.zeros(0), np.zeros(0), range_m,
+                          max_depth, fp, p)
+
+    # --- results ----------------------------------------------------------------------
+    def summary(self, *, row_chunk: int = 1024) -> dict:
+        """Areas of the whole model [m²]: ``area_m2``, ``covered_m2``, ``dori_m2``
+        (cumulative, every level of the standard), ``multi_camera_m2`` (≥ 2 cameras)."""
+        a = self.grid.cell_area_m2
+        thr = self.thresholds
+        counts = dict.fromkeys(thr, 0)
+        inside = covered = multi = 0
+        for s in range(0, self.grid.shape[0], row_chunk):
+            pd = self.pixel_density[s:s + row_chunk]
+            inside += int(np.count_nonzero(self.inside[s:s + row_chunk]))
+            covered += int(np.count_nonzero(pd))
+            multi += int(np.count_nonzero(self.camera_count[s:s + row_chunk] >= 2))
+            for k, t in thr.items():
+                counts[k] += int(np.count_nonzero(pd >= t))
+        return {"area_m2": inside * a, "covered_m2": covered * a,
+                "coverage_fraction": covered / inside if inside else 0.0,
+                "multi_camera_m2": multi * a,
+                "dori_m2": {k: v * a for k, v in counts.items()}}
+
+    def camera_summary(self, camera_id: str) -> dict:
+        """One camera's figures: areas [m²], axis distances per level [m], footprint."""
+        view = self.views[camera_id]
+        p = view.params
+        a = self.grid.cell_area_m2
+        idx = self.camera_ids.index(camera_id)
+        pd = view.pixel_density
+        best = (int(np.count_nonzero(self.best_camera[view.rows, view.cols] == idx))
+                if not view.empty else 0)
+        axis = cam_mod.axis_level_distances(
+            mount_height_m=p["mount_height_m"], tilt_deg=p["tilt_deg"],
+            hfov_deg=p["hfov_deg"], vfov_deg=p["vfov_deg"], width_px=p["width_px"],
+            target_height_m=self.target_height_m, max_range_m=view.range_m,
+            standard=self.standard)
+        return {
+            "id": camera_id,
+            "covered_m2": int(np.count_nonzero(pd)) * a,
+            "best_m2": best * a,
+            "dori_m2": {k: int(np.count_nonzero(pd >= t)) * a
+                        for k, t in self.thresholds.items()},
+            "max_pixel_density": float(pd.max()) if pd.size else 0.0,
+            "vfov_deg": p["vfov_deg"],
+            "f_px": p["f_px"],
+            "range_m": view.range_m,
+            "near_m": axis.pop("near_m"),
+            "far_m": axis.pop("far_m"),
+            "dori_axis_end_m": axis,
+            "footprint": self.footprint_geojson(camera_id),
+        }
+
+    def footprint_lonlat(self, camera_id: str) -> list:
+        """The camera's ground footprint as a closed ring of ``[lon, lat]`` [°] (flat plane)."""
+        view = self.views[camera_id]
+        fp = view.footprint_xy
+        if len(fp) == 0:
+            return []
+        lat, lon = self.grid.to_latlon(view.x_m + fp[:, 0], view.y_m + fp[:, 1])
+        ring = [[float(o), float(a)] for o, a in zip(np.atleast_1d(lon), np.atleast_1d(lat))]
+        return ring + ring[:1]
+
+    def footprint_geojson(self, camera_id: str) -> dict | None:
+        ring = self.footprint_lonlat(camera_id)
+        return {"type": "Polygon", "coordinates": [ring]} if ring else None
+
+    def dori_level(self) -> np.ndarray:
+        """Highest level reached per cell (0 = none, k = k-th lowest level), int8."""
+        thr = np.array(sorted(self.thresholds.values()), dtype=np.float32)
+        return np.searchsorted(thr, self.pixel_density, side="right").astype(np.int8)
+
+
+# ---------------------------------------------------------------------------------------
+# one-shot simulation of a plan
+# ---------------------------------------------------------------------------------------
+@dataclass
+class Simulation:
+    """Result of :func:`simulate`: ``result`` is RESULT.json's content; ``model`` the
+    :class:`CoverageModel`; :meth:`grid_arrays` gives GRID.npz's arrays."""
+
+    result: dict
+    model: CoverageModel
+
+    def grid_arrays(self) -> dict:
+        """``lat``, ``lon`` (cell centres, float64), ``inside``, ``pixel_density`` (float32,
+        0 unseen), ``camera_count`` (uint8), ``best_camera`` (−1 unseen), ``dori_level``
+        (int8), and ``camera_ids`` (str, order of ``best_camera``)."""
+        m = self.model
+        return {"lat": m.grid.lat, "lon": m.grid.lon, "inside": m.inside,
+                "pixel_density": m.pixel_density, "camera_count": m.camera_count,
+                "best_camera": m.best_camera, "dori_level": m.dori_level(),
+                "camera_ids": np.array(m.camera_ids, dtype=str)}
+
+
+def simulate(plan: dict, *, terrain=None, base_dir=None) -> Simulation:
+    """Validate a plan and compute its coverage in one go.
+
+    Parameters
+    ----------
+    plan : dict
+        PLAN.json content (docs/plan-format.md); validated with
+        :func:`assessments.planfile.validate_plan` (raises ``PlanError``).
+    terrain : Terrain or ndarray, optional
+        Ground heights; overrides ``plan["terrain"]``.
+    base_dir : str or Path, optional
+        Folder against which ``plan["terrain"]["file"]`` is resolved.
+
+    Returns
+    -------
+    Simulation
+    """
+    from . import planfile
+    plan = planfile.validate_plan(plan)
+    grid = Grid.from_area(plan["area"], plan["resolution_m"])
+    if terrain is None and plan.get("terrain"):
+        terrain = planfile.load_terrain(plan["terrain"], base_dir=base_dir)
+    model = CoverageModel(grid, plan.get("_footprints"), area=plan["area"],
+                          target_height_m=plan["target_height_m"], terrain=terrain,
+                          standard=plan["standard"],
+                          min_density_px_m=plan.get("min_density_px_m"))
+    model.set_cameras(plan["cameras"])
+    result = {"version": 1, "name": plan.get("name"), "standard": model.standard,
+              "min_density_px_m": model.min_density_px_m,
+              "resolution_m": grid.resolution_m,
+              "target_height_m": model.target_height_m,
+              "grid": {"rows": grid.shape[0], "cols": grid.shape[1],
+                       "origin_lat": grid.origin_lat, "origin_lon": grid.origin_lon},
+              **model.summary(),
+              "cameras": [model.camera_summary(cid) for cid in model.camera_ids]}
+    return Simulation(result, model)

@@ -1,0 +1,326 @@
+"""Night: camera coverage joined with street lighting (night DORI, lit-but-unseen, seen-but-dark).
+
+Inputs are plain arrays so that this module does not depend on how the coverage engine
+stores its results: per camera a :class:`CameraView` — the window of grid cells the
+camera was computed on (``rows``, ``cols`` slices), its day pixel density and horizontal
+distance inside that window, and its position and low-light specification. The grid is
+given by its axes (``x_axis_m`` per column ascending west → east, ``y_axis_m`` per row
+descending, row 0 northernmost), as everywhere in :mod:`assessments`.
+
+Per camera and cell (rules in :mod:`assessments.image_quality`): the vertical
+illuminance at 1.5 m on the plane facing the camera decides colour / IR / dark; the
+night pixel density is the blur-reduced day density where usable, 0 where dark. Over all
+cameras the best (largest) night density gives the night DORI level.
+
+Planner's areas (cells inside the area mask):
+
+- *lit but unseen*: horizontal illuminance at the ground ≥ ``lit_threshold_lx`` (default
+  3 lx, SES E1901 class B average / 警察庁 roads) but no camera reaches Detect at night —
+  a camera would help here;
+- *seen but dark*: some camera reaches Detect by day, none at night — a light would help.
+
+:func:`night_summary` returns exactly the RESULT.json entries and GRID.npz arrays of
+issue 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assessments.image_quality import (DORI_PX_PER_M, WALKING_SPEED_M_S, dori_areas_m2,
+                                       night_mode, night_pixel_density, NIGHT_DARK)
+from assessments.lighting import (DEFAULT_CUTOFF_LX, assess_area, horizontal_illuminance,
+                                  vertical_illuminance)
+
+__all__ = ["CameraView", "NightResult", "night_assessment", "night_summary",
+           "views_from_coverage", "night_summary_for_model"]
+
+#: Used when a plan camera has no ``min_illuminance_lx`` / ``shutter_s``: the example
+#: values of the plan format in docs/architecture.md (not a measured or published figure).
+DEFAULT_MIN_ILLUMINANCE_LX = 0.5
+DEFAULT_SHUTTER_S = 1 / 60
+
+FACE_HEIGHT_M = 1.5
+"""Height of the face plane for vertical illuminance [m] (SES E1901: 1.5 m above the road)."""
+
+
+@dataclass(frozen=True)
+class CameraView:
+    """One camera's day coverage on a window of the grid, and its night specification.
+
+    Parameters
+    ----------
+    rows, cols : slice
+        The window of the full grid (``grid[rows, cols]``).
+    pixel_density_px_m : ndarray, shape of the window
+        Day pixel density [px/m]; 0 or NaN where the camera does not see the cell.
+    distance_m : ndarray, shape of the window
+        Horizontal distance from the camera to the cell centre [m].
+    x_m, y_m : float
+        Camera position east / north [m].
+    min_illuminance_lx : float
+        Rated minimum illuminance for a colour image [lx].
+    ir_range_m : float or None
+        IR illuminator reach [m]; None / 0 = none.
+    shutter_s : float
+        Exposure time at night [s].
+    id : str
+        Camera id.
+    """
+
+    rows: slice
+    cols: slice
+    pixel_density_px_m: np.ndarray
+    distance_m: np.ndarray
+    x_m: float
+    y_m: float
+    min_illuminance_lx: float = 0.5
+    ir_range_m: float | None = None
+    shutter_s: float = 1 / 60
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class NightResult:
+    """Grids of the night assessment (all shape (n_rows, n_cols)).
+
+    Attributes
+    ----------
+    illuminance_lx : ndarray
+        Horizontal illuminance at the ground [lx].
+    vertical_illuminance_lx : ndarray
+        Vertical illuminance at 1.5 m facing the camera with the best day pixel density;
+        NaN where no camera sees the cell [lx].
+    day_pixel_density_px_m : ndarray
+        Best day pixel density (0 = unseen) [px/m].
+    night_pixel_density_px_m : ndarray
+        Best night (usable, blur-reduced) pixel density (0 = none) [px/m].
+    night_mode : ndarray of int8
+        Mode of the camera giving the best night density: 0 dark / unseen, 1 colour, 2 IR.
+    lit_but_unseen, seen_but_dark : ndarray of bool
+        See the module docstring.
+    area_mask : ndarray of bool
+    cell_area_m2 : float
+    lighting : dict
+        :func:`assessments.lighting.assess_area` over the mask.
+    thresholds : dict
+        DORI level → pixel density [px/m] used for ``night_dori_m2``.
+    """
+
+    illuminance_lx: np.ndarray
+    vertical_illuminance_lx: np.ndarray
+    day_pixel_density_px_m: np.ndarray
+    night_pixel_density_px_m: np.ndarray
+    night_mode: np.ndarray
+    lit_but_unseen: np.ndarray
+    seen_but_dark: np.ndarray
+    area_mask: np.ndarray
+    cell_area_m2: float
+    lighting: dict
+    thresholds: dict
+
+    def result_entries(self) -> dict:
+        """The RESULT.json additions of issue 4 (plain floats / str / None)."""
+        st = self.lighting["statistics"]
+
+        def f(v):
+            return None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
+
+        return {
+            "illuminance": {"mean_lx": f(st["mean_lx"]), "min_lx": f(st["min_lx"]),
+                            "max_lx": f(st["max_lx"]), "uniformity": f(st["uniformity"]),
+                            "ses_class": self.lighting["ses_class"]},
+            "night_dori_m2": dori_areas_m2(self.night_pixel_density_px_m,
+                                           cell_area_m2=self.cell_area_m2, mask=self.area_mask,
+                                           thresholds=self.thresholds),
+            "lit_but_unseen_m2": float(np.count_nonzero(self.lit_but_unseen) * self.cell_area_m2),
+            "seen_but_dark_m2": float(np.count_nonzero(self.seen_but_dark) * self.cell_area_m2),
+        }
+
+    def grid_arrays(self) -> dict:
+        """The GRID.npz additions of issue 4 (float32)."""
+        return {"illuminance_lx": self.illuminance_lx.astype(np.float32),
+                "vertical_illuminance_lx": self.vertical_illuminance_lx.astype(np.float32)}
+
+
+def _cell_area(x, y):
+    dx = float(np.mean(np.diff(x))) if x.size > 1 else 1.0
+    dy = float(np.mean(-np.diff(y))) if y.size > 1 else dx
+    return abs(dx * dy)
+
+
+def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
+                     lit_threshold_lx=3.0, speed_m_s=WALKING_SPEED_M_S,
+                     cutoff_lx=DEFAULT_CUTOFF_LX, target_class="B", thresholds=None,
+                     seen_px_m=None) -> NightResult:
+    """Join camera views with the lighting: night densities, modes and planner areas.
+
+    Parameters
+    ----------
+    x_axis_m : array_like, shape (n_cols,)
+        Cell-centre x per column, ascending [m].
+    y_axis_m : array_like, shape (n_rows,)
+        Cell-centre y per row, descending [m].
+    luminaires : sequence of assessments.lighting.Luminaire
+    views : sequence of CameraView
+    area_mask : array_like of bool, optional
+        Area of interest (default: the whole grid).
+    lit_threshold_lx : float
+        Horizontal illuminance counted as lit [lx].
+    speed_m_s : float
+        Walking speed for motion blur [m/s].
+    cutoff_lx : float
+        Per-luminaire cut-off [lx].
+    target_class : {"A", "B"}
+        SES class whose values mark failing cells.
+    thresholds : dict, optional
+        DORI level → pixel density [px/m]; default IEC 62676-4:2014 Detect … Identify.
+        Pass the coverage model's thresholds so ``night_dori_m2`` has ``dori_m2``'s keys.
+    seen_px_m : float, optional
+        Pixel density counted as "seen" [px/m]; default ``thresholds["detect"]`` (25 px/m),
+        or the lowest level of a standard without Detect.
+
+    Returns
+    -------
+    NightResult
+
+    Notes
+    -----
+    The vertical illuminance toward each camera is computed only on that camera's window
+    (with the lights whose reach meets the window), so the cost grows with what the cameras
+    see, not with the map.
+    """
+    x = np.asarray(x_axis_m, dtype=float)
+    y = np.asarray(y_axis_m, dtype=float)
+    shape = (y.size, x.size)
+    mask = np.ones(shape, bool) if area_mask is None else np.asarray(area_mask, dtype=bool)
+    if mask.shape != shape:
+        raise ValueError(f"area_mask shape {mask.shape} does not match the grid {shape}")
+    cell_area = _cell_area(x, y)
+    eh = horizontal_illuminance(x, y, luminaires, cutoff_lx=cutoff_lx)
+    best_day = np.zeros(shape)
+    best_night = np.zeros(shape)
+    best_mode = np.zeros(shape, np.int8)
+    ev_best = np.full(shape, np.nan)
+    for v in views:
+        xs, ys = x[v.cols], y[v.rows]
+        pd = np.asarray(v.pixel_density_px_m, dtype=float)
+        if pd.shape != (ys.size, xs.size):
+            raise ValueError(f"camera {v.id!r}: pixel density window {pd.shape} does not match "
+                             f"rows × cols {(ys.size, xs.size)}")
+        if pd.size == 0:
+            continue
+        seen = np.nan_to_num(pd, nan=0.0) > 0
+        azim = np.degrees(np.arctan2(v.x_m - xs[None, :], v.y_m - ys[:, None])) % 360.0
+        azim = np.where(seen, azim, np.nan)
+        ev = vertical_illuminance(xs, ys, luminaires, azim, height_m=FACE_HEIGHT_M,
+                                  cutoff_lx=cutoff_lx)
+        mode = night_mode(ev, v.distance_m, min_illuminance_lx=v.min_illuminance_lx,
+                          ir_range_m=v.ir_range_m)
+        mode = np.where(seen, mode, NIGHT_DARK).astype(np.int8)
+        npd = night_pixel_density(np.where(seen, pd, 0.0), ev, v.distance_m,
+                                  min_illuminance_lx=v.min_illuminance_lx,
+                                  ir_range_m=v.ir_range_m, shutter_s=v.shutter_s,
+                                  speed_m_s=speed_m_s)
+        npd = np.nan_to_num(np.where(seen, npd, 0.0), nan=0.0)
+        sub_day = best_day[v.rows, v.cols]
+        better_day = seen & (pd > sub_day)
+        sub_day[better_day] = pd[better_day]
+        ev_sub = ev_best[v.rows, v.cols]
+        ev_sub[better_day] = ev[better_day]
+        sub_night = best_night[v.rows, v.cols]
+        sub_mode = best_mode[v.rows, v.cols]
+        better_night = npd > sub_night
+        sub_night[better_night] = npd[better_night]
+        sub_mode[better_night] = mode[better_night]
+    thresholds = dict(DORI_PX_PER_M if thresholds is None else thresholds)
+    detect = (float(seen_px_m) if seen_px_m is not None
+              else thresholds.get("detect", min(thresholds.values())))
+    lit = eh >= lit_threshold_lx
+    lit_unseen = mask & lit & (best_night < detect)
+    seen_dark = mask & (best_day >= detect) & (best_night < detect)
+    lighting = assess_area(eh, ev_best, mask=mask, target_class=target_class)
+    return NightResult(illuminance_lx=eh, vertical_illuminance_lx=ev_best,
+                       day_pixel_density_px_m=best_day, night_pixel_density_px_m=best_night,
+                       night_mode=best_mode, lit_but_unseen=lit_unseen, seen_but_dark=seen_dark,
+                       area_mask=mask, cell_area_m2=cell_area, lighting=lighting,
+                       thresholds=thresholds)
+
+
+def night_summary(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None, **kwargs):
+    """RESULT.json entries and GRID.npz arrays of issue 4, for the CLI.
+
+    Returns
+    -------
+    (dict, dict)
+        ``({"illuminance": {"mean_lx", "min_lx", "max_lx", "uniformity", "ses_class"},
+        "night_dori_m2": {level: m², …} (the keys of ``thresholds``),
+        "lit_but_unseen_m2": float, "seen_but_dark_m2": float},
+        {"illuminance_lx": float32 grid, "vertical_illuminance_lx": float32 grid})``.
+        ``ses_class`` is ``"A"``, ``"B"``, ``"below_B"``, or None when no camera sees any
+        cell of the area (the vertical illuminance is taken toward the recording camera).
+    """
+    res = night_assessment(x_axis_m, y_axis_m, luminaires, views, area_mask=area_mask, **kwargs)
+    return res.result_entries(), res.grid_arrays()
+
+
+def views_from_coverage(coverage_views, cameras) -> list[CameraView]:
+    """Convert the coverage engine's per-camera views to :class:`CameraView`.
+
+    Parameters
+    ----------
+    coverage_views : iterable
+        Objects with ``id``, ``rows``, ``cols``, ``pixel_density`` (window, 0 = unseen),
+        ``x_m``, ``y_m`` and ``horizontal_distance_m`` (``assessments.coverage.CameraView``).
+    cameras : dict or list of dict
+        Plan camera dicts (by id, or a list) giving ``min_illuminance_lx``, ``ir_range_m``,
+        ``shutter_s``; missing values default to :data:`DEFAULT_MIN_ILLUMINANCE_LX`, no IR
+        and :data:`DEFAULT_SHUTTER_S`.
+    """
+    by_id = cameras if isinstance(cameras, dict) else {str(c["id"]): c for c in cameras}
+    out = []
+    for v in coverage_views:
+        cam = by_id.get(str(v.id), {})
+        mi = cam.get("min_illuminance_lx")
+        sh = cam.get("shutter_s")
+        out.append(CameraView(
+            rows=v.rows, cols=v.cols,
+            pixel_density_px_m=np.asarray(v.pixel_density, dtype=float),
+            distance_m=np.asarray(v.horizontal_distance_m, dtype=float),
+            x_m=float(v.x_m), y_m=float(v.y_m),
+            min_illuminance_lx=DEFAULT_MIN_ILLUMINANCE_LX if mi is None else float(mi),
+            ir_range_m=cam.get("ir_range_m"),
+            shutter_s=DEFAULT_SHUTTER_S if sh is None else float(sh),
+            id=str(v.id)))
+    return out
+
+
+def night_summary_for_model(model, lights, **kwargs):
+    """:func:`night_summary` for an ``assessments.coverage.CoverageModel`` and plan lights.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        Uses ``model.grid`` (``x_axis_m``, ``y_axis_m``, ``to_xy(lat, lon)``),
+        ``model.inside`` (area mask), ``model.views`` and ``model.cameras``.
+    lights : list of dict
+        The plan's ``lights`` (validated with :func:`assessments.lighting.validate_light`).
+        Heights are above flat ground (terrain is not applied to lights).
+
+    Returns
+    -------
+    (dict, dict)
+        As :func:`night_summary`.
+    """
+    from assessments.lighting import luminaire_from_plan
+    grid = model.grid
+    lums = []
+    for light in lights or []:
+        x, y = grid.to_xy(float(light["lat"]), float(light["lon"]))
+        lums.append(luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
+    views = views_from_coverage(model.views.values(), model.cameras)
+    kwargs.setdefault("thresholds", getattr(model, "thresholds", None))
+    return night_summary(grid.x_axis_m, grid.y_axis_m, lums, views, area_mask=model.inside,
+                         **kwargs)

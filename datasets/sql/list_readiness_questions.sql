@@ -1,0 +1,2 @@
+-- Readiness question bank. params: none
+SELECT * FROM readiness_questions ORDER BY condition_id, sort_order;

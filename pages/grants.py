@@ -1,0 +1,224 @@
+"""補助金・交付金: the scheme table with filters, and the matcher (eligible schemes ranked with
+reasons, national / local shares, application calendar). Every figure shows its fiscal year
+and source."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from assessments.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
+from datasets import queries
+from ui import state
+from ui.compare_common import FONT, labels, link_markdown, missing, source_caption, yen
+from ui.i18n import col, lang, t
+
+state.setup_page()
+plan = state.current_plan()
+st.title(t("compare.grants.title"))
+st.caption(t("compare.grants.intro"))
+
+
+@st.cache_data(show_spinner=False)
+def _schemes(level: str, stage: str) -> pd.DataFrame:
+    return queries.list_grant_schemes(state.ref_cursor(), level=level, stage=stage)
+
+
+@st.cache_data(show_spinner=False)
+def _side_tables():
+    cur = state.ref_cursor()
+    return (queries.list_grant_shares(cur).to_dict("records"),
+            queries.list_grant_scope(cur).to_dict("records"))
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with NaN/NA turned into None (the matcher expects plain values)."""
+    return [{k: (None if missing(v) else v) for k, v in r.items()}
+            for r in df.astype(object).to_dict("records")]
+
+
+def _fy(value) -> str:
+    return t("compare.grants.fy_unknown") if missing(value) else t("compare.grants.fy", fy=int(value))
+
+
+all_schemes = _schemes("", "")
+names = {r["id"]: str(col(r, "name")) for r in all_schemes.to_dict("records")}
+
+# --- scheme table ---------------------------------------------------------------------------
+st.subheader(t("compare.grants.table"))
+c1, c2 = st.columns(2)
+LEVELS = ["", "national", "prefecture", "municipality"]
+STAGES = ["", "demonstration", "implementation"]
+level = c1.selectbox(t("compare.grants.level"), LEVELS,
+                     key="gr_level", format_func=labels(LEVELS, lambda v: t(f"compare.level.{v}") if v else t("compare.all")))
+stage = c2.selectbox(t("compare.grants.stage"), STAGES,
+                     key="gr_stage", format_func=labels(STAGES, lambda v: t(f"compare.stage.{v}") if v else t("compare.all")))
+shown = _schemes(level, stage)
+st.metric(t("compare.grants.count"), len(shown))
+table = pd.DataFrame({
+    t("compare.col.name"): [names[i] for i in shown["id"]],
+    t("compare.grants.level"): [t(f"compare.level.{v}") for v in shown["level"]],
+    t("compare.grants.stage"): [t(f"compare.stage.{v}") for v in shown["stage"]],
+    t("compare.grants.rate"): shown["rate_text_ja"],
+    t("compare.grants.cap"): [yen(v) for v in shown["cap_jpy"]],
+    t("compare.grants.per_camera"): [yen(v) for v in shown["per_camera_cap_jpy"]],
+    t("compare.grants.fixed"): [yen(v) for v in shown["fixed_amount_jpy"]],
+    t("compare.grants.data_platform"): shown["requires_data_platform"],
+    t("compare.grants.fiscal_year"): [_fy(v) for v in shown["fiscal_year"]],
+    t("compare.col.verified"): shown["verified"],
+    t("compare.col.source"): [str(s).split(" ")[0] for s in shown["source"]],
+})
+st.dataframe(table, hide_index=True, width="stretch", key="gr_table",
+             column_config={t("compare.col.source"): st.column_config.LinkColumn(),
+                            t("compare.col.verified"): st.column_config.CheckboxColumn(),
+                            t("compare.grants.data_platform"): st.column_config.CheckboxColumn()})
+with st.expander(t("compare.grants.details")):
+    pick = st.selectbox(t("compare.col.name"), list(shown["id"]), key="gr_detail",
+                        format_func=labels(list(names), names.get))
+    if pick:
+        r = shown.set_index("id").loc[pick].to_dict()
+        st.markdown(f"**{names[pick]}** — {r['body_ja']} · {_fy(r['fiscal_year'])}")
+        st.markdown(f"- {t('compare.grants.purpose')}: {col(r, 'purpose')}\n"
+                    f"- {t('compare.grants.rate')}: {r['rate_text_ja']}\n"
+                    f"- {t('compare.grants.applicants')}: {r['eligible_applicants_ja']}\n"
+                    f"- {t('compare.grants.requirements')}: {col(r, 'requirements')}\n"
+                    f"- {t('compare.grants.timing')}: {r['application_timing_ja']}")
+        if not r["verified"]:
+            st.warning(t("compare.unverified"))
+        st.caption(t("compare.source") + " " + link_markdown(r["source"]))
+
+# --- matcher --------------------------------------------------------------------------------
+st.subheader(t("compare.grants.matcher"))
+st.caption(t("compare.grants.matcher_intro"))
+grant = plan.get("grant") or {}
+muni = plan.get("municipality") or {}
+USE_CASE_DOMAIN = {"watch_elderly": "watching", "watch_children": "watching",
+                   "people_count": "people_flow", "people_attributes": "people_flow",
+                   "abnormal_behavior": "crime_prevention", "intrusion_flood": "disaster",
+                   "crime_info_sharing": "crime_prevention", "face_identification": "crime_prevention",
+                   "dangerous_driving": "crime_prevention", "disaster_monitoring": "disaster"}
+default_domains = list(dict.fromkeys(USE_CASE_DOMAIN[u] for u in plan.get("use_cases", [])
+                                     if u in USE_CASE_DOMAIN)) or ["crime_prevention"]
+m1, m2, m3 = st.columns(3)
+stage_in = m1.radio(t("compare.grants.stage"), ["implementation", "demonstration"], key="gm_stage",
+                    index=0 if grant.get("stage", "implementation") == "implementation" else 1,
+                    format_func=labels(["implementation", "demonstration"], lambda v: t(f"compare.stage.{v}")), horizontal=True)
+cost = m1.number_input(t("compare.grants.total_cost"), min_value=0, step=1_000_000, key="gm_cost",
+                       value=int(grant.get("total_cost_jpy") or 30_000_000))
+years = m1.number_input(t("compare.grants.years"), min_value=1, max_value=30, key="gm_years",
+                        value=int((plan.get("costs") or {}).get("years") or 5))
+platform = m2.radio(t("compare.grants.platform"), ["has", "plans", "none"], key="gm_platform",
+                    format_func=labels(["has", "plans", "none"], lambda v: t(f"compare.platform.{v}")))
+applicant = m2.selectbox(t("compare.grants.applicant"), list(APPLICANTS), key="gm_applicant",
+                         format_func=labels(APPLICANTS, lambda v: t(f"compare.applicant.{v}")))
+domains = m3.multiselect(t("compare.grants.domains"), list(DOMAINS), default=default_domains,
+                         key="gm_domains", format_func=labels(DOMAINS, lambda v: t(f"compare.domain.{v}")))
+cameras = m3.number_input(t("compare.grants.cameras"), min_value=0, step=1, key="gm_cameras",
+                          value=len(plan.get("cameras") or []))
+sites = m3.number_input(t("compare.grants.sites"), min_value=0, step=1, key="gm_sites",
+                        value=0, help=t("compare.grants.sites_help"))
+renewal = m3.checkbox(t("compare.grants.renewal"), key="gm_renewal")
+st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.get('name', '')}".strip()
+                                          or t("compare.grants.area_unknown"))))
+
+project = Project(stage=stage_in, total_cost_jpy=float(cost), years=int(years),
+                  data_platform=platform, applicant=applicant, domains=tuple(domains),
+                  camera_count=int(cameras), sites=int(sites) or None,
+                  prefecture=muni.get("prefecture") or "", municipality_code=muni.get("code") or "",
+                  renewal=bool(renewal))
+shares, scopes = _side_tables()
+scheme_rows = _records(all_schemes)
+results = match_schemes(project, scheme_rows, shares=shares, scopes=scopes)
+by_id = {r["id"]: r for r in scheme_rows}
+
+
+def _fmt(params: dict) -> dict:
+    out = {}
+    for k, v in params.items():
+        if k == "rate":
+            out[k] = f"{v * 100:.4g} %"
+        elif k in ("successor", "other"):
+            out[k] = names.get(v, v)
+        elif k == "applicant":
+            out[k] = t(f"compare.applicant.{v}")
+        elif isinstance(v, float):
+            out[k] = f"{v:,.0f}"
+        else:
+            out[k] = v
+    return out
+
+
+def _reasons(m, kinds=("block", "condition", "info")) -> str:
+    return " / ".join(t(f"compare.reason.{code}", **_fmt(params))
+                      for kind, code, params in m.reasons if kind in kinds)
+
+
+offered = [m for m in results if m.offered]
+st.metric(t("compare.grants.offered"), len(offered))
+if offered:
+    rows = []
+    for rank, m in enumerate(offered, 1):
+        rows.append({
+            t("compare.grants.rank"): rank,
+            t("compare.col.name"): names[m.scheme_id],
+            t("compare.grants.grant"): yen(m.grant_jpy) if m.grant_jpy is not None
+            else t("compare.grants.unknown_amount", cap=yen(m.grant_upper_bound_jpy)),
+            t("compare.grants.national"): yen(m.national_share_jpy),
+            t("compare.grants.local"): yen(m.applicant_share_jpy),
+            t("compare.grants.fiscal_year"): _fy(m.fiscal_year),
+            t("compare.grants.conditions"): _reasons(m, ("condition", "info")),
+            t("compare.col.source"): str(by_id[m.scheme_id]["source"]).split(" ")[0],
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="gm_result",
+                 column_config={t("compare.col.source"): st.column_config.LinkColumn()})
+    known = [m for m in offered if m.grant_jpy is not None]
+    if known:
+        fig = go.Figure()
+        payers = {}
+        for m in known:
+            for s in m.shares:
+                label = s["payer_ja"] if lang() == "ja" else s["payer_en"]
+                payers.setdefault(label, {})[names[m.scheme_id]] = s["amount_jpy"]
+        for label, values in payers.items():
+            fig.add_trace(go.Bar(name=label, y=list(values), x=list(values.values()),
+                                 orientation="h", text=[yen(v) for v in values.values()],
+                                 textposition="inside"))
+        fig.update_layout(barmode="stack", height=120 + 70 * len(known), font=FONT,
+                          margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                          yaxis={"autorange": "reversed"}, legend={"orientation": "h"},
+                          xaxis_title=t("compare.grants.yen"))
+        st.plotly_chart(fig, key="gm_chart")
+    source_caption(sorted({by_id[m.scheme_id]["source"] for m in offered}))
+    fys = sorted({_fy(m.fiscal_year) for m in offered})
+    st.caption(t("compare.grants.fy_note", fys=", ".join(fys)))
+else:
+    st.info(t("compare.grants.none_offered"))
+
+with st.expander(t("compare.grants.not_offered", n=len(results) - len(offered))):
+    st.dataframe(pd.DataFrame([{t("compare.col.name"): names[m.scheme_id],
+                                t("compare.grants.why_not"): _reasons(m, ("block",))}
+                               for m in results if not m.offered]),
+                 hide_index=True, width="stretch", key="gm_rejected")
+
+st.subheader(t("compare.grants.calendar"))
+cal = calendar(results, scheme_rows)
+if cal:
+    st.dataframe(pd.DataFrame([{t("compare.col.name"): names[e["scheme_id"]],
+                                t("compare.grants.start"): e["start"] or "—",
+                                t("compare.grants.end"): e["end"] or "—",
+                                t("compare.grants.timing"): e["timing_ja"],
+                                t("compare.grants.fiscal_year"): _fy(e["fiscal_year"])}
+                               for e in cal]), hide_index=True, width="stretch", key="gm_cal")
+    st.caption(t("compare.grants.calendar_note"))
+
+# --- store the choice in the plan -----------------------------------------------------------
+if offered:
+    choice = st.selectbox(t("compare.grants.choose"), [m.scheme_id for m in offered],
+                          key="gm_choose", format_func=labels(list(names), names.get))
+    if st.button(t("compare.grants.save"), key="gm_save"):
+        def _set(p: dict) -> None:
+            p.setdefault("grant", {})
+            p["grant"].update({"scheme_id": choice, "stage": stage_in, "total_cost_jpy": int(cost)})
+        if state.update_plan(_set) is not None:
+            st.success(t("compare.grants.saved", name=names[choice]))
+current = (state.current_plan().get("grant") or {}).get("scheme_id")
+if current:
+    st.caption(t("compare.grants.current", name=names.get(current, current)))

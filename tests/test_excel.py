@@ -1,0 +1,339 @@
+"""The Excel plan writer (reports/excel.py): sheets, formulas, formats, escaping, 和暦."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import shutil
+import subprocess
+
+import pytest
+from numpy.testing import assert_allclose
+from openpyxl import load_workbook
+
+from reports import excel as X
+from reports.excel import build_workbook, cost_totals, sanitize_sheet_title, wareki_fy
+
+INJECTIONS = ["=HYPERLINK(\"http://evil\",\"x\")", "+81-3-1234", "-2+3", "@SUM(A1)",
+              "\t=1+1", "\r=1+1"]
+
+
+def sample_plan() -> dict:
+    """A plan with every section filled (prices chosen so the totals are easy to check)."""
+    return {
+        "version": 1, "id": "11111111-2222-3333-4444-555555555555",
+        "name": "柏の葉キャンパス駅周辺 見守り・人流計測",
+        "municipality": {"code": "122173", "prefecture": "千葉県", "name": "柏市",
+                         "lat": 35.8676, "lon": 139.9758},
+        "project": {"title": "駅前見守り事業", "purpose": "駅前広場の安全", "issues": "夜間の暗がり",
+                    "target_state": "誰もが安心して歩ける駅前", "start_fy": 2026,
+                    "applicant": "柏市 安全安心課"},
+        "use_cases": ["abnormal_behavior", "people_count"],
+        "grant": {"scheme_id": "test_half", "stage": "implementation", "total_cost_jpy": 0},
+        "cameras": [
+            {"id": "C1", "lat": 35.8931, "lon": 139.9523, "mount_height_m": 5.0,
+             "azimuth_deg": 90.0, "tilt_deg": 15.0, "hfov_deg": 90.0, "width_px": 1920,
+             "height_px": 1080, "model": "AX-100", "address": "柏の葉6丁目 駅前広場",
+             "use_case": "abnormal_behavior", "unit_price_jpy": 400000},
+            {"id": "C2", "lat": 35.8935, "lon": 139.9530, "mount_height_m": 4.5,
+             "azimuth_deg": 270.0, "tilt_deg": 20.0, "hfov_deg": 60.0, "width_px": 3840,
+             "height_px": 2160, "model": "AX-100", "address": "柏の葉6丁目 歩道橋",
+             "use_case": "people_count", "unit_price_jpy": 400000, "signage": "歩道橋入口"},
+            {"id": "C3", "lat": 35.8940, "lon": 139.9540, "mount_height_m": 6.0,
+             "azimuth_deg": 180.0, "tilt_deg": 10.0, "hfov_deg": 100.0, "model": "",
+             "address": "", "use_case": "", "unit_price_jpy": 200000},
+        ],
+        "lights": [
+            {"id": "L1", "lat": 35.8932, "lon": 139.9524, "mount_height_m": 5.0,
+             "intensity_cd": 300.0},
+            {"id": "L2", "lat": 35.8936, "lon": 139.9531, "mount_height_m": 8.0,
+             "lumens": 4000, "distribution": "type_ii"},
+        ],
+        "costs": {"years": 5,
+                  "items": [{"category": "pole", "name": "ポール", "unit_price_jpy": 150000,
+                             "quantity": 2},
+                            {"category": "installation", "name": "設置工事",
+                             "unit_price_jpy": 1000000, "quantity": 1}],
+                  "running": [{"category": "electricity", "name": "電気料金",
+                               "annual_jpy": 60000},
+                              {"category": "maintenance", "name": "保守点検",
+                               "annual_jpy": 240000}]},
+        "kpis": [{"name": "駅前の刑法犯認知件数", "unit": "件", "baseline": 120,
+                  "targets": [110, 100, 90]},
+                 {"name": "人流データの活用件数", "unit": "件", "baseline": 0,
+                  "targets": [2, 4, 6, 8]}],
+        "schedule": [{"task": "設計・調達", "start": "2026-04", "end": "2026-09"},
+                     {"task": "設置・運用開始", "start": "2026-10", "end": "2027-06"}],
+        "readiness": {"answers": {"vision_1": {"level": 2, "evidence": "構想案"}}},
+        "privacy": {"answers": {"P01": {"status": "todo", "evidence": "", "owner": "安全安心課",
+                                        "due": "2026-06"}},
+                    "settings": {"retention_days": 14, "manager": "安全安心課長"}},
+    }
+
+
+# a test scheme: rate 1/2, per-camera cap 300,000 円, no project cap (values of this test)
+SCHEME = {"id": "test_half", "name_ja": "テスト交付金", "rate": 0.5, "rate_text_ja": "1/2",
+          "cap_jpy": 100_000_000, "per_camera_cap_jpy": 300_000, "verified": True,
+          "source": "https://example.org/scheme"}
+
+
+def _open(data: bytes, **kw):
+    return load_workbook(io.BytesIO(data), **kw)
+
+
+def _find(ws, text, col=1):
+    for row in ws.iter_rows(min_col=col, max_col=col):
+        if row[0].value == text:
+            return row[0].row
+    raise AssertionError(f"{text!r} not in column {col} of {ws.title}")
+
+
+# ------------------------------------------------------------------------------ 和暦
+@pytest.mark.parametrize("fy, label", [
+    (2026, "令和8年度"),   # 2026 − 2019 + 1 = 8 (the brief: 令和8年度 = April 2026–March 2027)
+    (2019, "令和元年度"),  # FY2019 began in 平成31年4月 but is called 令和元年度
+    (2018, "平成30年度"),  # 2018 − 1989 + 1 = 30
+    (1989, "平成元年度"),
+    (1988, "昭和63年度"),  # 1988 − 1926 + 1 = 63
+])
+def test_wareki_fy(fy, label):
+    assert wareki_fy(fy) == label
+
+
+def test_wareki_month_and_fiscal_year():
+    assert X.wareki_month(2019, 4) == "平成31年4月"  # 令和 began on 2019-05-01
+    assert X.wareki_month(2019, 5) == "令和元年5月"
+    assert X.wareki_month(2027, 3) == "令和9年3月"
+    assert X.fiscal_year(dt.date(2027, 3, 31)) == 2026
+    assert X.fiscal_year(dt.date(2027, 4, 1)) == 2027
+    assert X.parse_month("2026/4") == (2026, 4)
+    assert X.parse_month("") is None
+
+
+@pytest.mark.parametrize("bad", [1900, "2026", True, 2026.5])
+def test_wareki_rejects_invalid(bad):
+    with pytest.raises(ValueError, match="fiscal year"):
+        wareki_fy(bad)
+
+
+# ------------------------------------------------------------------------------ sheets
+def test_sheets_appear_only_with_data():
+    minimal = {"id": "x", "name": "空の計画", "project": {}, "cameras": [], "costs": {}}
+    wb = _open(build_workbook(minimal, today=dt.date(2026, 5, 1)))
+    assert wb.sheetnames == ["概要"]
+    wb = _open(build_workbook(sample_plan(), schemes=[SCHEME], today=dt.date(2026, 5, 1)))
+    assert wb.sheetnames == ["概要", "事業計画", "事業費", "カメラ配置", "照明配置", "準備度評価",
+                             "プライバシー対応", "出典"]
+    only_lights = {"id": "x", "name": "照明のみ", "lights": sample_plan()["lights"]}
+    assert _open(build_workbook(only_lights)).sheetnames == ["概要", "照明配置"]
+
+
+def test_plan_is_not_modified():
+    plan = sample_plan()
+    before = copy.deepcopy(plan)
+    build_workbook(plan, schemes=[SCHEME], results={"cameras": []})
+    assert plan == before
+
+
+def test_summary_sheet_content():
+    wb = _open(build_workbook(sample_plan(), schemes=[SCHEME], today=dt.date(2026, 5, 1)))
+    ws = wb["概要"]
+    values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert values["自治体"] == "千葉県 柏市"
+    assert values["地方公共団体コード"] == "122173"
+    assert values["用途（ユースケース）"] == "異常行動検知、人流計測・人数"
+    assert values["開始年度"] == "令和8年度（2026年度）"
+    assert values["補助制度"] == "テスト交付金"
+    assert values["カメラ台数"] == 3
+    assert values["事業費 合計"] == "='事業費'!$C$" + values["事業費 合計"].rsplit("$", 1)[1]
+    assert ws.cell(_find(ws, "事業費 合計"), 2).number_format == "#,##0,"  # 千円
+    assert "令和8年5月1日" in ws["A2"].value
+
+
+# ------------------------------------------------------------------------------ costs
+def test_cost_totals_by_hand():
+    t = cost_totals(sample_plan(), scheme=SCHEME)
+    # cameras 400,000 + 400,000 + 200,000 = 1,000,000; poles 2 × 150,000 = 300,000;
+    # installation 1,000,000 → initial 2,300,000
+    assert t["initial"] == 2_300_000
+    # running (60,000 + 240,000) × 5 years = 1,500,000
+    assert t["running_total"] == 1_500_000
+    assert t["total"] == 3_800_000
+    # national = min(2,300,000 × 1/2 = 1,150,000, cap 100M, 300,000 × 3 cameras = 900,000)
+    assert t["national"] == 900_000
+    assert t["local"] == 3_800_000 - 900_000
+    no_scheme = cost_totals(sample_plan())
+    assert no_scheme["national"] is None and no_scheme["local"] is None
+    fixed = cost_totals(sample_plan(), scheme={"fixed_amount_jpy": 20_000_000})
+    assert fixed["national"] == 2_300_000  # 定額 20M capped by the eligible cost 2.3M
+
+
+def test_cost_sheet_has_live_formulas():
+    wb = _open(build_workbook(sample_plan(), schemes=[SCHEME]))
+    ws = wb["事業費"]
+    r = _find(ws, "ポール・支柱")
+    assert ws.cell(r, 3).value == 150000 and ws.cell(r, 3).data_type == "n"
+    assert ws.cell(r, 5).value == f"=C{r}*D{r}"
+    linked = _find(ws, X.CAMERA_LINKED_LABEL)
+    assert ws.cell(linked, 5).value.startswith("=SUMIFS('カメラ配置'!$K$")
+    national = ws.cell(_find(ws, "補助金（国・上位団体の負担）"), 3)
+    assert national.data_type == "f"
+    for part in ("MIN(", "ROUNDDOWN(", "9.99E+307"):
+        assert part in national.value
+    assert national.number_format == "#,##0,"
+    rate = ws.cell(_find(ws, "補助率（国・上位団体の負担割合）"), 3)
+    assert rate.value == 0.5 and rate.number_format == "0.0%"
+    # five yearly columns labelled with 和暦, each a formula on the annual amount
+    hdr = _find(ws, "区分", col=1)
+    run_hdr = _find(ws, "運用費（年額と5年間の計）") + 1
+    assert run_hdr > hdr
+    labels = [ws.cell(run_hdr, c).value for c in range(4, 9)]
+    assert labels == ["1年目（令和8年度）", "2年目（令和9年度）", "3年目（令和10年度）",
+                      "4年目（令和11年度）", "5年目（令和12年度）"]
+    assert ws.cell(run_hdr + 1, 4).value == f"=$C{run_hdr + 1}"
+
+
+def _soffice_recalc(data: bytes, tmp_path, name: str = "a"):
+    """Open ``data`` in LibreOffice headless, save it as .xlsx (recalculated), load values."""
+    (tmp_path / name).mkdir(parents=True)
+    src = tmp_path / name / "in.xlsx"
+    src.write_bytes(data)
+    out = tmp_path / name / "out"
+    subprocess.run([shutil.which("soffice"), f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    return load_workbook(out / "in.xlsx", data_only=True)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) not installed: apt-get install -y "
+                           "libreoffice-calc to recalculate the formulas")
+def test_formulas_recalculate_in_libreoffice(tmp_path):
+    data = build_workbook(sample_plan(), schemes=[SCHEME])
+    ws = _soffice_recalc(data, tmp_path, "a")["事業費"]
+    get = lambda label: ws.cell(_find(ws, label), 3).value  # noqa: E731
+    assert get("カメラ台数（補助上限の計算に使用）") == 3
+    assert get("初期費用") == 2_300_000
+    assert get("運用費（5年間）") == 1_500_000
+    assert get("事業費 合計") == 3_800_000
+    assert get("補助対象経費") == 2_300_000
+    assert get("補助金（国・上位団体の負担）") == 900_000   # per-camera cap 3 × 300,000
+    assert get("地方負担（自治体・団体の負担）") == 2_900_000
+    linked = _find(ws, X.CAMERA_LINKED_LABEL)
+    # AX-100: 2 cameras, 800,000 円; the model-less camera is its own line
+    assert [ws.cell(linked, c).value for c in (2, 3, 4, 5)] == ["AX-100", 400000, 2, 800000]
+
+    # the official edits the workbook: C3 costs 50,000 more, the rate becomes 2/3 and the
+    # per-camera cap is removed → national = floor(2,350,000 × 2/3) = 1,566,666
+    wb = _open(data)
+    cams = wb["カメラ配置"]
+    cams.cell(_find(cams, "C3"), 11).value = 250000
+    costs = wb["事業費"]
+    costs.cell(_find(costs, "補助率（国・上位団体の負担割合）"), 3).value = 2 / 3
+    costs.cell(_find(costs, "カメラ1台あたりの上限 [円]"), 3).value = None
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws = _soffice_recalc(buf.getvalue(), tmp_path, "b")["事業費"]
+    assert get("初期費用") == 2_350_000
+    assert get("補助金（国・上位団体の負担）") == 1_566_666
+    assert get("地方負担（自治体・団体の負担）") == 3_850_000 - 1_566_666
+    summary = ws.parent["概要"]
+    assert summary.cell(_find(summary, "補助金（国・上位団体の負担）"), 2).value == 1_566_666
+
+
+# ------------------------------------------------------------------- escaping and formats
+def test_injection_strings_stay_text():
+    plan = sample_plan()
+    plan["project"]["title"] = INJECTIONS[0]
+    plan["project"]["purpose"] = INJECTIONS[1]
+    plan["name"] = INJECTIONS[3]
+    for cam, text in zip(plan["cameras"], INJECTIONS[2:5]):
+        cam["address"] = text
+    plan["costs"]["items"][0]["name"] = INJECTIONS[5]
+    plan["kpis"][0]["name"] = INJECTIONS[0]
+    wb = _open(build_workbook(plan, schemes=[SCHEME]))
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value in INJECTIONS:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    assert cell.quotePrefix, (ws.title, cell.coordinate)
+                    seen.add(cell.value)
+                elif cell.data_type == "f":  # every formula is one the writer built
+                    assert not any(s in cell.value for s in ("HYPERLINK", "evil")), cell.value
+    assert seen == set(INJECTIONS)
+
+
+def test_sheet_titles_sanitised():
+    title = sanitize_sheet_title("事業[費]:*?/\\ 令和8年度 とても長いシートの名前です ABCDEFGHIJ")
+    assert len(title) == 31
+    assert not set("[]:*?/\\") & set(title)
+    assert sanitize_sheet_title("'引用'") == "引用"
+    assert sanitize_sheet_title("") == "Sheet"
+
+
+def test_numbers_formats_and_print_setup():
+    wb = _open(build_workbook(sample_plan(), schemes=[SCHEME]))
+    ws = wb["カメラ配置"]
+    hdr = _find(ws, "カメラID")
+    headers = [c.value for c in ws[hdr]]
+    assert headers[:12] == [c.header for c in X.CAMERA_COLUMNS]
+    first = ws[hdr + 1]
+    assert first[2].value == 35.8931 and first[2].number_format == "0.000000"
+    assert first[10].value == 400000 and first[10].data_type == "n"
+    assert first[10].number_format == "#,##0"
+    assert first[9].value == "異常行動検知"
+    assert ws.freeze_panes == f"B{hdr + 1}"
+    assert ws.print_title_rows == f"${hdr}:${hdr}"  # the header row repeats on every page
+    for sheet in wb.worksheets:
+        assert sheet.page_setup.paperSize == 9  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.cell(hdr, 1).font.name == "游ゴシック"
+    assert {"mm_header", "mm_kyen", "mm_input_yen"} <= set(wb.named_styles)
+    plan_ws = wb["事業計画"]
+    kpi_hdr = _find(plan_ws, "KPI（指標）")
+    # four targets for the second KPI → four target columns, 和暦 from 令和8年度
+    assert [plan_ws.cell(kpi_hdr, c).value for c in range(4, 8)] == [
+        "目標 1年目（令和8年度）", "目標 2年目（令和9年度）", "目標 3年目（令和10年度）",
+        "目標 4年目（令和11年度）"]
+    assert [plan_ws.cell(kpi_hdr + 1, c).value for c in range(3, 8)] == [120, 110, 100, 90,
+                                                                        None]
+    sched = _find(plan_ws, "実施内容")
+    row = [plan_ws.cell(sched + 2, c).value for c in range(1, 8)]
+    # 2026-10 … 2027-06 spans 令和8年度 and 令和9年度
+    assert row[0] == "設置・運用開始" and row[1] == dt.datetime(2026, 10, 1)
+    assert row[3:7] == ["令和8年10月", "令和9年6月", "■", "■"]
+    assert plan_ws.cell(sched, 6).value == "令和8年度"
+
+
+def test_results_and_map_image():
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buf, format="PNG")
+    results = {"cameras": [{"id": "C1", "covered_m2": 812.5,
+                            "dori_m2": {"observe": 300.0, "detect": 700.0},
+                            "night_dori_m2": {"detect": 150.0}}]}
+    wb = _open(build_workbook(sample_plan(), results=results, map_png=buf.getvalue()))
+    ws = wb["カメラ配置"]
+    hdr = _find(ws, "カメラID")
+    headers = [c.value for c in ws[hdr]][12:]
+    assert headers == ["監視面積 [m²]", "昼 Detect（検知） [m²]", "昼 Observe（観察） [m²]",
+                       "夜 Detect（検知） [m²]"]
+    assert [c.value for c in ws[hdr + 1]][12:] == [812.5, 700, 300, 150]
+    assert [c.value for c in ws[hdr + 2]][12:] == [None] * 4  # C2 has no result
+    assert len(ws._images) == 1 and len(wb["照明配置"]._images) == 1
+
+
+def test_sources_sheet_adds_scheme_source():
+    sources = [{"title": "3D都市モデル（Project PLATEAU）新座市", "url": "https://www.mlit.go.jp/plateau/",
+                "verified": True}]
+    wb = _open(build_workbook(sample_plan(), schemes=[{**SCHEME, "verified": False}],
+                              sources=sources))
+    ws = wb["出典"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
+    assert rows[0] == [1, sources[0]["title"], sources[0]["url"], "確認済"]
+    assert rows[1] == [2, "補助制度: テスト交付金", "https://example.org/scheme", "未確認"]
+    summary = {r[0].value: r[1].value for r in wb["概要"].iter_rows()}
+    assert "未確認" in summary["注意"]

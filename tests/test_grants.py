@@ -1,0 +1,194 @@
+"""Grant matcher on hand-worked cases (assessments.grants); data from datasets/*.csv."""
+import csv
+from pathlib import Path
+
+import pytest
+from numpy.testing import assert_allclose
+
+from assessments.grants import Project, allowed_together, calendar, match_scheme, match_schemes
+
+DATA = Path(__file__).resolve().parents[1] / "datasets"
+
+
+def _rows(name):
+    with open(DATA / f"{name}.csv", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+SCHEMES, SHARES, SCOPES = _rows("grant_schemes"), _rows("grant_shares"), _rows("grant_scheme_scope")
+BY_ID = {s["id"]: s for s in SCHEMES}
+IDS = set(BY_ID)
+
+
+def one(project, sid, ids=IDS):
+    return match_scheme(project, BY_ID[sid], shares=SHARES, scopes=SCOPES, scheme_ids=ids)
+
+
+def reasons(m):
+    return {code for _, code, _ in m.reasons}
+
+
+# ¥30M 実装 project of a municipality on an existing データ連携基盤, 3 years.
+P30 = Project(stage="implementation", total_cost_jpy=30_000_000, years=3, data_platform="has",
+              applicant="municipality", domains=("crime_prevention", "people_flow"), camera_count=10,
+              prefecture="千葉県", municipality_code="122173")
+
+
+def test_30m_digital_type_a():
+    m = one(P30, "shinchiho_digital_a")
+    # rate 1/2: 0.5 × 30,000,000 = 15,000,000 ≤ cap 1億; project cost ≤ 2億; ≥ 100万 minimum
+    assert m.eligible and m.offered
+    assert_allclose([m.grant_jpy, m.national_share_jpy, m.applicant_share_jpy],
+                    [15_000_000, 15_000_000, 15_000_000])
+    assert "kpi_years" in reasons(m) and "consortium" in reasons(m)
+
+
+def test_30m_mlit_fixed_cap():
+    m = one(P30, "mlit_smartcity")
+    # 定額, national share below the consortium's: ≤ 1/2 × 30M = 15M, cap 2,000万 not binding
+    assert m.eligible
+    assert_allclose(m.grant_jpy, 15_000_000)
+    # ¥50M: 1/2 × 50M = 25M > cap 20M → 20M national, 30M local
+    m50 = one(Project(**{**P30.__dict__, "total_cost_jpy": 50_000_000}), "mlit_smartcity")
+    assert_allclose([m50.grant_jpy, m50.applicant_share_jpy], [20_000_000, 30_000_000])
+    assert "grant_capped" in reasons(m50)
+
+
+def test_30m_soumu_no_cap_and_operation_years():
+    # scheme set without its successor → not superseded: 1/2 × 30M = 15M, no cap
+    ids = IDS - {"soumu_dx_package"}
+    p5 = Project(**{**P30.__dict__, "years": 5})
+    m = one(p5, "soumu_smartcity", ids)
+    assert m.eligible
+    assert_allclose(m.grant_jpy, 15_000_000)
+    # needs 5 years of operation; a 3-year plan is blocked
+    short = one(P30, "soumu_smartcity", ids)
+    assert not short.eligible and "operation_years_short" in reasons(short)
+    # with the successor loaded, the R6 scheme is superseded
+    assert "superseded" in reasons(one(p5, "soumu_smartcity"))
+
+
+def test_30m_type_v_and_s():
+    # TYPE V: 2/3 × 30M = 20,000,000 (joint municipalities only)
+    group = Project(**{**P30.__dict__, "applicant": "municipal_group"})
+    assert_allclose(one(group, "shinchiho_digital_v").grant_jpy, 20_000_000)
+    assert "applicant_not_eligible" in reasons(one(P30, "shinchiho_digital_v"))
+    # TYPE S: 3/4 × 30M = 22,500,000, administrative-reform domain only
+    gov = Project(**{**P30.__dict__, "domains": ("government",)})
+    assert_allclose(one(gov, "shinchiho_digital_s").grant_jpy, 22_500_000)
+    assert "domain_mismatch" in reasons(one(P30, "shinchiho_digital_s"))
+
+
+def test_type_a_caps():
+    # ¥500M: project cost capped at 2億 → 1/2 × 2億 = 1億 (= grant cap); local 4億
+    big = Project(**{**P30.__dict__, "total_cost_jpy": 500_000_000})
+    m = one(big, "shinchiho_digital_a")
+    assert_allclose([m.eligible_cost_jpy, m.grant_jpy, m.applicant_share_jpy],
+                    [200_000_000, 100_000_000, 400_000_000])
+    # below the 100万 minimum
+    small = Project(**{**P30.__dict__, "total_cost_jpy": 900_000})
+    assert "below_min_cost" in reasons(one(small, "shinchiho_digital_a"))
+
+
+def test_demonstration_not_offered_implementation_only():
+    demo = Project(**{**P30.__dict__, "stage": "demonstration"})
+    res = {m.scheme_id: m for m in match_schemes(demo, SCHEMES, shares=SHARES, scopes=SCOPES)}
+    for sid, s in BY_ID.items():
+        if s["stage"] == "implementation":
+            assert not res[sid].offered, sid
+            assert "stage_mismatch" in reasons(res[sid])
+    assert res["mlit_smartcity"].offered  # 実証→実装 scheme stays
+
+
+def test_data_platform_rules():
+    none = Project(**{**P30.__dict__, "data_platform": "none"})
+    ids = IDS - {"soumu_dx_package"}
+    assert "needs_data_platform" in reasons(one(none, "soumu_smartcity", ids))
+    plans = Project(**{**P30.__dict__, "data_platform": "plans", "years": 5})
+    m = one(plans, "soumu_smartcity", ids)
+    assert m.eligible and "data_platform_planned" in reasons(m)
+
+
+def test_scenario_a_38m_over_5_years():
+    # 柏市, ¥38M, 5 years, 12 cameras, has a データ連携基盤
+    a = Project(stage="implementation", total_cost_jpy=38_000_000, years=5, data_platform="has",
+                applicant="municipality", domains=("crime_prevention", "people_flow"),
+                camera_count=12, prefecture="千葉県", municipality_code="122173")
+    res = match_schemes(a, SCHEMES, shares=SHARES, scopes=SCOPES)
+    offered = {m.scheme_id: m for m in res if m.offered}
+    # デジタル実装型 TYPE A: 1/2 × 38M = 19,000,000; local 19,000,000
+    assert_allclose(offered["shinchiho_digital_a"].grant_jpy, 19_000_000)
+    assert_allclose(offered["shinchiho_digital_a"].applicant_share_jpy, 19_000_000)
+    # MLIT: min(1/2 × 38M, 2,000万) = 19,000,000
+    assert_allclose(offered["mlit_smartcity"].grant_jpy, 19_000_000)
+    # the two best offers are these two (other offers have unknown amounts)
+    assert {m.scheme_id for m in res[:2]} == {"shinchiho_digital_a", "mlit_smartcity"}
+    assert not any(s.startswith("tokyo") for s in offered)  # outside 東京都
+    assert not any(s.startswith("dtd_") for s in offered)   # superseded by the 2025 grant
+    # TYPE A and MLIT may be combined; TYPE A and TYPE V may not
+    assert allowed_together("shinchiho_digital_a", "mlit_smartcity", SCHEMES)
+    assert not allowed_together("shinchiho_digital_a", "shinchiho_digital_v", SCHEMES)
+    cal = calendar(res, SCHEMES)
+    mlit = next(e for e in cal if e["scheme_id"] == "mlit_smartcity")
+    assert (mlit["start"], mlit["end"]) == ("2024-04-05", "2024-05-10")
+    assert cal[0]["scheme_id"] == "mlit_smartcity"  # dated entries first
+
+
+def test_scenario_b_chofu_split():
+    # 町会 in 調布市, 3 cameras, ¥2,400,000 (80万/台 — an example price)
+    b = Project(stage="implementation", total_cost_jpy=2_400_000, years=5,
+                applicant="neighbourhood_association", domains=("watching",), camera_count=3,
+                prefecture="東京都", municipality_code="132080")
+    res = match_schemes(b, SCHEMES, shares=SHARES, scopes=SCOPES)
+    top = res[0]
+    assert top.scheme_id == "tokyo_mimamori_chofu" and top.offered
+    # eligible cost = min(2.4M, 3 × 60万) = 1,800,000
+    # 都 1/2 = 900,000; 市 1/3 = 600,000; 町会 1/6 = 300,000 + 600,000 above the cap = 900,000
+    amounts = {s["payer"]: s["amount_jpy"] for s in top.shares}
+    assert_allclose([top.eligible_cost_jpy, amounts["prefecture"], amounts["municipality"],
+                     amounts["applicant"]], [1_800_000, 900_000, 600_000, 900_000])
+    assert {"residents_consent", "operation_years", "per_camera_capped"} <= reasons(top)
+    generic = next(m for m in res if m.scheme_id == "tokyo_mimamori")
+    assert not generic.offered and "exclusive_with" in reasons(generic)
+    # only 2 years of activity planned: the 5-year rule blocks it
+    short = match_scheme(Project(**{**b.__dict__, "years": 2}), BY_ID["tokyo_mimamori_chofu"],
+                         shares=SHARES, scopes=SCOPES, scheme_ids=IDS)
+    assert "operation_years_short" in reasons(short)
+
+
+def test_tokyo_shares_renewal_and_shotengai_cap():
+    # 世田谷区 (131121) 町会, first installation: 都 7/12, 区 1/3, 町会 1/12 of 1,200,000
+    p = Project(stage="implementation", total_cost_jpy=1_200_000, years=5,
+                applicant="neighbourhood_association", domains=("crime_prevention",),
+                camera_count=2, prefecture="東京都", municipality_code="131121")
+    m = one(p, "tokyo_mimamori")
+    amounts = [s["amount_jpy"] for s in m.shares]
+    assert_allclose(amounts, [700_000, 400_000, 100_000])  # 7/12, 4/12, 1/12 of 1.2M
+    r = one(Project(**{**p.__dict__, "renewal": True}), "tokyo_mimamori")
+    assert_allclose([s["amount_jpy"] for s in r.shares], [600_000, 400_000, 200_000])
+    # 商店街, 20 cameras, ¥12M: 都 1/3 = 4M capped at 300万; 区 1/3 = 4M; group 5M
+    s = Project(**{**p.__dict__, "applicant": "shopping_street", "camera_count": 20,
+                   "total_cost_jpy": 12_000_000})
+    m = one(s, "tokyo_shotengai")
+    assert_allclose([x["amount_jpy"] for x in m.shares], [3_000_000, 4_000_000, 5_000_000])
+
+
+def test_fixed_amount_per_site_and_area():
+    p = Project(stage="implementation", total_cost_jpy=500_000, years=5,
+                applicant="neighbourhood_association", domains=("crime_prevention",),
+                camera_count=2, sites=2, prefecture="兵庫県", municipality_code="282103")
+    m = one(p, "kakogawa_camera")  # 12万 × 2 sites = 240,000
+    assert_allclose([m.grant_jpy, m.applicant_share_jpy], [240_000, 260_000])
+    assert "outside_area" in reasons(one(p, "kobe_camera"))
+    assert "maintenance_only" in reasons(one(Project(**{**p.__dict__, "prefecture": "東京都",
+                                                        "municipality_code": ""}),
+                                             "tokyo_maintenance"))
+    assert "no_cameras" in reasons(one(Project(**{**p.__dict__, "camera_count": 0, "sites": 1}),
+                                       "hyogo_camera"))
+
+
+def test_invalid_project():
+    with pytest.raises(ValueError, match="stage must be one of"):
+        match_schemes(Project(stage="pilot", total_cost_jpy=1), SCHEMES)
+    with pytest.raises(ValueError, match="applicant must be one of"):
+        match_schemes(Project(stage="implementation", total_cost_jpy=1, applicant="x"), SCHEMES)

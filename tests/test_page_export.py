@@ -1,0 +1,115 @@
+"""The 出力 page under AppTest: readiness list, download of the workbook, upload + diff + apply."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from datasets.workspace import Workspace
+from reports.excel import build_workbook
+from test_excel import _find, sample_plan
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "export.py")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Keep the media storages AppTest creates, so a download button's bytes can be read."""
+    stores = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return stores
+
+
+def _downloaded(at, stores, key="export_download") -> bytes:
+    url = at.get("download_button")
+    button = next(b for b in url if b.key == key)
+    filename = button.proto.url.rsplit("/", 1)[1]
+    return stores[-1].get_file(filename).content
+
+
+def _page(workspace_path, plan=None, lang="ja") -> tuple[AppTest, dict]:
+    ws = Workspace(workspace_path)
+    stored = ws.add_plan(plan or sample_plan())
+    ws.close()
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["plan_id"] = stored["id"]
+    at.run()
+    assert not at.exception, at.exception
+    return at, stored
+
+
+def test_download_gives_the_workbook(workspace_path, media):
+    at, stored = _page(workspace_path)
+    assert at.title[0].value == "Excel出力"
+    data = _downloaded(at, media)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[:5] == ["概要", "事業計画", "事業費", "カメラ配置", "照明配置"]
+    cams = wb["カメラ配置"]
+    assert cams.cell(_find(cams, "C2"), 11).value == 400000
+    summary = {r[0].value: r[1].value for r in wb["概要"].iter_rows()}
+    assert summary["計画名"] == stored["name"]
+    # the sheet list shows what is in the workbook and what is still missing
+    text = " ".join(m.value for m in at.markdown)
+    assert "事業費（国費・地方負担は Excel の数式で計算）" in text
+
+
+def test_page_in_english(workspace_path, media):
+    plan = sample_plan()
+    plan.update(cameras=[], lights=[])
+    at, _ = _page(workspace_path, plan, lang="en")
+    assert at.title[0].value == "Excel export"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Camera placement — none placed — see Simulation" in text
+    assert load_workbook(io.BytesIO(_downloaded(at, media))).sheetnames[0] == "概要"
+
+
+def test_upload_shows_diff_and_applies(workspace_path):
+    at, stored = _page(workspace_path)
+    wb = load_workbook(io.BytesIO(build_workbook(stored)))
+    cams = wb["カメラ配置"]
+    cams.cell(_find(cams, "C1"), 11).value = 380000
+    buf = io.BytesIO()
+    wb.save(buf)
+    at.file_uploader(key="export_upload").upload("plan.xlsx", buf.getvalue(), XLSX)
+    at.run()
+    assert not at.exception and not at.error
+    assert at.markdown[-1].value == "**変更点（1件）**"
+    frame = at.dataframe[0].value
+    assert list(frame.iloc[0]) == ["カメラ", "C1", "変更", "unit_price_jpy", "400000", "380000"]
+    at.button(key="export_apply").click().run()
+    assert not at.exception
+    assert at.success[0].value == "計画に反映しました（1件）。"
+    plan = Workspace(workspace_path).get_plan(stored["id"])
+    assert plan["cameras"][0]["unit_price_jpy"] == 380000
+    assert plan["cameras"][1]["unit_price_jpy"] == 400000
+
+
+def test_broken_upload_is_rejected_and_plan_unchanged(workspace_path):
+    at, stored = _page(workspace_path)
+    wb = load_workbook(io.BytesIO(build_workbook(stored)))
+    wb.remove(wb["カメラ配置"])
+    wb["照明配置"].cell(5, 3).value = "緯度不明"
+    buf = io.BytesIO()
+    wb.save(buf)
+    at.file_uploader(key="export_upload").upload("plan.xlsx", buf.getvalue(), XLSX)
+    at.run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("このファイルは取り込めません。計画は変更していません。")
+    assert "「カメラ配置」シートがありません。" in message
+    assert "照明配置 シート C5: 「緯度 [°]」は数値にしてください（「緯度不明」）。" in message
+    assert not [b for b in at.button if b.key == "export_apply"]
+    assert Workspace(workspace_path).get_plan(stored["id"])["cameras"] == stored["cameras"]

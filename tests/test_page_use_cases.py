@@ -1,0 +1,50 @@
+"""映像DX活用事例 page: cards, comparison table, choices saved in the plan."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datasets.workspace import Workspace
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "use_cases.py")
+
+
+def run(lang="ja"):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang, title, label, first", [("ja", "映像DX活用事例", "必要な画質 (DORI)", "認識 (Recognise)"),
+                                                      ("en", "Video-DX use cases", "Image quality needed (DORI)", "Recognise")])
+def test_cards_both_languages(lang, title, label, first):
+    at = run(lang)
+    assert at.title[0].value == title
+    dori = [m.value for m in at.metric if m.label == label]
+    assert len(dori) == 10 and dori[0] == first  # 見守り・高齢者 first: Recognise
+    table = next(d.value for d in at.dataframe if "px/m" in d.value.columns)
+    px = dict(zip(table.iloc[:, 0], table["px/m"]))
+    # IEC 62676-4:2014: Identify 250, Observe 62.5, Detect 25 px/m
+    key = {"ja": ("顔識別", "異常行動検知", "人流計測・人数"),
+           "en": ("Face identification", "Abnormal-behaviour detection", "People counting")}[lang]
+    assert [px[k] for k in key] == [250, 62.5, 25]
+
+
+def test_choices_saved_in_plan(workspace_path):
+    at = run()
+    at.checkbox(key="uc_pick_abnormal_behavior").check().run()
+    at.checkbox(key="uc_pick_people_count").check().run()
+    assert not at.exception
+    plan_id = at.session_state["plan_id"]
+    assert Workspace(workspace_path).get_plan(plan_id)["use_cases"] == ["abnormal_behavior", "people_count"]
+    assert any("異常行動検知, 人流計測・人数" in s.value for s in at.success)
+    at.checkbox(key="uc_pick_abnormal_behavior").uncheck().run()
+    assert Workspace(workspace_path).get_plan(plan_id)["use_cases"] == ["people_count"]
+    # a fresh session shows the saved choice
+    at2 = AppTest.from_file(PAGE, default_timeout=60)
+    at2.session_state["plan_id"] = plan_id
+    at2.run()
+    assert at2.checkbox(key="uc_pick_people_count").value is True
+    assert at2.checkbox(key="uc_pick_abnormal_behavior").value is False
