@@ -494,6 +494,10 @@ def parse_coordinate(value) -> float | None:
     s = _norm_value(value)
     if s.lower() in _MISSING:
         return None
+    try:
+        return float(s)                     # plain decimal degrees (also nan / inf)
+    except ValueError:
+        pass
     sign = 1.0
     m = _HEMI.search(s)
     if m:
@@ -1174,8 +1178,12 @@ def _clean_polygon(geom_dict, res, rownum, transformer=None):
     try:
         geom = shape({"type": gtype, "coordinates": geom_dict.get("coordinates")})
     except Exception as exc:   # noqa: BLE001 — shapely raises several kinds on junk
-        res.add(rownum, "geometry", "invalid_geometry", "", f"unreadable coordinates "
-                f"({type(exc).__name__})")
+        flat = str(geom_dict.get("coordinates"))
+        if "nan" in flat or "inf" in flat:
+            res.add(rownum, "geometry", "not_finite", "", "coordinates are NaN or infinite")
+        else:
+            res.add(rownum, "geometry", "invalid_geometry", "", f"unreadable coordinates "
+                    f"({type(exc).__name__})")
         return None
     if geom.is_empty:
         res.add(rownum, "geometry", "invalid_geometry", "", "empty geometry")

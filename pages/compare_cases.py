@@ -1,5 +1,7 @@
 """事例比較: filter initiatives, compare 2–3 side by side, the MLIT keyword heat map, a map and
 the case figures (加古川 …), every figure with its source."""
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -28,6 +30,11 @@ def _initiatives(prefecture: str, type_: str, text: str, keyword: str) -> pd.Dat
 @st.cache_data(show_spinner=False)
 def _matrix() -> pd.DataFrame:
     return queries.list_mlit_matrix(state.ref_cursor())
+
+
+@st.cache_data(show_spinner=False)
+def _points() -> pd.DataFrame:
+    return queries.list_municipality_points(state.ref_cursor())
 
 
 def _name(row) -> str:
@@ -70,22 +77,30 @@ if len(found):
 else:
     st.info(t("compare.cases.none_found"))
 
-# --- map (offline: plain geo background, no tile server) -----------------------------------
+# --- map (offline: plain background, no tiles, no topojson download) ------------------------
+# Plotly's geo traces fetch their base map from a CDN, so the map is drawn on plain lon/lat
+# axes; the 1,916 municipal offices in grey outline Japan without any network access.
 st.subheader(t("compare.cases.map"))
 if len(found):
-    fig = go.Figure()
+    base = _points()
+    fig = go.Figure(go.Scatter(x=base["lon"], y=base["lat"], mode="markers", hoverinfo="text",
+                               text=base["prefecture"] + " " + base["name"],
+                               marker={"size": 3, "color": "#c8ccd0"},
+                               name=t("compare.cases.map_offices")))
     for ty in TYPES:
         part = found[found["type"] == ty]
         if len(part):
-            fig.add_trace(go.Scattergeo(
-                lat=part["lat"], lon=part["lon"], mode="markers+text",
+            fig.add_trace(go.Scatter(
+                x=part["lon"], y=part["lat"], mode="markers+text",
                 text=[_name(r) for r in part.to_dict("records")], textposition="top center",
-                marker={"size": 14}, name=t(f"compare.type.{ty}")))
-    fig.update_geos(projection_type="mercator", showland=True, landcolor="#eef2ee",
-                    showocean=True, oceancolor="#dde8f3", showcountries=True,
-                    lataxis_range=[30, 46], lonaxis_range=[128, 146], resolution=50)
-    fig.update_layout(height=600, margin={"l": 0, "r": 0, "t": 10, "b": 0}, font=FONT,
-                      legend={"orientation": "h"})
+                marker={"size": 16, "line": {"width": 1, "color": "white"}},
+                name=t(f"compare.type.{ty}")))
+    # equal ground distances on both axes at about 36° N: 1° lon = cos(36°) × 1° lat
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / math.cos(math.radians(36.0)),
+                     title=t("compare.cases.lat"), range=[24, 46])
+    fig.update_xaxes(title=t("compare.cases.lon"), range=[122, 150])
+    fig.update_layout(height=700, margin={"l": 10, "r": 10, "t": 10, "b": 10}, font=FONT,
+                      legend={"orientation": "h"}, plot_bgcolor="#f4f7fa")
     st.plotly_chart(fig, key="cc_map")
     st.caption(t("compare.cases.map_source"))
 

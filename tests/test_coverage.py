@@ -224,3 +224,32 @@ def test_more_cameras_never_less_coverage_more_buildings_never_more(cams, bld):
     built = CoverageModel(g, fc)
     built.set_cameras(camdicts)
     assert np.all((built.pixel_density > 0) <= (both.pixel_density > 0))
+
+
+def test_building_raster_matches_skimage_polygon():
+    # the vectorised scanline fill gives the cells of skimage.draw.polygon (centre inside)
+    from skimage.draw import polygon
+    from assessments.visibility import building_footprints, rasterize_buildings
+    g = Grid.from_bounds(LAT0, LON0, -40, -40, 40, 40, 0.5)
+    rng = np.random.default_rng(3)
+    feats = []
+    for i in range(30):
+        cx, cy = rng.uniform(-35, 35, 2)
+        ang = np.sort(rng.uniform(0, 2 * np.pi, 6))
+        rad = rng.uniform(2, 8, 6)
+        x, y = cx + rad * np.cos(ang), cy + rad * np.sin(ang)
+        lat, lon = g.to_latlon(x, y)
+        feats.append({"type": "Feature", "properties": {"height_m": float(i + 1)},
+                      "geometry": {"type": "Polygon", "coordinates": [
+                          [[float(o), float(a)] for o, a in zip(lon, lat)]]}})
+    fp = building_footprints({"type": "FeatureCollection", "features": feats})
+    got = rasterize_buildings(g, fp)
+    ref = np.zeros(g.shape, np.uint16)
+    for rings, h, _ in fp:
+        ring = rings[0][0]
+        x, y = g.to_xy(ring[:, 1], ring[:, 0])
+        rr, cc = polygon(*g.to_rc(x, y), shape=g.shape)
+        ref[rr, cc] = np.maximum(ref[rr, cc], int(round(h * 100)))
+    # identical except possibly cells whose centre lies exactly on an edge
+    assert np.count_nonzero(got != ref) <= 5
+    assert np.count_nonzero(ref) > 1000

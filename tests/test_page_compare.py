@@ -1,4 +1,5 @@
 """事例比較 page under AppTest, both languages, with filters and selections."""
+import json
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,13 @@ def test_page_both_languages(lang, title, count_label, cameras_label, cameras):
     assert metric(at, count_label) == "19"
     # 加古川: 900 (FY2017) + 575 (FY2018) = 1,475 cameras (facts.md §3a)
     assert metric(at, cameras_label) == cameras
-    assert len(at.get("plotly_chart")) >= 3  # map, heat map, crime bars
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3  # map, heat map, crime bars
+    # offline map: plain axes, no geo/tile traces (those download base maps)
+    specs = [json.loads(c.proto.spec) for c in charts]
+    assert not any(tr.get("type", "scatter") in ("scattergeo", "scattermap", "scattermapbox")
+                   for sp in specs for tr in sp["data"])
+    assert len(specs[0]["data"][0]["x"]) == 1916  # municipal offices as the base layer
 
 
 def test_filters():

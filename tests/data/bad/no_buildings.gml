@@ -1,0 +1,1 @@
+<?xml version="1.0"?><core:CityModel xmlns:core="http://www.opengis.net/citygml/2.0"></core:CityModel>
