@@ -311,7 +311,8 @@ def luminaire_from_plan(light: dict, *, x_m: float, y_m: float) -> Luminaire:
         return isotropic_luminaire(x_m, y_m, intensity_cd=float(light["intensity_cd"]), **kw)
     if light.get("lumens") is not None:
         return cosine_power_luminaire(x_m, y_m, lumens=float(light["lumens"]),
-                                      beam_angle_deg=_beam_angle(light["distribution"]), **kw, **aim)
+                                      beam_angle_deg=_beam_angle(light["distribution"]),
+                                      **kw, **aim)
     return table_luminaire(x_m, y_m, _parse_ies_cached(light["ies"]), **kw, **aim)
 
 

@@ -107,6 +107,9 @@ class NightResult:
         :func:`assessments.lighting.assess_area` over the mask.
     thresholds : dict
         DORI level → pixel density [px/m] used for ``night_dori_m2``.
+    camera_night_dori_m2 : dict
+        Camera id → that camera's own night DORI areas (cumulative, inside the mask) [m²],
+        for RESULT.json's per-camera entries.
     """
 
     illuminance_lx: np.ndarray
@@ -120,6 +123,7 @@ class NightResult:
     cell_area_m2: float
     lighting: dict
     thresholds: dict
+    camera_night_dori_m2: dict
 
     def result_entries(self) -> dict:
         """The RESULT.json additions of issue 4 (plain floats / str / None)."""
@@ -200,6 +204,8 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
         raise ValueError(f"area_mask shape {mask.shape} does not match the grid {shape}")
     cell_area = _cell_area(x, y)
     eh = horizontal_illuminance(x, y, luminaires, cutoff_lx=cutoff_lx)
+    thresholds = dict(DORI_PX_PER_M if thresholds is None else thresholds)
+    per_camera = {}
     best_day = np.zeros(shape)
     best_night = np.zeros(shape)
     best_mode = np.zeros(shape, np.int8)
@@ -211,6 +217,7 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
             raise ValueError(f"camera {v.id!r}: pixel density window {pd.shape} does not match "
                              f"rows × cols {(ys.size, xs.size)}")
         if pd.size == 0:
+            per_camera[str(v.id)] = dict.fromkeys(thresholds, 0.0)
             continue
         seen = np.nan_to_num(pd, nan=0.0) > 0
         azim = np.degrees(np.arctan2(v.x_m - xs[None, :], v.y_m - ys[:, None])) % 360.0
@@ -225,6 +232,8 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
                                   ir_range_m=v.ir_range_m, shutter_s=v.shutter_s,
                                   speed_m_s=speed_m_s)
         npd = np.nan_to_num(np.where(seen, npd, 0.0), nan=0.0)
+        per_camera[str(v.id)] = dori_areas_m2(npd, cell_area_m2=cell_area,
+                                              mask=mask[v.rows, v.cols], thresholds=thresholds)
         sub_day = best_day[v.rows, v.cols]
         better_day = seen & (pd > sub_day)
         sub_day[better_day] = pd[better_day]
@@ -235,7 +244,6 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
         better_night = npd > sub_night
         sub_night[better_night] = npd[better_night]
         sub_mode[better_night] = mode[better_night]
-    thresholds = dict(DORI_PX_PER_M if thresholds is None else thresholds)
     detect = (float(seen_px_m) if seen_px_m is not None
               else thresholds.get("detect", min(thresholds.values())))
     lit = eh >= lit_threshold_lx
@@ -246,7 +254,7 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
                        day_pixel_density_px_m=best_day, night_pixel_density_px_m=best_night,
                        night_mode=best_mode, lit_but_unseen=lit_unseen, seen_but_dark=seen_dark,
                        area_mask=mask, cell_area_m2=cell_area, lighting=lighting,
-                       thresholds=thresholds)
+                       thresholds=thresholds, camera_night_dori_m2=per_camera)
 
 
 def night_summary(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None, **kwargs):

@@ -88,11 +88,11 @@ class Photometry:
         return float(np.max(self.candela)) if self.candela.size else 0.0
 
     def intensity(self, gamma_deg, c_deg=0.0):
-        """Intensity toward (γ, C) by bilinear interpolation [cd]; see :func:`interpolate_candela`."""
+        """Intensity toward (γ, C), bilinear [cd]; see :func:`interpolate_candela`."""
         return interpolate_candela(self, gamma_deg, c_deg)
 
     def _uniform(self):
-        """(γ0, Δγ, C0, ΔC) when both axes are evenly spaced (C may be a single angle), else None."""
+        """(γ0, Δγ, C0, ΔC) when both axes are evenly spaced (or one C angle), else None."""
         if "_uni" not in self.__dict__:
             ga, ca = self.gamma_angles_deg, self.c_angles_deg
             uni = None
@@ -242,9 +242,11 @@ def _expand_c_symmetry(c: np.ndarray, cd: np.ndarray, *, line: int, fmt: str):
         return cc, cdc
     if first == 0 and last == 360:
         return c, cd
+    if first == 0 and 180 < last < 360:  # full distribution without the repeated 360° plane
+        return np.concatenate([c, [360.0]]), np.concatenate([cd, cd[:1]])
     raise PhotometryError(
         f"{fmt} line {line}: horizontal angles {first:g}..{last:g} are not a supported "
-        "symmetry (expected last angle 0, 0–90, 0–180, 90–270 or 0–360)"
+        "symmetry (expected last angle 0, 0–90, 0–180, 90–270 or 0 up to >180–360)"
     )
 
 
@@ -307,7 +309,7 @@ def read_ies(text: str) -> Photometry:
     last_key = None
     for i, raw in enumerate(lines):
         s = raw.strip()
-        if s.upper().startswith("TILT="):
+        if re.match(r"(?i)^TILT\s*=", s):
             tilt_line = i
             break
         m = re.match(r"^\[([^\]]+)\]\s*(.*)$", s)
@@ -320,7 +322,7 @@ def read_ies(text: str) -> Photometry:
                 last_key = key
     if tilt_line is None:
         raise PhotometryError(f"IES line {len(lines)}: no 'TILT=' line found before the end")
-    tilt = lines[tilt_line].strip()[5:].strip()
+    tilt = lines[tilt_line].split("=", 1)[1].strip()
     if tilt.upper() != "NONE":
         raise PhotometryError(
             f"IES line {tilt_line + 1}: TILT={tilt} is not supported; only TILT=NONE"

@@ -75,6 +75,7 @@ def test_areas_and_result_entries():
     assert entries["night_dori_m2"] == {"detect": n_ok, "observe": n_ok, "recognise": 0.0,
                                         "identify": 0.0}
     assert entries["seen_but_dark_m2"] == dark_seen.sum()
+    assert res.camera_night_dori_m2 == {"C1": entries["night_dori_m2"]}  # one camera
     assert_allclose(entries["illuminance"]["max_lx"], 40.0)
     # min vertical over seen cells is 0 (under the light) → below class B
     assert entries["illuminance"]["ses_class"] == "below_B"

@@ -37,7 +37,7 @@ def test_page_both_languages(lang, title, count_label, cameras_label, cameras):
     specs = [json.loads(c.proto.spec) for c in charts]
     assert not any(tr.get("type", "scatter") in ("scattergeo", "scattermap", "scattermapbox")
                    for sp in specs for tr in sp["data"])
-    assert len(specs[0]["data"][0]["x"]) == 1916  # municipal offices as the base layer
+    assert len(specs[0]["data"][0]["text"]) == 1916  # municipal offices as the base layer
 
 
 def test_filters():

@@ -91,6 +91,14 @@ TILT=NONE
     assert_allclose(p.intensity(90, [90, 180, 270, 0, 45, 315]), [10, 20, 30, 20, 15, 25])
 
 
+def test_full_distribution_without_360_wraps():
+    text = "IESNA:LM-63-2002\nTILT=NONE\n1 -1 1 2 4 1 2 0 0 0\n1 1 0\n0 90\n0 90 180 270\n"
+    text += "100 10\n100 20\n100 30\n100 40\n"
+    p = read_ies(text)
+    # C 315 lies between 270 (40) and the wrapped 360 = C0 (10) → 25
+    assert_allclose(p.intensity(90, [270, 315, 359.999]), [40, 25, 10], atol=1e-3)
+
+
 @pytest.mark.parametrize("text, match", [
     ("IESNA:LM-63-2002\nTILT=INCLUDE\n1\n", r"line 2: TILT=INCLUDE is not supported"),
     ("IESNA:LM-63-2002\n[TEST] x\nTILT=lamp.tlt\n", r"line 3: TILT=lamp.tlt"),
