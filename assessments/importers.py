@@ -1360,8 +1360,7 @@ def _geojson_features(obj, res):
     return None
 
 
-def _features_to_collection(feats, res, *, kind, default_height_m, transformer, limits,
-                            precleaned=False):
+def _features_to_collection(feats, res, *, kind, default_height_m, transformer, limits):
     out, total = [], 0
     for n, f in enumerate(feats, start=1):
         if not isinstance(f, dict):
@@ -1447,13 +1446,9 @@ def _features_to_collection(feats, res, *, kind, default_height_m, transformer, 
 
 
 # --------------------------------------------------------------------------- CityGML
-_NS = {"gml": "http://www.opengis.net/gml",
-       "bldg": "http://www.opengis.net/citygml/building/2.0",
-       "gen": "http://www.opengis.net/citygml/generics/2.0"}
 _BLDG_NS = ("http://www.opengis.net/citygml/building/2.0",
             "http://www.opengis.net/citygml/building/1.0",
             "http://www.opengis.net/citygml/building/3.0")
-_GML_NS = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
 
 
 def _local(tag) -> str:
@@ -1496,14 +1491,12 @@ def read_citygml(data: bytes, filename: str = "", *,
         if not data.strip():
             res.add(None, "", "empty", "", "the file is empty")
             return res.finish()
-        probe = data if len(data) < 4096 else data[:4096]
         for marker in (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
                        "<!ENTITY".encode("utf-16-le")):
             if marker in data:
                 res.add(None, "", "xml_entities", "", "XML with a document type declaration "
                         "or entities is refused (security)")
                 return res.finish()
-        del probe
         feats = _parse_citygml(data, res, limits)
         if feats is None:
             return res.finish()

@@ -41,6 +41,13 @@ def _name(row) -> str:
     return str(col(row, "name"))
 
 
+def _short(row) -> str:
+    """Map label: the municipality (ja) or the English name before any bracket (en)."""
+    if lang() == "en":
+        return str(row["name_en"]).split(" (")[0].split(" — ")[-1]
+    return str(row["municipality_name"]).replace("仙台市 泉区", "仙台市泉区")
+
+
 everything = _initiatives("", "", "", "")
 matrix = _matrix()
 keywords = matrix.drop_duplicates("key").sort_values("position")
@@ -92,7 +99,8 @@ if len(found):
         if len(part):
             fig.add_trace(go.Scatter(
                 x=part["lon"], y=part["lat"], mode="markers+text",
-                text=[_name(r) for r in part.to_dict("records")], textposition="top center",
+                text=[_short(r) for r in part.to_dict("records")], textposition="top center",
+                hovertext=[_name(r) for r in part.to_dict("records")], hoverinfo="text",
                 marker={"size": 16, "line": {"width": 1, "color": "white"}},
                 name=t(f"compare.type.{ty}")))
     # equal ground distances on both axes at about 36° N: 1° lon = cos(36°) × 1° lat

@@ -43,11 +43,12 @@ for n, r in enumerate(cases.to_dict("records")):
     with grid[n % 2].container(border=True):
         st.markdown(f"### {col(r, 'name')}")
         st.write(col(r, "description"))
-        a, b, c = st.columns(3)
-        a.metric(t("compare.uc.dori"), str(col(r, "dori_name")),
-                 help=f"{r['dori_px_per_m']:g} px/m — {r['dori_basis']}")
-        b.metric(t("compare.uc.night"), yes if r["night_operation"] else no)
-        c.metric(t("compare.uc.recording"), yes if r["recording_needed"] else no)
+        st.markdown(
+            f"**{t('compare.uc.dori')}**: {col(r, 'dori_name')} ({r['dori_px_per_m']:g} px/m) · "
+            f"**{t('compare.uc.night')}**: {yes if r['night_operation'] else no} · "
+            f"**{t('compare.uc.recording')}**: "
+            f"{t('compare.uc.needed') if r['recording_needed'] else t('compare.uc.not_needed')}",
+            help=f"{t('compare.uc.basis')}: {r['dori_basis']}")
         st.markdown(f"**{t('compare.uc.personal_data')}**: {t('compare.pd.' + r['personal_data'])}")
         st.markdown(f"**{t('compare.uc.lessons')}**: {col(r, 'lessons')}")
         mine = examples[examples["use_case_id"] == r["id"]]

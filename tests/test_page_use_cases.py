@@ -17,13 +17,14 @@ def run(lang="ja"):
     return at
 
 
-@pytest.mark.parametrize("lang, title, label, first", [("ja", "映像DX活用事例", "必要な画質 (DORI)", "認識 (Recognise)"),
-                                                      ("en", "Video-DX use cases", "Image quality needed (DORI)", "Recognise")])
-def test_cards_both_languages(lang, title, label, first):
+@pytest.mark.parametrize("lang, title, line", [("ja", "映像DX活用事例", "**必要な画質 (DORI)**: 認識 (Recognise) (125 px/m)"),
+                                              ("en", "Video-DX use cases", "**Image quality needed (DORI)**: Recognise (125 px/m)")])
+def test_cards_both_languages(lang, title, line):
     at = run(lang)
     assert at.title[0].value == title
-    dori = [m.value for m in at.metric if m.label == label]
-    assert len(dori) == 10 and dori[0] == first  # 見守り・高齢者 first: Recognise
+    lines = [m.value for m in at.markdown if "DORI" in m.value]
+    assert len(lines) == 10 and lines[0].startswith(line)  # 見守り・高齢者 first: Recognise 125 px/m
+    assert len([c for c in at.checkbox if c.key.startswith("uc_pick_")]) == 10
     table = next(d.value for d in at.dataframe if "px/m" in d.value.columns)
     px = dict(zip(table.iloc[:, 0], table["px/m"]))
     # IEC 62676-4:2014: Identify 250, Observe 62.5, Detect 25 px/m
