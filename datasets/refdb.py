@@ -27,10 +27,8 @@ class ReferenceDataError(RuntimeError):
 
 
 def schema_paths(data_dir: Path = DATA_DIR) -> list[Path]:
-    """Existing schema files, in execution order (``schema.sql`` then ``schema_*.sql``)."""
-    paths = [data_dir / name for name in SCHEMA_FILES if (data_dir / name).is_file()]
-    paths += sorted(p for p in data_dir.glob("schema_*.sql") if p not in paths)
-    return paths
+    """Existing schema files, in execution order."""
+    return [data_dir / name for name in SCHEMA_FILES if (data_dir / name).is_file()]
 
 
 def tables(data_dir: Path = DATA_DIR) -> list[str]:

@@ -172,7 +172,7 @@ def test_script_reproduces_the_files(tmp_path):
 
 # ----------------------------------------------------------------- presets
 def _schema_columns(table):
-    text = (ROOT / "datasets" / "schema_sim.sql").read_text(encoding="utf-8")
+    text = (ROOT / "datasets" / "schema.sql").read_text(encoding="utf-8")
     body = text.split(f"CREATE TABLE {table} (", 1)[1].split(");", 1)[0]
     return [line.split()[0] for line in body.splitlines()
             if line.strip() and not line.strip().startswith("--")]
