@@ -38,3 +38,16 @@ def test_home_language_switch_and_plan_persists(tmp_path):
         page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
         page.get_by_role("option", name="柏の葉 見守り計画").wait_for()
         screenshot(page, "shell_after_reload")
+
+
+def test_deep_link_on_a_fresh_server_uses_the_app_navigation(tmp_path):
+    # The first request after start is a bookmarked page, not the home page: the grouped,
+    # translated navigation of app.py must show, not Streamlit's file-name list.
+    require_chromium()
+    with streamlit_server(tmp_path / "ws.duckdb") as (url, _), browser_page() as page:
+        page.goto(url + "/readiness")
+        page.get_by_role("heading", name="準備度の自己評価").wait_for()
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_text("調べる・比較する").wait_for()
+        nav.get_by_text("事例比較").wait_for()
+        assert nav.get_by_text("compare cases").count() == 0

@@ -56,11 +56,23 @@ def setup_page(*, sidebar: bool = True) -> None:
     Every page calls this once, first. The sidebar is drawn by the page (not by ``app.py``)
     so that it is part of every page run, also when a page is opened on its own.
     """
+    _leave_legacy_multipage_mode()
     ensure_plan()
     if sidebar:
         from ui.plan_selector import language_switch, plan_selector
         language_switch()
         plan_selector()
+
+
+def _leave_legacy_multipage_mode() -> None:
+    """Run ``app.py``'s navigation even when the first request after a server start is a
+    deep link (``/readiness``): Streamlit then still runs a ``pages/`` file in its legacy
+    multipage mode (file-name sidebar, no page config) until ``st.navigation`` is called
+    once. Switch the process to ``st.navigation`` mode and rerun the same URL."""
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory and st.runtime.exists():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def ensure_plan() -> None:

@@ -1,0 +1,280 @@
+"""Privacy in the geometry: homes' façades and private land inside a camera's field of view.
+
+A *sensitive cell* is a grid cell of private land (a mask the caller gives) or a cell of the
+street side of a building marked as a home (``properties.is_home`` true): the cells outside
+the footprint within ``depth_m`` of its wall. A camera *looks at* a sensitive cell when the
+coverage engine says it sees the target point there (``target_height_m`` above the ground,
+1.5 m by default — window and face height). For every camera that looks at sensitive cells
+we report the cells, the buildings, the bearing sector they occupy and one suggestion:
+
+``lower_tilt``
+    every hit lies in the far part of the view (nearest hit farther than half of the farthest
+    seen cell) and tilting the camera down by at most ``max_tilt_change_deg`` moves the top
+    edge of the view in front of the nearest hit. The new tilt makes the upper ray of the
+    view, which descends at ``tilt − vfov/2`` below the horizontal, reach the target plane at
+    the nearest hit's distance ``d``: ``tilt' = vfov/2 + atan((h − h_t) / d) + margin``.
+``privacy_mask_sector``
+    otherwise, when the hits fill at most half of the horizontal field of view: mask that
+    sector of the image (most network cameras offer privacy masks); the sector is reported
+    as bearings [°] clockwise from north and as angles relative to the optical axis
+    (negative = left).
+``re_aim``
+    otherwise: turn the camera so that the whole hit sector falls outside its field of view;
+    the suggested azimuth puts the edge of the view ``margin_deg`` beyond the sector on the
+    side away from it.
+
+The thresholds (half of the view, 15° of tilt, half of the reach) are planning judgements of
+this module, not figures from a standard; the check is a geometric screening, not a legal
+assessment (APPI and the 個人情報保護委員会's camera guidance decide what is allowed).
+
+References
+----------
+.. [1] 個人情報保護委員会, 「犯罪予防や安全確保のためのカメラ画像利用に関する有識者検討会
+   報告書」, 2023-03 (privacy masks and camera placement that avoids filming homes).
+.. [2] UK Home Office, Surveillance Camera Code of Practice (2013, amended 2021),
+   principle 2 (privacy impact; e.g. masking private areas).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import ndimage
+from skimage.draw import polygon as draw_polygon
+
+from .grid import geojson_rings
+
+__all__ = ["SUGGESTIONS", "home_facade_cells", "suggest_fix", "privacy_hits"]
+
+#: Suggestion codes, in the order they are tried.
+SUGGESTIONS = ("lower_tilt", "privacy_mask_sector", "re_aim")
+
+
+def _is_home(props) -> bool:
+    v = (props or {}).get("is_home")
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes", "y", "t", "はい", "住宅")
+    return bool(v)
+
+
+def _feature_id(feat, index) -> str:
+    props = feat.get("properties") or {}
+    for key in ("id", "gml_id", "name"):
+        if props.get(key) not in (None, ""):
+            return str(props[key])
+    if feat.get("id") not in (None, ""):
+        return str(feat["id"])
+    return f"#{index + 1}"
+
+
+def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
+    """Cells in front of the walls of buildings marked as homes.
+
+    Parameters
+    ----------
+    grid : assessments.grid.Grid
+        The assessment grid.
+    buildings : dict
+        GeoJSON FeatureCollection (lon/lat [°]); a feature is a home when
+        ``properties.is_home`` is true (bool, or text such as ``"true"``).
+    depth_m : float, default 1.5
+        Depth of the façade band in front of the wall [m]; at least one cell is used.
+    inside : ndarray of bool, optional
+        Cells that can be sensitive (e.g. the model's assessed cells, which exclude every
+        building footprint); default all cells outside home footprints.
+
+    Returns
+    -------
+    facade : ndarray of bool, shape ``grid.shape``
+        Façade cells.
+    building_index : ndarray of int32, shape ``grid.shape``
+        Index into ``home_ids`` of the nearest home for façade cells; −1 elsewhere.
+    home_ids : list of str
+        Ids of the homes (``properties.id``, ``gml_id``, ``name`` or ``#n``).
+
+    Notes
+    -----
+    Footprints are rasterised by cell centre (``skimage.draw.polygon``); a home smaller than
+    a cell marks the cell holding its first vertex. The band is the set of cells whose
+    centre is within ``max(depth_m, resolution_m)`` of a home cell's centre (Euclidean
+    distance transform, ``scipy.ndimage.distance_transform_edt``).
+    """
+    if not (depth_m >= 0 and math.isfinite(depth_m)):
+        raise ValueError(f"depth_m must be a finite number ≥ 0 m, got {depth_m}")
+    shape = grid.shape
+    label = np.zeros(shape, dtype=np.int32)
+    home_ids: list[str] = []
+    feats = (buildings or {}).get("features") or [] if isinstance(buildings, dict) else []
+    for i, feat in enumerate(feats):
+        if not isinstance(feat, dict) or not _is_home(feat.get("properties")):
+            continue
+        try:
+            polys = geojson_rings(feat.get("geometry"))
+        except ValueError:
+            continue
+        home_ids.append(_feature_id(feat, i))
+        k = len(home_ids)
+        for poly in polys:
+            outer = poly[0]
+            x, y = grid.to_xy(outer[:, 1], outer[:, 0])
+            r, c = grid.to_rc(x, y)
+            rr, cc = draw_polygon(r, c, shape=shape)
+            if rr.size == 0:
+                ri, ci = int(round(float(r[0]))), int(round(float(c[0])))
+                if 0 <= ri < shape[0] and 0 <= ci < shape[1]:
+                    rr, cc = np.array([ri]), np.array([ci])
+            label[rr, cc] = k
+    building_index = np.full(shape, -1, dtype=np.int32)
+    if not home_ids:
+        return np.zeros(shape, bool), building_index, home_ids
+    dist, (ri, ci) = ndimage.distance_transform_edt(label == 0, return_indices=True)
+    reach_cells = max(float(depth_m), grid.resolution_m) / grid.resolution_m
+    facade = (label == 0) & (dist <= reach_cells + 1e-9)
+    if inside is not None:
+        facade &= np.asarray(inside, dtype=bool)
+    building_index[facade] = label[ri[facade], ci[facade]] - 1
+    return facade, building_index, home_ids
+
+
+def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfov_deg,
+                mount_height_m, target_height_m=1.5, far_distance_m=None,
+                max_tilt_change_deg=15.0, margin_deg=2.0) -> dict:
+    """Suggest how a camera can stop looking at sensitive cells.
+
+    Parameters
+    ----------
+    bearing_deg : array_like
+        Bearing from the camera to each hit cell, clockwise from north [°].
+    distance_m : array_like
+        Horizontal distance from the camera to each hit cell [m].
+    azimuth_deg, hfov_deg, tilt_deg, vfov_deg : float
+        The camera's aim and field of view [°] (tilt down from the horizontal).
+    mount_height_m, target_height_m : float
+        Camera height and target-plane height above the ground [m].
+    far_distance_m : float, optional
+        Horizontal distance of the farthest cell the camera sees [m]; default the farthest
+        hit.
+    max_tilt_change_deg : float, default 15
+        Largest tilt change suggested [°] (judgement).
+    margin_deg : float, default 2
+        Angular margin added to sectors and tilts [°].
+
+    Returns
+    -------
+    dict
+        ``code`` (one of :data:`SUGGESTIONS`), ``sector_deg`` ``[start, end]`` (bearings,
+        clockwise, start → end), ``sector_rel_deg`` ``[left, right]`` relative to the axis,
+        ``tilt_deg`` (suggested tilt for ``lower_tilt``, else None) and ``azimuth_deg``
+        (suggested azimuth for ``re_aim``, else None) [°].
+
+    Examples
+    --------
+    A camera at 5 m looking north (tilt 10°, vfov 50°) sees homes 40–45 m away
+    straight ahead: the top ray must reach 1.5 m at 40 m, tilt' = 25 + atan(3.5 / 40)
+    + 2 = 25 + 5.0 + 2 = 32.0°, a change of 22° > 15°; the hits fill 0° of the 90° view,
+    so the suggestion is a privacy mask.
+    """
+    b = np.atleast_1d(np.asarray(bearing_deg, dtype=float))
+    d = np.atleast_1d(np.asarray(distance_m, dtype=float))
+    if b.size == 0 or b.shape != d.shape:
+        raise ValueError(f"bearing_deg and distance_m need the same non-empty shape, got "
+                         f"{b.shape} and {d.shape}")
+    rel = (b - float(azimuth_deg) + 180.0) % 360.0 - 180.0
+    left = float(rel.min()) - margin_deg
+    right = float(rel.max()) + margin_deg
+    width = right - left
+    az = float(azimuth_deg) % 360.0
+    sector = [(az + left) % 360.0, (az + right) % 360.0]
+    out = {"code": None, "sector_deg": sector, "sector_rel_deg": [left, right],
+           "tilt_deg": None, "azimuth_deg": None}
+    d_min = float(d.min())
+    far = float(d.max()) if far_distance_m is None else float(far_distance_m)
+    drop = float(mount_height_m) - float(target_height_m)
+    if drop > 0 and d_min > 0 and d_min > 0.5 * far:
+        new_tilt = float(vfov_deg) / 2 + math.degrees(math.atan(drop / d_min)) + margin_deg
+        if new_tilt - float(tilt_deg) <= max_tilt_change_deg and new_tilt < 90.0:
+            out.update(code="lower_tilt", tilt_deg=round(new_tilt, 1))
+            return out
+    if width <= float(hfov_deg) / 2:
+        out["code"] = "privacy_mask_sector"
+        return out
+    half = float(hfov_deg) / 2
+    centre = (left + right) / 2
+    # turn away from the side the hits are on: the near edge of the view ends margin
+    # beyond the far edge of the sector
+    turn = (left - half - margin_deg) if centre >= 0 else (right + half + margin_deg)
+    out.update(code="re_aim", azimuth_deg=round((az + turn) % 360.0, 1))
+    return out
+
+
+def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=1,
+                 **suggest_kw) -> list[dict]:
+    """Cameras of a coverage model that look at homes' façades or private land.
+
+    Parameters
+    ----------
+    model : assessments.coverage.CoverageModel
+        Uses ``grid``, ``inside``, ``views`` (per-camera windows) and ``target_height_m``.
+    buildings : dict
+        GeoJSON FeatureCollection; homes have ``properties.is_home`` true.
+    depth_m : float, default 1.5
+        Depth of the façade band [m] (:func:`home_facade_cells`).
+    private_mask : ndarray of bool, optional
+        Private land on the grid (e.g. rasterised parcels the user marks).
+    min_cells : int, default 1
+        Fewest sensitive cells for a camera to be reported.
+    **suggest_kw
+        Passed to :func:`suggest_fix` (``max_tilt_change_deg``, ``margin_deg``).
+
+    Returns
+    -------
+    list of dict
+        Per camera, in model order: ``camera_id``, ``cells`` (count), ``area_m2``
+        [m²], ``facade_cells``, ``private_cells``, ``building_ids`` (homes concerned),
+        ``mask`` (bool window, shape of the camera's window), ``rows``/``cols`` (its
+        slices), and the :func:`suggest_fix` keys.
+    """
+    grid = model.grid
+    facade, bidx, ids = home_facade_cells(grid, buildings, depth_m=depth_m,
+                                          inside=model.inside)
+    sensitive = facade.copy()
+    if private_mask is not None:
+        pm = np.asarray(private_mask, dtype=bool)
+        if pm.shape != grid.shape:
+            raise ValueError(f"private_mask shape {pm.shape} does not match grid "
+                             f"{grid.shape}")
+        sensitive |= pm
+    out = []
+    if not sensitive.any():
+        return out
+    for cid, view in model.views.items():
+        if view.empty:
+            continue
+        sub = sensitive[view.rows, view.cols]
+        hit = view.seen & sub
+        n = int(np.count_nonzero(hit))
+        if n < min_cells:
+            continue
+        rr, cc = np.nonzero(hit)
+        xs = view.x_axis_m[cc]
+        ys = view.y_axis_m[rr]
+        bearing = np.degrees(np.arctan2(xs - view.x_m, ys - view.y_m)) % 360.0
+        dist = np.hypot(xs - view.x_m, ys - view.y_m)
+        seen_r, seen_c = np.nonzero(view.seen)
+        far = float(np.hypot(view.x_axis_m[seen_c] - view.x_m,
+                             view.y_axis_m[seen_r] - view.y_m).max())
+        p = view.params
+        fix = suggest_fix(bearing, dist, azimuth_deg=p["azimuth_deg"],
+                          hfov_deg=p["hfov_deg"], tilt_deg=p["tilt_deg"],
+                          vfov_deg=p["vfov_deg"], mount_height_m=p["mount_height_m"],
+                          target_height_m=model.target_height_m, far_distance_m=far,
+                          **suggest_kw)
+        fac = facade[view.rows, view.cols] & hit
+        b_hit = bidx[view.rows, view.cols][fac]
+        bids = [ids[i] for i in sorted(set(int(v) for v in b_hit if v >= 0))]
+        out.append({"camera_id": cid, "cells": n, "area_m2": n * grid.cell_area_m2,
+                    "facade_cells": int(np.count_nonzero(fac)),
+                    "private_cells": n - int(np.count_nonzero(fac)),
+                    "building_ids": bids, "mask": hit, "rows": view.rows,
+                    "cols": view.cols, **fix})
+    return out

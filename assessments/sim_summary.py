@@ -1,0 +1,232 @@
+"""Summary figures of a simulation: DORI shares, the use-case requirement, cameras that add
+little, and an equipment cost estimate from the user's unit prices.
+
+Pure functions over the arrays of :mod:`assessments.coverage` and :mod:`assessments.night`;
+the map page shows them beside the map and the Excel export reuses them.
+
+References
+----------
+.. [1] IEC 62676-4:2014, Video surveillance systems for use in security applications —
+   Part 4: Application guidelines (DORI pixel densities; levels are cumulative).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["dori_fractions", "use_case_requirement", "requirement_map",
+           "REQ_OUTSIDE", "REQ_NOT_MET", "REQ_DAY_ONLY", "REQ_MET", "requirement_summary",
+           "camera_overlap", "COST_ITEMS", "cost_estimate"]
+
+REQ_OUTSIDE, REQ_NOT_MET, REQ_DAY_ONLY, REQ_MET = -1, 0, 1, 2
+
+#: Cost lines of the estimate: key → what the quantity counts.
+COST_ITEMS = {"camera": "cameras", "pole": "cameras", "light": "lights",
+              "recorder_per_tb": "storage_tb", "installation": "cameras_and_lights"}
+
+
+def dori_fractions(pixel_density_px_m, *, mask, thresholds) -> dict:
+    """Share of the assessed cells at or above each DORI level (cumulative).
+
+    Parameters
+    ----------
+    pixel_density_px_m : array_like
+        Best pixel density per cell [px/m]; 0 or NaN = unseen.
+    mask : array_like of bool
+        Assessed cells.
+    thresholds : dict
+        Level → pixel density [px/m].
+
+    Returns
+    -------
+    dict
+        Level → fraction of the masked cells in [0, 1] (0 for every level when the mask
+        is empty).
+
+    Examples
+    --------
+    Densities [0, 30, 70, 300] px/m with Detect 25 and Identify 250 → Detect 3/4,
+    Identify 1/4.
+    """
+    pd = np.nan_to_num(np.asarray(pixel_density_px_m, dtype=float), nan=0.0)
+    m = np.asarray(mask, dtype=bool)
+    if pd.shape != m.shape:
+        raise ValueError(f"mask shape {m.shape} does not match the densities {pd.shape}")
+    n = int(np.count_nonzero(m))
+    vals = pd[m]
+    return {k: (float(np.count_nonzero(vals >= float(t))) / n if n else 0.0)
+            for k, t in thresholds.items()}
+
+
+def use_case_requirement(use_cases, chosen, *, thresholds) -> dict | None:
+    """The strictest requirement of the chosen use cases.
+
+    Parameters
+    ----------
+    use_cases : list of dict
+        Rows of the reference ``use_cases`` table (``id``, ``dori_level``,
+        ``night_operation``, ``recording_needed``).
+    chosen : list of str
+        Ids the plan has chosen (``plan["use_cases"]``).
+    thresholds : dict
+        Level → pixel density [px/m] of the DORI standard in use.
+
+    Returns
+    -------
+    dict or None
+        ``level`` (the highest level any chosen use case needs), ``px_per_m`` [px/m],
+        ``night`` (any needs night operation), ``recording`` (any needs recording),
+        ``use_cases`` (ids considered); None when no chosen use case has a known level.
+    """
+    rows = [r for r in use_cases if r.get("id") in set(chosen or [])]
+    best = None
+    for r in rows:
+        lvl = r.get("dori_level")
+        if lvl in thresholds and (best is None or thresholds[lvl] > thresholds[best]):
+            best = lvl
+    if best is None:
+        return None
+    return {"level": best, "px_per_m": float(thresholds[best]),
+            "night": any(bool(r.get("night_operation")) for r in rows),
+            "recording": any(bool(r.get("recording_needed")) for r in rows),
+            "use_cases": [r["id"] for r in rows]}
+
+
+def requirement_map(day_px_m, night_px_m, *, required_px_m, night_needed, mask):
+    """Where the required pixel density is reached, day and night.
+
+    Parameters
+    ----------
+    day_px_m, night_px_m : array_like
+        Best day and night pixel density per cell [px/m] (0 / NaN = none). ``night_px_m``
+        may be None when there is no night assessment (then night counts as not met).
+    required_px_m : float
+        Required pixel density [px/m].
+    night_needed : bool
+        Whether the use case operates at night.
+    mask : array_like of bool
+        Assessed cells.
+
+    Returns
+    -------
+    ndarray of int8
+        :data:`REQ_MET` (2) met day and — when needed — night; :data:`REQ_DAY_ONLY` (1)
+        met by day but not at night although needed; :data:`REQ_NOT_MET` (0);
+        :data:`REQ_OUTSIDE` (−1) outside the mask.
+    """
+    day = np.nan_to_num(np.asarray(day_px_m, dtype=float), nan=0.0) >= float(required_px_m)
+    if night_px_m is None:
+        night = np.zeros(day.shape, bool)
+    else:
+        night = np.nan_to_num(np.asarray(night_px_m, dtype=float), nan=0.0) >= \
+            float(required_px_m)
+    out = np.full(day.shape, REQ_NOT_MET, dtype=np.int8)
+    if night_needed:
+        out[day & night] = REQ_MET
+        out[day & ~night] = REQ_DAY_ONLY
+    else:
+        out[day] = REQ_MET
+    out[~np.asarray(mask, dtype=bool)] = REQ_OUTSIDE
+    return out
+
+
+def requirement_summary(req_map, *, cell_area_m2) -> dict:
+    """Areas [m²] and shares of :func:`requirement_map`'s classes inside the mask."""
+    r = np.asarray(req_map)
+    n = int(np.count_nonzero(r != REQ_OUTSIDE))
+    met = int(np.count_nonzero(r == REQ_MET))
+    day_only = int(np.count_nonzero(r == REQ_DAY_ONLY))
+    return {"met_m2": met * cell_area_m2, "day_only_m2": day_only * cell_area_m2,
+            "not_met_m2": (n - met - day_only) * cell_area_m2,
+            "met_fraction": met / n if n else 0.0,
+            "day_fraction": (met + day_only) / n if n else 0.0}
+
+
+def camera_overlap(model, *, shared_threshold=0.8) -> list[dict]:
+    """How much of each camera's coverage other cameras also see.
+
+    Parameters
+    ----------
+    model : assessments.coverage.CoverageModel
+        Uses ``views`` (per-camera windows), ``camera_count`` and ``grid.cell_area_m2``.
+    shared_threshold : float, default 0.8
+        A camera *adds little* when at least this fraction of its covered area is seen by
+        another camera too, or when it covers nothing (judgement of this module).
+
+    Returns
+    -------
+    list of dict
+        Per camera in model order: ``id``, ``covered_m2``, ``unique_m2`` (seen by this
+        camera only) [m²], ``shared_fraction`` (1 − unique / covered; 1 when it covers
+        nothing) and ``adds_little`` (bool).
+    """
+    a = model.grid.cell_area_m2
+    out = []
+    for cid, v in model.views.items():
+        if v.empty:
+            covered = unique = 0
+        else:
+            seen = v.pixel_density > 0
+            covered = int(np.count_nonzero(seen))
+            unique = int(np.count_nonzero(seen & (model.camera_count[v.rows, v.cols] == 1)))
+        shared = 1.0 - unique / covered if covered else 1.0
+        out.append({"id": cid, "covered_m2": covered * a, "unique_m2": unique * a,
+                    "shared_fraction": shared, "adds_little": shared >= shared_threshold})
+    return out
+
+
+def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
+    """Equipment cost from unit prices the user enters.
+
+    Parameters
+    ----------
+    cameras, lights : list of dict
+        The plan's cameras (a camera's own ``unit_price_jpy`` > 0 replaces the ``camera``
+        unit price for it) and lights.
+    unit_prices_jpy : dict
+        Unit prices [円] for the keys of :data:`COST_ITEMS`: ``camera`` (per camera),
+        ``pole`` (per camera), ``light`` (per light), ``recorder_per_tb`` (per TB of
+        recording storage) and ``installation`` (per camera or light). Missing → 0.
+    storage_tb : float
+        Recording storage [TB] (:func:`assessments.storage.plan_storage`).
+
+    Returns
+    -------
+    dict
+        ``items``: ``[{"key", "quantity", "unit_price_jpy", "amount_jpy"}]`` and
+        ``total_jpy`` [円]. The camera line's unit price is the average when cameras carry
+        their own prices.
+
+    Examples
+    --------
+    2 cameras (one priced 300,000 円), camera unit price 200,000 円, 3 lights at 50,000 円,
+    2 TB at 20,000 円/TB: cameras 500,000 + lights 150,000 + recorder 40,000 = 690,000 円.
+    """
+    def price(key):
+        v = (unit_prices_jpy or {}).get(key)
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            return 0.0
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(f"unit price {key!r} must be a finite number ≥ 0 円, got {v}")
+        return v
+
+    base = price("camera")
+    cam_amount = 0.0
+    for c in cameras:
+        own = c.get("unit_price_jpy")
+        own = float(own) if isinstance(own, (int, float)) and not isinstance(own, bool) \
+            and math.isfinite(own) and own > 0 else None
+        cam_amount += own if own is not None else base
+    n_cam, n_light = len(cameras), len(lights)
+    qty = {"camera": n_cam, "pole": n_cam, "light": n_light,
+           "recorder_per_tb": float(storage_tb), "installation": n_cam + n_light}
+    items = []
+    for key in COST_ITEMS:
+        unit = (cam_amount / n_cam if n_cam else base) if key == "camera" else price(key)
+        amount = cam_amount if key == "camera" else unit * qty[key]
+        items.append({"key": key, "quantity": qty[key], "unit_price_jpy": unit,
+                      "amount_jpy": amount})
+    return {"items": items, "total_jpy": float(sum(i["amount_jpy"] for i in items))}
