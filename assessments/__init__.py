@@ -48,5 +48,20 @@ Buildings and terrain (:mod:`assessments.visibility`)
 
 Lighting (:mod:`assessments.lighting`, :mod:`assessments.photometry`)
     ``illuminance``           illuminance [lx]
+    ``illuminance_lx``        horizontal illuminance at the ground [lx]
+    ``vertical_illuminance_lx``  at 1.5 m on a vertical plane facing the recording camera [lx]
     ``intensity_cd``          luminous intensity [cd]
+    ``lumens``                luminous flux [lm], with ``distribution`` / ``beam_angle_deg`` [°]
+    ``gamma_deg``, ``c_deg``  type C angles: γ from nadir, C plane [°]
+    ``cutoff_lx``             contributions below it are ignored (default 0.05) [lx]
+    ``uniformity``            min / mean illuminance [-]
+    ``ses_class``             SES E1901 class reached: ``"A"`` | ``"B"`` | ``"below_B"`` | None
+
+Night image quality (:mod:`assessments.image_quality`, :mod:`assessments.night`)
+    ``shutter_s``             exposure time at night [s]
+    ``speed_m_s``             walking speed for motion blur (1.4) [m/s]
+    ``blur_px``               motion smear in the image [px]
+    ``night_dori_m2``         area at ≥ each DORI level at night, cumulative [m²]
+    ``lit_but_unseen_m2``     lit (≥ 3 lx horizontal) but no camera reaches Detect at night [m²]
+    ``seen_but_dark_m2``      a camera reaches Detect by day, none at night [m²]
 """

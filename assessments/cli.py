@@ -1,8 +1,11 @@
 """Command line: ``python -m assessments simulate PLAN.json [--out RESULT.json] [--grid GRID.npz]``.
 
 Exit status: 0 success, 2 invalid plan or unreadable input (messages on stderr, one per
-problem, naming the camera id and field), 1 unexpected failure (one-line message). Never a
-traceback.
+problem, naming the camera or light id and the field; a broken IES text also names the
+file's line), 1 unexpected failure (one-line message). Never a traceback.
+
+RESULT.json has the day coverage and, from the plan's ``lights``, the night figures
+(:func:`assessments.coverage.simulate_night`); GRID.npz adds the illuminance grids.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ def _parser():
     p = argparse.ArgumentParser(prog="python -m assessments",
                                 description="Mimamori Planner numeric core")
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("simulate", help="camera coverage and pixel density of a plan")
+    s = sub.add_parser("simulate", help="camera coverage, pixel density and street "
+                       "lighting (day and night) of a plan")
     s.add_argument("plan", help="PLAN.json (docs/plan-format.md)")
     s.add_argument("--out", help="write RESULT.json here (default: standard output)")
     s.add_argument("--grid", help="write GRID.npz (per-cell arrays) here")
@@ -35,7 +39,8 @@ def main(argv=None) -> int:
         terrain = None
         if args.terrain:
             terrain = planfile.load_terrain({"file": str(Path(args.terrain).resolve())})
-        sim = simulate(plan, terrain=terrain, base_dir=Path(args.plan).resolve().parent)
+        sim = simulate(plan, terrain=terrain, base_dir=Path(args.plan).resolve().parent,
+                       night_grids=bool(args.grid))
         text = planfile.result_json(sim.result)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")

@@ -19,6 +19,10 @@ the local ground) is
 
 DORI areas are cumulative: the area at ≥ Recognise includes the area at ≥ Identify.
 
+:func:`simulate` also joins the cameras with the plan's street lights (night DORI, lit but
+unseen, seen but dark; :func:`simulate_night`, block by block with
+:func:`assessments.night.night_assessment`).
+
 References
 ----------
 .. [1] IEC 62676-4:2014, Video surveillance systems for use in security applications —
@@ -36,7 +40,8 @@ from .grid import Grid, polygon_mask
 from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
                          rasterize_buildings)
 
-__all__ = ["CoverageModel", "CameraView", "camera_params", "simulate", "Simulation"]
+__all__ = ["CoverageModel", "CameraView", "camera_params", "simulate", "Simulation",
+           "simulate_night", "NIGHT_BLOCK_CELLS"]
 
 
 def camera_params(cam: dict) -> dict:
@@ -461,29 +466,220 @@ class CoverageModel:
 
 
 # ---------------------------------------------------------------------------------------
+# night: the cameras joined with the plan's lights (assessments.night), block by block
+# ---------------------------------------------------------------------------------------
+#: Side of the square blocks of cells the night pass works on [cells]: bounds the memory of
+#: the per-block float64 arrays of :func:`assessments.night.night_assessment`, lets each
+#: block take only the lights whose reach meets it, and cuts each camera's wedge into parts
+#: whose bounding boxes hold few unseen cells (256 was fastest on the district benchmark).
+NIGHT_BLOCK_CELLS = 256
+
+
+def _edges(n: int, block: int) -> np.ndarray:
+    """Block edges 0 = e0 < e1 < … = n, blocks of at most ``block`` and nearly equal size."""
+    k = max(1, math.ceil(n / max(1, int(block))))
+    return np.unique(np.linspace(0, n, k + 1).round().astype(np.int64))
+
+
+def _clip_view(v, r0, r1, c0, c1, br0, bc0):
+    """The part of coverage view ``v`` in grid rows r0:r1, cols c0:c1, cropped to its seen
+    cells, as the object :func:`assessments.night.views_from_coverage` reads, with slices
+    relative to the block starting at (br0, bc0); None when it sees nothing there."""
+    from types import SimpleNamespace
+    pd = v.pixel_density[r0 - v.rows.start:r1 - v.rows.start, c0 - v.cols.start:c1 - v.cols.start]
+    seen_r, seen_c = np.nonzero(pd.any(axis=1))[0], np.nonzero(pd.any(axis=0))[0]
+    if seen_r.size == 0:
+        return None
+    # crop to the seen cells' bounding box: the vertical illuminance toward the camera is
+    # computed on the whole part
+    r1, c1 = r0 + int(seen_r[-1]) + 1, c0 + int(seen_c[-1]) + 1
+    r0, c0 = r0 + int(seen_r[0]), c0 + int(seen_c[0])
+    rs = slice(r0 - v.rows.start, r1 - v.rows.start)
+    cs = slice(c0 - v.cols.start, c1 - v.cols.start)
+    return SimpleNamespace(
+        id=v.id, rows=slice(r0 - br0, r1 - br0), cols=slice(c0 - bc0, c1 - bc0),
+        pixel_density=v.pixel_density[rs, cs], x_m=v.x_m, y_m=v.y_m,
+        horizontal_distance_m=np.hypot(v.x_axis_m[cs][None, :] - v.x_m,
+                                       v.y_axis_m[rs][:, None] - v.y_m))
+
+
+def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
+                   block_cells: int = NIGHT_BLOCK_CELLS, threads: int | None = None):
+    """Night figures of a coverage model and a plan's lights (RESULT.json / GRID.npz parts).
+
+    The grid is cut into blocks of ``block_cells``² cells; each block is computed by
+    :func:`assessments.night.night_assessment` with the camera windows clipped to it and
+    only the lights whose reach (:func:`assessments.lighting.reach_radius_m`, horizontal at
+    the ground and vertical at 1.5 m, for the 0.05 lx cut-off) meets it. Every figure is a
+    per-cell rule, so the blocks give the same result as one call on the whole grid
+    (:func:`assessments.night.night_summary_for_model`) at bounded memory, with the cost
+    growing with the lights' and cameras' reach rather than with the map.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        With its cameras set; plan camera fields ``min_illuminance_lx`` [lx],
+        ``ir_range_m`` [m] and ``shutter_s`` [s] are read from ``model.cameras``
+        (defaults in :func:`assessments.night.views_from_coverage`).
+    lights : list of dict
+        Validated plan lights (:func:`assessments.lighting.validate_light`). Their
+        ``mount_height_m`` is above flat ground (terrain is not applied to lights). An
+        empty list gives the IR-only night (see Returns).
+    grids : bool
+        Also return the full ``illuminance_lx`` and ``vertical_illuminance_lx`` grids
+        (float32, 8 bytes per cell together).
+    block_cells : int
+        Block side [cells].
+    threads : int, optional
+        Blocks computed in parallel (default ``model.threads``).
+
+    Returns
+    -------
+    entries : dict
+        ``illuminance {mean_lx, min_lx, max_lx, uniformity, ses_class}`` over the assessed
+        cells (horizontal at the ground; SES E1901 class from the mean horizontal and the
+        minimum vertical illuminance toward the recording camera); ``night_dori_m2`` (the
+        keys of ``dori_m2``, cumulative) [m²]; ``lit_but_unseen_m2``, ``seen_but_dark_m2``
+        [m²]; ``night_basis`` ``"lights"`` or, without lights, ``"ir_only"``: the night
+        with no street light at all, where only cells within a camera's ``ir_range_m`` are
+        usable and every ``illuminance`` value is None (not assessed).
+    camera_night_dori_m2 : dict
+        Camera id → its own night DORI areas [m²].
+    arrays : dict or None
+        ``illuminance_lx`` [lx] (0 without lights) and ``vertical_illuminance_lx`` [lx]
+        (facing the camera with the best day pixel density; NaN where no camera sees the
+        cell), float32 grids; None when ``grids`` is False.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .lighting import luminaire_from_plan, reach_radius_m, ses_class
+    from .night import FACE_HEIGHT_M, night_assessment, views_from_coverage
+
+    grid = model.grid
+    x, y = grid.x_axis_m, grid.y_axis_m
+    lights = list(lights or [])
+    if lights:
+        lx, ly = grid.to_xy(np.array([float(lt["lat"]) for lt in lights]),
+                            np.array([float(lt["lon"]) for lt in lights]))
+        lx, ly = np.atleast_1d(lx), np.atleast_1d(ly)
+    else:
+        lx = ly = np.zeros(0)
+    lums = [luminaire_from_plan(lt, x_m=float(a), y_m=float(b))
+            for lt, a, b in zip(lights, lx, ly)]
+    reach = np.array([max(reach_radius_m(m, height_m=0.0, plane="horizontal"),
+                          reach_radius_m(m, height_m=FACE_HEIGHT_M, plane="vertical"))
+                      for m in lums])
+    redge, cedge = _edges(grid.shape[0], block_cells), _edges(grid.shape[1], block_cells)
+    parts = {}                      # (block row, block col) → clipped coverage views
+    for v in model.views.values():
+        if v.empty:
+            continue
+        for i in range(np.searchsorted(redge, v.rows.start, "right") - 1, len(redge) - 1):
+            if redge[i] >= v.rows.stop:
+                break
+            for j in range(np.searchsorted(cedge, v.cols.start, "right") - 1, len(cedge) - 1):
+                if cedge[j] >= v.cols.stop:
+                    break
+                part = _clip_view(v, max(v.rows.start, redge[i]), min(v.rows.stop, redge[i + 1]),
+                                  max(v.cols.start, cedge[j]), min(v.cols.stop, cedge[j + 1]),
+                                  redge[i], cedge[j])
+                if part is not None:
+                    parts.setdefault((i, j), []).append(part)
+    thresholds = dict(model.thresholds)
+    eh_all = np.zeros(grid.shape, np.float32) if grids else None
+    ev_all = np.full(grid.shape, np.nan, np.float32) if grids else None
+
+    def block(ij):
+        i, j = ij
+        r0, r1, c0, c1 = redge[i], redge[i + 1], cedge[j], cedge[j + 1]
+        xb, yb = x[c0:c1], y[r0:r1]
+        near = ((np.abs(lx - np.clip(lx, xb[0], xb[-1])) <= reach)
+                & (np.abs(ly - np.clip(ly, yb[-1], yb[0])) <= reach))
+        mask = model.inside[r0:r1, c0:c1]
+        res = night_assessment(xb, yb, [lums[k] for k in np.nonzero(near)[0]],
+                               views_from_coverage(parts.get(ij, []), model.cameras),
+                               area_mask=mask, thresholds=thresholds)
+        fac = grid.cell_area_m2 / res.cell_area_m2   # the block's area from its own axes
+        eh, ev = res.illuminance_lx, res.vertical_illuminance_lx
+        if grids:
+            eh_all[r0:r1, c0:c1] = eh
+            ev_all[r0:r1, c0:c1] = ev
+        ehm = eh[mask]
+        evm = ev[mask & ~np.isnan(ev)]
+        npd = res.night_pixel_density_px_m[mask]
+        return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
+                "min": float(ehm.min()) if ehm.size else math.inf,
+                "max": float(ehm.max()) if ehm.size else -math.inf,
+                "min_v": float(evm.min()) if evm.size else math.inf,
+                "levels": {k: int(np.count_nonzero(npd >= t)) for k, t in thresholds.items()},
+                "lit_unseen": int(np.count_nonzero(res.lit_but_unseen)),
+                "seen_dark": int(np.count_nonzero(res.seen_but_dark)),
+                "cameras": {cid: {k: a * fac for k, a in d.items()}
+                            for cid, d in res.camera_night_dori_m2.items()}}
+
+    blocks = [(i, j) for i in range(len(redge) - 1) for j in range(len(cedge) - 1)]
+    threads = model.threads if threads is None else int(threads)
+    if threads > 1 and len(blocks) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            out = list(pool.map(block, blocks))
+    else:
+        out = [block(b) for b in blocks]
+    a = grid.cell_area_m2
+    n = sum(o["n"] for o in out)
+    per_camera = {cid: dict.fromkeys(thresholds, 0.0) for cid in model.views}
+    for o in out:
+        for cid, d in o["cameras"].items():
+            for k, v in d.items():
+                per_camera[cid][k] += v
+    illum = dict.fromkeys(("mean_lx", "min_lx", "max_lx", "uniformity", "ses_class"))
+    if lums and n:
+        mean = sum(o["sum"] for o in out) / n
+        mn, mx = min(o["min"] for o in out), max(o["max"] for o in out)
+        min_v = min(o["min_v"] for o in out)
+        illum.update(mean_lx=mean, min_lx=mn, max_lx=mx,
+                     uniformity=mn / mean if mean > 0 else None,
+                     ses_class=ses_class(mean, None if math.isinf(min_v) else min_v))
+    entries = {"night_basis": "lights" if lums else "ir_only", "illuminance": illum,
+               "night_dori_m2": {k: sum(o["levels"][k] for o in out) * a for k in thresholds},
+               "lit_but_unseen_m2": sum(o["lit_unseen"] for o in out) * a,
+               "seen_but_dark_m2": sum(o["seen_dark"] for o in out) * a}
+    arrays = ({"illuminance_lx": eh_all, "vertical_illuminance_lx": ev_all} if grids
+              else None)
+    return entries, per_camera, arrays
+
+
+# ---------------------------------------------------------------------------------------
 # one-shot simulation of a plan
 # ---------------------------------------------------------------------------------------
 @dataclass
 class Simulation:
     """Result of :func:`simulate`: ``result`` is RESULT.json's content; ``model`` the
-    :class:`CoverageModel`; :meth:`grid_arrays` gives GRID.npz's arrays."""
+    :class:`CoverageModel`; ``night_arrays`` the night grids (None when not kept);
+    :meth:`grid_arrays` gives GRID.npz's arrays."""
 
     result: dict
     model: CoverageModel
+    night_arrays: dict | None = None
 
     def grid_arrays(self) -> dict:
         """``lat``, ``lon`` (cell centres, float64), ``inside``, ``pixel_density`` (float32,
         0 unseen), ``camera_count`` (uint8), ``best_camera`` (−1 unseen), ``dori_level``
-        (int8), and ``camera_ids`` (str, order of ``best_camera``)."""
+        (int8), ``camera_ids`` (str, order of ``best_camera``) and, when kept,
+        ``illuminance_lx`` and ``vertical_illuminance_lx`` (float32, see
+        :func:`simulate_night`)."""
         m = self.model
-        return {"lat": m.grid.lat, "lon": m.grid.lon, "inside": m.inside,
-                "pixel_density": m.pixel_density, "camera_count": m.camera_count,
-                "best_camera": m.best_camera, "dori_level": m.dori_level(),
-                "camera_ids": np.array(m.camera_ids, dtype=str)}
+        out = {"lat": m.grid.lat, "lon": m.grid.lon, "inside": m.inside,
+               "pixel_density": m.pixel_density, "camera_count": m.camera_count,
+               "best_camera": m.best_camera, "dori_level": m.dori_level(),
+               "camera_ids": np.array(m.camera_ids, dtype=str)}
+        if self.night_arrays is not None:
+            out.update(self.night_arrays)
+        return out
 
 
-def simulate(plan: dict, *, terrain=None, base_dir=None) -> Simulation:
-    """Validate a plan and compute its coverage in one go.
+def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = True
+             ) -> Simulation:
+    """Validate a plan and compute its coverage, day and night, in one go.
 
     Parameters
     ----------
@@ -494,10 +690,16 @@ def simulate(plan: dict, *, terrain=None, base_dir=None) -> Simulation:
         Ground heights; overrides ``plan["terrain"]``.
     base_dir : str or Path, optional
         Folder against which ``plan["terrain"]["file"]`` is resolved.
+    night_grids : bool
+        Keep the ``illuminance_lx`` / ``vertical_illuminance_lx`` grids for GRID.npz
+        (8 bytes per cell; the RESULT figures do not need them).
 
     Returns
     -------
     Simulation
+        ``result`` holds the day figures, the night entries of :func:`simulate_night`
+        (``night_basis``, ``illuminance``, ``night_dori_m2``, ``lit_but_unseen_m2``,
+        ``seen_but_dark_m2``) and ``cameras[i]["night_dori_m2"]``.
     """
     from . import planfile
     plan = planfile.validate_plan(plan)
@@ -509,12 +711,18 @@ def simulate(plan: dict, *, terrain=None, base_dir=None) -> Simulation:
                           standard=plan["standard"],
                           min_density_px_m=plan.get("min_density_px_m"))
     model.set_cameras(plan["cameras"])
+    night, cam_night, arrays = simulate_night(model, plan["lights"], grids=night_grids)
+    cameras = []
+    for cid in model.camera_ids:
+        c = model.camera_summary(cid)
+        c["night_dori_m2"] = cam_night[cid]
+        cameras.append(c)
     result = {"version": 1, "name": plan.get("name"), "standard": model.standard,
               "min_density_px_m": model.min_density_px_m,
               "resolution_m": grid.resolution_m,
               "target_height_m": model.target_height_m,
               "grid": {"rows": grid.shape[0], "cols": grid.shape[1],
                        "origin_lat": grid.origin_lat, "origin_lon": grid.origin_lon},
-              **model.summary(),
-              "cameras": [model.camera_summary(cid) for cid in model.camera_ids]}
-    return Simulation(result, model)
+              **model.summary(), **night,
+              "cameras": cameras}
+    return Simulation(result, model, arrays)

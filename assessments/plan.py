@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import uuid
 from datetime import datetime, timezone
 
 PLAN_VERSION = 1
 #: Largest plan JSON accepted from an upload [bytes]; a plan with thousands of cameras and a
 #: district of buildings stays far below this.
-MAX_PLAN_BYTES = 50 * 1024 * 1024
+#: Configurable with the environment variable ``MIMAMORI_MAX_PLAN_MB`` (docs/deployment.md).
+MAX_PLAN_BYTES = int(float(os.environ.get("MIMAMORI_MAX_PLAN_MB", "50")) * 1024 * 1024)
 MAX_NAME_CHARS = 120
+#: Deepest nesting of arrays/objects accepted in a plan file (GeoJSON polygons need 4).
+MAX_JSON_DEPTH = 32
 
 
 class PlanFormatError(ValueError):
@@ -25,7 +29,7 @@ class PlanFormatError(ValueError):
     Attributes
     ----------
     code : str
-        Machine-readable reason: ``too_large``, ``not_json``, ``not_object``,
+        Machine-readable reason: ``too_large``, ``not_json``, ``too_deep``, ``not_object``,
         ``unsupported_version``, ``bad_field``.
     field : str
         The offending field, when there is one.
@@ -146,9 +150,13 @@ def parse_plan_json(data: bytes | str) -> dict:
             raise PlanFormatError("not_json", f"not UTF-8 text: {exc}") from None
     data = data.removeprefix("\ufeff")
     try:
-        obj = json.loads(data)
+        obj = json.loads(data, parse_constant=_reject_constant)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise PlanFormatError("not_json", f"not valid JSON: {exc}") from None
+    depth = _max_depth(obj, MAX_JSON_DEPTH)
+    if depth > MAX_JSON_DEPTH:
+        raise PlanFormatError("too_deep", f"nesting depth exceeds {MAX_JSON_DEPTH}",
+                              value=f"> {MAX_JSON_DEPTH}")
     if not isinstance(obj, dict):
         raise PlanFormatError("not_object", "a plan must be a JSON object")
     version = obj.get("version")
@@ -163,6 +171,31 @@ def parse_plan_json(data: bytes | str) -> dict:
     if not isinstance(plan.get("id"), str) or not plan["id"]:
         plan["id"] = str(uuid.uuid4())
     return plan
+
+
+def _reject_constant(name: str):
+    """``NaN``/``Infinity`` are not JSON (RFC 8259); Python's parser accepts them."""
+    raise PlanFormatError("bad_field", f"{name} is not a valid JSON number", value=name)
+
+
+def _max_depth(obj, limit: int) -> int:
+    """Deepest list/dict nesting of a parsed JSON value, counting stops past ``limit``."""
+    deepest = 0
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest
 
 
 def dump_plan_json(plan: dict) -> bytes:

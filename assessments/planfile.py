@@ -19,15 +19,23 @@ code                   meaning
 ``unsupported_version`` ``version`` is not 1
 ``unknown_value``      a text field outside its allowed values (``standard``)
 ``too_large``          the grid would exceed ``MAX_CELLS`` cells
+``photometry_count``   a light has not exactly one photometry (``intensity_cd`` |
+                       ``lumens`` + ``distribution`` | ``ies``)
+``bad_distribution``   a light's ``distribution`` is not an allowed value
+``bad_ies``            a light's ``ies`` text is not a readable IES LM-63 / EULUMDAT
+                       file (the detail names the file's line)
 =====================  ==========================================================
 
-Lights are kept as they are (the lighting module validates them); unknown fields are kept.
+Lights are checked by :func:`assessments.lighting.validate_light` (its problems become
+issues on ``"light <id>"``) and must lie inside Japan's box like cameras; unknown fields
+are kept.
 """
 from __future__ import annotations
 
 import copy
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +53,8 @@ JAPAN_BBOX = (20.0, 46.0, 122.0, 154.0)
 MAX_CELLS = 400_000_000
 ISSUE_CODES = ("missing", "not_a_number", "not_an_integer", "out_of_range", "outside_japan",
                "self_intersecting", "bad_geojson", "bad_type", "duplicate_id",
-               "unsupported_version", "unknown_value", "too_large")
+               "unsupported_version", "unknown_value", "too_large", "photometry_count",
+               "bad_distribution", "bad_ies")
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ class PlanIssue:
     Attributes
     ----------
     item_id : str
-        ``"camera C12"``, ``"building #3"``, ``"area"`` or ``"plan"``.
+        ``"camera C12"``, ``"light L3"``, ``"building #3"``, ``"area"`` or ``"plan"``.
     field : str
         The offending field (``"tilt_deg"``).
     code : str
@@ -80,7 +89,10 @@ class PlanIssue:
                 "outside_japan": "is outside Japan",
                 "self_intersecting": "intersects itself",
                 "bad_geojson": "is not valid GeoJSON", "bad_type": "has the wrong type",
-                "duplicate_id": "is used by another camera",
+                "duplicate_id": "is used twice",
+                "photometry_count": "needs exactly one photometry",
+                "bad_distribution": "is not an allowed distribution",
+                "bad_ies": "is not a readable photometric file",
                 "unsupported_version": "is not supported (expected 1)",
                 "unknown_value": "is not an allowed value",
                 "too_large": "makes the grid too large",
@@ -188,11 +200,56 @@ def _check_camera(cam, index, issues) -> dict | None:
             hi=100_000)
     _number(cam, "ir_range_m", item, issues, required=False, lo=0)
     _number(cam, "min_illuminance_lx", item, issues, required=False, lo=0)
+    _number(cam, "shutter_s", item, issues, required=False, lo=0)
     if len(issues) > n0 or cid is None:
         return None
     out = dict(cam)
     out["id"] = str(cid)
     return out
+
+
+#: validate_light's codes → PlanIssue codes (the others are the same word).
+_LIGHT_CODES = {"not_number": "not_a_number", "not_object": "bad_type"}
+
+
+def _check_light(light, index, issues) -> dict | None:
+    """Issues of one ``lights[]`` entry from :func:`assessments.lighting.validate_light`,
+    plus Japan's box for ``lat``/``lon``; the light (id as text) when valid."""
+    from .lighting import validate_light
+    if not isinstance(light, dict):
+        issues.append(PlanIssue(f"light #{index + 1}", "", "bad_type", None,
+                                "expected an object"))
+        return None
+    lid = light.get("id")
+    named = lid is not None and str(lid).strip() != ""
+    item = f"light {lid}" if named else f"light #{index + 1}"
+    n0 = len(issues)
+    prefix = f"light {str(lid if lid is not None else '')!r}: "
+    for p in validate_light(light):
+        code = _LIGHT_CODES.get(p["code"], p["code"])
+        fld = p["field"]
+        detail = p["message"][len(prefix):] if p["message"].startswith(prefix) \
+            else p["message"]
+        value = None
+        if code in ("not_a_number", "out_of_range"):
+            value = _num_repr(light.get(fld))
+            m = re.search(r" must be (.*), got ", detail)
+            detail = m.group(1) if code == "out_of_range" and m else ""
+        elif code == "missing":
+            detail = ""
+        elif code == "photometry_count":
+            detail = detail.split("(got ")[-1].rstrip(")")
+            detail = f"got {detail}: use intensity_cd, lumens + distribution, or ies"
+        issues.append(PlanIssue(item, fld, code, value, detail))
+    bad_fields = {i.field for i in issues[n0:]}
+    for key, lo, hi, rng in (("lat", *JAPAN_BBOX[:2], "lat 20…46"),
+                             ("lon", *JAPAN_BBOX[2:], "lon 122…154")):
+        v = light.get(key)
+        if key not in bad_fields and isinstance(v, (int, float)) and not lo <= v <= hi:
+            issues.append(PlanIssue(item, key, "outside_japan", _num_repr(v), rng))
+    if len(issues) > n0:
+        return None
+    return dict(light, id=str(lid))
 
 
 def _check_area(area, issues):
@@ -273,11 +330,34 @@ def _check_buildings(buildings, issues):
     return out
 
 
+def _check_items(plan, key, kind, check, issues) -> list:
+    """The valid items of the list ``plan[key]`` (``check(item, index, issues)``), ids
+    unique."""
+    items = plan.get(key, [])
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        issues.append(PlanIssue("plan", key, "bad_type", None, "expected a list"))
+        return []
+    out, seen = [], set()
+    for i, item in enumerate(items):
+        ok = check(item, i, issues)
+        if ok is None:
+            continue
+        if ok["id"] in seen:
+            issues.append(PlanIssue(f"{kind} {ok['id']}", "id", "duplicate_id", ok["id"]))
+            continue
+        seen.add(ok["id"])
+        out.append(ok)
+    return out
+
+
 def validate_plan(plan) -> dict:
     """Check a plan and return a normalised copy for the engine.
 
     Defaults filled in: ``resolution_m`` 1.0, ``target_height_m`` 1.5, ``standard``
-    ``"iec62676_4_2014"``, ``cameras`` [], ``lights`` []; cameras get ``id`` as text. The
+    ``"iec62676_4_2014"``, ``cameras`` [], ``lights`` []; cameras and lights get ``id`` as
+    text. Each light is checked with :func:`assessments.lighting.validate_light`. The
     parsed building footprints are stored under the private key ``_footprints``. Every other
     field, known or not, is kept unchanged.
 
@@ -306,25 +386,8 @@ def validate_plan(plan) -> dict:
     md = _number(plan, "min_density_px_m", "plan", issues, required=False, lo=0,
                  lo_open=True)
     area = _check_area(plan.get("area"), issues)
-    cams_in = plan.get("cameras", [])
-    cams_in = [] if cams_in is None else cams_in
-    cameras = []
-    if not isinstance(cams_in, list):
-        issues.append(PlanIssue("plan", "cameras", "bad_type", None, "expected a list"))
-    else:
-        seen = set()
-        for i, cam in enumerate(cams_in):
-            c = _check_camera(cam, i, issues)
-            if c is None:
-                continue
-            if c["id"] in seen:
-                issues.append(PlanIssue(f"camera {c['id']}", "id", "duplicate_id", c["id"]))
-                continue
-            seen.add(c["id"])
-            cameras.append(c)
-    lights = plan.get("lights", [])
-    if lights is not None and not isinstance(lights, list):
-        issues.append(PlanIssue("plan", "lights", "bad_type", None, "expected a list"))
+    cameras = _check_items(plan, "cameras", "camera", _check_camera, issues)
+    lights = _check_items(plan, "lights", "light", _check_light, issues)
     footprints = _check_buildings(plan.get("buildings"), issues)
     if area is not None and res is not None:
         from .grid import Grid
@@ -336,7 +399,7 @@ def validate_plan(plan) -> dict:
     if issues:
         raise PlanError(issues)
     out.update(resolution_m=res, target_height_m=th, standard=standard, area=area,
-               cameras=cameras, lights=lights or [], _footprints=footprints)
+               cameras=cameras, lights=lights, _footprints=footprints)
     if md is not None:
         out["min_density_px_m"] = md
     return out

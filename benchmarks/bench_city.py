@@ -1,10 +1,15 @@
-"""City (加古川 scale): 1,500 cameras over 140 km², 1 m grid (140 M cells); targets ≤ 20 s
-and ≤ 2 GiB peak memory.
+"""City (加古川 scale): 1,500 cameras and 5,000 street lights over 140 km², 1 m grid (140 M
+cells); targets ≤ 20 s end to end and ≤ 2 GiB peak memory.
 
-Prints the time of ``simulate`` (validation, area mask, building raster, cameras, summary),
-the peak resident memory of the process (which includes the plan dict itself), and the
-ratio against the dense baseline measured on a 500 m × 500 m cut with 8 cameras,
-extrapolated by cameras × cells.
+Prints the time of ``simulate`` (validation, area mask, building raster, cameras, summary,
+night pass), wall and CPU, the peak resident memory of the process (which includes the plan
+dict itself), and the ratios against the dense baselines measured on a 500 m × 500 m cut
+(8 cameras, 9 lights — the city's light density), extrapolated by cameras × cells for the
+coverage and lights × cells (× cameras for the vertical illuminance) for the night.
+``simulate`` runs with ``night_grids=False``, as the CLI does without ``--grid``: the two
+float32 night grids would add 1.1 GB.
+
+``python benchmarks/bench_city.py [N_BUILDINGS [N_LIGHTS]]`` (default 40000 5000).
 """
 import sys
 import time
@@ -12,28 +17,40 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessments import coverage  # noqa: E402
 from assessments.coverage import CoverageModel, simulate  # noqa: E402
 from assessments.grid import Grid  # noqa: E402
-from benchmarks.scenes import city, dense_baseline, peak_rss_mib, timed  # noqa: E402
+from benchmarks.scenes import (PhaseTimer, city, dense_baseline,  # noqa: E402
+                               night_baseline_report, peak_rss_mib, timed)
 
 
 def main():
     n_buildings = int(sys.argv[1]) if len(sys.argv) > 1 else 40_000
-    plan = city(seed=1, n_buildings=n_buildings)
+    n_lights = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    plan = city(seed=1, n_buildings=n_buildings, n_lights=n_lights)
     rss_plan = peak_rss_mib()
-    t0, c0 = time.perf_counter(), time.process_time()
-    sim = simulate(plan)
-    t, cpu = time.perf_counter() - t0, time.process_time() - c0
+    with PhaseTimer(coverage, "simulate_night") as night:
+        t0, c0 = time.perf_counter(), time.process_time()
+        sim = simulate(plan, night_grids=False)
+        t, cpu = time.perf_counter() - t0, time.process_time() - c0
     r = sim.result
     print(f"city: {r['grid']['rows']}×{r['grid']['cols']} = "
           f"{r['grid']['rows'] * r['grid']['cols'] / 1e6:.0f} M cells, "
-          f"{len(plan['cameras'])} cameras, {n_buildings} buildings")
-    print(f"  simulate: {t:.1f} s wall, {cpu:.1f} s CPU (target ≤ 20 s); peak RSS "
-          f"{peak_rss_mib():.0f} MiB (plan dict alone {rss_plan:.0f} MiB; target ≤ 2048)")
-    print(f"  coverage {r['coverage_fraction']:.4f}, covered {r['covered_m2'] / 1e6:.2f} km²")
+          f"{len(plan['cameras'])} cameras, {n_buildings} buildings, {n_lights} lights")
+    print(f"  simulate: {t:.1f} s wall, {cpu:.1f} s CPU (target ≤ 20 s: "
+          f"{'OK' if t <= 20 else 'MISSED'}), of which the night pass {night.wall:.1f} s wall, "
+          f"{night.cpu:.1f} s CPU; peak RSS {peak_rss_mib():.0f} MiB (plan dict "
+          f"alone {rss_plan:.0f} MiB; target ≤ 2048)")
+    print(f"  coverage {r['coverage_fraction']:.4f}, covered {r['covered_m2'] / 1e6:.2f} km²; "
+          f"night Detect {r['night_dori_m2']['detect'] / 1e6:.3f} km² (day "
+          f"{r['dori_m2']['detect'] / 1e6:.3f}), mean E_h "
+          f"{r['illuminance']['mean_lx'] or 0:.3f} lx, lit but unseen "
+          f"{r['lit_but_unseen_m2'] / 1e6:.2f} km², seen but dark "
+          f"{r['seen_but_dark_m2'] / 1e6:.2f} km²")
     cells = r['grid']['rows'] * r['grid']['cols']
     del sim
-    small = city(seed=1, width_m=500, height_m=500, n_buildings=50, n_cameras=8)
+    small = city(seed=1, width_m=500, height_m=500, n_buildings=50, n_cameras=8,
+                 n_lights=9 if n_lights else 0)
     g = Grid.from_area(small["area"], small["resolution_m"])
     model = CoverageModel(g, small["buildings"], area=small["area"])
     t_ours, _ = timed(model.set_cameras, small["cameras"], repeat=3)
@@ -41,7 +58,12 @@ def main():
     print(f"  cut 500 m × 500 m, 8 cameras: ours {t_ours * 1e3:.1f} ms, dense baseline "
           f"{t_base * 1e3:.0f} ms → ×{t_base / t_ours:.0f}")
     full = t_base / (8 * g.shape[0] * g.shape[1]) * 1500 * cells
-    print(f"  baseline extrapolated to the city: ≈ {full / 3600:.1f} h → ×{full / t:.0f}")
+    print(f"  coverage baseline extrapolated to the city: ≈ {full / 3600:.1f} h → "
+          f"×{full / (t - night.wall):.0f} (against simulate without the night pass)")
+    if n_lights:
+        for line in night_baseline_report(small, n_lights=n_lights, cells=cells,
+                                          t_night=night.wall):
+            print(line)
 
 
 if __name__ == "__main__":

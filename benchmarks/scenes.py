@@ -4,9 +4,18 @@ Scenes (all deterministic for a given seed):
 
 * ``district``: 1 km × 1 km, 0.5 m grid (4 M cells), 2,000 rectangular buildings
   (3–30 m tall), 200 street cameras (1920×1080 / 2688×1520, hfov 50–100°, tilt 5–30°,
-  mount 3–8 m, no max_range_m → working range to Monitor 12.5 px/m).
+  mount 3–8 m, no max_range_m → working range to Monitor 12.5 px/m), and with
+  ``n_lights`` (300 in the benchmarks) street lights.
 * ``city``: 加古川 scale, 14 km × 10 km = 140 km², 1 m grid (140 M cells), 1,500 cameras,
-  buildings at a suburban density.
+  buildings at a suburban density, and ``n_lights`` (5,000 in the benchmarks) lights.
+
+Lights (:func:`plan_lights`) are the mix of ``bench_lighting.py``: two thirds 防犯灯-like
+(1,000 lm, ``"wide"`` = beam 120°, 4.5 m), one third road luminaires (8 m, random
+bearing) with its synthetic asymmetric table, given in the plan as IES LM-63-2002 text.
+Cameras then get ``min_illuminance_lx`` 0.5, ``shutter_s`` 1/60 and, for one in three,
+``ir_range_m`` 30 (example values of the plan format, not product data). The lights are
+drawn after the buildings and cameras, so a scene with lights has the same buildings and
+cameras as without.
 * ``hills``: the peer scene of shared/reference/bench_scenes.md (height raster, 6 cameras).
 
 The baseline (:func:`dense_baseline`) is the plain correct method: every camera × every
@@ -73,27 +82,68 @@ def _cameras(rng, grid, n, x0, y0, x1, y1, *, prefix="C"):
     return cams
 
 
-def district(seed=1, *, size_m=1000.0, resolution_m=0.5, n_buildings=2000, n_cameras=200):
+def ies_text(photometry) -> str:
+    """IES LM-63-2002 text of a full (C 0–360°) type C table, absolute photometry."""
+    c, g, cd = photometry.c_angles_deg, photometry.gamma_angles_deg, photometry.candela
+    lines = ["IESNA:LM-63-2002", "[TEST] synthetic benchmark table (not a product)",
+             "TILT=NONE", f"1 -1 1 {g.size} {c.size} 1 2 0 0 0", "1 1 0",
+             " ".join(f"{v:g}" for v in g), " ".join(f"{v:g}" for v in c)]
+    lines += [" ".join(f"{v:.2f}" for v in row) for row in cd]
+    return "\n".join(lines) + "\n"
+
+
+def plan_lights(rng, grid, n, x0, y0, x1, y1):
+    """``n`` plan lights spread uniformly, the mix of ``bench_lighting.scene``."""
+    from benchmarks.bench_lighting import synthetic_road_table
+    road = ies_text(synthetic_road_table())
+    x = rng.uniform(x0, x1, n)
+    y = rng.uniform(y0, y1, n)
+    lat, lon = grid.to_latlon(x, y)
+    out = []
+    for i in range(n):
+        lt = {"id": f"L{i}", "lat": float(lat[i]), "lon": float(lon[i])}
+        if i % 3 == 2:
+            lt.update(mount_height_m=8.0, ies=road, azimuth_deg=float(rng.uniform(0, 360)))
+        else:
+            lt.update(mount_height_m=4.5, lumens=1000.0, distribution="wide")
+        out.append(lt)
+    return out
+
+
+def _with_lights(plan, rng, grid, n_lights, x0, y0, x1, y1):
+    if n_lights:
+        plan["lights"] = plan_lights(rng, grid, n_lights, x0, y0, x1, y1)
+        for i, cam in enumerate(plan["cameras"]):
+            cam.update(min_illuminance_lx=0.5, shutter_s=1 / 60)
+            if i % 3 == 0:
+                cam["ir_range_m"] = 30.0
+    return plan
+
+
+def district(seed=1, *, size_m=1000.0, resolution_m=0.5, n_buildings=2000, n_cameras=200,
+             n_lights=0):
     """The district scene as a PLAN dict (version 1)."""
     rng = np.random.default_rng(seed)
     g = Grid.from_bounds(*KASHIWA, -size_m / 2, -size_m / 2, size_m / 2, size_m / 2, 1.0)
     h = size_m / 2
-    return {"version": 1, "name": f"district seed {seed}", "resolution_m": resolution_m,
+    plan = {"version": 1, "name": f"district seed {seed}", "resolution_m": resolution_m,
             "target_height_m": 1.5, "area": _square_area(g, -h, -h, h, h),
             "buildings": _buildings(rng, g, n_buildings, -h, -h, h, h),
             "cameras": _cameras(rng, g, n_cameras, -h, -h, h, h)}
+    return _with_lights(plan, rng, g, n_lights, -h, -h, h, h)
 
 
 def city(seed=1, *, width_m=14_000.0, height_m=10_000.0, resolution_m=1.0,
-         n_buildings=40_000, n_cameras=1500):
+         n_buildings=40_000, n_cameras=1500, n_lights=0):
     """The city scene (加古川 scale, 140 km²) as a PLAN dict."""
     rng = np.random.default_rng(seed)
     g = Grid.from_bounds(*KAKOGAWA, -1, -1, 1, 1, 1.0)
     hw, hh = width_m / 2, height_m / 2
-    return {"version": 1, "name": f"city seed {seed}", "resolution_m": resolution_m,
+    plan = {"version": 1, "name": f"city seed {seed}", "resolution_m": resolution_m,
             "target_height_m": 1.5, "area": _square_area(g, -hw, -hh, hw, hh),
             "buildings": _buildings(rng, g, n_buildings, -hw, -hh, hw, hh, height=(3, 15)),
             "cameras": _cameras(rng, g, n_cameras, -hw, -hh, hw, hh)}
+    return _with_lights(plan, rng, g, n_lights, -hw, -hh, hw, hh)
 
 
 def hills(n=512, seed=1):
@@ -216,3 +266,80 @@ def peak_rss_mib() -> float:
     """Peak resident memory of this process so far [MiB] (Linux ru_maxrss is in KiB)."""
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dense_night_baseline(model, lights):
+    """Night lighting by the plain method, as the baseline of ``simulate_night``.
+
+    Every light on every cell (``windowed=False``: no reach windows, no blocks): the
+    horizontal illuminance at the ground, and for every camera the vertical illuminance at
+    1.5 m facing it on every cell. Returns ``(horizontal_lx, seconds_horizontal,
+    seconds_vertical)``.
+    """
+    from assessments.lighting import (horizontal_illuminance, luminaire_from_plan,
+                                      vertical_illuminance)
+    g = model.grid
+    x, y = g.x_axis_m, g.y_axis_m
+    lums = []
+    for lt in lights:
+        lx, ly = g.to_xy(lt["lat"], lt["lon"])
+        lums.append(luminaire_from_plan(lt, x_m=lx, y_m=ly))
+    t0 = time.perf_counter()
+    eh = horizontal_illuminance(x, y, lums, windowed=False)
+    t1 = time.perf_counter()
+    for v in model.views.values():
+        facing = np.degrees(np.arctan2(v.x_m - x[None, :], v.y_m - y[:, None])) % 360.0
+        vertical_illuminance(x, y, lums, facing, windowed=False)
+    return eh, t1 - t0, time.perf_counter() - t1
+
+
+def night_baseline_report(small_plan, *, n_lights, cells, t_night):
+    """Time ``simulate_night`` and :func:`dense_night_baseline` on a cut of a scene, and
+    extrapolate the dense horizontal illuminance (∝ lights × cells) to the full scene.
+
+    The full dense night would add, per camera, the vertical illuminance of every light on
+    every cell (× the number of cameras again); the extrapolation leaves it out, so its
+    ratio is a lower bound. Returns printable lines.
+    """
+    from assessments.coverage import CoverageModel, simulate_night
+    from assessments.planfile import validate_plan
+    small = validate_plan(small_plan)
+    g = Grid.from_area(small["area"], small["resolution_m"])
+    model = CoverageModel(g, small["_footprints"], area=small["area"])
+    model.set_cameras(small["cameras"])
+    t_ours, (_e, _c, arrays) = timed(simulate_night, model, small["lights"], repeat=3)
+    eh, t_h, t_v = dense_night_baseline(model, small["lights"])
+    ok = np.allclose(arrays["illuminance_lx"], eh, rtol=1e-5, atol=1e-6)
+    nl, nc, n = len(small["lights"]), len(small["cameras"]), g.shape[0] * g.shape[1]
+    full = t_h / (nl * n) * n_lights * cells
+    return [f"  night cut {g.shape[0]}×{g.shape[1]} cells, {nc} cameras, {nl} lights: ours "
+            f"{t_ours * 1e3:.0f} ms, dense baseline {(t_h + t_v) * 1e3:.0f} ms "
+            f"(horizontal {t_h * 1e3:.0f} + vertical toward each camera {t_v * 1e3:.0f}) → "
+            f"×{(t_h + t_v) / t_ours:.1f}; horizontal grids equal: {ok}",
+            f"  dense horizontal alone extrapolated to the full scene (lights × cells): "
+            f"≈ {full:.0f} s → ×{full / t_night:.0f} against our whole night pass "
+            f"(a lower bound: the dense vertical would multiply it by the cameras)"]
+
+
+class PhaseTimer:
+    """Wall and CPU time of the calls to ``module.name`` while active (a benchmark probe)."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+        self.wall = self.cpu = 0.0
+
+    def __enter__(self):
+        self.orig = getattr(self.module, self.name)
+
+        def wrapped(*a, **kw):
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return self.orig(*a, **kw)
+            finally:
+                self.wall += time.perf_counter() - t
+                self.cpu += time.process_time() - c
+        setattr(self.module, self.name, wrapped)
+        return self
+
+    def __exit__(self, *exc):
+        setattr(self.module, self.name, self.orig)

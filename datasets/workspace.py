@@ -34,7 +34,8 @@ _LOCKS_GUARD = threading.Lock()
 class WorkspaceError(RuntimeError):
     """The workspace could not be read or written.
 
-    ``code`` is one of ``not_found``, ``read_only``, ``write_failed``, ``open_failed``.
+    ``code`` is one of ``not_found``, ``read_only``, ``disk_full``, ``write_failed``,
+    ``open_failed``.
     """
 
     def __init__(self, code: str, message: str):
@@ -62,6 +63,12 @@ def migrations() -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def _is_read_only_error(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in ("read-only", "readonly", "read only",
+                                        "permission denied"))
+
+
 def _lock_for(path: str) -> threading.RLock:
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(path, threading.RLock())
@@ -80,19 +87,37 @@ class Workspace:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        #: True when the file could only be opened read-only (read-only file or file system):
+        #: plans can be read and exported, every write raises ``WorkspaceError("read_only")``.
+        self.read_only = False
         try:
             self._con = duckdb.connect(self.path)
         except (duckdb.Error, OSError) as exc:
-            raise WorkspaceError("open_failed", f"cannot open workspace {self.path}: {exc}") \
-                from None
+            if not (self.path != ":memory:" and Path(self.path).is_file()
+                    and _is_read_only_error(str(exc))):
+                raise WorkspaceError("open_failed",
+                                     f"cannot open workspace {self.path}: {exc}") from None
+            try:
+                self._con = duckdb.connect(self.path, read_only=True)
+            except (duckdb.Error, OSError) as exc2:
+                raise WorkspaceError("open_failed",
+                                     f"cannot open workspace {self.path}: {exc2}") from None
+            self.read_only = True
         key = self.path if self.path == ":memory:" else str(Path(self.path).resolve())
         self._lock = _lock_for(key + f"#{id(self)}" if self.path == ":memory:" else key)
-        self.migrate()
+        if not self.read_only:
+            self.migrate()
 
     # -- schema -----------------------------------------------------------------------------
     def schema_version(self) -> int:
         cur = self._con.cursor()
-        cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        if self.read_only:
+            found = cur.execute("SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_name = 'schema_version'").fetchone()[0]
+            if not found:
+                return 0
+        else:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
         return int(row[0] or 0)
 
@@ -141,7 +166,12 @@ class Workspace:
 
     # -- writing ----------------------------------------------------------------------------
     def _write(self, fn: Callable):
+        """Run ``fn(cursor)`` in one transaction; any failure leaves the stored data as it
+        was and raises :class:`WorkspaceError` (``read_only``, ``disk_full``,
+        ``write_failed``; ``not_found`` from ``fn``)."""
         with self._lock:
+            if self.read_only and not self._try_writable():
+                raise WorkspaceError("read_only", f"the workspace {self.path} is read-only")
             cur = self._con.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
@@ -149,14 +179,49 @@ class Workspace:
                     result = fn(cur)
                     cur.execute("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    try:  # a failed COMMIT has already ended the transaction
+                        cur.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass
                     raise
-            except duckdb.Error as exc:
+            except (duckdb.Error, OSError) as exc:
                 text = str(exc)
-                code = "read_only" if "read-only" in text.lower() or "readonly" in text.lower() \
-                    else "write_failed"
+                if _is_read_only_error(text):
+                    code = "read_only"
+                elif "no space left" in text.lower() or "disk full" in text.lower():
+                    code = "disk_full"
+                else:
+                    code = "write_failed"
+                if "invalidated" in text.lower():
+                    self._reopen()
                 raise WorkspaceError(code, f"could not save to {self.path}: {text}") from None
             return result
+
+    def _try_writable(self) -> bool:
+        """A workspace opened read-only becomes writable again once the administrator fixed
+        the file or its file system (no restart needed)."""
+        try:
+            self._con.close()
+            self._con = duckdb.connect(self.path)
+        except (duckdb.Error, OSError):
+            self._con = duckdb.connect(self.path, read_only=True)
+            return False
+        self.read_only = False
+        self.migrate()
+        return True
+
+    def _reopen(self) -> None:
+        """Reconnect after DuckDB invalidated the database (e.g. a failed write): the file
+        holds the last committed state."""
+        try:
+            self._con.close()
+        except duckdb.Error:
+            pass
+        try:
+            self._con = duckdb.connect(self.path)
+        except (duckdb.Error, OSError):
+            self._con = duckdb.connect(self.path, read_only=True)
+            self.read_only = True
 
     @staticmethod
     def _dump(plan: dict) -> str:

@@ -155,10 +155,18 @@ else:
     st.markdown(t("export.plan.scheme", name=scheme.get("name_ja")))
 
 today = dt.date.today()
+try:  # the simulation of this plan (cached by inputs; None while the plan has no area)
+    from ui import simulation as sim_ui
+    try:
+        _ucs = sim_ui.use_case_rows(state.ref_cursor())
+    except Exception:  # use-case table not built on this machine
+        _ucs = []
+    sim_result, sim_png = sim_ui.results_for_plan(plan, use_cases=_ucs)
+except Exception:  # the workbook is still useful without the simulation sheets' extras
+    sim_result, sim_png = None, None
 try:
     data = X.build_workbook(plan, schemes=schemes, sources=sources,
-                            results=st.session_state.get("simulate.result"),
-                            map_png=st.session_state.get("simulate.map_png"), today=today,
+                            results=sim_result, map_png=sim_png, today=today,
                             readiness_rows=readiness_rows, privacy_rows=privacy_rows)
 except Exception as exc:  # show the reason instead of a stack trace; the plan is untouched
     st.error(t("export.build_error", error=exc))

@@ -27,7 +27,8 @@ def _plan(**kw):
             "cameras": [{"id": "C1", "lat": 35.0, "lon": 139.0, "mount_height_m": 1.5,
                          "azimuth_deg": 90.0, "tilt_deg": 0.0, "hfov_deg": 90.0,
                          "width_px": 1920, "height_px": 1080, "model": "X-1"}],
-            "lights": [{"id": "L1", "lat": 35.0, "lon": 139.0, "intensity_cd": 300}],
+            "lights": [{"id": "L1", "lat": 35.0, "lon": 139.0, "mount_height_m": 5.0,
+                        "intensity_cd": 300}],
             "custom_field": {"kept": True}}
     plan.update(kw)
     return plan

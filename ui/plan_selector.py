@@ -6,6 +6,7 @@ import streamlit as st
 
 from assessments.plan import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
 from datasets import queries
+from datasets.workspace import WorkspaceError
 from ui import state
 from ui.i18n import lang, t
 
@@ -57,6 +58,7 @@ def plan_selector() -> None:
                       on_change=lambda: state.select_plan(st.session_state["_plan_widget"]))
     for message in st.session_state.pop("_plan_flash", []):
         sidebar.success(message)
+    _save_status(sidebar, current)
 
     with sidebar.expander(t("plan.manage")):
         tab_new, tab_rename, tab_dup, tab_del, tab_share = st.tabs(
@@ -70,10 +72,14 @@ def plan_selector() -> None:
                 if not name.strip():
                     st.warning(t("plan.name_required"))
                 else:
-                    plan = ws.create_plan(name, municipality=municipality, owner=owner)
+                    try:
+                        plan = ws.create_plan(name, municipality=municipality, owner=owner)
+                    except WorkspaceError as exc:
+                        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                        return
                     for key in ("plan_new_name", "plan_new_pref", "plan_new_muni"):
                         st.session_state.pop(key, None)
-                    _switch(plan["id"], t("plan.created", name=plan["name"]))
+                    _switch(plan["id"], t("plan.created", name=state.md_escape(plan["name"])))
         with tab_rename:
             new_name = st.text_input(t("plan.name"), value=names[current],
                                      key=f"plan_rename_{current}")
@@ -81,23 +87,31 @@ def plan_selector() -> None:
                 if not new_name.strip():
                     st.warning(t("plan.name_required"))
                 else:
-                    state.update_plan(lambda p: p.update(name=new_name.strip()))
-                    _switch(current, t("plan.renamed"))
+                    if state.update_plan(lambda p: p.update(name=new_name.strip())):
+                        _switch(current, t("plan.renamed"))
         with tab_dup:
             if st.button(t("plan.duplicate"), key="plan_dup_btn"):
-                copy = ws.duplicate_plan(current, names[current] + t("plan.copy_suffix"),
-                                         owner=owner)
-                _switch(copy["id"], t("plan.duplicated", name=copy["name"]))
+                try:
+                    copy = ws.duplicate_plan(current, names[current] + t("plan.copy_suffix"),
+                                             owner=owner)
+                except WorkspaceError as exc:
+                    st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                    return
+                _switch(copy["id"], t("plan.duplicated", name=state.md_escape(copy["name"])))
         with tab_del:
             if len(ids) <= 1:
                 st.info(t("plan.cannot_delete_last"))
             else:
-                st.warning(t("plan.delete_confirm", name=names[current]))
+                st.warning(t("plan.delete_confirm", name=state.md_escape(names[current])))
                 sure = st.checkbox(t("plan.delete_confirm_box"), key=f"plan_del_ok_{current}")
                 if st.button(t("plan.delete"), key="plan_del_btn", disabled=not sure):
-                    ws.delete_plan(current, owner=owner)
+                    try:
+                        ws.delete_plan(current, owner=owner)
+                    except WorkspaceError as exc:
+                        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                        return
                     rest = [i for i in ids if i != current]
-                    _switch(rest[0], t("plan.deleted", name=names[current]))
+                    _switch(rest[0], t("plan.deleted", name=state.md_escape(names[current])))
         with tab_share:
             plan = state.current_plan()
             plan.pop("_revision", None)
@@ -111,21 +125,46 @@ def plan_selector() -> None:
                 _import(upload.getvalue(), owner)
 
 
+def _save_status(sidebar, current: str) -> None:
+    """Under the plan selector: the last save of this session, changes waiting to be saved
+    (with a retry button), and the login state of a shared deployment."""
+    pending = state.pending_count()
+    if pending:
+        sidebar.warning(t("fault.pending", n=pending))
+        sidebar.button(t("fault.retry"), key="_retry_saves", on_click=state.retry_pending)
+    else:
+        saved = st.session_state.get(state.SAVED_KEY)
+        if saved and saved.get("plan_id") == current:
+            sidebar.caption(t("common.saved_at", time=saved["time"],
+                              revision=saved["revision"]))
+    if state.logged_in():
+        sidebar.caption(t("common.logged_in_as", user=state.md_escape(state.owner())))
+        if sidebar.button(t("common.logout"), key="_logout_btn"):
+            st.logout()
+
+
 def _import(data: bytes, owner: str) -> None:
     try:
         plan = parse_plan_json(data)
         problems = _validate(plan)
     except PlanFormatError as exc:
         key = f"plan.import_error.{exc.code}"
-        st.error(t(key, field=exc.field, value=exc.value,
+        st.error(t(key, field=state.md_escape(exc.field), value=state.md_escape(exc.value),
                    limit=MAX_PLAN_BYTES // (1024 * 1024)) + " " + t("plan.unchanged"))
         return
     if problems:
         st.error(t("plan.import_error.invalid") + "\n" +
-                 "\n".join(f"- {p}" for p in problems[:20]) + "\n\n" + t("plan.unchanged"))
+                 "\n".join(f"- {state.md_escape(p)}" for p in problems[:20]) + "\n\n" + t("plan.unchanged"))
         return
-    stored = state.workspace().add_plan(plan, owner=owner)
-    _switch(stored["id"], t("plan.imported", name=stored["name"]))
+    try:
+        stored = state.workspace().add_plan(plan, owner=owner)
+    except WorkspaceError as exc:
+        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+        return
+    except (TypeError, ValueError) as exc:  # e.g. a number too large for JSON
+        st.error(t("plan.import_error.invalid") + f"\n- {exc}\n\n" + t("plan.unchanged"))
+        return
+    _switch(stored["id"], t("plan.imported", name=state.md_escape(stored["name"])))
 
 
 def _validate(plan: dict) -> list[str]:

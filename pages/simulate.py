@@ -1,0 +1,731 @@
+"""シミュレーション: cameras and street lights on the map, coverage day and night.
+
+Thin page: the plan is read from ``ui.state``; ``ui.simulation`` computes (cached, one
+camera at a time), ``ui.map_view`` draws. Every change goes through :func:`_change`, which
+saves the plan at once and keeps an undo stack in the session. Table edits, map clicks and
+imports are queued in ``st.session_state`` (``sim.edit_queue``, ``sim.inspect``,
+``sim.import_queue``) and processed at the top of the run, so they are testable.
+"""
+import copy
+import math
+
+import pandas as pd
+import streamlit as st
+
+from assessments import camera as cam_mod
+from assessments import importers as imp
+from assessments import planfile, sim_summary
+from ui import map_view, state
+from ui import simulation as S
+from ui.i18n import col, t
+
+state.setup_page()
+plan = state.current_plan()
+pid = plan["id"]
+K = f"sim_{pid}_"
+UNDO = K + "undo"
+NONCE = K + "nonce"
+SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", "use_cases",
+              "resolution_m", "target_height_m", "simulation")
+_MISSING = "__missing__"
+st.session_state.setdefault(UNDO, [])
+st.session_state.setdefault(NONCE, 0)
+st.session_state.setdefault("sim.messages", [])
+
+
+def _msg(kind: str, text: str) -> None:
+    st.session_state["sim.messages"].append((kind, text))
+
+
+def _records(df) -> list[dict]:
+    return df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _presets(table: str) -> list[dict]:
+    try:  # table names are constants of this page
+        return _records(state.ref_cursor().execute(f'SELECT * FROM "{table}"').fetch_df())
+    except Exception:  # reference table not built on this machine
+        return []
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _use_cases() -> list[dict]:
+    try:
+        return S.use_case_rows(state.ref_cursor())
+    except Exception:
+        return []
+
+
+# ---------------------------------------------------------------------------------------
+# changes (saved at once, undoable)
+# ---------------------------------------------------------------------------------------
+def _snapshot(p: dict) -> dict:
+    return {k: copy.deepcopy(p[k]) if k in p else _MISSING for k in SIM_FIELDS}
+
+
+def _change(fn, what: str) -> bool:
+    before = _snapshot(state.current_plan())
+    saved = state.update_plan(fn)
+    if saved is None:
+        return False
+    st.session_state[UNDO].append((what, before))
+    del st.session_state[UNDO][:-30]
+    st.session_state[NONCE] += 1  # tables and map start again from the saved plan
+    return True
+
+
+def _undo() -> None:
+    if not st.session_state[UNDO]:
+        _msg("info", t("sim.nothing_to_undo"))
+        return
+    what, before = st.session_state[UNDO].pop()
+
+    def fn(p):
+        for k, v in before.items():
+            if v == _MISSING:
+                p.pop(k, None)
+            else:
+                p[k] = v
+    if state.update_plan(fn) is not None:
+        st.session_state[NONCE] += 1
+        _msg("success", t("sim.undone", what=what))
+
+
+def _issue_text(item, fld, code, value=None, detail="") -> str:
+    return t(f"sim.issue.{code}", item=item, field=fld, value="" if value is None else value,
+             detail=detail or "")
+
+
+def _apply_delta(kind: str, delta: dict) -> bool:
+    """Apply a table delta (``st.data_editor`` format) to the plan's cameras or lights."""
+    p = state.current_plan()
+    rows = p.get(kind) or []
+    if kind == "cameras":
+        preset = _preset_by_id("camera_presets", st.session_state.get(K + "cam_preset"))
+
+        def new_row(values):
+            cid = values.get("id") or S.next_id([r.get("id") for r in rows], "C")
+            lat, lon = _area_centre(p)
+            cam = S.camera_from_preset(preset, lat=values.get("lat", lat),
+                                       lon=values.get("lon", lon), cid=str(cid))
+            cam.update(values)
+            cam["id"] = str(cam["id"])
+            return cam
+        new = S.apply_editor_delta(rows, delta, new_row=new_row)
+        issues = S.camera_issues(p.get("area"), new) if p.get("area") else []
+        texts = [_issue_text(i.item_id, i.field, i.code, i.value, i.detail) for i in issues]
+    else:
+        preset = _preset_by_id("light_presets", st.session_state.get(K + "light_preset"))
+
+        def new_row(values):
+            lid = values.get("id") or S.next_id([r.get("id") for r in rows], "L")
+            lat, lon = _area_centre(p)
+            light = S.light_from_preset(preset, lat=values.get("lat", lat),
+                                        lon=values.get("lon", lon), lid=str(lid))
+            light.update(values)
+            return light
+        new = S.apply_editor_delta(rows, delta, new_row=new_row)
+        for light in new:  # one photometry: a typed intensity replaces lumens
+            if light.get("intensity_cd") is not None and light.get("lumens") is not None:
+                light.pop("lumens")
+                light.pop("distribution", None)
+        texts = [_issue_text(f"{t('sim.map.lights')} {i['id']}", i["field"], i["code"])
+                 for i in S.light_issues(new)]
+    if texts:
+        _msg("error", t("sim.invalid") + "\n\n" + "\n".join(f"- {x}" for x in texts))
+        st.session_state[NONCE] += 1  # drop the rejected edit from the table
+        return False
+    ok = _change(lambda q: q.update({kind: new}), t(f"sim.what.{kind}"))
+    if ok:
+        _msg("success", t(f"sim.saved_{kind}"))
+    return ok
+
+
+def _preset_by_id(table: str, pid_: str | None) -> dict | None:
+    rows = _presets(table)
+    return next((r for r in rows if r["id"] == pid_), rows[0] if rows else None)
+
+
+def _area_centre(p: dict) -> tuple[float, float]:
+    from assessments.grid import geojson_rings
+    import numpy as np
+    pts = np.concatenate([r for poly in geojson_rings(p["area"]) for r in poly])
+    return float((pts[:, 1].min() + pts[:, 1].max()) / 2), \
+        float((pts[:, 0].min() + pts[:, 0].max()) / 2)
+
+
+def _load_sample() -> None:
+    parts = S.sample_district()
+
+    def fn(p):
+        for k in ("area", "buildings", "cameras", "lights", "resolution_m",
+                  "target_height_m", "sample", "map_layers"):
+            p[k] = copy.deepcopy(parts[k])
+        if not (p.get("municipality") or {}).get("code"):
+            p["municipality"] = parts["municipality"]
+        if not p.get("use_cases"):
+            p["use_cases"] = parts["use_cases"]
+    if _change(fn, t("sim.what.sample")):
+        _msg("success", t("sim.loaded_sample"))
+
+
+def _start_municipality(size_m: float) -> None:
+    mun = plan.get("municipality") or {}
+    area = S.square_area(float(mun["lat"]), float(mun["lon"]), size_m=size_m)
+
+    def fn(p):
+        p.update(area=area, buildings={"type": "FeatureCollection", "features": []},
+                 cameras=[], lights=[], resolution_m=1.0 if size_m <= 2000 else 2.0)
+        p.pop("sample", None)
+        p.pop("map_layers", None)
+    if _change(fn, t("sim.what.municipality")):
+        _msg("success", t("sim.loaded_municipality", name=mun.get("name", "")))
+
+
+# ---------------------------------------------------------------------------------------
+# imports
+# ---------------------------------------------------------------------------------------
+def _problem_text(pr) -> str:
+    where = (t("sim.io.where_file") if pr.row is None else
+             t("sim.io.where_field", row=pr.row, field=pr.field) if pr.field else
+             t("sim.io.where", row=pr.row))
+    return f"{where}: " + t(f"sim.imp.{pr.code}", value=pr.value)
+
+
+def _extent_area(lats, lons, margin_m=60.0):
+    """Bounding box of points (+ margin) as an area, and a resolution keeping ≤ 4 M cells."""
+    from assessments.grid import Grid
+    lat0, lon0 = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    g = Grid(lat0, lon0, 1.0, (1, 1), 0.0, 0.0)
+    x, y = g.to_xy(list(lats), list(lons))
+    import numpy as np
+    x, y = np.atleast_1d(x), np.atleast_1d(y)
+    x0, x1 = float(x.min()) - margin_m, float(x.max()) + margin_m
+    y0, y1 = float(y.min()) - margin_m, float(y.max()) + margin_m
+    res = max(1.0, math.ceil(math.sqrt((x1 - x0) * (y1 - y0) / 4e6)))
+    la, lo = g.to_latlon(np.array([x0, x1, x1, x0, x0]), np.array([y0, y0, y1, y1, y0]))
+    ring = [[round(float(o), 7), round(float(a), 7)] for a, o in zip(la, lo)]
+    return {"type": "Polygon", "coordinates": [ring]}, float(res), margin_m
+
+
+def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
+    """Import a file into the plan; on any error the plan is kept and the reason shown."""
+    p = state.current_plan()
+    pref = (p.get("municipality") or {}).get("prefecture") or None
+    if kind in ("cameras", "lights"):
+        res = imp.read_point_table(data, name, kind="camera" if kind == "cameras" else "light",
+                                   prefecture=pref)
+    elif kind == "buildings":
+        res = imp.read_buildings(data, name)
+    else:
+        res = imp.read_geojson(data, name, kind="area")
+    errors = [pr for pr in res.problems if pr.severity == "error"]
+    notes = [pr for pr in res.problems if pr.severity != "error"]
+    items = res.rows if kind in ("cameras", "lights") else (res.collection or {}).get(
+        "features", [])
+    if not res.ok or not items:
+        _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
+            f"- {_problem_text(pr)}" for pr in (errors or res.problems)[:12]))
+        return False
+    new_area = res_m = margin = None
+    if kind in ("cameras", "lights"):
+        if mode == "append":
+            taken = {str(r.get("id")) for r in p.get(kind) or []}
+            prefix = "C" if kind == "cameras" else "L"
+            for r in items:
+                if str(r.get("id")) in taken:
+                    r["id"] = S.next_id(taken, prefix)
+                taken.add(str(r["id"]))
+            items = (p.get(kind) or []) + items
+        if not p.get("area"):
+            new_area, res_m, margin = _extent_area([r["lat"] for r in items],
+                                                   [r["lon"] for r in items])
+        if kind == "cameras":
+            issues = S.camera_issues(new_area or p["area"], items)
+            if issues:
+                _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
+                    f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
+                    for i in issues[:12]))
+                return False
+    elif kind == "buildings":
+        if mode == "append":
+            items = ((p.get("buildings") or {}).get("features") or []) + items
+        if not p.get("area"):
+            import numpy as np
+            from assessments.grid import geojson_rings
+            pts = np.concatenate([r for f in items for poly in geojson_rings(f["geometry"])
+                                  for r in poly])
+            new_area, res_m, margin = _extent_area(pts[:, 1], pts[:, 0], margin_m=5.0)
+    else:
+        geom = items[0]["geometry"]
+        try:
+            planfile.validate_plan({"version": 1, "area": geom})
+        except planfile.PlanError as exc:
+            _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
+                f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
+                for i in exc.issues))
+            return False
+
+    def fn(q):
+        if kind in ("cameras", "lights"):
+            q[kind] = items
+        elif kind == "buildings":
+            q["buildings"] = {"type": "FeatureCollection", "features": items}
+            q.pop("sample", None)
+        else:
+            q["area"] = items[0]["geometry"]
+        if new_area is not None:
+            q["area"] = new_area
+            q["resolution_m"] = res_m
+    if not _change(fn, t("sim.what.import", name=name)):
+        return False
+    n = len(res.rows) if kind in ("cameras", "lights") else len(
+        (res.collection or {}).get("features", []))
+    text = t("sim.io.done", name=name, n=n)
+    if res.skipped:
+        text += " " + t("sim.io.skipped", n=len(res.skipped))
+    if new_area is not None:
+        text += " " + t("sim.io.area_from_data", m=margin, res=res_m)
+    shown = [pr for pr in errors + notes if pr.code not in ("encoding", "delimiter")][:10]
+    if shown:
+        text += "\n\n" + "\n".join(f"- {_problem_text(pr)}" for pr in shown)
+    _msg("warning" if errors else "success", text)
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# queued actions (table callbacks, map clicks, uploads, tests)
+# ---------------------------------------------------------------------------------------
+for item in st.session_state.pop("sim.edit_queue", None) or []:
+    _apply_delta(item["kind"], item["delta"])
+for item in st.session_state.pop("sim.import_queue", None) or []:
+    _import(item["kind"], item["name"], item["data"], item.get("mode", "replace"))
+if st.session_state.pop("sim.load_sample", False):
+    _load_sample()
+_ins = st.session_state.pop("sim.inspect", None)
+if _ins:
+    st.session_state[K + "point"] = (float(_ins["x_m"]), float(_ins["y_m"]))
+plan = state.current_plan()
+nonce = st.session_state[NONCE]
+
+st.title(t("sim.title"))
+st.caption(t("sim.intro"))
+
+# ---------------------------------------------------------------------------------- start
+def _start_panel():
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.button(t("sim.start.sample"), key=K + "sample", type="primary",
+                  icon=":material/location_city:", on_click=_load_sample,
+                  help=t("sim.start.sample_help"))
+    with c2:
+        mun = plan.get("municipality") or {}
+        if mun.get("lat") is not None and mun.get("lon") is not None:
+            size = st.number_input(t("sim.start.size"), min_value=100, max_value=5000,
+                                   value=400, step=100, key=K + "size")
+            st.button(t("sim.start.municipality", name=mun.get("name", "")), key=K + "mun",
+                      icon=":material/account_balance:", on_click=_start_municipality,
+                      args=(float(size),))
+        else:
+            st.caption(t("sim.start.municipality_none"))
+    with c3:
+        st.caption(t("sim.start.upload"))
+
+
+for kind, text in st.session_state["sim.messages"]:
+    getattr(st, kind)(text)
+st.session_state["sim.messages"] = []
+
+if not plan.get("area"):
+    st.info(t("sim.start.none"))
+    _start_panel()
+
+# ---------------------------------------------------------------------------- use cases
+ucs = _use_cases()
+uc_ids = [u["id"] for u in ucs]
+uc_label = {u["id"]: col(u, "name") for u in ucs}
+
+
+def _save_use_cases():
+    chosen = st.session_state[K + f"uc_{nonce}"]
+    _change(lambda p: p.update(use_cases=list(chosen)), t("sim.what.use_cases"))
+
+
+top = st.columns([3, 1.2, 0.8])
+with top[0]:
+    st.multiselect(t("sim.use_cases"), uc_ids,
+                   default=[u for u in plan.get("use_cases") or [] if u in uc_ids],
+                   format_func=lambda u: uc_label.get(u, u), key=K + f"uc_{nonce}",
+                   on_change=_save_use_cases, help=t("sim.use_cases_help"))
+with top[2]:
+    st.write("")
+    undo_label = (t("sim.undo_what", what=st.session_state[UNDO][-1][0])
+                  if st.session_state[UNDO] else t("sim.undo"))
+    st.button(t("sim.undo"), key=K + "undo_btn", icon=":material/undo:", on_click=_undo,
+              disabled=not st.session_state[UNDO], help=undo_label)
+
+if not plan.get("area"):
+    st.stop()
+
+try:
+    sim = S.simulate_plan(plan, use_cases=ucs)
+except planfile.PlanError as exc:
+    st.error(t("sim.plan_error") + "\n\n" + "\n".join(
+        f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}" for i in exc.issues))
+    st.stop()
+res = sim.result
+req = sim.requirement
+thr = sim.model.thresholds
+with top[1]:
+    st.write("")
+    if req:
+        st.markdown(t("sim.req", level=t("sim.dori." + req["level"]), px=req["px_per_m"],
+                      night=t("sim.yes") if req["night"] else t("sim.no"),
+                      rec=t("sim.yes") if req["recording"] else t("sim.no")))
+    else:
+        st.caption(t("sim.req_none"))
+
+# ------------------------------------------------------------------------------- controls
+c = st.columns([1.5, 0.8, 2.1, 1.2])
+rasters = ["dori", "requirement", "count", "illuminance", "night_usability", "none"]
+raster = c[0].selectbox(t("sim.layer"), rasters, key=K + "raster",
+                        format_func={k: t("sim.layer." + k) for k in rasters}.get)
+period = c[1].segmented_control(t("sim.period"), ["day", "night"], default="day",
+                                key=K + "period", format_func={k: t("sim.period." + k) for k in ("day", "night")}.get) \
+    or "day"
+overlays = c[2].pills(t("sim.overlays"), list(map_view.OVERLAYS), selection_mode="multi",
+                      default=list(map_view.OVERLAYS), key=K + "overlays",
+                      format_func={k: t("sim.overlay." + k) for k in map_view.OVERLAYS}.get)
+base = c[3].selectbox(t("sim.base"), ["off", "pale", "std"], key=K + "base",
+                      format_func={k: t("sim.base." + k) for k in ("off", "pale", "std")}.get, help=t("sim.base_note"))
+
+cam_presets = _presets("camera_presets")
+light_presets = _presets("light_presets")
+c = st.columns([1.3, 1.6, 1.6, 1])
+click_mode = c[0].segmented_control(t("sim.click"), ["inspect", "camera", "light"],
+                                    default="inspect", key=K + "click",
+                                    format_func={k: t("sim.click." + k) for k in ("inspect", "camera", "light")}.get) or "inspect"
+cam_label = {p_["id"]: col(p_, "name") + ("" if p_.get("verified") else
+                                          t("sim.preset.unverified")) for p_ in cam_presets}
+light_label = {p_["id"]: col(p_, "name") + ("" if p_.get("verified") else
+                                            t("sim.preset.unverified")) for p_ in light_presets}
+c[1].selectbox(t("sim.camera_preset"), list(cam_label), key=K + "cam_preset",
+               format_func=cam_label.get)
+c[2].selectbox(t("sim.light_preset"), list(light_label), key=K + "light_preset",
+               format_func=light_label.get)
+new_az = c[3].number_input(t("sim.new_azimuth"), min_value=0.0, max_value=359.0, value=0.0,
+                           step=15.0, key=K + "new_az")
+
+
+def _place(kind: str, x: float, y: float) -> None:
+    lat, lon = sim.grid.to_latlon(x, y)
+    p = state.current_plan()
+    if kind == "camera":
+        cid = S.next_id([r.get("id") for r in p.get("cameras") or []], "C")
+        cam = S.camera_from_preset(_preset_by_id("camera_presets",
+                                                 st.session_state.get(K + "cam_preset")),
+                                   lat=lat, lon=lon, cid=cid, azimuth_deg=float(new_az))
+        if _change(lambda q: q.setdefault("cameras", []).append(cam),
+                   t("sim.what.place_camera", id=cid)):
+            _msg("success", t("sim.placed_camera", id=cid, x=x, y=y))
+    else:
+        lid = S.next_id([r.get("id") for r in p.get("lights") or []], "L")
+        light = S.light_from_preset(_preset_by_id("light_presets",
+                                                  st.session_state.get(K + "light_preset")),
+                                    lat=lat, lon=lon, lid=lid)
+        if _change(lambda q: q.setdefault("lights", []).append(light),
+                   t("sim.what.place_light", id=lid)):
+            _msg("success", t("sim.placed_light", id=lid))
+
+
+# ------------------------------------------------------------------------ map + summary
+left, right = st.columns([2.7, 1])
+point = st.session_state.get(K + "point")
+with left:
+    fig = map_view.figure(sim, plan, raster=raster, period=period, overlays=overlays or (),
+                          base=None if base == "off" else base, point=point)
+    event = st.plotly_chart(fig, key=K + f"map_{nonce}", on_select="rerun",
+                            selection_mode=("points",), width="stretch",
+                            config={"scrollZoom": True, "displaylogo": False,
+                                    "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    pts = (event.selection.points if event and getattr(event, "selection", None) else []) or []
+    if pts:
+        x, y = float(pts[0]["x"]), float(pts[0]["y"])
+        sig = (nonce, round(x, 2), round(y, 2))
+        if st.session_state.get(K + "last_sel") != sig:
+            st.session_state[K + "last_sel"] = sig
+            if click_mode == "inspect":
+                st.session_state[K + "point"] = (x, y)
+            else:
+                _place(click_mode, x, y)
+            st.rerun()
+    if plan.get("sample"):
+        st.caption(t("sim.plateau"))
+    if base != "off":
+        st.caption(map_view.GSI_ATTRIBUTION)
+    if sim.changed and len(sim.changed) < len(sim.model.views):
+        st.caption(t("sim.map.computed", ids=", ".join(sim.changed)))
+
+with right:
+    st.subheader(t("sim.summary"))
+    m1, m2 = st.columns(2)
+    m1.metric(t("sim.sum.area") + " [m²]", f"{res['area_m2']:,.0f}")
+    m2.metric(t("sim.sum.covered"), f"{res['coverage_fraction'] * 100:.1f} %")
+    if req:
+        r_ = res["requirement"]
+        m3, m4 = st.columns(2)
+        if req["night"]:
+            m3.metric(t("sim.sum.req_met"), f"{r_['met_fraction'] * 100:.1f} %")
+        else:
+            m3.metric(t("sim.sum.req_met_day"), f"{r_['met_fraction'] * 100:.1f} %")
+        m4.metric(t("sim.sum.req_met_day"), f"{r_['day_fraction'] * 100:.1f} %")
+    st.markdown("**" + t("sim.sum.dori_table") + "**")
+    keys = [k for k, _ in sorted(thr.items(), key=lambda kv: kv[1])]
+    st.dataframe(pd.DataFrame({
+        t("sim.sum.level"): [f"{t('sim.dori.' + k)} ({thr[k]:g} px/m)" for k in keys],
+        t("sim.sum.day"): [f"{res['dori_fraction'][k] * 100:.1f} %" for k in keys],
+        t("sim.sum.night"): [f"{res['night_dori_fraction'][k] * 100:.1f} %" for k in keys]}),
+        hide_index=True, width="stretch", key=K + "dori_table")
+    il = res["illuminance"]
+
+    def _f(v, d=1):
+        return "–" if v is None else f"{v:.{d}f}"
+    st.markdown("**" + t("sim.sum.lighting") + "**  \n" + t(
+        "sim.sum.lux", mean=_f(il["mean_lx"]), min=_f(il["min_lx"]),
+        u=_f(il["uniformity"], 2)) + "  \n" + t(
+        "sim.sum.ses", verdict=t("sim.ses." + (il["ses_class"] or "none").lower())))
+    st.caption(t("sim.sum.ses_note") + " " +
+               t("sim.sum.lit_unseen", a=f"{res['lit_but_unseen_m2']:,.0f}") + " · " +
+               t("sim.sum.seen_dark", a=f"{res['seen_but_dark_m2']:,.0f}"))
+    little = res["cameras_adding_little"]
+    st.markdown("**" + t("sim.sum.little") + "**  \n" +
+                (", ".join(little) if little else t("sim.sum.little_none")))
+    stor = res["storage"]
+    st.markdown("**" + t("sim.sum.storage", days=f"{stor['retention_days']:g}") + "**  \n" +
+                t("sim.sum.storage_value", tb=f"{stor['total_tb']:.2f}",
+                  n=len(stor["cameras"])))
+    st.caption(t("sim.sum.storage_model"))
+    prices = ((plan.get("simulation") or {}).get("unit_prices_jpy") or {})
+    cost = sim_summary.cost_estimate(plan.get("cameras") or [], plan.get("lights") or [],
+                                     unit_prices_jpy=prices, storage_tb=stor["total_tb"])
+    st.markdown("**" + t("sim.sum.cost") + "**  \n" + (
+        t("sim.sum.cost_value", total=f"{cost['total_jpy']:,.0f}") if cost["total_jpy"] > 0
+        else t("sim.sum.cost_zero")))
+
+# --------------------------------------------------------------------------- preview
+st.subheader(t("sim.preview"))
+if point is None:
+    st.caption(t("sim.preview.hint"))
+else:
+    rep = S.point_report(sim, point[0], point[1])
+    st.caption(t("sim.preview.where", x=point[0], y=point[1]) + " · " + t("sim.preview.note"))
+    if not rep["cameras"]:
+        st.info(t("sim.preview.none"))
+    for i, cr in enumerate(rep["cameras"][:4]):
+        cols = st.columns([1, 1, 1, 4])
+        cols[0].image(cr["day"].reference, caption=t("sim.preview.reference"), clamp=True,
+                      width=130)
+        cols[1].image(cr["day"].display, clamp=True, width=130,
+                      caption=t("sim.period.day"))
+        if cr["night"] is not None:
+            cols[2].image(cr["night"].display, clamp=True, width=130,
+                          caption=t("sim.period.night"))
+        with cols[3]:
+            st.markdown("**" + t("sim.preview.camera", id=cr["id"], d=cr["distance_m"]) + "**")
+            st.markdown(t("sim.preview.day", px=cr["day_px_m"],
+                          level=t("sim.dori." + (cr["day_level"] or "none")),
+                          ssim=cr["day"].ssim))
+            if cr["night"] is not None:
+                st.markdown(t("sim.preview.night", mode=t(f"sim.preview.mode.{cr['night_mode']}"),
+                              ev=cr["vertical_lx"], px=cr["night_px_m"],
+                              level=t("sim.dori." + (cr["night_level"] or "none")),
+                              ssim=cr["night"].ssim))
+            else:
+                st.markdown(t("sim.preview.night_dark", ev=cr["vertical_lx"]))
+
+# ----------------------------------------------------------------------------- tables
+tabs = st.tabs([t("sim.tab.cameras"), t("sim.tab.lights"), t("sim.tab.privacy"),
+                t("sim.tab.costs"), t("sim.tab.io")])
+
+
+def _on_table(kind: str, key: str) -> None:
+    delta = st.session_state.get(key) or {}
+    if any(delta.get(k) for k in ("edited_rows", "added_rows", "deleted_rows")):
+        _apply_delta(kind, delta)
+
+
+def _column_config(fields):
+    cfg = {}
+    for f in fields:
+        label = t("sim.col." + f)
+        if f in ("id", "model", "distribution"):
+            cfg[f] = st.column_config.TextColumn(label)
+        elif f in ("lat", "lon"):
+            cfg[f] = st.column_config.NumberColumn(label, format="%.6f")
+        elif f in ("width_px", "height_px", "unit_price_jpy"):
+            cfg[f] = st.column_config.NumberColumn(label, format="%d")
+        else:
+            cfg[f] = st.column_config.NumberColumn(label)
+    return cfg
+
+
+with tabs[0]:
+    st.caption(t("sim.table_help"))
+    cams = plan.get("cameras") or []
+    df = pd.DataFrame([{f: c_.get(f) for f in S.CAMERA_EDIT_FIELDS} for c_ in cams],
+                      columns=list(S.CAMERA_EDIT_FIELDS))
+    key = K + f"cams_{nonce}"
+    st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+                   column_config=_column_config(S.CAMERA_EDIT_FIELDS),
+                   on_change=_on_table, args=("cameras", key))
+    with st.expander(t("sim.lens")):
+        lc = st.columns(4)
+        focal = lc[0].number_input(t("sim.lens.focal"), 1.0, 100.0, 4.0, 0.5, key=K + "focal")
+        sensor = lc[1].number_input(t("sim.lens.sensor"), 1.0, 40.0, 5.6, 0.1,
+                                    key=K + "sensor")
+        fov = float(cam_mod.fov_from_lens(focal, sensor))
+        lc[2].metric(t("sim.col.hfov_deg"), f"{fov:.1f}°")
+        ids = [str(c_["id"]) for c_ in cams]
+        if ids:
+            target = lc[3].selectbox(t("sim.lens.camera"), ids, key=K + "lens_cam")
+            if lc[3].button(t("sim.lens.apply"), key=K + "lens_apply"):
+                idx = ids.index(target)
+                _apply_delta("cameras", {"edited_rows": {idx: {"hfov_deg": round(fov, 2)}}})
+                st.rerun()
+
+with tabs[1]:
+    st.caption(t("sim.table_help"))
+    lights = plan.get("lights") or []
+    df = pd.DataFrame([{f: l_.get(f) for f in S.LIGHT_EDIT_FIELDS} for l_ in lights],
+                      columns=list(S.LIGHT_EDIT_FIELDS))
+    key = K + f"lights_{nonce}"
+    st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+                   column_config=_column_config(S.LIGHT_EDIT_FIELDS),
+                   on_change=_on_table, args=("lights", key))
+
+with tabs[2]:
+    st.caption(t("sim.priv.intro"))
+    feats = (plan.get("buildings") or {}).get("features") or []
+    from assessments.privacy_geometry import _feature_id, _is_home
+    n_homes = sum(1 for f in feats if _is_home(f.get("properties")))
+    st.markdown(t("sim.priv.n_homes", n=n_homes))
+    if feats:
+        def _set_homes(all_: bool | None = None):
+            chosen = set(st.session_state.get(K + f"homes_{nonce}") or [])
+
+            def fn(p):
+                for i, f in enumerate((p.get("buildings") or {}).get("features") or []):
+                    props = f.setdefault("properties", {})
+                    props["is_home"] = bool(all_) if all_ is not None else (
+                        _feature_id(f, i) in chosen)
+            _change(fn, t("sim.what.homes"))
+        ids = [_feature_id(f, i) for i, f in enumerate(feats)]
+        hc = st.columns([1, 3])
+        hc[0].button(t("sim.priv.all_homes"), key=K + "all_homes", on_click=_set_homes,
+                     args=(True,))
+        hc[1].multiselect(t("sim.priv.pick"), ids,
+                          default=[i_ for i_, f in zip(ids, feats)
+                                   if _is_home(f.get("properties"))],
+                          key=K + f"homes_{nonce}", on_change=_set_homes)
+    if n_homes == 0:
+        st.info(t("sim.priv.no_homes"))
+    elif not sim.privacy:
+        st.success(t("sim.priv.none"))
+    else:
+        rows = []
+        for h in sim.privacy:
+            if h["code"] == "lower_tilt":
+                sug = t("sim.priv.lower_tilt", tilt=h["tilt_deg"])
+            elif h["code"] == "privacy_mask_sector":
+                sug = t("sim.priv.privacy_mask_sector", a=h["sector_deg"][0],
+                        b=h["sector_deg"][1], l=h["sector_rel_deg"][0], r=h["sector_rel_deg"][1])
+            else:
+                sug = t("sim.priv.re_aim", az=h["azimuth_deg"])
+            rows.append({t("sim.priv.col.camera"): h["camera_id"],
+                         t("sim.priv.col.area"): round(h["area_m2"], 1),
+                         t("sim.priv.col.homes"): ", ".join(h["building_ids"][:6]) +
+                         (" …" if len(h["building_ids"]) > 6 else ""),
+                         t("sim.priv.col.suggestion"): sug})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=K + "priv_df")
+        st.caption(t("sim.priv.mask_note"))
+        for h in sim.privacy:
+            if h["code"] in ("lower_tilt", "re_aim"):
+                field_, value = (("tilt_deg", h["tilt_deg"]) if h["code"] == "lower_tilt"
+                                 else ("azimuth_deg", h["azimuth_deg"]))
+                ids_ = [str(c_["id"]) for c_ in plan.get("cameras") or []]
+                if h["camera_id"] in ids_ and st.button(
+                        t("sim.priv.apply", id=h["camera_id"]), key=K + f"fix_{h['camera_id']}"):
+                    _apply_delta("cameras", {"edited_rows": {
+                        ids_.index(h["camera_id"]): {field_: value}}})
+                    st.rerun()
+
+with tabs[3]:
+    st.caption(t("sim.cost.intro"))
+    pc = st.columns(len(sim_summary.COST_ITEMS))
+
+    def _save_price(k_):
+        v = st.session_state[K + f"price_{k_}"]
+        _change(lambda p: p.setdefault("simulation", {}).setdefault(
+            "unit_prices_jpy", {}).update({k_: float(v)}), t("sim.what.prices"))
+    for i, k_ in enumerate(sim_summary.COST_ITEMS):
+        pc[i].number_input(t("sim.cost." + k_), min_value=0, step=10_000,
+                           value=int(prices.get(k_) or 0), key=K + f"price_{k_}",
+                           on_change=_save_price, args=(k_,))
+    st.dataframe(pd.DataFrame([{
+        t("sim.cost.col.item"): t("sim.cost." + it["key"]),
+        t("sim.cost.col.qty"): round(it["quantity"], 2),
+        t("sim.cost.col.unit"): f"{it['unit_price_jpy']:,.0f}",
+        t("sim.cost.col.amount"): f"{it['amount_jpy']:,.0f}"} for it in cost["items"]]),
+        hide_index=True, width="stretch", key=K + "cost_df")
+    st.markdown("**" + t("sim.cost.total", total=f"{cost['total_jpy']:,.0f}") + "**")
+
+with tabs[4]:
+    ic = st.columns([1.2, 1, 2])
+    kind = ic[0].selectbox(t("sim.io.kind"), ["cameras", "lights", "buildings", "area"],
+                           key=K + "io_kind", format_func={k: t("sim.io.kind." + k) for k in ("cameras", "lights", "buildings", "area")}.get)
+    mode = ic[1].radio(t("sim.io.mode"), ["replace", "append"], key=K + "io_mode",
+                       format_func={k: t("sim.io.mode." + k) for k in ("replace", "append")}.get, horizontal=True)
+    types = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],
+             "buildings": ["geojson", "json", "gml", "xml"], "area": ["geojson", "json"]}[kind]
+    up = ic[2].file_uploader(t("sim.io.file"), type=types, key=K + f"io_file_{kind}",
+                             help=t("sim.io.help"))
+    if up is not None:
+        sig = (kind, up.name, up.size, getattr(up, "file_id", ""))
+        if st.session_state.get(K + "io_last") != sig:
+            st.session_state[K + "io_last"] = sig
+            _import(kind, up.name, up.getvalue(), mode)
+            st.rerun()
+    st.divider()
+    st.markdown("**" + t("sim.io.export") + "**")
+    ec = st.columns(5)
+    ec[0].download_button(t("sim.io.cameras_csv"), imp.points_to_csv(
+        plan.get("cameras") or [], kind="camera"), file_name="cameras.csv", mime="text/csv",
+        key=K + "dl_cams", icon=":material/download:")
+    ec[1].download_button(t("sim.io.lights_csv"), imp.points_to_csv(
+        plan.get("lights") or [], kind="light"), file_name="lights.csv", mime="text/csv",
+        key=K + "dl_lights", icon=":material/download:")
+    feats_out = []
+    for cid in sim.model.camera_ids:
+        geom = sim.model.footprint_geojson(cid)
+        if geom:
+            cs = next(r for r in res["cameras"] if r["id"] == cid)
+            feats_out.append((geom, {"kind": "footprint", "camera_id": cid,
+                                     "covered_m2": cs["covered_m2"]}))
+    for f in imp.points_to_features(plan.get("cameras") or [])["features"]:
+        feats_out.append((f["geometry"], {"kind": "camera", **f["properties"]}))
+    for f in imp.points_to_features(plan.get("lights") or [])["features"]:
+        feats_out.append((f["geometry"], {"kind": "light", **f["properties"]}))
+    ec[2].download_button(t("sim.io.geojson"), imp.features_to_geojson(
+        feats_out, name=plan.get("name")), file_name="simulation.geojson",
+        mime="application/geo+json", key=K + "dl_geojson", icon=":material/download:")
+    if ec[3].toggle(t("sim.io.png"), key=K + "png_on"):
+        ec[3].download_button(t("sim.io.png"), map_view.render_png(
+            sim, plan, layer=raster, period=period), file_name="map.png", mime="image/png",
+            key=K + "dl_png", icon=":material/download:")
+    ec[4].download_button(t("sim.io.result"), planfile.result_json(res),
+                          file_name="result.json", mime="application/json",
+                          key=K + "dl_result", icon=":material/download:")
+    st.divider()
+    with st.expander(t("sim.start.again")):
+        _start_panel()

@@ -1,0 +1,209 @@
+"""シミュレーション page under AppTest: sample district, table edits, use case, imports, undo,
+point preview, and the 出力 page using the same cached simulation."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from datasets.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "simulate.py")
+DATA = ROOT / "tests" / "data"
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _start(lang="en") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["lang"] = lang
+    return _run(at)
+
+
+def _metric(at, label_start) -> float:
+    m = next(m for m in at.metric if m.label.startswith(label_start))
+    return float(m.value.replace(",", "").replace("%", "").strip())
+
+
+def _plan(at) -> dict:
+    ws = Workspace(Path(__import__("os").environ["MIMAMORI_WORKSPACE"]))
+    try:
+        return ws.get_plan(at.session_state["plan_id"])
+    finally:
+        ws.close()
+
+
+def _sample(lang="en") -> AppTest:
+    at = _start(lang)
+    at.session_state["sim.load_sample"] = True
+    return _run(at)
+
+
+@pytest.mark.parametrize("lang, title, area_label, loaded", [
+    ("ja", "カメラ・照明シミュレーション", "評価面積", "サンプル地区を読み込みました。"),
+    ("en", "Camera and lighting simulation", "Assessed area", "The sample district was loaded.")])
+def test_empty_plan_then_sample_district(lang, title, area_label, loaded):
+    at = _start(lang)
+    assert at.title[0].value == title
+    assert at.info  # no area yet: the start options are shown
+    at.session_state["sim.load_sample"] = True
+    _run(at)
+    assert any(s.value == loaded for s in at.success)
+    # 300 m × 300 m minus 657 building footprints (cells whose centre is in a building)
+    assert 55_000 < _metric(at, area_label) < 90_000
+    assert 10 < _metric(at, "カメラに映る範囲" if lang == "ja" else "Covered") < 40
+    plan = _plan(at)
+    assert len(plan["cameras"]) == 11 and len(plan["lights"]) == 20
+    assert len(plan["buildings"]["features"]) == 657
+    assert any("Project PLATEAU" in c.value for c in at.caption)
+
+
+def _queue_edit(at, kind, delta):
+    at.session_state["sim.edit_queue"] = [{"kind": kind, "delta": delta}]
+    return _run(at)
+
+
+def test_add_move_delete_camera_through_the_table_and_undo():
+    at = _sample()
+    covered0 = _metric(at, "Covered")
+    cams = _plan(at)["cameras"]
+    # add: a second camera on C3's pole looking east, where nothing looks yet
+    # (measured with assessments.coverage.simulate: +2,818 m² ≈ +4.5 % of the area)
+    c3 = next(c for c in cams if c["id"] == "C3")
+    _queue_edit(at, "cameras", {"added_rows": [{"id": "C99", "lat": c3["lat"],
+                                                "lon": c3["lon"], "azimuth_deg": 90.0}]})
+    assert any(s.value == "Cameras saved." for s in at.success)
+    covered1 = _metric(at, "Covered")
+    assert covered1 - covered0 == pytest.approx(2818 / _metric(at, "Assessed area") * 100,
+                                                abs=0.11)
+    assert [c["id"] for c in _plan(at)["cameras"]][-1] == "C99"
+    # move it 40 m off the area (≈ 0.00045° of latitude south of the area's edge):
+    # covered share goes down again
+    idx = len(cams)
+    area_south = 35.755703
+    _queue_edit(at, "cameras", {"edited_rows": {str(idx): {"lat": area_south - 0.0006}}})
+    covered2 = _metric(at, "Covered")
+    assert covered2 < covered1
+    # delete C1: covered share goes down
+    _queue_edit(at, "cameras", {"deleted_rows": [0]})
+    covered3 = _metric(at, "Covered")
+    assert covered3 < covered2
+    assert "C1" not in [c["id"] for c in _plan(at)["cameras"]]
+    # undo the deletion: C1 is back and the figure returns
+    at.button(key=next(b.key for b in at.button if b.key.endswith("undo_btn"))).click()
+    _run(at)
+    assert "C1" in [c["id"] for c in _plan(at)["cameras"]]
+    assert _metric(at, "Covered") == pytest.approx(covered2)
+
+
+def test_invalid_edit_is_not_saved():
+    at = _sample()
+    before = _plan(at)["cameras"]
+    _queue_edit(at, "cameras", {"edited_rows": {"0": {"tilt_deg": 120.0}}})
+    assert any("Not saved" in e.value and "tilt_deg" in e.value for e in at.error)
+    assert _plan(at)["cameras"] == before
+    _queue_edit(at, "lights", {"edited_rows": {"0": {"mount_height_m": -3.0}}})
+    assert any("Not saved" in e.value and "mount_height_m" in e.value for e in at.error)
+
+
+def test_use_case_sets_the_requirement():
+    at = _sample()
+    assert any("Recognise" in m.value and "125" in m.value for m in at.markdown)
+    recognise_met = _metric(at, "Requirement met (day)")
+    ms = next(m for m in at.multiselect if m.key and "_uc_" in m.key)
+    ms.set_value(["people_count"])
+    _run(at)
+    assert _plan(at)["use_cases"] == ["people_count"]
+    assert any("Detect" in m.value and "25" in m.value for m in at.markdown)
+    # Detect (25 px/m) is met on more of the area than Recognise (125 px/m)
+    assert _metric(at, "Requirement met (day)") > recognise_met
+
+
+def test_point_preview_shows_each_camera():
+    at = _sample()
+    # (91.5 m E, −19.5 m N) is seen by two cameras at about 145 px/m by day
+    at.session_state["sim.inspect"] = {"x_m": 91.5, "y_m": -19.5}
+    _run(at)
+    texts = [m.value for m in at.markdown]
+    assert sum(v.startswith("**Camera C") for v in texts) >= 2
+    assert any(v.startswith("Day:") and "SSIM" in v for v in texts)
+    assert len(at.get("image")) + len(at.get("imgs")) >= 2
+
+
+def _import(at, kind, path: Path, mode="replace"):
+    at.session_state["sim.import_queue"] = [{"kind": kind, "name": path.name,
+                                             "data": path.read_bytes(), "mode": mode}]
+    return _run(at)
+
+
+def test_import_yaizu_cameras_cp932_into_an_empty_plan():
+    at = _start()
+    _import(at, "cameras", DATA / "yaizu_kasen_kaigan_kanshi_camera_from_dbf_cp932.csv")
+    msg = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert any("Imported 30 item(s)" in v for v in msg), msg
+    plan = _plan(at)
+    assert len(plan["cameras"]) == 30
+    # 焼津市 is at about 34.8° N, 138.3° E
+    assert all(34.7 < c["lat"] < 35.0 and 138.2 < c["lon"] < 138.4 for c in plan["cameras"])
+    assert plan["area"] and plan["resolution_m"] >= 1.0
+    assert _metric(at, "Covered") > 0
+
+
+def test_import_plateau_citygml_and_bad_file_keeps_the_plan():
+    at = _sample()
+    _import(at, "buildings", DATA / "53395404_bldg_6697_op.gml")
+    assert any("Imported 657 item(s)" in s.value for s in list(at.success) + list(at.warning))
+    plan = _plan(at)
+    assert len(plan["buildings"]["features"]) == 657
+    before = _plan(at)
+    _import(at, "buildings", DATA / "bad" / "bad_json.geojson")
+    assert any("could not be imported" in e.value and "plan is unchanged" in e.value
+               for e in at.error)
+    after = _plan(at)
+    assert after["buildings"] == before["buildings"] and after["cameras"] == before["cameras"]
+    _import(at, "cameras", DATA / "bad" / "no_coordinates.csv")
+    assert any("No latitude/longitude" in e.value for e in at.error)
+    assert _plan(at)["cameras"] == before["cameras"]
+
+
+def test_privacy_marks_homes_and_suggests():
+    at = _sample()
+    at.button(key=next(b.key for b in at.button if b.key.endswith("all_homes"))).click()
+    _run(at)
+    plan = _plan(at)
+    assert all(f["properties"]["is_home"] for f in plan["buildings"]["features"])
+    frames = [d.value for d in at.dataframe]
+    priv = next(df for df in frames if "Suggestion" in df.columns)
+    assert len(priv) >= 1
+    assert priv["Suggestion"].str.contains("mask|Tilt|Re-aim").all()
+
+
+def test_export_page_uses_the_simulation(workspace_path):
+    from openpyxl import load_workbook
+    at = _sample("ja")
+    from reports.excel import build_workbook
+    from ui import simulation as S
+    plan = _plan(at)
+    result, png = S.results_for_plan(plan)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {c["id"] for c in result["cameras"]} == {c["id"] for c in plan["cameras"]}
+    assert all("night_dori_m2" in c for c in result["cameras"])
+    from PIL import Image
+    img = Image.open(io.BytesIO(png))
+    assert img.width > 300 and img.height > 300
+    wb = load_workbook(io.BytesIO(build_workbook(plan, results=result, map_png=png)))
+    headers = [c.value for row in wb["カメラ配置"].iter_rows(max_row=8) for c in row]
+    assert "監視面積 [m²]" in headers
+    ex = AppTest.from_file(str(ROOT / "pages" / "export.py"), default_timeout=120)
+    ex.session_state["lang"] = "ja"
+    ex.session_state["plan_id"] = plan["id"]
+    _run(ex)
+    assert not ex.error

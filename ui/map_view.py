@@ -1,0 +1,576 @@
+"""The simulation map: plotly figure in local metres, raster layers as image overlays, PNG.
+
+The map is a cartesian plotly figure in the grid's local metres (x east, y north, equal
+scale). Vector data (buildings, area, streets, park, camera footprints, cameras, lights)
+are traces; every per-cell layer (pixel density by DORI level, cameras per cell,
+illuminance, night usability, requirement, privacy hits) is one RGBA image placed with
+``layout.images`` — never a trace with a point per cell. A sparse grid of faint points over
+the area makes the map clickable (plotly reports selections of points only).
+
+Base map: offline by default (plain background). Opt-in 地理院タイル are added as layout
+images whose URL the *browser* loads; nothing here waits on a tile server.
+
+:func:`render_png` draws the same layers with PIL from the arrays (no browser, no
+kaleido), for the download and the Excel export.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image, ImageDraw, ImageFont
+
+from assessments import image_quality as iq
+from assessments import sim_summary as S
+from assessments.grid import geojson_rings
+from ui.i18n import t
+
+#: Raster layers that can be shown (one at a time) and vector overlays (any number).
+RASTER_LAYERS = ("dori", "count", "illuminance", "night_usability", "requirement", "none")
+OVERLAYS = ("footprints", "buildings", "privacy", "labels")
+GSI_URLS = {"std": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+            "pale": "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"}
+GSI_ATTRIBUTION = "出典：国土地理院"
+
+#: Colours of the DORI levels, lowest first (assigned by rank of the standard's levels).
+DORI_COLOURS = ["#b3cde3", "#4f9bd9", "#2ca25f", "#fdd835", "#fb8c00", "#d81b60", "#6a1b9a"]
+COUNT_COLOURS = ["#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f"]
+#: Horizontal illuminance bins [lx]; 3 lx and 5 lx are the SES E1901 class B / A averages.
+LUX_BINS = [0.5, 1.0, 3.0, 5.0, 10.0]
+LUX_COLOURS = ["#1a1a40", "#3b3b8f", "#6a51a3", "#e6a817", "#f6d55c", "#fff7bc"]
+NIGHT_COLOURS = {"colour": "#2ca25f", "ir": "#8e6fd8", "dark": "#e53935"}
+REQ_COLOURS = {S.REQ_MET: "#2ca25f", S.REQ_DAY_ONLY: "#f9a825", S.REQ_NOT_MET: "#e53935"}
+PRIVACY_COLOUR = "#ff1744"
+OUTSIDE_RGBA = (120, 120, 120, 60)
+BUILDING_FILL = "rgba(120,126,140,0.55)"
+HOME_FILL = "rgba(214,120,60,0.65)"
+ALPHA = 185
+
+FONT_PATHS = ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _rgb(hex_colour: str) -> tuple:
+    h = hex_colour.lstrip("#")
+    return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+
+
+# ---------------------------------------------------------------------------------------
+# raster layers
+# ---------------------------------------------------------------------------------------
+def dori_keys(sim) -> list[str]:
+    return [k for k, _ in sorted(sim.model.thresholds.items(), key=lambda kv: kv[1])]
+
+
+def layer_rgba(sim, layer: str, *, period: str = "day"):
+    """RGBA image (rows × cols × 4, uint8) of a raster layer and its legend.
+
+    Parameters
+    ----------
+    sim : ui.simulation.SimResult
+    layer : {"dori", "count", "illuminance", "night_usability", "requirement", "none"}
+    period : {"day", "night"}
+        For ``dori``: the day density or the night (usable, blur-reduced) density.
+
+    Returns
+    -------
+    (ndarray or None, list of (label, hex colour))
+    """
+    if layer not in RASTER_LAYERS:
+        raise ValueError(f"layer must be one of {RASTER_LAYERS}, got {layer!r}")
+    if period not in ("day", "night"):
+        raise ValueError(f"period must be 'day' or 'night', got {period!r}")
+    m = sim.model
+    shape = m.grid.shape
+    rgba = np.zeros(shape + (4,), np.uint8)
+    legend = []
+
+    def paint(mask, colour, alpha=ALPHA):
+        rgba[mask] = (*_rgb(colour), alpha)
+
+    if layer == "none":
+        return None, legend
+    if layer == "dori":
+        pd = m.pixel_density if period == "day" else sim.night.night_pixel_density_px_m
+        keys = dori_keys(sim)
+        for i, k in enumerate(keys):
+            lo = m.thresholds[k]
+            hi = m.thresholds[keys[i + 1]] if i + 1 < len(keys) else np.inf
+            colour = DORI_COLOURS[min(i, len(DORI_COLOURS) - 1)]
+            paint((pd >= lo) & (pd < hi), colour)
+            legend.append((f"{t('sim.dori.' + k)} ≥ {lo:g} px/m", colour))
+    elif layer == "count":
+        cnt = m.camera_count
+        for i, colour in enumerate(COUNT_COLOURS):
+            n = i + 1
+            sel = cnt == n if n < len(COUNT_COLOURS) else cnt >= n
+            paint(sel, colour)
+            legend.append((t("sim.legend.count", n=f"{n}{'+' if n == len(COUNT_COLOURS) else ''}"),
+                           colour))
+    elif layer == "illuminance":
+        e = sim.night.illuminance_lx
+        edges = [-np.inf] + LUX_BINS + [np.inf]
+        for i, colour in enumerate(LUX_COLOURS):
+            sel = (e >= edges[i]) & (e < edges[i + 1]) & m.inside
+            paint(sel, colour, 200)
+            lo, hi = edges[i], edges[i + 1]
+            label = (f"< {hi:g} lx" if lo == -np.inf else f"≥ {lo:g} lx" if hi == np.inf
+                     else f"{lo:g}–{hi:g} lx")
+            if hi == 5.0:
+                label += " (SES B)"
+            elif lo == 5.0:
+                label += " (SES A)"
+            legend.append((label, colour))
+    elif layer == "night_usability":
+        nm = sim.night.night_mode
+        paint((nm == iq.NIGHT_COLOUR) & m.inside, NIGHT_COLOURS["colour"])
+        paint((nm == iq.NIGHT_IR) & m.inside, NIGHT_COLOURS["ir"])
+        paint(sim.night.seen_but_dark, NIGHT_COLOURS["dark"])
+        legend += [(t("sim.legend.night_colour"), NIGHT_COLOURS["colour"]),
+                   (t("sim.legend.night_ir"), NIGHT_COLOURS["ir"]),
+                   (t("sim.legend.night_dark"), NIGHT_COLOURS["dark"])]
+    elif layer == "requirement":
+        if sim.req_map is None:
+            return None, legend
+        for code, key in ((S.REQ_MET, "met"), (S.REQ_DAY_ONLY, "day_only"),
+                          (S.REQ_NOT_MET, "not_met")):
+            if code == S.REQ_DAY_ONLY and not sim.requirement["night"]:
+                continue
+            paint(sim.req_map == code, REQ_COLOURS[code], 70 if code == S.REQ_NOT_MET
+                  else ALPHA)
+            legend.append((t("sim.legend.req_" + key), REQ_COLOURS[code]))
+    outside = ~m.inside & (m.building_cm == 0)
+    rgba[outside & (rgba[..., 3] == 0)] = OUTSIDE_RGBA
+    return rgba, legend
+
+
+def privacy_rgba(sim):
+    """RGBA of the cells where some camera looks at a home's façade or private land."""
+    shape = sim.model.grid.shape
+    hit = np.zeros(shape, bool)
+    for p in sim.privacy:
+        hit[p["rows"], p["cols"]] |= p["mask"]
+    if not hit.any():
+        return None
+    rgba = np.zeros(shape + (4,), np.uint8)
+    rgba[hit] = (*_rgb(PRIVACY_COLOUR), 235)
+    return rgba
+
+
+def _downsample(rgba, max_px: int):
+    h, w = rgba.shape[:2]
+    step = max(1, math.ceil(max(h, w) / max_px))
+    return rgba[::step, ::step] if step > 1 else rgba
+
+
+def png_bytes(rgba) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=False, compress_level=3)
+    return buf.getvalue()
+
+
+def data_uri(rgba, *, max_px: int = 1600) -> str:
+    return "data:image/png;base64," + base64.b64encode(
+        png_bytes(_downsample(rgba, max_px))).decode("ascii")
+
+
+# ---------------------------------------------------------------------------------------
+# vector data in local metres
+# ---------------------------------------------------------------------------------------
+def _rings_xy(grid, geometry):
+    out = []
+    for poly in geojson_rings(geometry):
+        for ring in poly:
+            x, y = grid.to_xy(ring[:, 1], ring[:, 0])
+            out.append((np.atleast_1d(x), np.atleast_1d(y)))
+    return out
+
+
+def _lines_xy(grid, geometry):
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates") or []
+    parts = [coords] if kind == "LineString" else coords if kind == "MultiLineString" else []
+    out = []
+    for part in parts:
+        a = np.asarray(part, dtype=float)
+        if a.ndim == 2 and len(a) >= 2:
+            x, y = grid.to_xy(a[:, 1], a[:, 0])
+            out.append((np.atleast_1d(x), np.atleast_1d(y)))
+    return out
+
+
+def _joined(parts):
+    xs, ys = [], []
+    for x, y in parts:
+        xs += list(np.round(x, 2)) + [None]
+        ys += list(np.round(y, 2)) + [None]
+    return xs, ys
+
+
+@functools.lru_cache(maxsize=16)
+def _buildings_xy_cached(key, grid, features_json):
+    import json
+    feats = json.loads(features_json)
+    homes, others = [], []
+    for f in feats:
+        try:
+            parts = _rings_xy(grid, f.get("geometry"))
+        except (ValueError, TypeError):
+            continue
+        props = f.get("properties") or {}
+        from assessments.privacy_geometry import _is_home
+        (homes if _is_home(props) else others).extend(parts)
+    return _joined(others), _joined(homes)
+
+
+def buildings_xy(grid, buildings):
+    import json
+    from ui.simulation import digest
+    feats = (buildings or {}).get("features") or [] if isinstance(buildings, dict) else []
+    key = digest(feats)
+    return _buildings_xy_cached(key, grid, json.dumps(feats, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------------------
+# GSI tiles
+# ---------------------------------------------------------------------------------------
+def _tile_xy(lat, lon, z):
+    n = 2 ** z
+    x = (lon + 180.0) / 360.0 * n
+    lat_r = math.radians(lat)
+    y = (1 - math.log(math.tan(lat_r) + 1 / math.cos(lat_r)) / math.pi) / 2 * n
+    return x, y
+
+
+def _tile_lonlat(x, y, z):
+    n = 2 ** z
+    lon = x / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return lat, lon
+
+
+def gsi_tiles(grid, kind: str = "pale", *, max_tiles: int = 48) -> list[dict]:
+    """地理院タイル covering the grid: ``[{"url", "x0", "y0", "x1", "y1"}]`` in local
+    metres (x0 west, y1 north). The browser loads the URLs; nothing is fetched here."""
+    if kind not in GSI_URLS:
+        raise ValueError(f"kind must be one of {sorted(GSI_URLS)}, got {kind!r}")
+    xs, ys = grid.x_axis_m, grid.y_axis_m
+    lat_n, lon_w = grid.to_latlon(xs[0], ys[0])
+    lat_s, lon_e = grid.to_latlon(xs[-1], ys[-1])
+    for z in range(18, 9, -1):
+        x0, y0 = _tile_xy(lat_n, lon_w, z)
+        x1, y1 = _tile_xy(lat_s, lon_e, z)
+        nx, ny = int(x1) - int(x0) + 1, int(y1) - int(y0) + 1
+        if nx * ny <= max_tiles:
+            break
+    out = []
+    for tx in range(int(x0), int(x1) + 1):
+        for ty in range(int(y0), int(y1) + 1):
+            la_n, lo_w = _tile_lonlat(tx, ty, z)
+            la_s, lo_e = _tile_lonlat(tx + 1, ty + 1, z)
+            ax, ay = grid.to_xy(la_n, lo_w)
+            bx, by = grid.to_xy(la_s, lo_e)
+            out.append({"url": GSI_URLS[kind].format(z=z, x=tx, y=ty), "x0": ax, "y1": ay,
+                        "x1": bx, "y0": by})
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# the figure
+# ---------------------------------------------------------------------------------------
+def click_points(sim, *, step_m: float | None = None, max_points: int = 3600):
+    """Clickable points over the area: (x, y) arrays [m] on a regular step."""
+    g = sim.model.grid
+    h, w = g.shape
+    if step_m is None:
+        step_m = max(g.resolution_m, math.sqrt(h * w * g.cell_area_m2 / max_points))
+    step = max(1, int(round(step_m / g.resolution_m)))
+    rr, cc = np.mgrid[step // 2:h:step, step // 2:w:step]
+    keep = sim.model.inside[rr, cc] | (sim.model.building_cm[rr, cc] == 0)
+    rr, cc = rr[keep], cc[keep]
+    return g.x_axis_m[cc], g.y_axis_m[rr], rr, cc
+
+
+def _legend_entry(fig, label, colour, *, symbol="square", group="raster"):
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                             marker=dict(size=14, color=colour, symbol=symbol),
+                             legendgroup=group, hoverinfo="skip", showlegend=True))
+
+
+def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
+           overlays=("footprints", "buildings", "privacy", "labels"), base: str | None = None,
+           point=None, selected_camera: str | None = None,
+           height: int | None = None) -> go.Figure:
+    """The interactive map.
+
+    Parameters
+    ----------
+    sim : ui.simulation.SimResult
+    plan : dict
+        For the buildings, map layers (streets, park) and the cameras' labels.
+    raster : one of :data:`RASTER_LAYERS`
+    period : {"day", "night"}
+    overlays : iterable of :data:`OVERLAYS`
+    base : {None, "std", "pale"}
+        地理院タイル under the map (loaded by the browser), or None (offline).
+    point : (x_m, y_m), optional
+        The inspected point, marked with a cross.
+    """
+    g = sim.model.grid
+    res = g.resolution_m
+    xs, ys = g.x_axis_m, g.y_axis_m
+    x_w, x_e = xs[0] - res / 2, xs[-1] + res / 2
+    y_n, y_s = ys[0] + res / 2, ys[-1] - res / 2
+    fig = go.Figure()
+    images = []
+    if base:
+        for tile in gsi_tiles(g, base):
+            images.append(dict(source=tile["url"], xref="x", yref="y", x=tile["x0"],
+                               y=tile["y1"], sizex=tile["x1"] - tile["x0"],
+                               sizey=tile["y1"] - tile["y0"], sizing="stretch",
+                               layer="below", opacity=0.9))
+    rgba, legend = layer_rgba(sim, raster, period=period)
+    if rgba is not None:
+        images.append(dict(source=data_uri(rgba), xref="x", yref="y", x=x_w, y=y_n,
+                           sizex=x_e - x_w, sizey=y_n - y_s, sizing="stretch",
+                           layer="below", opacity=1.0, name="heatmap"))
+    if "privacy" in overlays:
+        prgba = privacy_rgba(sim)
+        if prgba is not None:
+            images.append(dict(source=data_uri(prgba), xref="x", yref="y", x=x_w, y=y_n,
+                               sizex=x_e - x_w, sizey=y_n - y_s, sizing="stretch",
+                               layer="below", opacity=1.0, name="privacy"))
+    layers = plan.get("map_layers") or {}
+    for feat in (layers.get("park") or {}).get("features", []):
+        try:
+            px, py = _joined(_rings_xy(g, feat["geometry"]))
+        except (ValueError, TypeError, KeyError):
+            continue
+        fig.add_trace(go.Scatter(x=px, y=py, mode="lines", fill="toself",
+                                 fillcolor="rgba(120,190,120,0.25)",
+                                 line=dict(color="#4c9a4c", width=1), name=t("sim.map.park"),
+                                 hoverinfo="skip", showlegend=False))
+    streets = []
+    for feat in (layers.get("streets") or {}).get("features", []):
+        streets += _lines_xy(g, feat.get("geometry") or {})
+    if streets:
+        sx, sy = _joined(streets)
+        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", name=t("sim.map.streets"),
+                                 line=dict(color="rgba(90,90,90,0.35)", width=9),
+                                 hoverinfo="skip", showlegend=False))
+    if "buildings" in overlays and plan.get("buildings"):
+        (bx, by), (hx, hy) = buildings_xy(g, plan.get("buildings"))
+        if bx:
+            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", fill="toself",
+                                     fillcolor=BUILDING_FILL,
+                                     line=dict(color="rgba(70,74,84,0.9)", width=0.6),
+                                     name=t("sim.map.buildings"), hoverinfo="skip",
+                                     showlegend=True, legendgroup="vector"))
+        if hx:
+            fig.add_trace(go.Scatter(x=hx, y=hy, mode="lines", fill="toself",
+                                     fillcolor=HOME_FILL,
+                                     line=dict(color="rgba(150,70,30,1)", width=0.8),
+                                     name=t("sim.map.homes"), hoverinfo="skip",
+                                     showlegend=True, legendgroup="vector"))
+    try:
+        ax, ay = _joined(_rings_xy(g, plan["area"]))
+        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", name=t("sim.map.area"),
+                                 line=dict(color="#1f2d3d", width=2, dash="dash"),
+                                 hoverinfo="skip", showlegend=True, legendgroup="vector"))
+    except (ValueError, TypeError, KeyError):
+        pass
+    # clickable grid (faint): hover shows the best density there
+    cx, cy, rr, cc = click_points(sim)
+    pd = sim.model.pixel_density[rr, cc]
+    npd = sim.night.night_pixel_density_px_m[rr, cc]
+    fig.add_trace(go.Scatter(
+        x=np.round(cx, 2).tolist(), y=np.round(cy, 2).tolist(), mode="markers", name="grid",
+        marker=dict(size=7, color="rgba(0,0,0,0.02)"), showlegend=False,
+        customdata=np.stack([np.round(pd, 1), np.round(npd, 1)], axis=1),
+        hovertemplate=(t("sim.map.hover") + "<extra></extra>")))
+    if "footprints" in overlays:
+        fx, fy = [], []
+        for cid, v in sim.model.views.items():
+            fp = v.footprint_xy
+            if len(fp):
+                fx += list(np.round(v.x_m + fp[:, 0], 2)) + [round(v.x_m + fp[0, 0], 2), None]
+                fy += list(np.round(v.y_m + fp[:, 1], 2)) + [round(v.y_m + fp[0, 1], 2), None]
+        if fx:
+            fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
+                                     line=dict(color="rgba(25,60,140,0.45)", width=1, dash="dot"),
+                                     hoverinfo="skip", legendgroup="vector"))
+    lights = plan.get("lights") or []
+    if lights:
+        lx, ly = g.to_xy([float(lt["lat"]) for lt in lights], [float(lt["lon"]) for lt in lights])
+        fig.add_trace(go.Scatter(
+            x=np.round(np.atleast_1d(lx), 2), y=np.round(np.atleast_1d(ly), 2),
+            mode="markers", name=t("sim.map.lights"),
+            marker=dict(size=11, color="#ffd400", symbol="star",
+                        line=dict(color="#6b5600", width=1)),
+            text=[str(lt.get("id")) for lt in lights],
+            hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
+    cams = list(sim.model.views.values())
+    if cams:
+        hx = [v.x_m for v in cams]
+        hy = [v.y_m for v in cams]
+        colours = ["#ff1744" if v.id == selected_camera else "#0d47a1" for v in cams]
+        fig.add_trace(go.Scatter(
+            x=np.round(hx, 2), y=np.round(hy, 2),
+            mode="markers+text" if "labels" in overlays else "markers",
+            name=t("sim.map.cameras"), text=[v.id for v in cams], textposition="top right",
+            textfont=dict(size=12, color="#0d1b2a"),
+            marker=dict(size=12, color=colours, symbol="circle",
+                        line=dict(color="white", width=2)),
+            hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
+        # aim arrows
+        ax_, ay_ = [], []
+        for v in cams:
+            az = math.radians(v.params["azimuth_deg"])
+            ax_ += [v.x_m, v.x_m + 9 * math.sin(az), None]
+            ay_ += [v.y_m, v.y_m + 9 * math.cos(az), None]
+        fig.add_trace(go.Scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
+                                 line=dict(color="#0d47a1", width=3), hoverinfo="skip"))
+    if point is not None:
+        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers",
+                                 name=t("sim.map.point"),
+                                 marker=dict(size=18, color="#000", symbol="x-thin-open",
+                                             line=dict(width=3, color="#000")),
+                                 hoverinfo="skip"))
+    for label, colour in legend:
+        _legend_entry(fig, label, colour)
+    if "privacy" in overlays and sim.privacy:
+        _legend_entry(fig, t("sim.legend.privacy"), PRIVACY_COLOUR)
+    notes = []
+    if base:
+        notes.append(GSI_ATTRIBUTION)
+    if plan.get("sample"):
+        notes.append((plan.get("sample") or {}).get("attribution") or "")
+    if height is None:  # the map fills the width; the legend sits below it
+        aspect = (y_n - y_s) / max(x_e - x_w, 1e-9)
+        height = int(min(950, max(450, 720 * aspect + 150)))
+    fig.update_layout(
+        images=images, height=height, margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="#f4f5f7" if not base else "#ffffff", paper_bgcolor="#ffffff",
+        dragmode="pan", clickmode="event+select", hovermode="closest",
+        legend=dict(orientation="h", x=0, y=-0.04, xanchor="left", yanchor="top",
+                    bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1,
+                    font=dict(size=13), title=dict(text=_legend_title(raster, period))),
+        xaxis=dict(range=[x_w, x_e], showgrid=False, zeroline=False,
+                   title=dict(text=t("sim.map.x_axis"), font=dict(size=12)),
+                   ticksuffix=" m", constrain="domain", constraintoward="left"),
+        yaxis=dict(range=[y_s, y_n], showgrid=False, zeroline=False, scaleanchor="x",
+                   scaleratio=1, ticksuffix=" m", constrain="domain",
+                   constraintoward="top"),
+        annotations=[dict(text=" / ".join(n for n in notes if n), xref="paper",
+                          yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+                          showarrow=False, font=dict(size=11, color="#333"),
+                          bgcolor="rgba(255,255,255,0.8)")] if notes else [],
+        uirevision="map")
+    return fig
+
+
+def _legend_title(raster, period):
+    if raster == "dori":
+        return t("sim.legend.title_dori_" + period)
+    return t("sim.legend.title_" + raster) if raster != "none" else ""
+
+
+# ---------------------------------------------------------------------------------------
+# PNG
+# ---------------------------------------------------------------------------------------
+def _font(size):
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
+               max_px: int = 1400) -> bytes:
+    """A PNG of the map drawn from the arrays (no browser): buildings, the raster layer,
+    privacy hits, footprints, cameras, lights, a legend, a scale bar and attributions."""
+    m = sim.model
+    g = m.grid
+    h, w = g.shape
+    scale = min(4.0, max_px / max(h, w))
+    W, H = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+    panel = 330
+    img = Image.new("RGBA", (W + panel, H + 40), (255, 255, 255, 255))
+    base = np.zeros((h, w, 4), np.uint8)
+    base[...] = (244, 245, 247, 255)
+    base[m.building_cm > 0] = (150, 155, 165, 255)
+    rgba, legend = layer_rgba(sim, layer, period=period)
+    mapimg = Image.fromarray(base, "RGBA")
+    if rgba is not None:
+        mapimg = Image.alpha_composite(mapimg, Image.fromarray(rgba, "RGBA"))
+    prgba = privacy_rgba(sim)
+    if prgba is not None:
+        mapimg = Image.alpha_composite(mapimg, Image.fromarray(prgba, "RGBA"))
+    mapimg = mapimg.resize((W, H), Image.NEAREST)
+    img.paste(mapimg, (0, 0))
+    d = ImageDraw.Draw(img)
+
+    def px(x, y):
+        return ((x - (g.x0_m - g.resolution_m / 2)) / g.resolution_m * scale,
+                ((g.y0_m + g.resolution_m / 2) - y) / g.resolution_m * scale)
+
+    try:
+        for x, y in _rings_xy(g, plan["area"]):
+            d.line([px(a, b) for a, b in zip(x, y)], fill=(31, 45, 61, 255), width=2)
+    except (ValueError, TypeError, KeyError):
+        pass
+    for v in m.views.values():
+        fp = v.footprint_xy
+        if len(fp):
+            pts = [px(v.x_m + a, v.y_m + b) for a, b in fp] + [px(v.x_m + fp[0, 0],
+                                                              v.y_m + fp[0, 1])]
+            d.line(pts, fill=(25, 60, 140, 230), width=1)
+    f_small = _font(13)
+    for lt in plan.get("lights") or []:
+        x, y = g.to_xy(float(lt["lat"]), float(lt["lon"]))
+        a, b = px(x, y)
+        d.ellipse([a - 4, b - 4, a + 4, b + 4], fill=(255, 212, 0, 255),
+                  outline=(107, 86, 0, 255))
+    for v in m.views.values():
+        a, b = px(v.x_m, v.y_m)
+        az = math.radians(v.params["azimuth_deg"])
+        d.line([a, b, a + 14 * math.sin(az), b - 14 * math.cos(az)], fill=(13, 71, 161, 255),
+               width=3)
+        d.ellipse([a - 6, b - 6, a + 6, b + 6], fill=(13, 71, 161, 255),
+                  outline=(255, 255, 255, 255), width=2)
+        d.text((a + 8, b - 18), v.id, fill=(13, 27, 42, 255), font=f_small)
+    # scale bar
+    bar_m = 10 ** math.floor(math.log10(max(1.0, w * g.resolution_m / 4)))
+    bar_px = bar_m / g.resolution_m * scale
+    d.rectangle([12, H - 22, 12 + bar_px, H - 16], fill=(20, 20, 20, 255))
+    d.text((12, H - 40), f"{bar_m:g} m", fill=(20, 20, 20, 255), font=f_small)
+    d.text((W - 24, 8), "N↑", fill=(20, 20, 20, 255), font=_font(16))
+    # legend panel
+    f_title = _font(16)
+    yy = 12
+    d.text((W + 14, yy), _legend_title(layer, period), fill=(20, 20, 20, 255), font=f_title)
+    yy += 28
+    items = list(legend)
+    if prgba is not None:
+        items.append((t("sim.legend.privacy"), PRIVACY_COLOUR))
+    items += [(t("sim.map.buildings"), "#969ba5"), (t("sim.map.cameras"), "#0d47a1"),
+              (t("sim.map.lights"), "#ffd400")]
+    for label, colour in items:
+        d.rectangle([W + 14, yy + 2, W + 30, yy + 18], fill=(*_rgb(colour), 255),
+                    outline=(60, 60, 60, 255))
+        d.text((W + 38, yy), label, fill=(20, 20, 20, 255), font=f_small)
+        yy += 24
+    notes = []
+    if plan.get("sample"):
+        notes.append((plan.get("sample") or {}).get("attribution") or "")
+    if notes:
+        d.text((8, H + 12), " / ".join(notes), fill=(60, 60, 60, 255), font=_font(12))
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, format="PNG")
+    return buf.getvalue()
