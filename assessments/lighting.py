@@ -59,7 +59,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from assessments.photometry import Photometry, PhotometryError, interpolate_candela, read_photometry
+from assessments.photometry import (Photometry, PhotometryError, _fast_lookup, _fast_table,
+                                    interpolate_candela, read_photometry)
 
 __all__ = [
     "Luminaire",
@@ -82,6 +83,7 @@ __all__ = [
     "LIGHTING_CRITERIA",
     "SES_CLASSES",
     "DEFAULT_CUTOFF_LX",
+    "METHODS",
 ]
 
 DEFAULT_CUTOFF_LX = 0.05
@@ -422,6 +424,111 @@ def _local_frame(lum: Luminaire, dx, dy, dz):
     return cos_g, np.degrees(np.arctan2(yl, xl)) % 360.0, r
 
 
+def _fast_k(lum: Luminaire, dx, dy, dz: float):
+    """I(γ, C) / r³ of the vectors (dx, dy, dz) light → point, float32 [cd m⁻³] (fast path).
+
+    ``dx``, ``dy`` are float32 arrays broadcasting together (a row and a column of a grid
+    window, or two point lists); ``dz`` is one height difference [m]. Returns None when the
+    luminaire gives nothing at any of the points (e.g. a downlight level with or below
+    them). Points at the light itself (r = 0) get 0.
+
+    The analytic models need no angle at all: untilted, cos γ = Δh / r with Δh = −dz the
+    height of the light above the point, so I₀ cos^m γ / r³ = I₀ Δh^m / r^(m+3) (for the
+    Lambertian m = 1: I₀ Δh / r⁴, no square root). Tables use γ = atan2(ρ, −z_l) and
+    C = 180° + atan2(−y_l, −x_l) ∈ [0°, 360°] (no modulo) in the luminaire frame, looked up
+    by index arithmetic on an evenly spaced copy of the table
+    (:func:`assessments.photometry._fast_table`); tables it cannot resample go through
+    :func:`assessments.photometry.interpolate_candela`. Same values as
+    :func:`_light_contribution` within float32 rounding.
+    """
+    f32 = np.float32
+    dz = float(dz)
+    d2 = dx * dx + dy * dy
+    r2 = d2 + f32(dz * dz)
+    model = lum.model
+    tilt = math.radians(lum.tilt_deg)
+    az = math.radians(lum.azimuth_deg)
+    if tilt == 0.0:
+        down = -dz
+        if model == "isotropic":
+            if down < 0.0 or lum.intensity_cd == 0.0:
+                return None
+            k = np.sqrt(r2)
+            k *= r2
+            np.divide(f32(lum.intensity_cd), k, out=k)
+        elif model == "cosine_power":
+            if down <= 0.0 or lum.intensity_cd == 0.0:
+                return None
+            m = lum.exponent
+            if abs(m - 1.0) < 1e-12:
+                k = r2 * r2
+                np.divide(f32(lum.intensity_cd * down), k, out=k)
+            else:
+                k = np.power(r2, f32(-(m + 3.0) / 2.0))
+                k *= f32(lum.intensity_cd * down ** m)
+        else:
+            need_c = not lum.axially_symmetric
+            if need_c:
+                ca, sa = f32(math.cos(az)), f32(math.sin(az))
+                xl = dx * ca - dy * sa
+                yl = dx * sa + dy * ca
+            k = _table_k(lum, np.sqrt(d2), np.full((), down, f32), r2,
+                         (xl, yl) if need_c else None)
+    else:
+        ca, sa = f32(math.cos(az)), f32(math.sin(az))
+        ct, st = f32(math.cos(tilt)), f32(math.sin(tilt))
+        xl = dx * ca - dy * sa
+        yl0 = dx * sa + dy * ca
+        down = yl0 * st - f32(dz) * ct          # −z_l
+        if model == "isotropic":
+            k = np.sqrt(r2)
+            k *= r2
+            np.divide(f32(lum.intensity_cd), k, out=k)
+            k *= down >= 0
+        elif model == "cosine_power":
+            r = np.sqrt(r2)
+            c = np.divide(down, r)
+            np.clip(c, f32(0.0), f32(1.0), out=c)
+            if abs(lum.exponent - 1.0) >= 1e-12:
+                np.power(c, f32(lum.exponent), out=c)
+            r *= r2
+            c *= f32(lum.intensity_cd)
+            k = np.divide(c, r, out=c)
+        else:
+            yl = yl0 * ct
+            yl += f32(dz) * st
+            rho = np.sqrt(xl * xl + yl * yl)
+            k = _table_k(lum, rho, down, r2, None if lum.axially_symmetric else (xl, yl))
+    if dz == 0.0:
+        k[r2 == 0] = 0.0
+    return k
+
+
+def _table_k(lum, rho, down, r2, c_xy):
+    """I / r³ for a table luminaire from ρ (horizontal in the luminaire frame), −z_l, r²."""
+    f32 = np.float32
+    ft = _fast_table(lum.photometry)
+    gamma = np.arctan2(rho, down)
+    c = None
+    if c_xy is not None:
+        xl, yl = c_xy
+        np.negative(xl, out=xl)
+        np.negative(yl, out=yl)
+        c = np.arctan2(yl, xl)
+        c *= f32(180.0 / math.pi)
+        c += f32(180.0)
+    if ft is not None:
+        i = _fast_lookup(ft, gamma, c)
+    else:
+        gamma *= f32(180.0 / math.pi)
+        i = interpolate_candela(lum.photometry, gamma, 0.0 if c is None else c)
+        i = np.asarray(i, np.float32)
+    r3 = np.sqrt(r2)
+    r3 *= r2
+    i = np.broadcast_to(i, r3.shape) if i.shape != r3.shape else i
+    return np.divide(i, r3, out=r3)
+
+
 def reach_radius_m(lum: Luminaire, *, height_m=0.0, plane="horizontal",
                    cutoff_lx=DEFAULT_CUTOFF_LX) -> float:
     """Horizontal distance beyond which the luminaire gives less than ``cutoff_lx`` [m].
@@ -487,7 +594,7 @@ def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
     cos_g, c_deg, r = _local_frame(lum, dx, dy, dz)
     intensity = lum._intensity_cos(cos_g, c_deg)
     if normal is None:
-        proj = -dz  # (light − point)·up
+        proj = max(-dz, 0.0)  # (light − point)·up; a light below the plane gives nothing
     else:
         sn, cn = normal
         proj = dx * sn
@@ -503,6 +610,44 @@ def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
     if cutoff_lx > 0:
         e[e < cutoff_lx] = 0.0
     return e
+
+
+def _fast_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
+    """:func:`_light_contribution` by the fast path (:func:`_fast_k`), float32; None = 0.
+
+    ``dx``, ``dy`` float32 (broadcasting), ``normal`` None or (sin φ, cos φ) float32 arrays
+    broadcasting with them.
+    """
+    f32 = np.float32
+    if normal is None:
+        down = -float(dz)
+        if down <= 0.0:
+            return None
+    k = _fast_k(lum, dx, dy, dz)
+    if k is None:
+        return None
+    if normal is None:
+        k *= f32(down)
+    else:
+        sn, cn = normal
+        proj = dx * sn
+        proj += dy * cn
+        np.negative(proj, out=proj)
+        np.maximum(proj, f32(0.0), out=proj)
+        if proj.shape != k.shape:
+            proj = np.broadcast_to(proj, k.shape)
+        k *= proj
+    if cutoff_lx > 0:
+        k *= k >= f32(cutoff_lx)
+    return k
+
+
+METHODS = ("fast", "general")
+
+
+def _check_method(method):
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
 def _check_axes(x_axis_m, y_axis_m):
@@ -527,7 +672,8 @@ def _window(x, y, lum, radius):
 
 
 def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutoff_lx,
-                      windowed, plane, workers=None):
+                      windowed, plane, workers=None, method="fast", dtype=float):
+    _check_method(method)
     x, y = _check_axes(x_axis_m, y_axis_m)
     shape = (y.size, x.size)
     s_full = c_full = phi = None
@@ -540,7 +686,7 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
     workers = max(1, min(int(workers), len(lums) or 1))
 
     def accumulate(group):
-        out = np.zeros(shape, dtype=float)
+        out = np.zeros(shape, dtype=dtype)
         for lum in group:
             if windowed:
                 rad = reach_radius_m(lum, height_m=height_m, plane=plane, cutoff_lx=cutoff_lx)
@@ -552,6 +698,12 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
             dx = (x[cs] - lum.x_m).astype(np.float32)[None, :]
             dy = (y[rs] - lum.y_m).astype(np.float32)[:, None]
             dz = float(height_m) - lum.mount_height_m
+            if method == "fast":
+                normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
+                e = _fast_contribution(lum, dx, dy, dz, normal=normal, cutoff_lx=cutoff_lx)
+                if e is not None:
+                    out[rs, cs] += e
+                continue
             if facing is None:  # horizontal: make the 2-D shape explicit for in-place ops
                 dx = np.broadcast_to(dx, (dy.shape[0], dx.shape[1]))
             normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
@@ -575,8 +727,47 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
     return out
 
 
+def _cells_vertical(x, y, rows, cols, sn, cn, luminaires, *, height_m, cutoff_lx):
+    """Vertical illuminance at listed grid cells, each facing its own bearing, float32 [lx].
+
+    ``x``, ``y``: grid axes (float64); ``rows``, ``cols``: int arrays of the cells, ``rows``
+    ascending; ``sn``, ``cn``: float32 sine and cosine of each cell's facing bearing. Each
+    luminaire is evaluated on the cells inside its window (:func:`reach_radius_m`, vertical
+    plane), found by a binary search on ``rows``, so the result equals
+    :func:`vertical_illuminance` at those cells.
+    """
+    out = np.zeros(rows.shape, np.float32)
+    n_cols = x.size
+    for lum in luminaires:
+        rad = reach_radius_m(lum, height_m=height_m, plane="vertical", cutoff_lx=cutoff_lx)
+        rs, cs = _window(x, y, lum, rad)
+        if rs.stop <= rs.start or cs.stop <= cs.start:
+            continue
+        i0 = int(np.searchsorted(rows, rs.start, "left"))
+        i1 = int(np.searchsorted(rows, rs.stop, "left"))
+        if i1 <= i0:
+            continue
+        sel = slice(i0, i1)
+        cc = cols[sel]
+        if cs.start > 0 or cs.stop < n_cols:
+            idx = np.flatnonzero((cc >= cs.start) & (cc < cs.stop))
+            if idx.size == 0:
+                continue
+            idx += i0
+            sel = idx
+            cc = cols[idx]
+        dx = (x[cc] - lum.x_m).astype(np.float32)
+        dy = (y[rows[sel]] - lum.y_m).astype(np.float32)
+        e = _fast_contribution(lum, dx, dy, float(height_m) - lum.mount_height_m,
+                               normal=(sn[sel], cn[sel]), cutoff_lx=cutoff_lx)
+        if e is not None:
+            out[sel] += e
+    return out
+
+
 def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
-                           cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True, workers=None):
+                           cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True, workers=None,
+                           method="fast"):
     """Horizontal illuminance on the grid, E = Σ I(γ, C) · cos γ / r² [lx].
 
     Parameters
@@ -596,6 +787,11 @@ def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
     workers : int, optional
         Threads sharing the luminaires (each with its own accumulator, summed at the end);
         default 2 (or the CPU count if smaller) from 64 luminaires on, else 1.
+    method : {"fast", "general"}, optional
+        ``"fast"`` (default): closed forms for the isotropic and cosine-power models and an
+        index lookup on an evenly spaced float32 copy of a table (:func:`_fast_k`);
+        ``"general"``: angles and :func:`assessments.photometry.interpolate_candela` for
+        every model (the reference; same result within float32 rounding).
 
     Returns
     -------
@@ -611,11 +807,12 @@ def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
     """
     return _grid_illuminance(x_axis_m, y_axis_m, luminaires, height_m=height_m, facing=None,
                              cutoff_lx=cutoff_lx, windowed=windowed, plane="horizontal",
-                             workers=workers)
+                             workers=workers, method=method)
 
 
 def vertical_illuminance(x_axis_m, y_axis_m, luminaires, facing_azimuth_deg, *, height_m=1.5,
-                         cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True, workers=None):
+                         cutoff_lx=DEFAULT_CUTOFF_LX, windowed=True, workers=None,
+                         method="fast"):
     """Vertical illuminance on the grid at ``height_m`` on a plane facing a bearing [lx].
 
     Parameters
@@ -636,6 +833,8 @@ def vertical_illuminance(x_axis_m, y_axis_m, luminaires, facing_azimuth_deg, *, 
         False = dense baseline.
     workers : int, optional
         Threads (see :func:`horizontal_illuminance`).
+    method : {"fast", "general"}, optional
+        See :func:`horizontal_illuminance`.
 
     Returns
     -------
@@ -648,11 +847,11 @@ def vertical_illuminance(x_axis_m, y_axis_m, luminaires, facing_azimuth_deg, *, 
     """
     return _grid_illuminance(x_axis_m, y_axis_m, luminaires, height_m=height_m,
                              facing=facing_azimuth_deg, cutoff_lx=cutoff_lx, windowed=windowed,
-                             plane="vertical", workers=workers)
+                             plane="vertical", workers=workers, method=method)
 
 
 def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_deg=None,
-                          cutoff_lx=DEFAULT_CUTOFF_LX):
+                          cutoff_lx=DEFAULT_CUTOFF_LX, method="general"):
     """Illuminance at arbitrary points: horizontal, or vertical facing a bearing [lx].
 
     Parameters
@@ -667,12 +866,16 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
         normal [°], broadcast with the points.
     cutoff_lx : float
         Per-luminaire cut-off [lx].
+    method : {"general", "fast"}, optional
+        ``"general"`` (default): float64 angles and table interpolation; ``"fast"``: the
+        float32 path of the grids (see :func:`horizontal_illuminance`).
 
     Returns
     -------
     ndarray
         Illuminance [lx], the broadcast shape of the points.
     """
+    _check_method(method)
     x, y = np.broadcast_arrays(np.asarray(x_m, dtype=float), np.asarray(y_m, dtype=float))
     shape = x.shape
     x, y = x.reshape(-1), y.reshape(-1)
@@ -682,9 +885,18 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
                                           shape).reshape(-1))
         normal = (np.sin(phi), np.cos(phi))
     out = np.zeros(x.shape, dtype=float)
+    if method == "fast" and normal is not None:
+        normal = (normal[0].astype(np.float32), normal[1].astype(np.float32))
     for lum in luminaires:
-        out += _light_contribution(lum, x - lum.x_m, y - lum.y_m,
-                                   float(height_m) - lum.mount_height_m, normal=normal,
+        dz = float(height_m) - lum.mount_height_m
+        if method == "fast":
+            e = _fast_contribution(lum, (x - lum.x_m).astype(np.float32),
+                                   (y - lum.y_m).astype(np.float32), dz, normal=normal,
+                                   cutoff_lx=cutoff_lx)
+            if e is not None:
+                out += e
+            continue
+        out += _light_contribution(lum, x - lum.x_m, y - lum.y_m, dz, normal=normal,
                                    cutoff_lx=cutoff_lx)
     if normal is not None:
         out[np.isnan(phi)] = np.nan

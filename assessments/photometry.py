@@ -202,6 +202,151 @@ def _uniform_lookup(photometry: Photometry, uni, g, c):
     return out
 
 
+# --------------------------------------------------------------------------- fast lookup
+#: Largest refined table (C-planes × γ angles) :func:`_fast_table` builds [values].
+FAST_TABLE_MAX_VALUES = 2_000_000
+
+
+def _common_step(a: np.ndarray, max_n: int):
+    """Largest step s with every a[i] = a[0] + k·s (k integer, within 1e-6 of a step) and
+    at most ``max_n`` nodes; None when there is none."""
+    d = np.diff(a)
+    if d.size == 0 or d.min() <= 0:
+        return None
+    base = float(d.min())
+    for k in range(1, 65):
+        s = base / k
+        q = (a - a[0]) / s
+        if np.all(np.abs(q - np.round(q)) <= 1e-6) and round(q[-1]) + 1 <= max_n:
+            return s
+    return None
+
+
+@dataclass(frozen=True)
+class _FastTable:
+    """A candela table resampled on evenly spaced axes, float32, padded by one node.
+
+    ``flat[ci * stride + gi]`` is the intensity at C = ``ci·dc_deg``, γ = ``g0_deg +
+    gi·dg_deg``; the extra last γ node and C-plane repeat their neighbours so that index
+    ``i + 1`` is always valid.
+    """
+
+    flat: np.ndarray
+    stride: int
+    n_g: int
+    n_c: int
+    g0_deg: float
+    dg_deg: float
+    dc_deg: float
+
+
+def _fast_table(photometry: Photometry):
+    """The :class:`_FastTable` of a photometry (cached on it), or None.
+
+    Uneven axes are refined to a common step that keeps every original angle as a node
+    (e.g. 0, 2.5, 5, 10 … → 2.5° steps): bilinear interpolation on the refined nodes then
+    reproduces the original bilinear interpolation exactly (the interpolant is bilinear in
+    each original cell, so its values at the new nodes interpolate back to it). None when
+    the refined table would exceed :data:`FAST_TABLE_MAX_VALUES` or the C-planes do not
+    start at 0° and end at 360°; callers then use :func:`interpolate_candela`.
+    """
+    if "_fast" in photometry.__dict__:
+        return photometry.__dict__["_fast"]
+    out = None
+    ga, ca = photometry.gamma_angles_deg, photometry.c_angles_deg
+    if ga.size >= 2 and (ca.size == 1 or (ca[0] == 0.0 and ca[-1] == 360.0)):
+        dg = _common_step(ga, FAST_TABLE_MAX_VALUES)
+        dc = 0.0 if ca.size == 1 else _common_step(ca, FAST_TABLE_MAX_VALUES)
+        if dg is not None and dc is not None:
+            n_g = int(round((ga[-1] - ga[0]) / dg)) + 1
+            n_c = 1 if ca.size == 1 else int(round(360.0 / dc)) + 1
+            if n_g * n_c <= FAST_TABLE_MAX_VALUES:
+                g_new = ga[0] + dg * np.arange(n_g)
+                g_new[-1] = ga[-1]
+                rows = []
+                for i in range(ca.size):
+                    rows.append(np.interp(g_new, ga, photometry.candela[i]))
+                t = np.array(rows)
+                if ca.size > 1:
+                    c_new = dc * np.arange(n_c)
+                    c_new[-1] = 360.0
+                    t = np.array([np.interp(c_new, ca, t[:, j]) for j in range(n_g)]).T
+                pad = np.empty((n_c + 1, n_g + 1), np.float32)
+                pad[:n_c, :n_g] = t
+                pad[:n_c, n_g] = t[:, -1]
+                pad[n_c] = pad[n_c - 1]
+                out = _FastTable(pad.ravel(), n_g + 1, n_g, n_c, float(ga[0]), float(dg),
+                                 float(dc))
+    object.__setattr__(photometry, "_fast", out)
+    return out
+
+
+def _fast_lookup(ft: _FastTable, gamma_rad, c_deg=None):
+    """Bilinear intensity from a :class:`_FastTable` by index arithmetic, float32 [cd].
+
+    Parameters
+    ----------
+    gamma_rad : ndarray of float32
+        γ from nadir [rad] (overwritten: used as scratch).
+    c_deg : ndarray of float32 or None
+        C angle in [0, 360] [°] (overwritten); None for an axially symmetric table.
+
+    Returns
+    -------
+    ndarray of float32
+        Intensity [cd]; 0 outside the table's γ range.
+    """
+    f32 = np.float32
+    t = gamma_rad
+    t *= f32(180.0 / np.pi / ft.dg_deg)
+    if ft.g0_deg != 0.0:
+        t -= f32(ft.g0_deg / ft.dg_deg)
+    top = ft.n_g - 1
+    lo, hi = float(t.min()), float(t.max())
+    inside = None
+    if lo < -1e-4 or hi > top + 1e-4:
+        inside = (t >= f32(-1e-4)) & (t <= f32(top + 1e-4))
+    if lo < 0.0 or hi > top:
+        np.clip(t, f32(0.0), f32(top), out=t)
+    gi = t.astype(np.int32)
+    gw = np.subtract(t, gi, dtype=np.float32)
+    flat = ft.flat
+    if c_deg is None:
+        v0 = np.take(flat, gi)
+        v1 = np.take(flat, gi + np.int32(1))
+        v1 -= v0
+        v1 *= gw
+        v1 += v0
+        out = v1
+    else:
+        u = c_deg
+        u *= f32(1.0 / ft.dc_deg)
+        np.clip(u, f32(0.0), f32(ft.n_c - 1), out=u)
+        ci = u.astype(np.int32)
+        cw = np.subtract(u, ci, dtype=np.float32)
+        base = ci
+        base *= np.int32(ft.stride)
+        base += gi
+        a = np.take(flat, base)
+        b = np.take(flat, base + np.int32(1))
+        b -= a
+        b *= gw
+        a += b                      # along γ on plane ci
+        base += np.int32(ft.stride)
+        c = np.take(flat, base)
+        d = np.take(flat, base + np.int32(1))
+        d -= c
+        d *= gw
+        c += d                      # along γ on plane ci + 1
+        c -= a
+        c *= cw
+        a += c
+        out = a
+    if inside is not None:
+        out *= inside
+    return out
+
+
 # --------------------------------------------------------------------------- helpers
 def _tokens_with_lines(lines: list[str], start: int):
     """Numbers after TILT: list of (token, 1-based line number)."""

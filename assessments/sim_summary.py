@@ -176,14 +176,23 @@ def camera_overlap(model, *, shared_threshold=0.8) -> list[dict]:
     return out
 
 
+def _own_price(device: dict) -> float | None:
+    """A device's own ``unit_price_jpy`` when it is a finite number > 0, else None."""
+    own = device.get("unit_price_jpy")
+    ok = isinstance(own, (int, float)) and not isinstance(own, bool) and math.isfinite(own)
+    return float(own) if ok and own > 0 else None
+
+
 def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
-    """Equipment cost from unit prices the user enters.
+    """Equipment cost from the devices' unit prices and the user's other unit prices.
 
     Parameters
     ----------
     cameras, lights : list of dict
-        The plan's cameras (a camera's own ``unit_price_jpy`` > 0 replaces the ``camera``
-        unit price for it) and lights.
+        The plan's cameras and lights. Their own ``unit_price_jpy`` is the source of truth
+        for device prices (the same values feed the 事業費 of the Excel plan); the
+        ``camera`` / ``light`` keys of ``unit_prices_jpy`` only fill in devices without a
+        price (> 0).
     unit_prices_jpy : dict
         Unit prices [円] for the keys of :data:`COST_ITEMS`: ``camera`` (per camera),
         ``pole`` (per camera), ``light`` (per light), ``recorder_per_tb`` (per TB of
@@ -195,8 +204,8 @@ def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
     -------
     dict
         ``items``: ``[{"key", "quantity", "unit_price_jpy", "amount_jpy"}]`` and
-        ``total_jpy`` [円]. The camera line's unit price is the average when cameras carry
-        their own prices.
+        ``total_jpy`` [円]. The camera and light lines' unit price is the average when
+        devices carry their own prices.
 
     Examples
     --------
@@ -213,20 +222,24 @@ def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
             raise ValueError(f"unit price {key!r} must be a finite number ≥ 0 円, got {v}")
         return v
 
-    base = price("camera")
-    cam_amount = 0.0
-    for c in cameras:
-        own = c.get("unit_price_jpy")
-        own = float(own) if isinstance(own, (int, float)) and not isinstance(own, bool) \
-            and math.isfinite(own) and own > 0 else None
-        cam_amount += own if own is not None else base
+    def device_amount(devices, key):
+        base = price(key)
+        return sum(own if own is not None else base
+                   for own in (_own_price(d) for d in devices))
+
     n_cam, n_light = len(cameras), len(lights)
+    amounts = {"camera": device_amount(cameras, "camera"),
+               "light": device_amount(lights, "light")}
     qty = {"camera": n_cam, "pole": n_cam, "light": n_light,
            "recorder_per_tb": float(storage_tb), "installation": n_cam + n_light}
     items = []
     for key in COST_ITEMS:
-        unit = (cam_amount / n_cam if n_cam else base) if key == "camera" else price(key)
-        amount = cam_amount if key == "camera" else unit * qty[key]
+        if key in amounts:
+            amount = float(amounts[key])
+            unit = amount / qty[key] if qty[key] else price(key)
+        else:
+            unit = price(key)
+            amount = unit * qty[key]
         items.append({"key": key, "quantity": qty[key], "unit_price_jpy": unit,
                       "amount_jpy": amount})
     return {"items": items, "total_jpy": float(sum(i["amount_jpy"] for i in items))}

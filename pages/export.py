@@ -1,4 +1,5 @@
 """出力: the Excel plan (download), and importing it back after editing in Excel."""
+import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -13,6 +14,8 @@ from ui.i18n import t
 
 state.setup_page()
 plan = state.current_plan()
+if X.migrate_unit_prices(copy.deepcopy(plan)):  # old simulation-page prices → the devices
+    plan = state.update_plan(X.migrate_unit_prices) or plan
 
 
 def _records(df) -> list[dict]:
@@ -136,7 +139,13 @@ try:
                                    stage=""))
 except Exception:  # query or table not there yet on this machine
     schemes = []
+try:  # payer splits (都 / 市 / 団体) of the schemes that have one
+    shares = _records(queries.run(state.ref_cursor(), "list_grant_shares"))
+except Exception:
+    shares = []
 scheme = X._scheme_for(plan, schemes)
+scheme_shares = X.shares_for(shares, scheme.get("id"), renewal=bool(
+    (plan.get("grant") or {}).get("renewal"))) if scheme else []
 readiness_rows = _readiness_rows(plan)
 privacy_rows = _privacy_rows(plan)
 sources = X._sources_with_scheme(_sources(plan), scheme)
@@ -153,6 +162,9 @@ if scheme is None:
     st.info(t("export.plan.no_scheme"))
 else:
     st.markdown(t("export.plan.scheme", name=scheme.get("name_ja")))
+    if scheme_shares:
+        st.caption(t("export.shares", shares=" / ".join(
+            f"{r.get('payer_ja')} {r.get('share_text')}" for r in scheme_shares)))
 
 today = dt.date.today()
 try:  # the simulation of this plan (cached by inputs; None while the plan has no area)
@@ -167,7 +179,8 @@ except Exception:  # the workbook is still useful without the simulation sheets'
 try:
     data = X.build_workbook(plan, schemes=schemes, sources=sources,
                             results=sim_result, map_png=sim_png, today=today,
-                            readiness_rows=readiness_rows, privacy_rows=privacy_rows)
+                            readiness_rows=readiness_rows, privacy_rows=privacy_rows,
+                            shares=shares)
 except Exception as exc:  # show the reason instead of a stack trace; the plan is untouched
     st.error(t("export.build_error", error=exc))
     data = None

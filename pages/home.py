@@ -36,7 +36,7 @@ st.title(t("home.title"))
 st.markdown("\n".join(f"- {t(k)}" for k in ("home.intro1", "home.intro2", "home.intro3")))
 st.caption(t("home.saved_note"))
 
-st.subheader(t("home.progress") + f" — {plan['name']}")
+st.subheader(t("home.progress") + f" — {state.md_escape(plan['name'])}")
 c1, c2, c3 = st.columns(3)
 c1.metric(t("home.municipality"), progress["municipality"] or t("home.not_set"))
 c2.metric(t("home.use_cases"), progress["use_cases"])

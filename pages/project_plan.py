@@ -1,9 +1,11 @@
 """事業計画・事業費: project text, KPIs, schedule and costs for the grant application.
 
-Every change is saved at once through ``ui.state.update_plan``. The camera lines of the cost
-table come from the plan's cameras (count and unit price per model); editing a model's unit
-price here sets it on every camera of that model.
+Every change is saved at once through ``ui.state.update_plan``. The camera and light lines of
+the cost table come from the plan's devices (count and unit price per model); editing a
+model's unit price here sets it on every device of that model — the same prices the
+シミュレーション page edits and the Excel 事業費 sums (docs/architecture.md "Costs").
 """
+import copy
 import hashlib
 
 import pandas as pd
@@ -15,6 +17,8 @@ from ui.i18n import t
 
 state.setup_page()
 plan = state.current_plan()
+if X.migrate_unit_prices(copy.deepcopy(plan)):  # old simulation-page prices → the devices
+    plan = state.update_plan(X.migrate_unit_prices) or plan
 pid = plan["id"]
 K = f"pp_{pid}_"  # widget keys per plan, so switching plans never shows stale values
 
@@ -50,6 +54,48 @@ def load_schemes() -> list[dict]:
     except Exception:  # query or table not there yet on this machine
         return []
     return _records(df)
+
+
+def load_shares() -> list[dict]:
+    """Rows of grant_shares (payer splits such as 都 1/2, 市 1/3, 団体 1/6)."""
+    from datasets import queries
+    try:
+        return _records(queries.run(state.ref_cursor(), "list_grant_shares"))
+    except Exception:  # query or table not there yet on this machine
+        return []
+
+
+def _price_editor(kind: str, groups: list[dict]) -> None:
+    """Unit price per model of the cameras / lights; a change is saved on every device of
+    the model, with the grant's total cost."""
+    global plan
+    unset = t("export.plan.model_unset")
+    df = pd.DataFrame([{"model": g["model"] or unset, "quantity": g["quantity"],
+                        "unit_price": g["amount_jpy"] / g["quantity"],
+                        "amount": g["amount_jpy"]} for g in groups])
+    prefix = "cam_prices_" if kind == "cameras" else "light_prices_"
+    edited = st.data_editor(
+        # a new key whenever the saved prices change, so the editor starts from them
+        df, hide_index=True, key=K + prefix + hashlib.md5(
+            repr(groups).encode()).hexdigest()[:12],
+        disabled=["model", "quantity", "amount"], width="stretch",
+        column_config={
+            "model": st.column_config.TextColumn(t("export.plan.col.model")),
+            "quantity": st.column_config.NumberColumn(t("export.plan.col.quantity")),
+            "unit_price": st.column_config.NumberColumn(t("export.plan.col.unit_price"),
+                                                        min_value=0, format="%d"),
+            "amount": st.column_config.NumberColumn(t("export.plan.col.amount"), format="%d")})
+    prices = {}
+    for g, row in zip(groups, _records(edited)):
+        if row["unit_price"] is not None and abs(row["unit_price"] - g["amount_jpy"]
+                                                 / g["quantity"]) > 0.5:
+            prices[g["model"]] = int(round(row["unit_price"]))
+    if prices:
+        def _set(p):
+            p[kind] = X.set_camera_prices(p.get(kind), prices)
+            p.setdefault("grant", {})["total_cost_jpy"] = X.cost_totals(p)["total"]
+        plan = state.update_plan(_set) or plan
+        st.rerun()
 
 
 st.title(t("export.plan.title"))
@@ -120,32 +166,13 @@ costs = plan.get("costs") or {}
 st.markdown("**" + t("export.plan.cameras_from_plan") + "**")
 groups = X.camera_cost_groups(plan.get("cameras"))
 if groups:
-    unset = t("export.plan.model_unset")
-    cam_df = pd.DataFrame([{"model": g["model"] or unset, "quantity": g["quantity"],
-                            "unit_price": g["amount_jpy"] / g["quantity"],
-                            "amount": g["amount_jpy"]} for g in groups])
-    edited = st.data_editor(
-        # a new key whenever the saved prices change, so the editor starts from them
-        cam_df, hide_index=True, key=K + "cam_prices_" + hashlib.md5(
-            repr(groups).encode()).hexdigest()[:12],
-        disabled=["model", "quantity", "amount"], width="stretch",
-        column_config={
-            "model": st.column_config.TextColumn(t("export.plan.col.model")),
-            "quantity": st.column_config.NumberColumn(t("export.plan.col.quantity")),
-            "unit_price": st.column_config.NumberColumn(t("export.plan.col.unit_price"),
-                                                        min_value=0, format="%d"),
-            "amount": st.column_config.NumberColumn(t("export.plan.col.amount"), format="%d")})
-    prices = {}
-    for g, row in zip(groups, _records(edited)):
-        if row["unit_price"] is not None and abs(row["unit_price"] - g["amount_jpy"]
-                                                 / g["quantity"]) > 0.5:
-            prices[g["model"]] = int(round(row["unit_price"]))
-    if prices:
-        plan = state.update_plan(lambda p: p.__setitem__(
-            "cameras", X.set_camera_prices(p.get("cameras"), prices))) or plan
-        st.rerun()
+    _price_editor("cameras", groups)
 else:
     st.caption(t("export.plan.no_cameras"))
+light_groups = X.light_cost_groups(plan.get("lights"))
+if light_groups:
+    st.markdown("**" + t("export.plan.lights_from_plan") + "**")
+    _price_editor("lights", light_groups)
 
 
 def _cost_editor(name: str, cats: dict, fields: list[tuple[str, str]]) -> list[dict]:
@@ -201,7 +228,7 @@ if (items != (costs.get("items") or []) or running != (costs.get("running") or [
 st.subheader(t("export.plan.totals"))
 schemes = load_schemes()
 scheme = X._scheme_for(plan, schemes)
-totals = X.cost_totals(plan, scheme=scheme)
+totals = X.cost_totals(plan, scheme=scheme, shares=load_shares())
 yen = lambda v: "–" if v is None else t("export.yen", value=v)  # noqa: E731
 c1, c2, c3 = st.columns(3)
 c1.metric(t("export.plan.total_initial"), yen(totals["initial"]))
@@ -214,7 +241,13 @@ else:
                   else scheme.get("name_en") or scheme.get("name_ja")))
     if str(scheme.get("verified")).lower() in ("false", "0"):
         st.warning(t("export.plan.scheme_unverified"))
-    if totals["national"] is None:
+    if totals["shares"]:  # payer split (東京都 見守り etc.): one amount per payer
+        cols = st.columns(len(totals["shares"]))
+        for c_, sh in zip(cols, totals["shares"]):
+            c_.metric(t("export.plan.payer", payer=sh["payer_ja"], share=sh["share_text"]),
+                      yen(sh["amount_jpy"]))
+        st.caption(t("export.plan.payer_note", eligible=f"{totals['eligible']:,.0f}"))
+    elif totals["national"] is None:
         st.info(t("export.plan.no_rate"))
     else:
         c4, c5 = st.columns(2)

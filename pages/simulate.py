@@ -15,6 +15,7 @@ import streamlit as st
 from assessments import camera as cam_mod
 from assessments import importers as imp
 from assessments import planfile, sim_summary
+from reports import excel as X
 from ui import map_view, state
 from ui import simulation as S
 from ui.i18n import col, t
@@ -111,7 +112,7 @@ def _apply_delta(kind: str, delta: dict) -> bool:
                                        lon=values.get("lon", lon), cid=str(cid))
             cam.update(values)
             cam["id"] = str(cam["id"])
-            return cam
+            return _with_model_price(cam, rows)
         new = S.apply_editor_delta(rows, delta, new_row=new_row)
         issues = S.camera_issues(p.get("area"), new) if p.get("area") else []
         texts = [_issue_text(i.item_id, i.field, i.code, i.value, i.detail) for i in issues]
@@ -124,7 +125,7 @@ def _apply_delta(kind: str, delta: dict) -> bool:
             light = S.light_from_preset(preset, lat=values.get("lat", lat),
                                         lon=values.get("lon", lon), lid=str(lid))
             light.update(values)
-            return light
+            return _with_model_price(light, rows)
         new = S.apply_editor_delta(rows, delta, new_row=new_row)
         for light in new:  # one photometry: a typed intensity replaces lumens
             if light.get("intensity_cd") is not None and light.get("lumens") is not None:
@@ -140,6 +141,25 @@ def _apply_delta(kind: str, delta: dict) -> bool:
     if ok:
         _msg("success", t(f"sim.saved_{kind}"))
     return ok
+
+
+def _with_model_price(device: dict, existing) -> dict:
+    """A new device takes the unit price of a device of the same model (one price per
+    model, the cost tab's table), unless it has its own."""
+    if not (device.get("unit_price_jpy") or 0) > 0:
+        model = str(device.get("model") or "").strip()
+        same = next((d for d in existing or () if str(d.get("model") or "").strip() == model
+                     and isinstance(d.get("unit_price_jpy"), (int, float))
+                     and d["unit_price_jpy"] > 0), None)
+        if same is not None:
+            device["unit_price_jpy"] = same["unit_price_jpy"]
+    return device
+
+
+def _set_model_prices(kind: str, prices: dict) -> bool:
+    """Set ``unit_price_jpy`` of every camera / light of a model (``{model: 円}``)."""
+    return _change(lambda q: q.__setitem__(kind, X.set_camera_prices(q.get(kind), prices)),
+                   t("sim.what.prices"))
 
 
 def _preset_by_id(table: str, pid_: str | None) -> dict | None:
@@ -299,6 +319,11 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
 # ---------------------------------------------------------------------------------------
 for item in st.session_state.pop("sim.edit_queue", None) or []:
     _apply_delta(item["kind"], item["delta"])
+for item in st.session_state.pop("sim.price_queue", None) or []:  # {kind, model, price}
+    _set_model_prices(item["kind"], {item["model"]: item["price"]})
+if X.migrate_unit_prices(copy.deepcopy(state.current_plan())):
+    # prices the page kept in plan["simulation"] before they moved onto the devices
+    state.update_plan(X.migrate_unit_prices)
 for item in st.session_state.pop("sim.import_queue", None) or []:
     _import(item["kind"], item["name"], item["data"], item.get("mode", "replace"))
 if st.session_state.pop("sim.load_sample", False):
@@ -426,6 +451,7 @@ def _place(kind: str, x: float, y: float) -> None:
         cam = S.camera_from_preset(_preset_by_id("camera_presets",
                                                  st.session_state.get(K + "cam_preset")),
                                    lat=lat, lon=lon, cid=cid, azimuth_deg=float(new_az))
+        cam = _with_model_price(cam, p.get("cameras"))
         if _change(lambda q: q.setdefault("cameras", []).append(cam),
                    t("sim.what.place_camera", id=cid)):
             _msg("success", t("sim.placed_camera", id=cid, x=x, y=y))
@@ -434,6 +460,7 @@ def _place(kind: str, x: float, y: float) -> None:
         light = S.light_from_preset(_preset_by_id("light_presets",
                                                   st.session_state.get(K + "light_preset")),
                                     lat=lat, lon=lon, lid=lid)
+        light = _with_model_price(light, p.get("lights"))
         if _change(lambda q: q.setdefault("lights", []).append(light),
                    t("sim.what.place_light", id=lid)):
             _msg("success", t("sim.placed_light", id=lid))
@@ -506,7 +533,9 @@ with right:
                 t("sim.sum.storage_value", tb=f"{stor['total_tb']:.2f}",
                   n=len(stor["cameras"])))
     st.caption(t("sim.sum.storage_model"))
-    prices = ((plan.get("simulation") or {}).get("unit_prices_jpy") or {})
+    # device prices are the devices' unit_price_jpy; the other keys are estimate rates
+    prices = {k: v for k, v in ((plan.get("simulation") or {}).get("unit_prices_jpy")
+                                or {}).items() if k not in X.DEVICE_PRICE_KEYS}
     cost = sim_summary.cost_estimate(plan.get("cameras") or [], plan.get("lights") or [],
                                      unit_prices_jpy=prices, storage_tb=stor["total_tb"])
     st.markdown("**" + t("sim.sum.cost") + "**  \n" + (
@@ -662,16 +691,51 @@ with tabs[2]:
 
 with tabs[3]:
     st.caption(t("sim.cost.intro"))
-    pc = st.columns(len(sim_summary.COST_ITEMS))
+    # one unit price per model: written onto every camera / light of the model, which
+    # the 事業計画 page and the Excel 事業費 read too (docs/architecture.md "Costs")
+    groups = [("cameras", g) for g in X.camera_cost_groups(plan.get("cameras"))] + \
+        [("lights", g) for g in X.light_cost_groups(plan.get("lights"))]
+    if groups:
+        price_df = pd.DataFrame([{
+            "kind": t("sim.cost.kind." + kind_),
+            "model": g["model"] or t("sim.cost.model_unset"),
+            "quantity": g["quantity"],
+            "unit_price_jpy": round(g["amount_jpy"] / g["quantity"])} for kind_, g in groups])
+        price_key = K + f"model_prices_{nonce}"
+
+        def _on_prices():
+            edits = (st.session_state.get(price_key) or {}).get("edited_rows") or {}
+            by_kind: dict = {}
+            for idx, change in edits.items():
+                v = (change or {}).get("unit_price_jpy")
+                if v is None or not 0 <= int(idx) < len(groups):
+                    continue
+                kind_, g = groups[int(idx)]
+                by_kind.setdefault(kind_, {})[g["model"]] = max(0, int(round(float(v))))
+            for kind_, pr in by_kind.items():
+                _set_model_prices(kind_, pr)
+        st.data_editor(price_df, key=price_key, hide_index=True, width="stretch",
+                       disabled=["kind", "model", "quantity"], on_change=_on_prices,
+                       column_config={
+                           "kind": st.column_config.TextColumn(t("sim.cost.col.kind")),
+                           "model": st.column_config.TextColumn(t("sim.cost.col.model")),
+                           "quantity": st.column_config.NumberColumn(t("sim.cost.col.qty")),
+                           "unit_price_jpy": st.column_config.NumberColumn(
+                               t("sim.cost.col.unit"), min_value=0, step=1000,
+                               format="%d")})
+        st.caption(t("sim.cost.device_note"))
+    other = [k_ for k_ in sim_summary.COST_ITEMS if k_ not in X.DEVICE_PRICE_KEYS]
+    pc = st.columns(len(other))
 
     def _save_price(k_):
         v = st.session_state[K + f"price_{k_}"]
         _change(lambda p: p.setdefault("simulation", {}).setdefault(
             "unit_prices_jpy", {}).update({k_: float(v)}), t("sim.what.prices"))
-    for i, k_ in enumerate(sim_summary.COST_ITEMS):
+    for i, k_ in enumerate(other):
         pc[i].number_input(t("sim.cost." + k_), min_value=0, step=10_000,
                            value=int(prices.get(k_) or 0), key=K + f"price_{k_}",
                            on_change=_save_price, args=(k_,))
+    st.caption(t("sim.cost.other_note"))
     st.dataframe(pd.DataFrame([{
         t("sim.cost.col.item"): t("sim.cost." + it["key"]),
         t("sim.cost.col.qty"): round(it["quantity"], 2),

@@ -2,8 +2,15 @@
 
 ``build_workbook(plan) -> bytes`` writes one sheet per part of the plan that has data
 (概要 always; 事業計画, 事業費, カメラ配置, 照明配置, 準備度評価, プライバシー対応, 出典 when their
-data exists). The 事業費 sheet computes the national and local share with live formulas, so an
-official who changes a unit price or a camera's price in Excel sees the totals follow.
+data exists). The 事業費 sheet computes the shares with live formulas, so an official who changes a unit
+price or a camera's price in Excel sees the totals follow: national / local for schemes
+with a rate or a fixed amount, one row per payer (都 / 市 / 団体) for schemes with a payer
+split in ``grant_shares`` (東京都 見守り and the city runs). The arithmetic is the grant
+matcher's (:mod:`assessments.grants`): eligible cost = min(cost, project cost cap,
+per-camera cap × cameras); each public payer pays share × eligible cost (円未満切捨て, the
+first one capped by ``cap_jpy``); the applicant pays the rest, including cost above the caps.
+Camera and light prices have one source: the devices' ``unit_price_jpy`` (the カメラ配置 /
+照明配置 sheets' 単価 column, summed per model into 事業費 with SUMIFS).
 The tables are laid out so that :mod:`reports.excel_import` can read the edited workbook back:
 each table has one header row of known labels (see the ``*_COLUMNS`` specs below) and ends
 at the first row whose first cell is empty.
@@ -17,6 +24,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -76,6 +84,13 @@ RUNNING_CATEGORIES = {
 #: 区分 of the cost lines computed from the カメラ配置 sheet (skipped on import: the
 #: cameras' own rows are the data).
 CAMERA_LINKED_LABEL = "カメラ（配置シート連動）"
+#: 区分 of the cost lines computed from the 照明配置 sheet (skipped on import likewise).
+LIGHT_LINKED_LABEL = "照明（配置シート連動）"
+LINKED_LABELS = (CAMERA_LINKED_LABEL, LIGHT_LINKED_LABEL)
+#: Keys of the simulation page's old ``plan["simulation"]["unit_prices_jpy"]`` that are
+#: device prices: they now live on the devices (``cameras[]`` / ``lights[]``
+#: ``unit_price_jpy``), see :func:`migrate_unit_prices`.
+DEVICE_PRICE_KEYS = {"camera": "cameras", "light": "lights"}
 
 PRIVACY_STATUS_LABELS = {"done": "対応済", "partial": "一部対応", "todo": "未対応",
                          "na": "対象外"}
@@ -407,20 +422,71 @@ def camera_cost_groups(cameras) -> list[dict]:
     return list(groups.values())
 
 
-def cost_totals(plan: dict, *, scheme: dict | None = None,
+#: Lights grouped by model, like :func:`camera_cost_groups`.
+light_cost_groups = camera_cost_groups
+
+
+def shares_for(shares, scheme_id, *, renewal: bool = False) -> list[dict]:
+    """The ``grant_shares`` rows of one scheme, variant ``renewal`` when asked and present,
+    else ``standard`` (the matcher's choice, :mod:`assessments.grants`)."""
+    rows = [dict(r) for r in shares or () if str(r.get("scheme_id")) == str(scheme_id)]
+    if not rows:
+        return []
+    want = "renewal" if renewal and any(r.get("variant") == "renewal" for r in rows) \
+        else "standard"
+    return [r for r in rows if r.get("variant") == want]
+
+
+def share_fraction(row: dict) -> Fraction:
+    """A payer's share as an exact fraction: ``share_text`` (``"1/6"``) else ``share``."""
+    try:
+        return Fraction(str(row.get("share_text") or "").strip())
+    except (ValueError, ZeroDivisionError):
+        return Fraction(_num(row.get("share")) or 0).limit_denominator(1000)
+
+
+def _is_public(row: dict) -> bool:
+    return row.get("payer") != "applicant"
+
+
+def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
                 include_running: bool = False) -> dict:
     """The totals the 事業費 sheet computes, in Python (for the pages and tests) [円].
 
-    Returns ``{"initial", "running_total", "total", "eligible", "cameras", "national",
-    "local"}``; ``national``/``local`` are None when the scheme has neither a rate nor a
-    fixed amount. The formula is the sheet's: eligible = min(initial (+ running), project
-    cost cap); national = min(eligible × rate (rounded down to 1 円) or the fixed amount,
-    cap, per-camera cap × cameras, eligible); local = total − national.
+    Parameters
+    ----------
+    plan : dict
+        The plan; camera and light prices are the devices' ``unit_price_jpy``.
+    scheme : dict, optional
+        The chosen ``grant_schemes`` row.
+    shares : sequence of dict, optional
+        ``grant_shares`` rows (all schemes or already filtered); the scheme's rows, variant
+        ``renewal`` when ``plan["grant"]["renewal"]`` is true, switch to the payer split.
+    include_running : bool
+        Count the running costs as eligible (the sheet's switch).
+
+    Returns
+    -------
+    dict
+        ``initial``, ``running_total``, ``total``, ``eligible``, ``cameras`` and
+        ``national`` (the grant: national or upper payers together), ``local``
+        (total − grant), both None when the scheme has neither shares, a rate nor a fixed
+        amount; ``shares``: ``[{"payer", "payer_ja", "share_text", "share",
+        "amount_jpy"}]`` per payer (applicant last) for split schemes, else ``[]``.
+
+    Notes
+    -----
+    The grant matcher's arithmetic (:mod:`assessments.grants`):
+    eligible = min(initial (+ running), project cost cap, per-camera cap × cameras);
+    split schemes: each public payer pays floor(share × eligible), the first one at most
+    ``cap_jpy``, the applicant ``total − Σ public``; rate schemes: min(floor(rate ×
+    eligible), cap); fixed: min(fixed × max(cameras, 1), eligible).
     """
     costs = plan.get("costs") or {}
     years = int(_num(costs.get("years")) or 5)
     cams = camera_cost_groups(plan.get("cameras"))
-    initial = sum(g["amount_jpy"] for g in cams)
+    lights = light_cost_groups(plan.get("lights"))
+    initial = sum(g["amount_jpy"] for g in cams) + sum(g["amount_jpy"] for g in lights)
     n_cameras = sum(g["quantity"] for g in cams)
     for item in costs.get("items") or ():
         initial += (_num(item.get("unit_price_jpy")) or 0) * (_num(item.get("quantity")) or 0)
@@ -430,23 +496,80 @@ def cost_totals(plan: dict, *, scheme: dict | None = None,
     total = initial + running
     out = {"initial": initial, "running_total": running, "total": total,
            "cameras": n_cameras, "eligible": total if include_running else initial,
-           "national": None, "local": None}
+           "national": None, "local": None, "shares": []}
     s = scheme or {}
     pcap = _num(s.get("project_cost_cap_jpy"))
     if pcap is not None:
         out["eligible"] = min(out["eligible"], pcap)
+    per_cam = _num(s.get("per_camera_cap_jpy"))
+    if per_cam is not None and n_cameras > 0:
+        out["eligible"] = min(out["eligible"], per_cam * n_cameras)
+    eligible = out["eligible"]
+    cap = _num(s.get("cap_jpy"))
+    rows = shares_for(shares, s.get("id"), renewal=bool((plan.get("grant") or {}).get(
+        "renewal"))) if s else []
     rate, fixed = _num(s.get("rate")), _num(s.get("fixed_amount_jpy"))
-    if rate is None and fixed is None:
-        return out
-    national = math.floor(out["eligible"] * rate) if rate is not None else fixed
-    for cap in (_num(s.get("cap_jpy")),
-                None if _num(s.get("per_camera_cap_jpy")) is None
-                else _num(s.get("per_camera_cap_jpy")) * n_cameras,
-                out["eligible"]):
+    if rows:
+        grant, first = 0, True
+        for r in rows:
+            if not _is_public(r):
+                continue
+            amount = math.floor(share_fraction(r) * Fraction(eligible))
+            if first and cap is not None:
+                amount = min(amount, cap)
+            first = False
+            grant += amount
+            out["shares"].append(_share_rec(r, amount))
+        applicant = next((r for r in rows if not _is_public(r)), None)
+        out["shares"].append(_share_rec(applicant or {"payer": "applicant",
+                                                      "payer_ja": "申請者"}, total - grant))
+        national = grant
+    elif fixed is not None:
+        national = min(fixed * max(n_cameras, 1), eligible)
+    elif rate is not None:
+        national = math.floor(eligible * rate + 1e-6)  # 1円未満切捨て
         if cap is not None:
             national = min(national, cap)
+    else:
+        return out
+    national = min(national, total)
     out["national"], out["local"] = national, total - national
     return out
+
+
+def _share_rec(row: dict, amount) -> dict:
+    return {"payer": row.get("payer"), "payer_ja": clean_text(row.get("payer_ja")),
+            "share_text": clean_text(row.get("share_text")),
+            "share": float(share_fraction(row)) if row.get("share_text") or row.get("share")
+            else None, "amount_jpy": amount}
+
+
+def migrate_unit_prices(plan: dict) -> bool:
+    """Move the simulation page's old device prices onto the devices (in place).
+
+    ``plan["simulation"]["unit_prices_jpy"]["camera"]`` / ``["light"]`` become the
+    ``unit_price_jpy`` of every camera / light that has no price (missing or 0): the value
+    the old estimate used for them. The two keys are then removed; the other keys (pole,
+    recorder, installation) and every other field are kept.
+
+    Returns
+    -------
+    bool
+        True when something was moved (the caller saves the plan).
+    """
+    prices = (plan.get("simulation") or {}).get("unit_prices_jpy")
+    if not isinstance(prices, dict) or not set(prices) & set(DEVICE_PRICE_KEYS):
+        return False
+    for key, devices in DEVICE_PRICE_KEYS.items():
+        if key not in prices:
+            continue
+        value = _num(prices.pop(key))
+        if value is None or value <= 0:
+            continue
+        for dev in plan.get(devices) or ():
+            if not (_num(dev.get("unit_price_jpy")) or 0) > 0:
+                dev["unit_price_jpy"] = value
+    return True
 
 
 # ---------------------------------------------------------------------------------- sheets
@@ -568,7 +691,32 @@ def _write_plan_sheet(wb, plan) -> None:
     _print_setup(ws, title_rows=None, freeze="B4", landscape=True)
 
 
-def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str]]:
+def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -> int:
+    """Cost lines per model summed from a device sheet with SUMIFS; returns the last row."""
+    id_rng, model_rng, price_rng = ranges
+    for group in groups:
+        row += 1
+        crit = '"=' + _criteria_escape(group["model"]).replace('"', '""') + '"'
+        _put(ws, row, 1, label, "mm_text")
+        _put(ws, row, 2, group["model"] or "（機種未設定）", "mm_text")
+        _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{model_rng},{crit})', "mm_int")
+        _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{model_rng},{crit})',
+                 "mm_yen")
+        _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
+        _put(ws, row, 6, f"{SHEETS[sheet_key]}シートの単価の合計", "mm_note")
+    return row
+
+
+def _fraction_formula(row: dict) -> str | float:
+    """A share as an exact formula (``=1/6``) when its text is a fraction, else a number."""
+    frac = share_fraction(row)
+    if frac.denominator == 1:
+        return float(frac)
+    return f"={frac.numerator}/{frac.denominator}"
+
+
+def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
+                       light_sheet=None) -> list[tuple[str, str]]:
     """事業費 with live formulas; returns (label, cell reference) of the totals."""
     title = sanitize_sheet_title(SHEETS["costs"])
     ws = wb.create_sheet(title)
@@ -579,19 +727,31 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     _title(ws, "事業費（補助対象経費と負担区分）",
            "単価・年額は円、合計は千円表示（セルの値は円）。黄色のセルを変えると合計と負担額が再計算されます。")
     s = scheme or {}
-    # parameter block: rows 4..12, values in column C
-    params = [
-        ("scheme", "補助制度", clean_text(s.get("name_ja") or s.get("id") or "（未選択）"),
-         "mm_text"),
-        ("rate", "補助率（国・上位団体の負担割合）", _num(s.get("rate")), "mm_input_rate"),
-        ("cap", "補助金の上限 [円]", _num(s.get("cap_jpy")), "mm_input_yen"),
+    share_rows = list(share_rows or ())
+    public = [r for r in share_rows if _is_public(r)]
+    applicant = next((r for r in share_rows if not _is_public(r)), None)
+    # parameter block from row 4, values in column C
+    params = [("scheme", "補助制度", clean_text(s.get("name_ja") or s.get("id") or "（未選択）"),
+               "mm_text")]
+    if not share_rows:
+        params.append(("rate", "補助率（国・上位団体の負担割合）", _num(s.get("rate")),
+                       "mm_input_rate"))
+    first_payer = clean_text(public[0].get("payer_ja")) if public else ""
+    params += [
+        ("cap", f"補助金の上限 [円]（{first_payer}の負担に適用）" if share_rows
+         else "補助金の上限 [円]", _num(s.get("cap_jpy")), "mm_input_yen"),
         ("pcap", "補助対象事業費の上限 [円]", _num(s.get("project_cost_cap_jpy")),
          "mm_input_yen"),
         ("per_camera", "カメラ1台あたりの上限 [円]", _num(s.get("per_camera_cap_jpy")),
          "mm_input_yen"),
-        ("fixed", "定額補助 [円]", _num(s.get("fixed_amount_jpy")), "mm_input_yen"),
-        ("include_running", "運用費を補助対象に含める（1=含める）", 0, "mm_input_int"),
     ]
+    if not share_rows:
+        params.append(("fixed", "定額補助 [円/か所]（か所数 = カメラ台数）",
+                       _num(s.get("fixed_amount_jpy")), "mm_input_yen"))
+    params.append(("include_running", "運用費を補助対象に含める（1=含める）", 0, "mm_input_int"))
+    for i, r in enumerate(share_rows):
+        params.append((f"share{i}", f"負担割合: {clean_text(r.get('payer_ja'))}",
+                       _fraction_formula(r), "mm_input_rate"))
     ref = {}
     row = 4
     _put(ws, row, 1, "補助制度の条件", "mm_subtitle")
@@ -599,10 +759,27 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     for key, label, value, style in params:
         _put(ws, row, 1, label, "mm_label")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        _put(ws, row, 3, value, style)
+        if isinstance(value, str) and value.startswith("="):
+            _formula(ws, row, 3, value, style)
+        else:
+            _put(ws, row, 3, value, style)
         ref[key] = f"$C${row}"
         if key == "rate" and s.get("rate_text_ja"):
             _put(ws, row, 4, clean_text(s.get("rate_text_ja")), "mm_note")
+        if key.startswith("share"):
+            r = share_rows[int(key[5:])]
+            ws.cell(row, 3).number_format = "# ?/??"
+            note = clean_text(r.get("share_text"))
+            if not _is_public(r):
+                note += "（自己負担。補助対象外の経費も負担）"
+            _put(ws, row, 4, note, "mm_note")
+        row += 1
+    if share_rows:
+        variant = clean_text(share_rows[0].get("variant"))
+        _put(ws, row, 1, "負担区分の出典", "mm_label")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        _put(ws, row, 3, ("更新" if variant == "renewal" else "新設・標準") + "　"
+             + clean_text(share_rows[0].get("source")), "mm_note")
         row += 1
     cameras_row = row
     _put(ws, row, 1, "カメラ台数（補助上限の計算に使用）", "mm_label")
@@ -613,22 +790,15 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     # initial costs
     _put(ws, row, 1, "初期費用（設備・設置工事）", "mm_subtitle")
     row += 1
-    item_header = row
     for j, col in enumerate(ITEM_COLUMNS, start=1):
         _put(ws, row, j, col.header, "mm_header")
     first_item = row + 1
     if camera_sheet:
-        id_rng, model_rng, price_rng = camera_sheet
-        for group in camera_cost_groups(plan.get("cameras")):
-            row += 1
-            crit = '"=' + _criteria_escape(group["model"]).replace('"', '""') + '"'
-            _put(ws, row, 1, CAMERA_LINKED_LABEL, "mm_text")
-            _put(ws, row, 2, group["model"] or "（機種未設定）", "mm_text")
-            _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{model_rng},{crit})', "mm_int")
-            _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{model_rng},{crit})',
-                     "mm_yen")
-            _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
-            _put(ws, row, 6, f"{SHEETS['cameras']}シートの単価の合計", "mm_note")
+        row = _linked_lines(ws, row, camera_cost_groups(plan.get("cameras")), camera_sheet,
+                            label=CAMERA_LINKED_LABEL, sheet_key="cameras")
+    if light_sheet:
+        row = _linked_lines(ws, row, light_cost_groups(plan.get("lights")), light_sheet,
+                            label=LIGHT_LINKED_LABEL, sheet_key="lights")
     items = costs.get("items") or []
     for item in items:
         row += 1
@@ -659,7 +829,6 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     # running costs
     _put(ws, row, 1, f"運用費（年額と{years}年間の計）", "mm_subtitle")
     row += 1
-    running_header = row
     for j, col in enumerate(RUNNING_COLUMNS, start=1):
         _put(ws, row, j, col.header, "mm_header")
     year_cols = list(range(len(RUNNING_COLUMNS) + 1, len(RUNNING_COLUMNS) + 1 + years))
@@ -696,23 +865,51 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
     # summary with the shares
     _put(ws, row, 1, "事業費の総括と負担区分（千円）", "mm_subtitle")
     row += 1
-    out = {}
+    no_cap = lambda k: f'IF({{{k}}}="",' + _NO_CAP + f",{{{k}}})"  # noqa: E731
     lines = [
         ("initial", "初期費用", f"={initial_ref}"),
         ("running", f"運用費（{years}年間）", f"={running_ref}"),
         ("total", "事業費 合計", "=C{initial}+C{running}"),
+        # the matcher's eligible cost: cost, project cost cap, per-camera cap × cameras
         ("eligible", "補助対象経費",
-         "=MIN(C{initial}+IF({include_running}=1,C{running},0),"
-         "IF({pcap}=\"\"," + _NO_CAP + ",{pcap}))"),
-        ("national", "補助金（国・上位団体の負担）",
-         "=IF(AND({rate}=\"\",{fixed}=\"\"),\"\",MIN("
-         "IF({rate}=\"\",{fixed},ROUNDDOWN(C{eligible}*{rate},0)),"
-         "IF({cap}=\"\"," + _NO_CAP + ",{cap}),"
-         "IF({per_camera}=\"\"," + _NO_CAP + ",{per_camera}*{cameras}),C{eligible}))"),
-        ("local", "地方負担（自治体・団体の負担）",
-         "=IF(C{national}=\"\",\"\",C{total}-C{national})"),
+         "=MIN(C{initial}+IF({include_running}=1,C{running},0)," + no_cap("pcap") + ","
+         "IF(OR({per_camera}=\"\",{cameras}=0)," + _NO_CAP + ",{per_camera}*{cameras}))"),
     ]
-    for key, label, _ in lines:
+    if share_rows:
+        payer_keys = []
+        for i, r in enumerate(share_rows):
+            if not _is_public(r):
+                continue
+            key = f"payer{i}"
+            formula = "=ROUNDDOWN(C{eligible}*{share%d}+0.000001,0)" % i
+            if not payer_keys:  # the upper payer's part is capped by cap_jpy
+                formula = "=MIN(ROUNDDOWN(C{eligible}*{share%d}+0.000001,0)," % i \
+                    + no_cap("cap") + ")"
+            payer_keys.append(key)
+            lines.append((key, f"{clean_text(r.get('payer_ja'))} 負担"
+                               f"（{clean_text(r.get('share_text'))}）", formula))
+        lines.append(("national", "補助金 計（公費負担の合計）",
+                      "=MIN(" + "+".join("C{%s}" % k for k in payer_keys) + ",C{total})"))
+        name = clean_text((applicant or {}).get("payer_ja")) or "申請者"
+        lines.append(("local", f"{name} 負担（自己負担。対象外経費を含む）",
+                      "=C{total}-C{national}"))
+        note = ("負担額 = 補助対象経費 × 負担割合（円未満切捨て。最初の負担者は補助金の上限まで）。"
+                "補助対象経費 = MIN(事業費, 補助対象事業費の上限, 1台あたり上限×台数)。"
+                "自己負担 = 事業費 合計 − 公費負担の合計。")
+    else:
+        lines += [
+            ("national", "補助金（国・上位団体の負担）",
+             "=IF(AND({rate}=\"\",{fixed}=\"\"),\"\",MIN(C{total},"
+             "IF({fixed}<>\"\",MIN({fixed}*MAX({cameras},1),C{eligible}),"
+             "MIN(ROUNDDOWN(C{eligible}*{rate}+0.000001,0)," + no_cap("cap") + "))))"),
+            ("local", "地方負担（自治体・団体の負担）",
+             "=IF(C{national}=\"\",\"\",C{total}-C{national})"),
+        ]
+        note = ("補助対象経費 = MIN(事業費, 補助対象事業費の上限, 1台あたり上限×台数)。"
+                "補助金 = MIN(補助対象経費×補助率（円未満切捨て）, 上限)、定額のときは "
+                "MIN(定額×か所数, 補助対象経費)。地方負担 = 事業費 合計 − 補助金。")
+    out = {}
+    for key, _, _ in lines:
         out[key] = row
         row += 1
     for key, label, template in lines:
@@ -721,8 +918,7 @@ def _write_costs_sheet(wb, plan, *, scheme, camera_sheet) -> list[tuple[str, str
         _put(ws, r, 1, label, "mm_total_label")
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         _formula(ws, r, 3, formula, "mm_total_kyen")
-    _put(ws, row, 1, "補助金 = MIN(補助対象経費×補助率（円未満切捨て）または定額, 上限, 1台あたり上限×台数, "
-         "補助対象経費)。地方負担 = 事業費 合計 − 補助金。", "mm_note")
+    _put(ws, row, 1, note, "mm_note")
     _widths(ws, (22, 30, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14))
     _print_setup(ws, title_rows=None, freeze="A4", landscape=True)
     ws.sheet_properties.tabColor = "FFC000"
@@ -798,8 +994,10 @@ def _add_image(ws, png: bytes, anchor: str) -> None:
     ws.add_image(img, anchor)
 
 
-def _write_lights_sheet(wb, plan, *, map_png) -> None:
-    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["lights"]))
+def _write_lights_sheet(wb, plan, *, map_png) -> tuple[str, str, str]:
+    """照明配置; returns the (id, model, unit price) column ranges for 事業費's formulas."""
+    title = sanitize_sheet_title(SHEETS["lights"])
+    ws = wb.create_sheet(title)
     row = _title(ws, "照明配置", "黄色の列は編集でき、取り込みで計画に反映されます。IES配光データは計画側に保持されます。")
     lights = []
     for light in plan.get("lights") or []:
@@ -813,6 +1011,10 @@ def _write_lights_sheet(wb, plan, *, map_png) -> None:
                  landscape=True)
     if map_png:
         _add_image(ws, map_png, f"A{last + 3}")
+    end = last + _ROOM_ROWS
+    col = {c.key: get_column_letter(i) for i, c in enumerate(LIGHT_COLUMNS, start=1)}
+    rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
+    return rng("id"), rng("model"), rng("unit_price_jpy")
 
 
 _READINESS_COLUMNS = (
@@ -906,7 +1108,8 @@ def sheets_for(plan: dict, *, sources=None, readiness_rows=None, privacy_rows=No
     if any(project.get(k) for k, _ in PROJECT_FIELDS) or plan.get("kpis") or plan.get(
             "schedule") or project.get("start_fy"):
         keys.append("plan")
-    if costs.get("items") or costs.get("running") or plan.get("cameras"):
+    if costs.get("items") or costs.get("running") or plan.get("cameras") or plan.get(
+            "lights"):
         keys.append("costs")
     if plan.get("cameras"):
         keys.append("cameras")
@@ -936,6 +1139,7 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
                    map_png: bytes | None = None, today=None,
                    readiness_rows: list[dict] | None = None,
                    privacy_rows: list[dict] | None = None,
+                   shares: list[dict] | None = None,
                    font_name: str = FONT_NAME) -> bytes:
     """The plan as an .xlsx workbook for the grant application.
 
@@ -960,6 +1164,11 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
         Evaluated rows (``condition``/``item``, ``question``, ``level``, ``max_level``,
         ``status``, ``gap``, ``action``, ``owner``, ``due``, ``evidence``, ``basis``); by
         default the plan's raw answers are listed.
+    shares : list of dict, optional
+        Rows of the ``grant_shares`` table (``datasets.queries.list_grant_shares``). When
+        the chosen scheme has rows there (variant ``renewal`` when
+        ``plan["grant"]["renewal"]`` is true, else ``standard``), 事業費 shows one row per
+        payer instead of national / local.
     font_name : str, optional
         Font of every cell (``"游ゴシック"``; ``"MS Pゴシック"`` for older PCs).
 
@@ -980,18 +1189,21 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
     register_styles(wb, font_name=font_name)
     titles = [SHEETS[k] for k in keys]
     # the summary links to the cost totals, so costs are laid out first, then reordered
-    camera_ranges = None
+    camera_ranges = light_ranges = None
     if "cameras" in keys:
         camera_ranges = _write_cameras_sheet(wb, plan, results=results, map_png=map_png)
+    if "lights" in keys:
+        light_ranges = _write_lights_sheet(wb, plan, map_png=map_png)
     cost_refs = []
     if "costs" in keys:
-        cost_refs = _write_costs_sheet(wb, plan, scheme=scheme, camera_sheet=camera_ranges)
+        share_rows = shares_for(shares, scheme.get("id"), renewal=bool(
+            (plan.get("grant") or {}).get("renewal"))) if scheme else []
+        cost_refs = _write_costs_sheet(wb, plan, scheme=scheme, share_rows=share_rows,
+                                       camera_sheet=camera_ranges, light_sheet=light_ranges)
     _write_summary_sheet(wb, plan, scheme=scheme, today=today, sheets_written=titles,
                          cost_refs=cost_refs, source_count=len(sources))
     if "plan" in keys:
         _write_plan_sheet(wb, plan)
-    if "lights" in keys:
-        _write_lights_sheet(wb, plan, map_png=map_png)
     if "readiness" in keys:
         _write_readiness_sheet(wb, plan, rows=readiness_rows)
     if "privacy" in keys:
@@ -1087,7 +1299,11 @@ def schedule_from_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
 
 
 def set_camera_prices(cameras, prices: dict) -> list[dict]:
-    """Copies of ``cameras`` with ``unit_price_jpy`` set per model (``{model: price [円]}``)."""
+    """Copies of ``cameras`` with ``unit_price_jpy`` set per model (``{model: price [円]}``).
+
+    Works for lights too (:data:`set_light_prices`); the model of a device without one is
+    ``""``.
+    """
     out = []
     for cam in cameras or ():
         cam = dict(cam)
@@ -1096,3 +1312,7 @@ def set_camera_prices(cameras, prices: dict) -> list[dict]:
             cam["unit_price_jpy"] = _num(prices[model])
         out.append(cam)
     return out
+
+
+#: Lights' ``unit_price_jpy`` set per model, like :func:`set_camera_prices`.
+set_light_prices = set_camera_prices

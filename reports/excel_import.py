@@ -390,7 +390,7 @@ def _read_costs_sheet(ws, result: ImportResult) -> None:
     items = []
     for r, rec in _read_rows(sh, columns, header_row=header, id_key=None,
                              stop_labels=("初期費用 計",)):
-        if rec["category"] == X.CAMERA_LINKED_LABEL:
+        if rec["category"] in X.LINKED_LABELS:  # computed from the device sheets
             continue
         rec["category"] = _category(sh, r, rec["category"], _ITEM_BY_LABEL, X.ITEM_CATEGORIES)
         rec["unit_price_jpy"] = rec["unit_price_jpy"] or 0

@@ -55,7 +55,7 @@ FIELD_LABELS = {
     "sign_text": ("表示の文言", "sign wording"), "contact": ("問合せ・苦情の窓口", "contact desk"),
 }
 #: Characters that can start Markdown markup inside a line (user text never starts a line).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~>$])")  # $ too: Streamlit renders $..$ as LaTeX
 
 
 def clean_text(value, *, limit: int = MAX_FIELD_CHARS) -> str:

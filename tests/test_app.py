@@ -74,12 +74,28 @@ def test_create_switch_rename_delete_plan(workspace_path):
     at.checkbox(key=f"plan_del_ok_{first}").check().run()
     at.button(key="plan_del_btn").click().run()
     assert not at.exception
-    assert [p["id"] for p in Workspace(workspace_path).list_plans()] == [created["id"]]
-    assert at.session_state["plan_id"] == created["id"]
+    remaining = [p["id"] for p in Workspace(workspace_path).list_plans()]
+    assert first not in remaining and created["id"] in remaining
+    assert at.session_state["plan_id"] in remaining
 
 
 def test_duplicate_plan(workspace_path):
     at = _app()
     at.button(key="plan_dup_btn").click().run()
     names = sorted(p["name"] for p in Workspace(workspace_path).list_plans())
-    assert names == ["はじめての計画", "はじめての計画（コピー）"]
+    assert names == ["はじめての計画", "はじめての計画（コピー）", "サンプル：新座市モデル地区（PLATEAU）"]
+
+
+def test_first_start_offers_the_sample_district(workspace_path):
+    at = _app()
+    plans = {p["name"]: p for p in Workspace(workspace_path).list_plans()}
+    assert set(plans) == {"はじめての計画", "サンプル：新座市モデル地区（PLATEAU）"}
+    # the user's own empty plan is current; the sample is one switch away
+    assert at.sidebar.selectbox[0].value == plans["はじめての計画"]["id"]
+    sample = Workspace(workspace_path).get_plan(plans["サンプル：新座市モデル地区（PLATEAU）"]["id"])
+    assert sample["municipality"]["name"] == "新座市"
+    assert len(sample["buildings"]["features"]) == 657 and len(sample["cameras"]) == 11
+    at.sidebar.selectbox[0].set_value(sample["id"]).run()
+    labels = [m.label for m in at.metric]
+    assert at.metric[labels.index("配置したカメラ")].value == "11"
+    assert at.metric[labels.index("自治体")].value == "新座市"

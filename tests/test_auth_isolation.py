@@ -5,6 +5,7 @@ Identities are faked with ``AppTest.user`` (what ``st.user`` returns after ``st.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,9 @@ def all_plans(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+SAMPLE = "サンプル：新座市モデル地区（PLATEAU）"  # every new owner also gets the sample plan
+
+
 def test_two_users_see_only_their_own_plans(workspace_path):
     alice = run_as(ALICE)
     alice_id = alice.session_state["plan_id"]
@@ -46,17 +50,21 @@ def test_two_users_see_only_their_own_plans(workspace_path):
     ws.rename_plan(alice_id, "柏市 秘密の計画", owner=ALICE["email"])
     ws.close()
     alice.run()
-    assert alice.sidebar.selectbox[0].options == ["柏市 秘密の計画"]
+    assert sorted(alice.sidebar.selectbox[0].options) == sorted(["柏市 秘密の計画", SAMPLE])
 
     bob = run_as(BOB)
     bob_id = bob.session_state["plan_id"]
     assert bob_id != alice_id
-    # Bob's selector lists exactly his own first plan, not Alice's
-    assert bob.sidebar.selectbox[0].options == ["はじめての計画"]
-    assert all_plans(workspace_path) == [("alice@city.kashiwa.example", "柏市 秘密の計画"),
-                                         ("bob@city.matsudo.example", "はじめての計画")]
+    # Bob's selector lists exactly his own first plan and sample, not Alice's plan
+    assert sorted(bob.sidebar.selectbox[0].options) == sorted(["はじめての計画", SAMPLE])
+    assert all_plans(workspace_path) == [("alice@city.kashiwa.example", SAMPLE),
+                                         ("alice@city.kashiwa.example", "柏市 秘密の計画"),
+                                         ("bob@city.matsudo.example", "はじめての計画"),
+                                         ("bob@city.matsudo.example", SAMPLE)]
     # the logged-in user is named in the sidebar
-    assert any("bob@city.matsudo.example" in c.value for c in bob.sidebar.caption)
+    # (escaped for Markdown: "bob@city\\.matsudo\\.example" shows as the plain address)
+    assert any(re.sub(r"\\(.)", r"\1", c.value) == "ログイン中：bob@city.matsudo.example"
+               for c in bob.sidebar.caption)
 
 
 def test_a_plan_id_of_another_user_is_not_opened(workspace_path):
@@ -100,7 +108,7 @@ def test_login_required_shows_only_the_login_screen(workspace_path, monkeypatch,
     # logged in, the same deployment works normally
     at = run_as(ALICE, lang=lang)
     assert at.sidebar.selectbox[0].options
-    assert [o for o, _ in all_plans(workspace_path)] == ["alice@city.kashiwa.example"]
+    assert {o for o, _ in all_plans(workspace_path)} == {"alice@city.kashiwa.example"}
 
 
 def test_without_auth_all_sessions_share_the_single_pc_plans(workspace_path):
@@ -108,5 +116,5 @@ def test_without_auth_all_sessions_share_the_single_pc_plans(workspace_path):
     first = run_as(None)
     second = run_as(None)
     assert first.session_state["plan_id"] == second.session_state["plan_id"]
-    assert all_plans(workspace_path) == [("", "はじめての計画")]
+    assert all_plans(workspace_path) == [("", "はじめての計画"), ("", SAMPLE)]
     assert [b.key for b in second.sidebar.button if b.key == "_logout_btn"] == []

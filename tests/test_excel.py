@@ -125,7 +125,8 @@ def test_sheets_appear_only_with_data():
     assert wb.sheetnames == ["概要", "事業計画", "事業費", "カメラ配置", "照明配置", "準備度評価",
                              "プライバシー対応", "出典"]
     only_lights = {"id": "x", "name": "照明のみ", "lights": sample_plan()["lights"]}
-    assert _open(build_workbook(only_lights)).sheetnames == ["概要", "照明配置"]
+    # lights carry unit prices, so their cost lines make a 事業費 sheet
+    assert _open(build_workbook(only_lights)).sheetnames == ["概要", "事業費", "照明配置"]
 
 
 def test_plan_is_not_modified():
@@ -159,13 +160,18 @@ def test_cost_totals_by_hand():
     # running (60,000 + 240,000) × 5 years = 1,500,000
     assert t["running_total"] == 1_500_000
     assert t["total"] == 3_800_000
-    # national = min(2,300,000 × 1/2 = 1,150,000, cap 100M, 300,000 × 3 cameras = 900,000)
-    assert t["national"] == 900_000
-    assert t["local"] == 3_800_000 - 900_000
+    # the matcher's order: eligible = min(2,300,000, 300,000 × 3 cameras = 900,000);
+    # national = min(900,000 × 1/2 = 450,000, cap 100M)
+    assert t["eligible"] == 900_000
+    assert t["national"] == 450_000
+    assert t["local"] == 3_800_000 - 450_000
+    assert t["shares"] == []
     no_scheme = cost_totals(sample_plan())
     assert no_scheme["national"] is None and no_scheme["local"] is None
     fixed = cost_totals(sample_plan(), scheme={"fixed_amount_jpy": 20_000_000})
-    assert fixed["national"] == 2_300_000  # 定額 20M capped by the eligible cost 2.3M
+    assert fixed["national"] == 2_300_000  # 定額 20M × 3 sites capped by the eligible 2.3M
+    fixed = cost_totals(sample_plan(), scheme={"fixed_amount_jpy": 120_000})
+    assert fixed["national"] == 360_000  # 12万 × 3 sites (= cameras)
 
 
 def test_cost_sheet_has_live_formulas():
@@ -216,9 +222,9 @@ def test_formulas_recalculate_in_libreoffice(tmp_path):
     assert get("初期費用") == 2_300_000
     assert get("運用費（5年間）") == 1_500_000
     assert get("事業費 合計") == 3_800_000
-    assert get("補助対象経費") == 2_300_000
-    assert get("補助金（国・上位団体の負担）") == 900_000   # per-camera cap 3 × 300,000
-    assert get("地方負担（自治体・団体の負担）") == 2_900_000
+    assert get("補助対象経費") == 900_000   # per-camera cap 3 × 300,000
+    assert get("補助金（国・上位団体の負担）") == 450_000   # 1/2 × 900,000
+    assert get("地方負担（自治体・団体の負担）") == 3_350_000
     linked = _find(ws, X.CAMERA_LINKED_LABEL)
     # AX-100: 2 cameras, 800,000 円; the model-less camera is its own line
     assert [ws.cell(linked, c).value for c in (2, 3, 4, 5)] == ["AX-100", 400000, 2, 800000]
@@ -337,3 +343,187 @@ def test_sources_sheet_adds_scheme_source():
     assert rows[1] == [2, "補助制度: テスト交付金", "https://example.org/scheme", "未確認"]
     summary = {r[0].value: r[1].value for r in wb["概要"].iter_rows()}
     assert "未確認" in summary["注意"]
+
+
+# ------------------------------------------------------------ payer split (東京都 見守り)
+def _csv(name):
+    import csv
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "datasets" / f"{name}.csv"
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+GRANT_SCHEMES, GRANT_SHARES = _csv("grant_schemes"), _csv("grant_shares")
+SCHEME_BY_ID = {s["id"]: s for s in GRANT_SCHEMES}
+
+
+def chofu_plan(price_jpy=800_000, n=3, scheme_id="tokyo_mimamori_chofu", **grant) -> dict:
+    """Scenario B: a 町会 in 調布市, three cameras at 80万 (an example price), one light."""
+    return {"id": "b", "name": "通学路の見守りカメラ", "project": {},
+            "municipality": {"code": "132080", "prefecture": "東京都", "name": "調布市"},
+            "grant": {"scheme_id": scheme_id, "stage": "implementation", **grant},
+            "cameras": [{"id": f"C{i}", "lat": 35.65 + i * 1e-4, "lon": 139.54,
+                         "model": "BX-20", "unit_price_jpy": price_jpy}
+                        for i in range(1, n + 1)],
+            "lights": [{"id": "L1", "lat": 35.65, "lon": 139.54, "mount_height_m": 5.0,
+                        "intensity_cd": 300.0, "model": "防犯灯 20VA", "unit_price_jpy": 0}],
+            "costs": {}}
+
+
+def _match(total_jpy, cameras, scheme_id="tokyo_mimamori_chofu", renewal=False,
+           applicant="neighbourhood_association", code="132080"):
+    from assessments.grants import Project, match_scheme
+    project = Project(stage="implementation", total_cost_jpy=total_jpy, years=5,
+                      applicant=applicant, domains=("watching", "crime_prevention"),
+                      camera_count=cameras, prefecture="東京都", municipality_code=code,
+                      renewal=renewal)
+    m = match_scheme(project, SCHEME_BY_ID[scheme_id], shares=GRANT_SHARES,
+                     scheme_ids=set(SCHEME_BY_ID))
+    return {s["payer"]: s["amount_jpy"] for s in m.shares}, m
+
+
+def test_payer_split_matches_the_matcher():
+    plan = chofu_plan()
+    t = cost_totals(plan, scheme=SCHEME_BY_ID["tokyo_mimamori_chofu"], shares=GRANT_SHARES)
+    # eligible = min(2,400,000, 3 × 600,000) = 1,800,000; 都 1/2 = 900,000; 市 1/3 = 600,000;
+    # 団体 = 2,400,000 − 1,500,000 = 900,000 (1/6 = 300,000 + 600,000 above the cap)
+    assert (t["total"], t["eligible"], t["national"], t["local"]) == (
+        2_400_000, 1_800_000, 1_500_000, 900_000)
+    amounts = {s["payer"]: s["amount_jpy"] for s in t["shares"]}
+    assert amounts == {"prefecture": 900_000, "municipality": 600_000, "applicant": 900_000}
+    expected, m = _match(2_400_000, 3)
+    assert amounts == expected and m.eligible_cost_jpy == t["eligible"]
+    assert [s["payer_ja"] for s in t["shares"]] == ["都", "市", "団体"]
+
+
+@pytest.mark.parametrize("scheme_id, code, applicant, renewal, total, n, expected", [
+    # 世田谷区 町会 first installation: 7/12, 1/3 (4/12), remainder 1/12 of 1,200,000
+    ("tokyo_mimamori", "131121", "neighbourhood_association", False, 1_200_000, 2,
+     {"prefecture": 700_000, "municipality": 400_000, "applicant": 100_000}),
+    # renewal: 1/2, 1/3, 1/6
+    ("tokyo_mimamori", "131121", "neighbourhood_association", True, 1_200_000, 2,
+     {"prefecture": 600_000, "municipality": 400_000, "applicant": 200_000}),
+    # 商店街 20 cameras ¥12M: 都 1/3 = 4M capped at 300万; 区 1/3 = 4M; group 12M − 7M = 5M
+    ("tokyo_shotengai", "131121", "shopping_street", False, 12_000_000, 20,
+     {"prefecture": 3_000_000, "municipality": 4_000_000, "applicant": 5_000_000}),
+    # 多摩市: public 23/24 of min(¥1M, 2 × 60万) = 958,333 (円未満切捨て); 団体 41,667
+    ("tokyo_mimamori_tama", "132241", "neighbourhood_association", False, 1_000_000, 2,
+     {"public": 958_333, "applicant": 41_667}),
+])
+def test_payer_split_variants_and_caps(scheme_id, code, applicant, renewal, total, n,
+                                       expected):
+    plan = chofu_plan(price_jpy=total // n, n=n, scheme_id=scheme_id, renewal=renewal)
+    t = cost_totals(plan, scheme=SCHEME_BY_ID[scheme_id], shares=GRANT_SHARES)
+    amounts = {s["payer"]: s["amount_jpy"] for s in t["shares"]}
+    assert amounts == expected
+    assert amounts == _match(total, n, scheme_id, renewal, applicant, code)[0]
+
+
+def test_payer_rows_are_live_formulas():
+    data = build_workbook(chofu_plan(), schemes=GRANT_SCHEMES, shares=GRANT_SHARES)
+    ws = _open(data)["事業費"]
+    share = ws.cell(_find(ws, "負担割合: 市"), 3)
+    assert share.value == "=1/3" and share.number_format == "# ?/??"
+    to = ws.cell(_find(ws, "都 負担（1/2）"), 3)
+    shi = ws.cell(_find(ws, "市 負担（1/3）"), 3)
+    assert to.data_type == shi.data_type == "f"
+    assert "ROUNDDOWN(" in to.value and to.value.startswith("=MIN(")  # the 都 part is capped
+    assert shi.value.startswith("=ROUNDDOWN(")
+    applicant = ws.cell(_find(ws, "団体 負担（自己負担。対象外経費を含む）"), 3)
+    assert applicant.value.startswith("=C") and "-C" in applicant.value
+    # no national / local rows for a split scheme; the rate row is not shown either
+    for label in ("補助金（国・上位団体の負担）", "補助率（国・上位団体の負担割合）"):
+        with pytest.raises(AssertionError):
+            _find(ws, label)
+    light = _find(ws, X.LIGHT_LINKED_LABEL)
+    assert ws.cell(light, 5).value.startswith("=SUMIFS('照明配置'!$J$")
+    summary = {r[0].value: r[1].value for r in _open(data)["概要"].iter_rows()}
+    assert summary["都 負担（1/2）"].startswith("='事業費'!$C$")
+    # a scheme without shares keeps the national / local rows
+    plain = _open(build_workbook(chofu_plan(scheme_id="test_half"), schemes=[SCHEME],
+                                 shares=GRANT_SHARES))["事業費"]
+    _find(plain, "補助金（国・上位団体の負担）")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) not installed: apt-get install -y "
+                           "libreoffice-calc to recalculate the formulas")
+def test_payer_rows_recalculate_in_libreoffice(tmp_path):
+    data = build_workbook(chofu_plan(), schemes=GRANT_SCHEMES, shares=GRANT_SHARES)
+    ws = _soffice_recalc(data, tmp_path, "a")["事業費"]
+    get = lambda label: ws.cell(_find(ws, label), 3).value  # noqa: E731
+    expected, _ = _match(2_400_000, 3)
+    assert get("補助対象経費") == 1_800_000
+    assert get("都 負担（1/2）") == expected["prefecture"] == 900_000
+    assert get("市 負担（1/3）") == expected["municipality"] == 600_000
+    assert get("団体 負担（自己負担。対象外経費を含む）") == expected["applicant"] == 900_000
+    assert get("補助金 計（公費負担の合計）") == 1_500_000
+
+    # the official changes C1's price to 100,000 and the light's to 50,000 in Excel:
+    # total = 100,000 + 2 × 800,000 + 50,000 = 1,750,000 < cap 1.8M → eligible 1,750,000;
+    # 都 875,000; 市 floor(583,333.3) = 583,333; 団体 1,750,000 − 1,458,333 = 291,667
+    wb = _open(data)
+    cams = wb["カメラ配置"]
+    cams.cell(_find(cams, "C1"), 11).value = 100_000
+    lights = wb["照明配置"]
+    lights.cell(_find(lights, "L1"), 10).value = 50_000
+    buf = io.BytesIO()
+    wb.save(buf)
+    ws = _soffice_recalc(buf.getvalue(), tmp_path, "b")["事業費"]
+    expected, _ = _match(1_750_000, 3)
+    assert expected == {"prefecture": 875_000, "municipality": 583_333, "applicant": 291_667}
+    assert get("事業費 合計") == 1_750_000
+    assert get("都 負担（1/2）") == expected["prefecture"]
+    assert get("市 負担（1/3）") == expected["municipality"]
+    assert get("団体 負担（自己負担。対象外経費を含む）") == expected["applicant"]
+
+    # 7/12 of 1,200,000 = 700,000 exactly: the float share must not round down to 699,999
+    plan = chofu_plan(price_jpy=600_000, n=2, scheme_id="tokyo_mimamori")
+    plan["lights"] = []
+    ws = _soffice_recalc(build_workbook(plan, schemes=GRANT_SCHEMES, shares=GRANT_SHARES),
+                         tmp_path, "c")["事業費"]
+    assert [get("都 負担（7/12）"), get("区市町村 負担（1/3）"),
+            get("団体 負担（自己負担。対象外経費を含む）")] == [700_000, 400_000, 100_000]
+
+
+def test_migrate_unit_prices():
+    plan = chofu_plan()
+    plan["cameras"][0]["unit_price_jpy"] = 0
+    del plan["cameras"][1]["unit_price_jpy"]
+    plan["simulation"] = {"unit_prices_jpy": {"camera": 250_000, "light": 40_000,
+                                              "pole": 90_000}, "layer": "dori"}
+    assert X.migrate_unit_prices(plan)
+    # unpriced cameras take the old page price; a priced camera keeps its own
+    assert [c["unit_price_jpy"] for c in plan["cameras"]] == [250_000, 250_000, 800_000]
+    assert plan["lights"][0]["unit_price_jpy"] == 40_000
+    # device keys gone, the other estimate prices and unknown fields kept
+    assert plan["simulation"] == {"unit_prices_jpy": {"pole": 90_000}, "layer": "dori"}
+    assert not X.migrate_unit_prices(plan)  # nothing left to move
+    assert not X.migrate_unit_prices({"cameras": []})
+
+
+def test_set_light_prices_per_model():
+    lights = [{"id": "L1", "model": "A"}, {"id": "L2", "model": "B"}, {"id": "L3"}]
+    out = X.set_light_prices(lights, {"A": 30_000, "": 12_000})
+    assert [x.get("unit_price_jpy") for x in out] == [30_000, None, 12_000]
+    assert "unit_price_jpy" not in lights[0]  # copies
+    groups = X.light_cost_groups(out)
+    assert [(g["model"], g["quantity"], g["amount_jpy"]) for g in groups] == [
+        ("A", 1, 30_000), ("B", 1, 0), ("", 1, 12_000)]
+
+
+def test_simulation_estimate_uses_the_same_device_prices():
+    from assessments.sim_summary import cost_estimate
+    plan = chofu_plan()
+    plan["lights"][0]["unit_price_jpy"] = 45_000
+    est = {i["key"]: i for i in cost_estimate(plan["cameras"], plan["lights"],
+                                              unit_prices_jpy={}, storage_tb=0.0)["items"]}
+    # cameras 3 × 800,000 = 2,400,000; light 45,000 (its own price) → 2,445,000 both ways
+    assert est["camera"]["amount_jpy"] + est["light"]["amount_jpy"] == 2_445_000
+    assert cost_totals(plan)["initial"] == 2_445_000
+    # a device's own price wins over the old page-wide fallback price
+    est = cost_estimate(plan["cameras"], plan["lights"],
+                        unit_prices_jpy={"camera": 1, "light": 1})["items"]
+    assert_allclose([i["amount_jpy"] for i in est if i["key"] in ("camera", "light")],
+                    [2_400_000, 45_000])

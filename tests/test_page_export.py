@@ -63,7 +63,7 @@ def test_download_gives_the_workbook(workspace_path, media):
     assert summary["計画名"] == stored["name"]
     # the sheet list shows what is in the workbook and what is still missing
     text = " ".join(m.value for m in at.markdown)
-    assert "事業費（国費・地方負担は Excel の数式で計算）" in text
+    assert "事業費（負担区分は Excel の数式で計算）" in text
 
 
 def test_page_in_english(workspace_path, media):
@@ -113,3 +113,25 @@ def test_broken_upload_is_rejected_and_plan_unchanged(workspace_path):
     assert "照明配置 シート C5: 「緯度 [°]」は数値にしてください（「緯度不明」）。" in message
     assert not [b for b in at.button if b.key == "export_apply"]
     assert Workspace(workspace_path).get_plan(stored["id"])["cameras"] == stored["cameras"]
+
+
+def test_split_scheme_payer_rows_in_download(workspace_path, media):
+    """Scenario B: 調布市's run of the 東京都 見守り scheme; the page passes the shares."""
+    from test_excel import chofu_plan
+    plan = chofu_plan()
+    # an older plan: the simulation page kept the light price in plan["simulation"]
+    plan["simulation"] = {"unit_prices_jpy": {"light": 50_000, "pole": 90_000}}
+    at, stored = _page(workspace_path, plan)
+    assert "負担区分: 都 1/2 / 市 1/3 / 団体 1/6（事業費シートで負担者ごとに数式で計算）" in [
+        c.value for c in at.caption]
+    # opening the page moved the price onto the light and kept the other estimate price
+    saved = Workspace(workspace_path).get_plan(stored["id"])
+    assert saved["lights"][0]["unit_price_jpy"] == 50_000
+    assert saved["simulation"] == {"unit_prices_jpy": {"pole": 90_000}}
+    ws = load_workbook(io.BytesIO(_downloaded(at, media)))["事業費"]
+    labels = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert {"都 負担（1/2）", "市 負担（1/3）", "団体 負担（自己負担。対象外経費を含む）",
+            "負担割合: 都"} <= set(labels)
+    assert "補助金（国・上位団体の負担）" not in labels
+    lights = load_workbook(io.BytesIO(_downloaded(at, media)))["照明配置"]
+    assert lights.cell(_find(lights, "L1"), 10).value == 50_000

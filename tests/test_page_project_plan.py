@@ -134,3 +134,49 @@ def test_set_camera_prices_by_model():
     groups = X.camera_cost_groups(out)
     assert groups == [{"model": "AX-100", "quantity": 2, "amount_jpy": 700000},
                       {"model": "", "quantity": 1, "amount_jpy": 200000}]
+
+
+def test_split_scheme_payers_and_light_prices(workspace_path):
+    """Scenario B (調布 3 cameras, ¥2.4M): the payer amounts equal the grant matcher's."""
+    from test_excel import _match, chofu_plan
+    at, stored = _page(workspace_path, chofu_plan())
+    metrics = {m.label: m.value for m in at.metric}
+    expected, _ = _match(2_400_000, 3)
+    # eligible min(2.4M, 3 × 60万) = 1.8M: 都 1/2 = 900,000; 市 1/3 = 600,000;
+    # 団体 2.4M − 1.5M = 900,000
+    assert metrics["都 負担（1/2）"] == f"{expected['prefecture']:,.0f} 円" == "900,000 円"
+    assert metrics["市 負担（1/3）"] == "600,000 円"
+    assert metrics["団体 負担（1/6）"] == f"{expected['applicant']:,.0f} 円" == "900,000 円"
+    assert "補助金" not in metrics
+    lights = next(d for d in at.dataframe if "light_prices" in d.key).value
+    assert list(lights["model"]) == ["防犯灯 20VA"] and list(lights["quantity"]) == [1]
+
+
+def test_simulation_price_edit_reaches_costs(workspace_path):
+    """One source of truth: a model price set on the シミュレーション page is the price the
+    事業計画 page and the Excel 事業費 use."""
+    from test_excel import chofu_plan
+    ws = Workspace(workspace_path)
+    stored = ws.add_plan(chofu_plan())
+    ws.close()
+    sim = AppTest.from_file(str(Path(PAGE).parent / "simulate.py"), default_timeout=60)
+    sim.session_state["lang"] = "ja"
+    sim.session_state["plan_id"] = stored["id"]
+    sim.session_state["sim.price_queue"] = [
+        {"kind": "cameras", "model": "BX-20", "price": 500_000},
+        {"kind": "lights", "model": "防犯灯 20VA", "price": 40_000}]
+    sim.run()
+    assert not sim.exception, sim.exception
+    plan = _saved(workspace_path, stored["id"])
+    assert [c["unit_price_jpy"] for c in plan["cameras"]] == [500_000] * 3
+    assert plan["lights"][0]["unit_price_jpy"] == 40_000
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "ja"
+    at.session_state["plan_id"] = stored["id"]
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    # 3 × 500,000 + 40,000 = 1,540,000 ≤ 1.8M cap: 都 770,000; 市 floor(513,333.3) =
+    # 513,333; 団体 1,540,000 − 1,283,333 = 256,667
+    assert metrics["初期費用"] == "1,540,000 円"
+    assert [metrics["都 負担（1/2）"], metrics["市 負担（1/3）"], metrics["団体 負担（1/6）"]] == [
+        "770,000 円", "513,333 円", "256,667 円"]

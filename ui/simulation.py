@@ -45,7 +45,15 @@ CAMERA_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "azimuth_deg", "tilt
                       "hfov_deg", "width_px", "height_px", "ir_range_m", "min_illuminance_lx",
                       "shutter_s", "model", "unit_price_jpy")
 LIGHT_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "lumens", "distribution",
-                     "intensity_cd", "model")
+                     "intensity_cd", "model", "unit_price_jpy")
+#: Device fields that do not change what a camera sees or a light lights: a change of
+#: price never recomputes coverage or night (the cost lines read them directly).
+COST_FIELDS = ("unit_price_jpy",)
+
+
+def _physics(device: dict) -> dict:
+    """The device without its cost fields (for the recompute signatures)."""
+    return {k: v for k, v in device.items() if k not in COST_FIELDS}
 
 
 def digest(obj) -> str:
@@ -78,7 +86,7 @@ class Scene:
 
     def sync(self, cameras: list[dict]) -> list[str]:
         """Make the model hold exactly ``cameras``; recompute only the changed ones."""
-        new = {str(c["id"]): digest(c) for c in cameras}
+        new = {str(c["id"]): digest(_physics(c)) for c in cameras}
         if list(new) != list(self.cam_sig) and set(new) == set(self.cam_sig):
             pass  # same set, other order: indices differ but per-camera views are reusable
         changed = []
@@ -197,7 +205,8 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
         for light in lights:
             x, y = model.grid.to_xy(float(light["lat"]), float(light["lon"]))
             lum.append(L.luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
-        night_key = (digest(cameras), digest(lights))
+        night_key = (digest([_physics(c) for c in cameras]),
+                     digest([_physics(lt) for lt in lights]))
         if scene.night_key != night_key:
             views = N.views_from_coverage(model.views.values(), model.cameras)
             scene.night = N.night_assessment(model.grid.x_axis_m, model.grid.y_axis_m, lum,

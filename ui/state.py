@@ -120,11 +120,13 @@ def setup_page(*, sidebar: bool = True) -> None:
 
 def _leave_legacy_multipage_mode() -> None:
     """Run ``app.py``'s navigation even when the first request after a server start is a
-    deep link (``/readiness``): Streamlit then still runs a ``pages/`` file in its legacy
-    multipage mode (file-name sidebar, no page config) until ``st.navigation`` is called
-    once. Switch the process to ``st.navigation`` mode and rerun the same URL."""
+    deep link (``/readiness``): Streamlit then runs the ``pages/`` file in its legacy
+    multipage mode (file-name sidebar, no page config) because ``app.py`` never ran. On the
+    first run of such a session, switch the process to ``st.navigation`` mode and rerun the
+    same URL through ``app.py``. (Only on a session's first run: a rerun later would drop
+    the widget event that triggered it.)"""
     from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory and st.runtime.exists():
+    if PagesManager.uses_pages_directory and len(st.session_state) == 0:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
@@ -151,12 +153,23 @@ def ensure_plan() -> None:
     if st.session_state.get(PLAN_KEY) not in ids:
         if not ids:
             try:
+                _create_sample_plan(ws)
                 plan = ws.create_plan(t("common.first_plan_name"), owner=owner())
             except WorkspaceError as exc:
                 st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
                 st.stop()
             ids = [plan["id"]]
         st.session_state[PLAN_KEY] = ids[0]
+
+
+def _create_sample_plan(ws: Workspace) -> None:
+    """On a new workspace, add the bundled sample (PLATEAU 新座市 district with cameras and
+    lights) as a plan to explore, next to the user's own empty first plan."""
+    from assessments.plan import new_plan
+    from ui.simulation import sample_district
+    plan = new_plan(t("common.sample_plan_name"))
+    plan.update(sample_district())
+    ws.add_plan(plan, owner=owner())
 
 
 def current_plan_id() -> str:

@@ -38,6 +38,9 @@ STRINGS = {
     "export.plan.cameras_from_plan": ("カメラ（配置したカメラから。単価を変えると同じ機種のカメラすべてに反映）",
                                       "Cameras (from the placed cameras; a new unit price "
                                       "applies to every camera of that model)"),
+    "export.plan.lights_from_plan": ("防犯灯・照明（配置した照明から。単価を変えると同じ機種の照明すべてに反映）",
+                                     "Street lights (from the placed lights; a new unit price "
+                                     "applies to every light of that model)"),
     "export.plan.no_cameras": ("カメラはまだ配置されていません（シミュレーションで配置すると、ここに台数が入ります）。",
                                "No cameras placed yet (cameras placed in the simulation "
                                "appear here with their count)."),
@@ -58,6 +61,9 @@ STRINGS = {
     "export.plan.total": ("事業費 合計", "Total"),
     "export.plan.national": ("補助金", "Grant"),
     "export.plan.local": ("地方負担", "Local share"),
+    "export.plan.payer": ("{payer} 負担（{share}）", "{payer} pays ({share})"),
+    "export.plan.payer_note": ("補助対象経費 {eligible} 円（上限・1台あたり上限を適用）に負担割合を掛けた額（円未満切捨て）。申請者は残り（対象外の経費を含む）を負担します。Excel の事業費シートでも同じ計算を数式で行います。",
+                               "Eligible cost ¥{eligible} (after the caps, incl. the per-camera cap) times each share, rounded down to 1 yen; the applicant pays the rest, including cost above the caps. The Excel cost sheet computes the same with formulas."),
     "export.plan.no_scheme": ("補助制度が選ばれていません（補助金・交付金のページで選ぶと負担区分を計算します）。",
                               "No grant scheme chosen (choose one on the Grants page to "
                               "compute the cost sharing)."),
@@ -90,8 +96,10 @@ STRINGS = {
     "export.sheet.summary": ("概要", "Summary"),
     "export.sheet.plan": ("事業計画（課題・目指す姿・KPI・スケジュール）",
                           "Project plan (issues, target state, KPIs, schedule)"),
-    "export.sheet.costs": ("事業費（国費・地方負担は Excel の数式で計算）",
-                           "Costs (national / local share as live Excel formulas)"),
+    "export.shares": ("負担区分: {shares}（事業費シートで負担者ごとに数式で計算）",
+                      "Cost sharing: {shares} (one formula row per payer in the cost sheet)"),
+    "export.sheet.costs": ("事業費（負担区分は Excel の数式で計算）",
+                           "Costs (cost sharing as live Excel formulas)"),
     "export.sheet.cameras": ("カメラ配置", "Camera placement"),
     "export.sheet.lights": ("照明配置", "Lighting placement"),
     "export.sheet.readiness": ("準備度評価", "Readiness assessment"),
