@@ -85,9 +85,10 @@ def motion_blur_px(pixel_density_px_m, *, shutter_s, speed_m_s=WALKING_SPEED_M_S
     ----------
     pixel_density_px_m : array_like
         Pixel density at the person [px/m].
-    shutter_s : float
-        Exposure time [s], ≥ 0.
-    speed_m_s : float
+    shutter_s : float or array_like
+        Exposure time [s], ≥ 0 (an array broadcasts with the densities, e.g. per cell
+        from the camera that sees it).
+    speed_m_s : float or array_like
         Speed across the view [m/s].
 
     Returns
@@ -95,9 +96,13 @@ def motion_blur_px(pixel_density_px_m, *, shutter_s, speed_m_s=WALKING_SPEED_M_S
     ndarray
         Blur length [px].
     """
-    if not shutter_s >= 0 or not speed_m_s >= 0:
+    t = np.asarray(shutter_s, dtype=float)
+    v = np.asarray(speed_m_s, dtype=float)
+    if not (np.all(t >= 0) and np.all(v >= 0)):
         raise ValueError(f"shutter_s and speed_m_s must be ≥ 0, got {shutter_s}, {speed_m_s}")
-    return np.asarray(pixel_density_px_m, dtype=float) * float(shutter_s) * float(speed_m_s)
+    out = np.asarray(pixel_density_px_m, dtype=float) * (t * v if t.ndim or v.ndim else
+                                                         float(t) * float(v))
+    return out
 
 
 def effective_pixel_density(pixel_density_px_m, *, shutter_s, speed_m_s=WALKING_SPEED_M_S):
@@ -140,10 +145,12 @@ def night_mode(vertical_lx, distance_m, *, min_illuminance_lx, ir_range_m=None):
         Vertical illuminance at 1.5 m on the plane facing the camera [lx].
     distance_m : array_like
         Horizontal distance from the camera [m].
-    min_illuminance_lx : float
-        The camera's rated minimum illuminance (colour) [lx].
-    ir_range_m : float or None
-        Reach of the camera's IR illuminator [m]; None or 0 = no IR.
+    min_illuminance_lx : float or array_like
+        The camera's rated minimum illuminance (colour) [lx]; an array broadcasts with the
+        cells (one value per cell from the camera that sees it).
+    ir_range_m : float, array_like or None
+        Reach of the camera's IR illuminator [m]; None or 0 (per cell, for an array) = no
+        IR.
 
     Returns
     -------
@@ -152,12 +159,17 @@ def night_mode(vertical_lx, distance_m, *, min_illuminance_lx, ir_range_m=None):
     """
     ev = np.asarray(vertical_lx, dtype=float)
     d = np.asarray(distance_m, dtype=float)
-    if not min_illuminance_lx >= 0:
+    mi = np.asarray(min_illuminance_lx, dtype=float)
+    if not np.all(mi >= 0):
         raise ValueError(f"min_illuminance_lx must be ≥ 0 lx, got {min_illuminance_lx}")
-    colour = ev >= float(min_illuminance_lx)
+    colour = ev >= mi
     ir = np.zeros(np.broadcast(ev, d).shape, bool)
-    if ir_range_m:
-        ir = d <= float(ir_range_m)
+    if ir_range_m is not None:
+        rng = np.asarray(ir_range_m, dtype=float)
+        if rng.ndim:
+            ir = (rng > 0) & (d <= rng)
+        elif rng != 0:
+            ir = d <= float(rng)
     out = np.where(colour, NIGHT_COLOUR, np.where(ir, NIGHT_IR, NIGHT_DARK))
     return out.astype(np.int8)
 
@@ -174,9 +186,9 @@ def night_pixel_density(pixel_density_px_m, vertical_lx, distance_m, *, min_illu
         Vertical illuminance facing the camera [lx].
     distance_m : array_like
         Horizontal distance from the camera [m].
-    min_illuminance_lx, ir_range_m : float
-        Camera low-light specification [lx], [m].
-    shutter_s : float
+    min_illuminance_lx, ir_range_m : float or array_like
+        Camera low-light specification [lx], [m] (see :func:`night_mode`).
+    shutter_s : float or array_like
         Exposure time at night [s].
     speed_m_s : float
         Walking speed [m/s].

@@ -1007,7 +1007,8 @@ def area_statistics(horizontal_lx, *, mask=None):
             "uniformity": mn / mean if mean > 0 else float("nan"), "n_cells": int(v.size)}
 
 
-def assess_area(horizontal_lx, vertical_lx=None, *, mask=None, target_class="B"):
+def assess_area(horizontal_lx, vertical_lx=None, *, mask=None, target_class="B",
+                failing_cells=True):
     """Lighting verdict over an area: statistics, SES class, criteria and failing cells.
 
     Parameters
@@ -1020,6 +1021,9 @@ def assess_area(horizontal_lx, vertical_lx=None, *, mask=None, target_class="B")
         Area of interest.
     target_class : {"A", "B"}
         Class whose values define failing cells.
+    failing_cells : bool, optional
+        False skips the ``failing_cells`` index arrays (None then; an ``np.nonzero`` over
+        the grid that a caller wanting only the figures does not need).
 
     Returns
     -------
@@ -1045,12 +1049,12 @@ def assess_area(horizontal_lx, vertical_lx=None, *, mask=None, target_class="B")
             min_v = float(v[defined].min())
             below_v = defined & (v < goal["min_vertical_lx"])
     below_h = m & ~np.isnan(h) & (h < goal["mean_horizontal_lx"])
-    fail = below_h | below_v
+    fail = below_h | below_v if failing_cells else None
     return {"statistics": stats, "min_vertical_lx": min_v,
             "ses_class": ses_class(stats["mean_lx"], min_v),
             "criteria": check_criteria(stats["mean_lx"], min_v),
             "below_horizontal": below_h, "below_vertical": below_v,
-            "failing_cells": np.nonzero(fail)}
+            "failing_cells": np.nonzero(fail) if failing_cells else None}
 
 
 def assess_street(polyline_xy_m, luminaires, *, step_m=1.0, segment_m=10.0, face_height_m=1.5,

@@ -31,8 +31,8 @@ import numpy as np
 
 from assessments.image_quality import (DORI_PX_PER_M, WALKING_SPEED_M_S, dori_areas_m2,
                                        night_mode, night_pixel_density, NIGHT_DARK)
-from assessments.lighting import (DEFAULT_CUTOFF_LX, assess_area, horizontal_illuminance,
-                                  vertical_illuminance)
+from assessments.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illuminance,
+                                  assess_area)
 
 __all__ = ["CameraView", "NightResult", "night_assessment", "night_summary",
            "views_from_coverage", "night_summary_for_model"]
@@ -56,8 +56,9 @@ class CameraView:
         The window of the full grid (``grid[rows, cols]``).
     pixel_density_px_m : ndarray, shape of the window
         Day pixel density [px/m]; 0 or NaN where the camera does not see the cell.
-    distance_m : ndarray, shape of the window
-        Horizontal distance from the camera to the cell centre [m].
+    distance_m : ndarray, shape of the window, or None
+        Horizontal distance from the camera to the cell centre [m]; None = computed from
+        ``x_m``, ``y_m`` at the seen cells.
     x_m, y_m : float
         Camera position east / north [m].
     min_illuminance_lx : float
@@ -103,8 +104,8 @@ class NightResult:
         See the module docstring.
     area_mask : ndarray of bool
     cell_area_m2 : float
-    lighting : dict
-        :func:`assessments.lighting.assess_area` over the mask.
+    lighting : dict or None
+        :func:`assessments.lighting.assess_area` over the mask (None when not asked for).
     thresholds : dict
         DORI level → pixel density [px/m] used for ``night_dori_m2``.
     camera_night_dori_m2 : dict
@@ -155,10 +156,119 @@ def _cell_area(x, y):
     return abs(dx * dy)
 
 
+def _slice_start(sl: slice, n: int) -> tuple[int, int]:
+    start, stop, step = sl.indices(n)
+    if step != 1:
+        raise ValueError(f"view slices must have step 1, got {sl}")
+    return start, max(start, stop)
+
+
+@dataclass(frozen=True)
+class _NightCells:
+    """The night join in *cell space*: every (camera, seen cell) pair, reduced per cell.
+
+    ``cells`` are the flat indices (row-major) of the cells some camera sees, ascending;
+    the per-cell arrays follow them. ``camera_counts[level]`` counts, per view, its own
+    cells inside the mask whose night density reaches the level.
+    """
+
+    illuminance_lx: np.ndarray          # grid, horizontal at the ground
+    cells: np.ndarray                   # (n,) int64
+    best_day: np.ndarray                # (n,) float64 [px/m]
+    vertical_best_lx: np.ndarray        # (n,) float32, toward the best-day camera [lx]
+    best_night: np.ndarray              # (n,) float64 [px/m]
+    best_mode: np.ndarray               # (n,) int8
+    camera_counts: dict                 # level → (n_views,) int64
+
+
+def _camera_params(views, attr, default):
+    return np.array([default if getattr(v, attr) is None else float(getattr(v, attr))
+                     for v in views], dtype=float)
+
+
+def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_m_s,
+                 dtype=float, workers=None) -> _NightCells:
+    """Core of :func:`night_assessment` (and of the blocks of
+    ``assessments.coverage.simulate_night``): horizontal illuminance on the grid, the
+    vertical illuminance only at the (camera, seen cell) pairs, night modes and densities
+    per pair, then the best camera per cell.
+
+    Ties between cameras keep the first view (as a sequential "strictly better" update
+    in view order would).
+    """
+    shape = (y.size, x.size)
+    n_cols = x.size
+    eh = _grid_illuminance(x, y, luminaires, height_m=0.0, facing=None, cutoff_lx=cutoff_lx,
+                           windowed=True, plane="horizontal", workers=workers, dtype=dtype)
+    cells, pds, dists, cams = [], [], [], []
+    for k, v in enumerate(views):
+        r0, r1 = _slice_start(v.rows, shape[0])
+        c0, c1 = _slice_start(v.cols, shape[1])
+        pd = np.asarray(v.pixel_density_px_m)
+        if pd.shape != (r1 - r0, c1 - c0):
+            raise ValueError(f"camera {v.id!r}: pixel density window {pd.shape} does not match "
+                             f"rows × cols {(r1 - r0, c1 - c0)}")
+        if pd.size == 0:
+            continue
+        r, c = np.nonzero(pd > 0)            # NaN and 0: unseen
+        if r.size == 0:
+            continue
+        rr, cc = r + r0, c + c0
+        cells.append(rr * n_cols + cc)
+        pds.append(pd[r, c].astype(float))
+        if v.distance_m is None:
+            dists.append(np.hypot(x[cc] - v.x_m, y[rr] - v.y_m))
+        else:
+            dists.append(np.broadcast_to(np.asarray(v.distance_m, dtype=float), pd.shape)[r, c])
+        cams.append(np.full(r.size, k, np.int32))
+    levels = list(thresholds)
+    if not cells:
+        z = np.zeros(0)
+        return _NightCells(eh, np.zeros(0, np.int64), z, z.astype(np.float32), z,
+                           np.zeros(0, np.int8),
+                           {k: np.zeros(len(views), np.int64) for k in levels})
+    cell = np.concatenate(cells).astype(np.int64)
+    pd = np.concatenate(pds)
+    dist = np.concatenate(dists)
+    cam = np.concatenate(cams)
+    n = cell.size
+    rank = np.arange(n - 1, -1, -1)          # larger for earlier views: wins ties below
+    order = np.lexsort((rank, pd, cell))     # by cell, then day density, then view order
+    cell, pd, dist, cam, rank = cell[order], pd[order], dist[order], cam[order], rank[order]
+    rows, cols = np.divmod(cell, n_cols)
+    cx = np.array([float(v.x_m) for v in views])[cam]
+    cy = np.array([float(v.y_m) for v in views])[cam]
+    ddx, ddy = cx - x[cols], cy - y[rows]
+    h = np.hypot(ddx, ddy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sn = np.where(h > 0, ddx / h, 0.0).astype(np.float32)   # bearing 0 at the camera
+        cn = np.where(h > 0, ddy / h, 1.0).astype(np.float32)
+    ev = _cells_vertical(x, y, rows, cols, sn, cn, luminaires, height_m=FACE_HEIGHT_M,
+                         cutoff_lx=cutoff_lx)
+    min_lx = _camera_params(views, "min_illuminance_lx", DEFAULT_MIN_ILLUMINANCE_LX)[cam]
+    ir = _camera_params(views, "ir_range_m", 0.0)[cam]
+    shutter = _camera_params(views, "shutter_s", 0.0)[cam]
+    mode = night_mode(ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir)
+    npd = night_pixel_density(pd, ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir,
+                              shutter_s=shutter, speed_m_s=speed_m_s)
+    last = np.empty(n, bool)
+    np.not_equal(cell[1:], cell[:-1], out=last[:-1])
+    last[-1] = True
+    order2 = np.lexsort((rank, npd, cell))  # same cell groups, by night density
+    best_night = npd[order2][last]
+    best_mode = np.where(best_night > 0, mode[order2][last], NIGHT_DARK).astype(np.int8)
+    in_mask = mask.ravel()[cell]
+    counts = {}
+    for k in levels:
+        sel = in_mask & (npd >= thresholds[k])
+        counts[k] = np.bincount(cam[sel], minlength=len(views))
+    return _NightCells(eh, cell[last], pd[last], ev[last], best_night, best_mode, counts)
+
+
 def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
                      lit_threshold_lx=3.0, speed_m_s=WALKING_SPEED_M_S,
                      cutoff_lx=DEFAULT_CUTOFF_LX, target_class="B", thresholds=None,
-                     seen_px_m=None) -> NightResult:
+                     seen_px_m=None, lighting_verdict=True, failing_cells=True) -> NightResult:
     """Join camera views with the lighting: night densities, modes and planner areas.
 
     Parameters
@@ -185,6 +295,12 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
     seen_px_m : float, optional
         Pixel density counted as "seen" [px/m]; default ``thresholds["detect"]`` (25 px/m),
         or the lowest level of a standard without Detect.
+    lighting_verdict : bool, optional
+        False skips :func:`assessments.lighting.assess_area` (``NightResult.lighting`` is
+        then None and :meth:`NightResult.result_entries` unavailable).
+    failing_cells : bool, optional
+        False leaves the failing-cell index list out of ``lighting`` (see
+        :func:`assessments.lighting.assess_area`).
 
     Returns
     -------
@@ -192,9 +308,11 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
 
     Notes
     -----
-    The vertical illuminance toward each camera is computed only on that camera's window
-    (with the lights whose reach meets the window), so the cost grows with what the cameras
-    see, not with the map.
+    The vertical illuminance toward a camera is computed only at the cells it sees (each
+    light on the seen cells within its reach), so the cost grows with what the cameras see,
+    not with the map. Where several cameras see a cell, the one with the largest day
+    density gives the face direction (the first view on a tie); the night mode is that of
+    the camera with the largest night density (again the first on a tie).
     """
     x = np.asarray(x_axis_m, dtype=float)
     y = np.asarray(y_axis_m, dtype=float)
@@ -202,54 +320,33 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
     mask = np.ones(shape, bool) if area_mask is None else np.asarray(area_mask, dtype=bool)
     if mask.shape != shape:
         raise ValueError(f"area_mask shape {mask.shape} does not match the grid {shape}")
+    if target_class not in ("A", "B"):
+        raise ValueError(f"target_class must be one of ['A', 'B'], got {target_class!r}")
     cell_area = _cell_area(x, y)
-    eh = horizontal_illuminance(x, y, luminaires, cutoff_lx=cutoff_lx)
     thresholds = dict(DORI_PX_PER_M if thresholds is None else thresholds)
-    per_camera = {}
+    views = list(views)
+    core = _night_cells(x, y, luminaires, views, mask, thresholds=thresholds,
+                        cutoff_lx=cutoff_lx, speed_m_s=speed_m_s)
+    eh = core.illuminance_lx
     best_day = np.zeros(shape)
     best_night = np.zeros(shape)
     best_mode = np.zeros(shape, np.int8)
     ev_best = np.full(shape, np.nan)
-    for v in views:
-        xs, ys = x[v.cols], y[v.rows]
-        pd = np.asarray(v.pixel_density_px_m, dtype=float)
-        if pd.shape != (ys.size, xs.size):
-            raise ValueError(f"camera {v.id!r}: pixel density window {pd.shape} does not match "
-                             f"rows × cols {(ys.size, xs.size)}")
-        if pd.size == 0:
-            per_camera[str(v.id)] = dict.fromkeys(thresholds, 0.0)
-            continue
-        seen = np.nan_to_num(pd, nan=0.0) > 0
-        azim = np.degrees(np.arctan2(v.x_m - xs[None, :], v.y_m - ys[:, None])) % 360.0
-        azim = np.where(seen, azim, np.nan)
-        ev = vertical_illuminance(xs, ys, luminaires, azim, height_m=FACE_HEIGHT_M,
-                                  cutoff_lx=cutoff_lx)
-        mode = night_mode(ev, v.distance_m, min_illuminance_lx=v.min_illuminance_lx,
-                          ir_range_m=v.ir_range_m)
-        mode = np.where(seen, mode, NIGHT_DARK).astype(np.int8)
-        npd = night_pixel_density(np.where(seen, pd, 0.0), ev, v.distance_m,
-                                  min_illuminance_lx=v.min_illuminance_lx,
-                                  ir_range_m=v.ir_range_m, shutter_s=v.shutter_s,
-                                  speed_m_s=speed_m_s)
-        npd = np.nan_to_num(np.where(seen, npd, 0.0), nan=0.0)
-        per_camera[str(v.id)] = dori_areas_m2(npd, cell_area_m2=cell_area,
-                                              mask=mask[v.rows, v.cols], thresholds=thresholds)
-        sub_day = best_day[v.rows, v.cols]
-        better_day = seen & (pd > sub_day)
-        sub_day[better_day] = pd[better_day]
-        ev_sub = ev_best[v.rows, v.cols]
-        ev_sub[better_day] = ev[better_day]
-        sub_night = best_night[v.rows, v.cols]
-        sub_mode = best_mode[v.rows, v.cols]
-        better_night = npd > sub_night
-        sub_night[better_night] = npd[better_night]
-        sub_mode[better_night] = mode[better_night]
+    best_day.ravel()[core.cells] = core.best_day
+    best_night.ravel()[core.cells] = core.best_night
+    best_mode.ravel()[core.cells] = core.best_mode
+    ev_best.ravel()[core.cells] = core.vertical_best_lx
+    per_camera = {}
+    for i, v in enumerate(views):
+        per_camera[str(v.id)] = {k: float(c[i] * cell_area)
+                                 for k, c in core.camera_counts.items()}
     detect = (float(seen_px_m) if seen_px_m is not None
               else thresholds.get("detect", min(thresholds.values())))
-    lit = eh >= lit_threshold_lx
-    lit_unseen = mask & lit & (best_night < detect)
-    seen_dark = mask & (best_day >= detect) & (best_night < detect)
-    lighting = assess_area(eh, ev_best, mask=mask, target_class=target_class)
+    dark = best_night < detect
+    lit_unseen = mask & (eh >= lit_threshold_lx) & dark
+    seen_dark = mask & (best_day >= detect) & dark
+    lighting = (assess_area(eh, ev_best, mask=mask, target_class=target_class,
+                            failing_cells=failing_cells) if lighting_verdict else None)
     return NightResult(illuminance_lx=eh, vertical_illuminance_lx=ev_best,
                        day_pixel_density_px_m=best_day, night_pixel_density_px_m=best_night,
                        night_mode=best_mode, lit_but_unseen=lit_unseen, seen_but_dark=seen_dark,

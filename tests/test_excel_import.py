@@ -280,3 +280,29 @@ def test_entity_expansion_bomb_refused():
         members[name] = dtd.encode() + xml.replace(b"<t>", b"<t>&lol9;", 1)
     result = read_workbook(_zip(members))
     assert _codes(result) == [("unreadable", "error")]
+
+
+def test_round_trip_split_scheme_with_priced_lights():
+    """Scenario B workbook (payer rows, priced light): the linked camera and light cost
+    lines are not read as cost items; an edited light price comes back on the light."""
+    from test_excel import GRANT_SCHEMES, GRANT_SHARES, chofu_plan
+    plan = chofu_plan()
+    plan["lights"][0]["unit_price_jpy"] = 45_000
+    data = build_workbook(plan, schemes=GRANT_SCHEMES, shares=GRANT_SHARES)
+    result = read_workbook(data)
+    assert result.ok and result.messages == []
+    assert result.costs == {"items": [], "running": []}
+    new = apply(plan, result)
+    assert new["costs"] == {"items": [], "running": []}  # the plan had an empty {}
+    assert {k: v for k, v in new.items() if k != "costs"} == {
+        k: v for k, v in plan.items() if k != "costs"}
+    assert diff(plan, result) == []
+
+    def edit(wb):
+        ws = wb["照明配置"]
+        ws.cell(_find(ws, "L1"), 10).value = 52_000
+    result = read_workbook(_edit(data, edit))
+    new = apply(plan, result)
+    assert new["lights"][0]["unit_price_jpy"] == 52_000
+    assert [(c.section, c.key, c.field, c.old, c.new) for c in diff(plan, result)] == [
+        ("lights", "L1", "unit_price_jpy", 45_000, 52_000)]

@@ -5,19 +5,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetest import metric, run_page
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "compare_cases.py")
 
 
 def run(lang="ja"):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    return run_page(PAGE, lang=lang)
 
 
 @pytest.mark.parametrize("lang, title, count_label, cameras_label, cameras",

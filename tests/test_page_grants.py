@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datasets.workspace import Workspace
+from tests.pagetest import metric, run_page
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "grants.py")
 
@@ -13,17 +14,7 @@ CHOFU = {"code": "132080", "prefecture": "東京都", "name": "調布市", "lat"
 
 
 def run(lang="ja", plan_id=None):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    if plan_id:
-        at.session_state["plan_id"] = plan_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at, label):
-    return next(m.value for m in at.metric if m.label == label)
+    return run_page(PAGE, lang=lang, plan_id=plan_id)
 
 
 def result(at, column):

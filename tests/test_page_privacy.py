@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datasets.workspace import Workspace
+from tests.pagetest import run_page
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "privacy.py")
 
@@ -22,13 +23,7 @@ def _plan(workspace_path, use_cases):
 
 
 def _run(lang, plan_id=None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    if plan_id:
-        at.session_state["plan_id"] = plan_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, lang=lang, plan_id=plan_id)
 
 
 def _by_key(elements, suffix):

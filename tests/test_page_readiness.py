@@ -6,17 +6,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetest import run_page
+
 from datasets.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "readiness.py")
 
 
 def _run(lang: str = "ja") -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, lang=lang)
 
 
 def _level_radio(at: AppTest, qid: str):

@@ -4,17 +4,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetest import run_page
+
 from datasets.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "use_cases.py")
 
 
 def run(lang="ja"):
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, lang=lang)
 
 
 @pytest.mark.parametrize("lang, title, line", [("ja", "映像DX活用事例", "**必要な画質 (DORI)**: 認識 (Recognise) (125 px/m)"),
