@@ -481,26 +481,17 @@ def _edges(n: int, block: int) -> np.ndarray:
     return np.unique(np.linspace(0, n, k + 1).round().astype(np.int64))
 
 
-def _clip_view(v, r0, r1, c0, c1, br0, bc0):
-    """The part of coverage view ``v`` in grid rows r0:r1, cols c0:c1, cropped to its seen
-    cells, as the object :func:`assessments.night.views_from_coverage` reads, with slices
-    relative to the block starting at (br0, bc0); None when it sees nothing there."""
-    from types import SimpleNamespace
+def _clip_view(v, r0, r1, c0, c1, br0, bc0, params):
+    """The part of coverage view ``v`` in grid rows r0:r1, cols c0:c1 as an
+    :class:`assessments.night.CameraView` with slices relative to the block starting at
+    (br0, bc0) (``params``: its night specification); None when it sees nothing there."""
+    from .night import CameraView
     pd = v.pixel_density[r0 - v.rows.start:r1 - v.rows.start, c0 - v.cols.start:c1 - v.cols.start]
-    seen_r, seen_c = np.nonzero(pd.any(axis=1))[0], np.nonzero(pd.any(axis=0))[0]
-    if seen_r.size == 0:
+    if not pd.any():
         return None
-    # crop to the seen cells' bounding box: the vertical illuminance toward the camera is
-    # computed on the whole part
-    r1, c1 = r0 + int(seen_r[-1]) + 1, c0 + int(seen_c[-1]) + 1
-    r0, c0 = r0 + int(seen_r[0]), c0 + int(seen_c[0])
-    rs = slice(r0 - v.rows.start, r1 - v.rows.start)
-    cs = slice(c0 - v.cols.start, c1 - v.cols.start)
-    return SimpleNamespace(
-        id=v.id, rows=slice(r0 - br0, r1 - br0), cols=slice(c0 - bc0, c1 - bc0),
-        pixel_density=v.pixel_density[rs, cs], x_m=v.x_m, y_m=v.y_m,
-        horizontal_distance_m=np.hypot(v.x_axis_m[cs][None, :] - v.x_m,
-                                       v.y_axis_m[rs][:, None] - v.y_m))
+    return CameraView(rows=slice(r0 - br0, r1 - br0), cols=slice(c0 - bc0, c1 - bc0),
+                      pixel_density_px_m=pd, distance_m=None, x_m=float(v.x_m),
+                      y_m=float(v.y_m), id=str(v.id), **params)
 
 
 def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
@@ -552,8 +543,9 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .lighting import luminaire_from_plan, reach_radius_m, ses_class
-    from .night import FACE_HEIGHT_M, night_assessment, views_from_coverage
+    from .image_quality import WALKING_SPEED_M_S
+    from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
+    from .night import FACE_HEIGHT_M, LIT_THRESHOLD_LX, _night_cells, camera_night_params
 
     grid = model.grid
     x, y = grid.x_axis_m, grid.y_axis_m
@@ -570,10 +562,13 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                           reach_radius_m(m, height_m=FACE_HEIGHT_M, plane="vertical"))
                       for m in lums])
     redge, cedge = _edges(grid.shape[0], block_cells), _edges(grid.shape[1], block_cells)
-    parts = {}                      # (block row, block col) → clipped coverage views
+    by_id = model.cameras if isinstance(model.cameras, dict) else {
+        str(c["id"]): c for c in model.cameras}
+    parts = {}                      # (block row, block col) → clipped camera views
     for v in model.views.values():
         if v.empty:
             continue
+        params = camera_night_params(by_id.get(str(v.id), {}))
         for i in range(np.searchsorted(redge, v.rows.start, "right") - 1, len(redge) - 1):
             if redge[i] >= v.rows.stop:
                 break
@@ -582,10 +577,12 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                     break
                 part = _clip_view(v, max(v.rows.start, redge[i]), min(v.rows.stop, redge[i + 1]),
                                   max(v.cols.start, cedge[j]), min(v.cols.stop, cedge[j + 1]),
-                                  redge[i], cedge[j])
+                                  redge[i], cedge[j], params)
                 if part is not None:
                     parts.setdefault((i, j), []).append(part)
     thresholds = dict(model.thresholds)
+    detect = thresholds.get("detect", min(thresholds.values()))
+    a = grid.cell_area_m2
     eh_all = np.zeros(grid.shape, np.float32) if grids else None
     ev_all = np.full(grid.shape, np.nan, np.float32) if grids else None
 
@@ -596,26 +593,38 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         near = ((np.abs(lx - np.clip(lx, xb[0], xb[-1])) <= reach)
                 & (np.abs(ly - np.clip(ly, yb[-1], yb[0])) <= reach))
         mask = model.inside[r0:r1, c0:c1]
-        res = night_assessment(xb, yb, [lums[k] for k in np.nonzero(near)[0]],
-                               views_from_coverage(parts.get(ij, []), model.cameras),
-                               area_mask=mask, thresholds=thresholds)
-        fac = grid.cell_area_m2 / res.cell_area_m2   # the block's area from its own axes
-        eh, ev = res.illuminance_lx, res.vertical_illuminance_lx
+        views = parts.get(ij, [])
+        core = _night_cells(xb, yb, [lums[k] for k in np.flatnonzero(near)], views, mask,
+                            thresholds=thresholds, cutoff_lx=DEFAULT_CUTOFF_LX,
+                            speed_m_s=WALKING_SPEED_M_S, dtype=np.float64, workers=1)
+        eh = core.illuminance_lx
+        cells = core.cells
         if grids:
             eh_all[r0:r1, c0:c1] = eh
-            ev_all[r0:r1, c0:c1] = ev
-        ehm = eh[mask]
-        evm = ev[mask & ~np.isnan(ev)]
-        npd = res.night_pixel_density_px_m[mask]
+            if cells.size:
+                rr, cc = np.divmod(cells, c1 - c0)
+                ev_all[r0 + rr, c0 + cc] = core.vertical_best_lx
+        if mask.all():
+            ehm = eh
+            m_u = np.ones(cells.size, bool)
+        else:
+            ehm = eh[mask]
+            m_u = mask.ravel()[cells]
+        night_ok = core.best_night >= detect
+        evm = core.vertical_best_lx[m_u]
+        bn = core.best_night[m_u]
+        lit_seen = int(np.count_nonzero(m_u & night_ok
+                                        & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
                 "min": float(ehm.min()) if ehm.size else math.inf,
                 "max": float(ehm.max()) if ehm.size else -math.inf,
                 "min_v": float(evm.min()) if evm.size else math.inf,
-                "levels": {k: int(np.count_nonzero(npd >= t)) for k, t in thresholds.items()},
-                "lit_unseen": int(np.count_nonzero(res.lit_but_unseen)),
-                "seen_dark": int(np.count_nonzero(res.seen_but_dark)),
-                "cameras": {cid: {k: a * fac for k, a in d.items()}
-                            for cid, d in res.camera_night_dori_m2.items()}}
+                "levels": {k: int(np.count_nonzero(bn >= t)) for k, t in thresholds.items()},
+                "lit_unseen": int(np.count_nonzero(ehm >= LIT_THRESHOLD_LX)) - lit_seen,
+                "seen_dark": int(np.count_nonzero(m_u & (core.best_day >= detect)
+                                                  & ~night_ok)),
+                "cameras": [(v.id, {k: float(c[n] * a) for k, c in core.camera_counts.items()})
+                            for n, v in enumerate(views)]}
 
     blocks = [(i, j) for i in range(len(redge) - 1) for j in range(len(cedge) - 1)]
     threads = model.threads if threads is None else int(threads)
@@ -624,11 +633,10 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
             out = list(pool.map(block, blocks))
     else:
         out = [block(b) for b in blocks]
-    a = grid.cell_area_m2
     n = sum(o["n"] for o in out)
     per_camera = {cid: dict.fromkeys(thresholds, 0.0) for cid in model.views}
     for o in out:
-        for cid, d in o["cameras"].items():
+        for cid, d in o["cameras"]:
             for k, v in d.items():
                 per_camera[cid][k] += v
     illum = dict.fromkeys(("mean_lx", "min_lx", "max_lx", "uniformity", "ses_class"))

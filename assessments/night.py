@@ -35,12 +35,16 @@ from assessments.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illu
                                   assess_area)
 
 __all__ = ["CameraView", "NightResult", "night_assessment", "night_summary",
-           "views_from_coverage", "night_summary_for_model"]
+           "views_from_coverage", "night_summary_for_model", "night_result_for_model",
+           "camera_night_params", "LIT_THRESHOLD_LX"]
 
 #: Used when a plan camera has no ``min_illuminance_lx`` / ``shutter_s``: the example
 #: values of the plan format in docs/architecture.md (not a measured or published figure).
 DEFAULT_MIN_ILLUMINANCE_LX = 0.5
 DEFAULT_SHUTTER_S = 1 / 60
+
+LIT_THRESHOLD_LX = 3.0
+"""Horizontal illuminance counted as lit [lx] (SES E1901 class B average; 警察庁 roads)."""
 
 FACE_HEIGHT_M = 1.5
 """Height of the face plane for vertical illuminance [m] (SES E1901: 1.5 m above the road)."""
@@ -266,7 +270,7 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
 
 
 def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
-                     lit_threshold_lx=3.0, speed_m_s=WALKING_SPEED_M_S,
+                     lit_threshold_lx=LIT_THRESHOLD_LX, speed_m_s=WALKING_SPEED_M_S,
                      cutoff_lx=DEFAULT_CUTOFF_LX, target_class="B", thresholds=None,
                      seen_px_m=None, lighting_verdict=True, failing_cells=True) -> NightResult:
     """Join camera views with the lighting: night densities, modes and planner areas.
@@ -387,37 +391,47 @@ def views_from_coverage(coverage_views, cameras) -> list[CameraView]:
     by_id = cameras if isinstance(cameras, dict) else {str(c["id"]): c for c in cameras}
     out = []
     for v in coverage_views:
-        cam = by_id.get(str(v.id), {})
-        mi = cam.get("min_illuminance_lx")
-        sh = cam.get("shutter_s")
+        # a coverage view's distance is the hypot from the grid's cell centres, which the
+        # night join computes itself at the seen cells only (None)
+        dist = None if hasattr(v, "x_axis_m") else getattr(v, "horizontal_distance_m", None)
         out.append(CameraView(
             rows=v.rows, cols=v.cols,
-            pixel_density_px_m=np.asarray(v.pixel_density, dtype=float),
-            distance_m=np.asarray(v.horizontal_distance_m, dtype=float),
-            x_m=float(v.x_m), y_m=float(v.y_m),
-            min_illuminance_lx=DEFAULT_MIN_ILLUMINANCE_LX if mi is None else float(mi),
-            ir_range_m=cam.get("ir_range_m"),
-            shutter_s=DEFAULT_SHUTTER_S if sh is None else float(sh),
-            id=str(v.id)))
+            pixel_density_px_m=np.asarray(v.pixel_density),
+            distance_m=None if dist is None else np.asarray(dist, dtype=float),
+            x_m=float(v.x_m), y_m=float(v.y_m), id=str(v.id),
+            **camera_night_params(by_id.get(str(v.id), {}))))
     return out
 
 
-def night_summary_for_model(model, lights, **kwargs):
-    """:func:`night_summary` for an ``assessments.coverage.CoverageModel`` and plan lights.
+def camera_night_params(cam: dict) -> dict:
+    """``min_illuminance_lx``, ``ir_range_m``, ``shutter_s`` of a plan camera dict, with
+    :data:`DEFAULT_MIN_ILLUMINANCE_LX` / no IR / :data:`DEFAULT_SHUTTER_S` when missing."""
+    mi = cam.get("min_illuminance_lx")
+    sh = cam.get("shutter_s")
+    return {"min_illuminance_lx": DEFAULT_MIN_ILLUMINANCE_LX if mi is None else float(mi),
+            "ir_range_m": cam.get("ir_range_m"),
+            "shutter_s": DEFAULT_SHUTTER_S if sh is None else float(sh)}
+
+
+def night_result_for_model(model, lights, **kwargs) -> NightResult:
+    """:func:`night_assessment` for an ``assessments.coverage.CoverageModel`` and plan lights.
 
     Parameters
     ----------
     model : CoverageModel
         Uses ``model.grid`` (``x_axis_m``, ``y_axis_m``, ``to_xy(lat, lon)``),
-        ``model.inside`` (area mask), ``model.views`` and ``model.cameras``.
+        ``model.inside`` (area mask), ``model.views``, ``model.cameras`` and
+        ``model.thresholds``.
     lights : list of dict
         The plan's ``lights`` (validated with :func:`assessments.lighting.validate_light`).
         Heights are above flat ground (terrain is not applied to lights).
+    **kwargs
+        Passed to :func:`night_assessment` (e.g. ``failing_cells=False``).
 
     Returns
     -------
-    (dict, dict)
-        As :func:`night_summary`.
+    NightResult
+        Whole-grid arrays, including ``camera_night_dori_m2`` per camera.
     """
     from assessments.lighting import luminaire_from_plan
     grid = model.grid
@@ -427,5 +441,18 @@ def night_summary_for_model(model, lights, **kwargs):
         lums.append(luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
     views = views_from_coverage(model.views.values(), model.cameras)
     kwargs.setdefault("thresholds", getattr(model, "thresholds", None))
-    return night_summary(grid.x_axis_m, grid.y_axis_m, lums, views, area_mask=model.inside,
-                         **kwargs)
+    return night_assessment(grid.x_axis_m, grid.y_axis_m, lums, views, area_mask=model.inside,
+                            **kwargs)
+
+
+def night_summary_for_model(model, lights, **kwargs):
+    """:func:`night_summary` for an ``assessments.coverage.CoverageModel`` and plan lights.
+
+    Returns
+    -------
+    (dict, dict)
+        As :func:`night_summary` (:func:`night_result_for_model` gives the whole
+        :class:`NightResult`, per-camera night DORI included).
+    """
+    res = night_result_for_model(model, lights, **kwargs)
+    return res.result_entries(), res.grid_arrays()

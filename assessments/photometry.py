@@ -304,8 +304,9 @@ def _fast_lookup(ft: _FastTable, gamma_rad, c_deg=None):
     top = ft.n_g - 1
     lo, hi = float(t.min()), float(t.max())
     inside = None
-    if lo < -1e-4 or hi > top + 1e-4:
-        inside = (t >= f32(-1e-4)) & (t <= f32(top + 1e-4))
+    tol = 2e-5 / ft.dg_deg          # 2e-5° ≈ float32 rounding of γ near 90° [index units]
+    if lo < -tol or hi > top + tol:
+        inside = (t >= f32(-tol)) & (t <= f32(top + tol))
     if lo < 0.0 or hi > top:
         np.clip(t, f32(0.0), f32(top), out=t)
     gi = t.astype(np.int32)

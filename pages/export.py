@@ -189,7 +189,7 @@ if data is not None:
     st.download_button(t("export.download"), data=data, file_name=name, type="primary",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/download:", key="export_download")
-    st.caption(t("export.download_note", name=name))
+    st.caption(t("export.download_note", name=state.md_escape(name)))
 
 # --------------------------------------------------------------------------- import
 st.subheader(t("export.import"))

@@ -115,7 +115,8 @@ cameras = m3.number_input(t("compare.grants.cameras"), min_value=0, step=1, key=
                           value=len(plan.get("cameras") or []))
 sites = m3.number_input(t("compare.grants.sites"), min_value=0, step=1, key="gm_sites",
                         value=0, help=t("compare.grants.sites_help"))
-renewal = m3.checkbox(t("compare.grants.renewal"), key="gm_renewal")
+renewal = m3.checkbox(t("compare.grants.renewal"), key="gm_renewal",
+                      value=bool(grant.get("renewal")))
 st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.get('name', '')}".strip()
                                           or t("compare.grants.area_unknown"))))
 
@@ -216,7 +217,8 @@ if offered:
     if st.button(t("compare.grants.save"), key="gm_save"):
         def _set(p: dict) -> None:
             p.setdefault("grant", {})
-            p["grant"].update({"scheme_id": choice, "stage": stage_in, "total_cost_jpy": int(cost)})
+            p["grant"].update({"scheme_id": choice, "stage": stage_in, "total_cost_jpy": int(cost),
+                               "renewal": bool(renewal)})
         if state.update_plan(_set) is not None:
             st.success(t("compare.grants.saved", name=names[choice]))
 current = (state.current_plan().get("grant") or {}).get("scheme_id")

@@ -267,3 +267,116 @@ def test_area_statistics_and_failing_cells():
     res = assess_area(hh, vv, mask=np.array([[True, False], [True, True]]))
     # mask drops (0, 1): mean (6 + 2 + 6)/3 = 4.67, min vertical 1.2 → B
     assert res["ses_class"] == "B"
+
+
+# --------------------------------------------------------------------------- fast path
+def _uneven_table():
+    """A type C table on uneven axes (γ 0, 5, 10, 20, 35, 90°; C 0, 30, 45, 90 … 360°)
+    with an asymmetric, γ-dependent shape (not a product)."""
+    from assessments.photometry import Photometry
+    g = np.array([0.0, 5.0, 10.0, 20.0, 35.0, 60.0, 90.0])
+    c = np.array([0.0, 30.0, 45.0, 90.0, 180.0, 270.0, 315.0, 360.0])
+    cc, gg = np.meshgrid(np.radians(c), np.radians(g), indexing="ij")
+    cd = 2000.0 * (0.7 + 0.3 * np.sin(cc)) * np.cos(gg) ** 0.5 + 500.0 * np.sin(gg) ** 2
+    cd[:, -1] = 0.0
+    cd[-1] = cd[0]                                  # C 360° = C 0°
+    return Photometry(c, g, cd, source_format="synthetic")
+
+
+def _random_luminaires(rng):
+    tables = [_uneven_table(), read_ies((DATA / "quadrant_2002.ies").read_text()),
+              read_ies((DATA / "axial_1995.ies").read_text()),
+              read_ies((DATA / "bilateral_2019.ies").read_text())]
+    lums = []
+    for k in range(24):
+        x, y = rng.uniform(-20, 20, 2)
+        h = rng.uniform(3.0, 10.0)
+        az = rng.uniform(0, 360)
+        tilt = 0.0 if k % 2 else rng.uniform(-40, 40)
+        kind = k % 4
+        if kind == 0:
+            lums.append(Luminaire(x, y, h, "isotropic", intensity_cd=rng.uniform(100, 3000),
+                                  azimuth_deg=az, tilt_deg=tilt))
+        elif kind == 1:
+            lums.append(cosine_power_luminaire(x, y, mount_height_m=h, lumens=rng.uniform(500, 8000),
+                                               beam_angle_deg=rng.choice([40.0, 90.0, 120.0, 150.0]),
+                                               azimuth_deg=az, tilt_deg=tilt))
+        else:
+            lums.append(table_luminaire(x, y, tables[(k // 4) % len(tables)], mount_height_m=h,
+                                        azimuth_deg=az, tilt_deg=tilt))
+    return lums
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fast_path_equals_general_path_at_random_points(seed):
+    # the fast path (closed forms, atan2 angles, index lookup on a resampled float32 table)
+    # against the general one (float64 arccos / arctan2 angles, interpolate_candela), per
+    # luminaire, horizontal at 0 and 1.5 m and vertical facing random bearings; no cut-off
+    rng = np.random.default_rng(seed)
+    px, py = rng.uniform(-40, 40, (2, 2000))
+    # include points straight below a few lights (γ = 0) and level with none
+    lums = _random_luminaires(rng)
+    px[:4] = [lum.x_m for lum in lums[:4]]
+    py[:4] = [lum.y_m for lum in lums[:4]]
+    facing = rng.uniform(0, 360, px.size)
+    for lum in lums:
+        for h, fa in ((0.0, None), (1.5, None), (1.5, facing), (0.0, facing)):
+            kw = dict(height_m=h, facing_azimuth_deg=fa, cutoff_lx=0.0)
+            ref = illuminance_at_points(px, py, [lum], method="general", **kw)
+            fast = illuminance_at_points(px, py, [lum], method="fast", **kw)
+            scale = max(float(np.max(ref)), 1e-3)
+            assert_allclose(fast, ref, rtol=2e-5, atol=2e-6 * scale,
+                            err_msg=f"{lum.model} tilt {lum.tilt_deg:.1f} h {h} vertical {fa is not None}")
+
+
+def test_fast_grids_equal_general_grids():
+    rng = np.random.default_rng(7)
+    lums = _random_luminaires(rng)
+    x = np.arange(-40.0, 40.0, 0.7) + 0.35
+    y = x[::-1].copy()
+    az = rng.uniform(0, 360, (y.size, x.size))
+    az[::7, ::5] = np.nan                                   # no face direction → NaN
+    # a cut-off far below the values so that no contribution sits near it
+    kw = dict(cutoff_lx=1e-6)
+    eh_fast = horizontal_illuminance(x, y, lums, **kw)
+    eh_gen = horizontal_illuminance(x, y, lums, method="general", **kw)
+    assert_allclose(eh_fast, eh_gen, rtol=2e-5, atol=1e-6 * eh_gen.max())
+    ev_fast = vertical_illuminance(x, y, lums, az, **kw)
+    ev_gen = vertical_illuminance(x, y, lums, az, method="general", **kw)
+    assert np.array_equal(np.isnan(ev_fast), np.isnan(az))
+    assert_allclose(ev_fast, ev_gen, rtol=2e-5, atol=1e-6 * np.nanmax(ev_gen))
+    with pytest.raises(ValueError, match=r"method must be one of \('fast', 'general'\)"):
+        horizontal_illuminance(x, y, lums, method="quick")
+
+
+def test_fast_closed_forms_by_hand():
+    # 1000 lm Lambertian (m = 1) at 4.5 m: I₀ = 1000 / π = 318.310 cd.
+    # below: E = I₀ / h² = 318.310 / 20.25 = 15.7190 lx;
+    # 4.5 m aside: cos γ = 1/√2, r² = 40.5 → E = I₀ cos²γ / r² = 318.310 · 0.5 / 40.5 = 3.92975 lx
+    lum = cosine_power_luminaire(0, 0, mount_height_m=4.5, lumens=1000)
+    assert_allclose(horizontal_illuminance([0.0, 4.5], [0.0], [lum]), [[15.7190, 3.92975]],
+                    rtol=1e-5)
+    # vertical at 1.5 m (Δh = 3 m), 3 m aside, facing the light: r² = 18, cos γ = 3/√18,
+    # cos θ = 3/√18 → E = I₀ · (3/√18)² / 18 = 318.310 · 0.5 / 18 = 8.84194 lx
+    ev = vertical_illuminance([3.0], [0.0], [lum], 270.0, height_m=1.5)
+    assert_allclose(ev, [[8.84194]], rtol=1e-5)
+    # 2.5 m below a point-level light the isotropic model still lights (γ = 90° → I);
+    # a cosine-power light level with the plane gives nothing (cos γ = 0)
+    iso15 = iso(h=1.5)
+    assert_allclose(vertical_illuminance([2.0], [0.0], [iso15], 270.0, height_m=1.5),
+                    [[1000 / 4.0]], rtol=1e-6)                     # I / d² facing it
+    lum15 = cosine_power_luminaire(0, 0, mount_height_m=1.5, lumens=1000)
+    assert vertical_illuminance([2.0], [0.0], [lum15], 270.0, height_m=1.5)[0, 0] == 0.0
+    # a light below a horizontal plane facing up gives nothing (both paths)
+    for method in ("fast", "general"):
+        assert illuminance_at_points(0.0, 0.0, [iso(h=1.0)], height_m=1.5, method=method) == 0.0
+
+
+def test_assess_area_without_failing_cells():
+    hh = np.array([[6.0, 6.0], [2.0, 6.0]])
+    vv = np.array([[1.2, 0.4], [np.nan, 2.0]])
+    full = assess_area(hh, vv)
+    lean = assess_area(hh, vv, failing_cells=False)
+    assert lean["failing_cells"] is None
+    assert lean["statistics"] == full["statistics"] and lean["ses_class"] == full["ses_class"]
+    assert lean["min_vertical_lx"] == 0.4

@@ -56,7 +56,8 @@ def test_scenario_a_kashiwa_38m(workspace_path):
     at.selectbox(key="gm_choose").select("shinchiho_digital_a").run()
     at.button(key="gm_save").click().run()
     saved = Workspace(workspace_path).get_plan(plan["id"])["grant"]
-    assert saved == {"scheme_id": "shinchiho_digital_a", "stage": "implementation", "total_cost_jpy": 38_000_000}
+    assert saved == {"scheme_id": "shinchiho_digital_a", "stage": "implementation",
+                     "total_cost_jpy": 38_000_000, "renewal": False}
     # a 実証 project is not offered the 実装-only TYPE A
     at.radio(key="gm_stage").set_value("demonstration").run()
     names = result(at, "国費")["名称"].tolist()
