@@ -81,3 +81,9 @@ def test_scenario_b_chofu_split(workspace_path):
     assert "residents' consent required" in first["Conditions and arithmetic"]
     assert "5 years of operation required" in first["Conditions and arithmetic"]
     assert first["Fiscal year"] == "FY2021"
+    # a renewal is stored with the chosen scheme (the workbook uses the renewal split)
+    at.checkbox(key="gm_renewal").check().run()
+    at.selectbox(key="gm_choose").select_index(0).run()
+    at.button(key="gm_save").click().run()
+    saved = Workspace(workspace_path).get_plan(plan["id"])["grant"]
+    assert saved["renewal"] is True and saved["total_cost_jpy"] == 2_400_000

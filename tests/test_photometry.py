@@ -181,3 +181,44 @@ def test_real_manufacturer_files_parse():
     assert ldt.c_angles_deg.size == 17 and ldt.gamma_angles_deg[-1] == 90
     assert ldt.lumens == 161000.0
     assert ldt.max_cd > 0
+
+
+def test_fast_table_refines_uneven_axes_exactly():
+    from assessments.photometry import Photometry, _fast_lookup, _fast_table, interpolate_candela
+    # γ 0, 5, 10, 20, 35, 90 → common step 5° (18 + 1 nodes); C 0, 30, 45, 90, 360 → 15°
+    g = np.array([0.0, 5.0, 10.0, 20.0, 35.0, 90.0])
+    c = np.array([0.0, 30.0, 45.0, 90.0, 360.0])
+    cd = np.arange(30.0).reshape(5, 6) * 10.0 + 100.0
+    cd[-1] = cd[0]
+    p = Photometry(c, g, cd)
+    ft = _fast_table(p)
+    assert (ft.n_g, ft.dg_deg, ft.n_c, ft.dc_deg) == (19, 5.0, 25, 15.0)
+    # refined node γ 15°, C 0: halfway between 10° (120) and 20° (130) on plane 0 → 125 cd
+    assert ft.flat[0 * ft.stride + 3] == 125.0
+    # node C 15°, γ 0: halfway between C0 (100) and C30 (160) → 130 cd
+    assert ft.flat[1 * ft.stride + 0] == 130.0
+    rng = np.random.default_rng(3)
+    gam = rng.uniform(0, 100, 5000)                 # includes γ > 90: outside → 0
+    ca = rng.uniform(0, 360, 5000)
+    gam[:4] = [0.0, 90.0, 35.0, 90.001]             # ends of the table; just past 90° → 0
+    ca[:4] = [0.0, 360.0, 45.0, 0.0]
+    ref = interpolate_candela(p, gam, ca)
+    fast = _fast_lookup(ft, np.radians(gam).astype(np.float32), ca.astype(np.float32))
+    assert fast.dtype == np.float32
+    assert_allclose(fast, ref, rtol=1e-5, atol=1e-3)
+    # at the table angles the table values: nadir 100 cd, (γ 90°, C 360°) = C0's 150 cd,
+    # (γ 35°, C 45°) = cd[2, 4] = (2·6 + 4)·10 + 100 = 260 cd; γ 90.001° is off the table
+    assert_allclose(fast[:4], [100.0, 150.0, 260.0, 0.0], rtol=1e-6)
+    # axially symmetric table: 1-D lookup
+    ax = _read("axial_1995.ies")
+    gam = rng.uniform(0, 90, 1000)
+    assert_allclose(_fast_lookup(_fast_table(ax), np.radians(gam).astype(np.float32)),
+                    interpolate_candela(ax, gam), rtol=1e-5)
+
+
+def test_fast_table_none_when_not_resampleable():
+    from assessments.photometry import Photometry, _fast_table
+    # angles with no common step within the size limit (an irrational-looking spacing)
+    g = np.array([0.0, 1.0, 1.0 + np.sqrt(2.0) / 7, 90.0])
+    p = Photometry(np.array([0.0]), g, np.ones((1, 4)))
+    assert _fast_table(p) is None
