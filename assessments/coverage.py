@@ -545,7 +545,8 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
 
     from .image_quality import WALKING_SPEED_M_S
     from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
-    from .night import FACE_HEIGHT_M, LIT_THRESHOLD_LX, _night_cells, camera_night_params
+    from .night import (FACE_HEIGHT_M, LIT_THRESHOLD_LX, _level_counts, _night_cells,
+                        camera_night_params)
 
     grid = model.grid
     x, y = grid.x_axis_m, grid.y_axis_m
@@ -612,14 +613,14 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
             m_u = mask.ravel()[cells]
         night_ok = core.best_night >= detect
         evm = core.vertical_best_lx[m_u]
-        bn = core.best_night[m_u]
+        levels = _level_counts(core.best_night, thresholds, where=m_u)
         lit_seen = int(np.count_nonzero(m_u & night_ok
                                         & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
                 "min": float(ehm.min()) if ehm.size else math.inf,
                 "max": float(ehm.max()) if ehm.size else -math.inf,
                 "min_v": float(evm.min()) if evm.size else math.inf,
-                "levels": {k: int(np.count_nonzero(bn >= t)) for k, t in thresholds.items()},
+                "levels": {k: int(c[0]) for k, c in levels.items()},
                 "lit_unseen": int(np.count_nonzero(ehm >= LIT_THRESHOLD_LX)) - lit_seen,
                 "seen_dark": int(np.count_nonzero(m_u & (core.best_day >= detect)
                                                   & ~night_ok)),

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import math
 import os
+from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -559,6 +560,14 @@ def reach_radius_m(lum: Luminaire, *, height_m=0.0, plane="horizontal",
     key = (float(height_m), plane, float(cutoff_lx))
     if key in lum._cache:
         return lum._cache[key]
+    # identical luminaires (same photometry object, intensity, height and tilt: the
+    # azimuth does not change the reach) share one computation
+    shared = (lum.model, lum.intensity_cd, lum.exponent, id(lum.photometry),
+              lum.mount_height_m, lum.tilt_deg) + key
+    hit = _REACH_CACHE.get(shared)
+    if hit is not None and hit[0] is lum.photometry:
+        lum._cache[key] = hit[1]
+        return hit[1]
     imax = lum.max_intensity_cd
     dh = lum.mount_height_m - float(height_m)
     if imax <= 0:
@@ -581,7 +590,14 @@ def reach_radius_m(lum: Luminaire, *, height_m=0.0, plane="horizontal",
         ok = np.nonzero(e >= cutoff_lx)[0]
         out = float(d[ok[-1]] + step) if ok.size else 0.0
     lum._cache[key] = out
+    if len(_REACH_CACHE) > 4096:
+        _REACH_CACHE.clear()
+    _REACH_CACHE[shared] = (lum.photometry, out)
     return out
+
+
+_REACH_CACHE: dict = {}
+"""Reach of identical luminaires (see :func:`reach_radius_m`)."""
 
 
 def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
@@ -663,12 +679,27 @@ def _check_axes(x_axis_m, y_axis_m):
 
 
 def _window(x, y, lum, radius):
+    """Rows and columns of the cells within ``radius`` of the luminaire on both axes.
+
+    ``x``, ``y`` are the axes as arrays, or as the lists ``(x.tolist(), (-y).tolist())``
+    of :func:`_axis_lists` (``bisect`` on lists: same result as ``np.searchsorted``,
+    without its per-call overhead when called for many luminaires).
+    """
+    if isinstance(x, list):
+        xs, nys = x, y
+        return (slice(bisect_left(nys, -lum.y_m - radius), bisect_right(nys, -lum.y_m + radius)),
+                slice(bisect_left(xs, lum.x_m - radius), bisect_right(xs, lum.x_m + radius)))
     c0 = int(np.searchsorted(x, lum.x_m - radius, side="left"))
     c1 = int(np.searchsorted(x, lum.x_m + radius, side="right"))
     ny = -y
     r0 = int(np.searchsorted(ny, -lum.y_m - radius, side="left"))
     r1 = int(np.searchsorted(ny, -lum.y_m + radius, side="right"))
     return slice(r0, r1), slice(c0, c1)
+
+
+def _axis_lists(x, y):
+    """The axes as :func:`_window` takes them for repeated calls."""
+    return x.tolist(), (-y).tolist()
 
 
 def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutoff_lx,
@@ -685,12 +716,14 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
         workers = min(2, os.cpu_count() or 1) if len(lums) >= 64 else 1
     workers = max(1, min(int(workers), len(lums) or 1))
 
+    axes = _axis_lists(x, y)
+
     def accumulate(group):
         out = np.zeros(shape, dtype=dtype)
         for lum in group:
             if windowed:
                 rad = reach_radius_m(lum, height_m=height_m, plane=plane, cutoff_lx=cutoff_lx)
-                rs, cs = _window(x, y, lum, rad)
+                rs, cs = _window(*axes, lum, rad)
             else:
                 rs, cs = slice(0, y.size), slice(0, x.size)
             if rs.stop <= rs.start or cs.stop <= cs.start:
@@ -738,13 +771,20 @@ def _cells_vertical(x, y, rows, cols, sn, cn, luminaires, *, height_m, cutoff_lx
     """
     out = np.zeros(rows.shape, np.float32)
     n_cols = x.size
+    axes = _axis_lists(x, y)
+    row_list = None
     for lum in luminaires:
         rad = reach_radius_m(lum, height_m=height_m, plane="vertical", cutoff_lx=cutoff_lx)
-        rs, cs = _window(x, y, lum, rad)
+        rs, cs = _window(*axes, lum, rad)
         if rs.stop <= rs.start or cs.stop <= cs.start:
             continue
-        i0 = int(np.searchsorted(rows, rs.start, "left"))
-        i1 = int(np.searchsorted(rows, rs.stop, "left"))
+        if row_list is None:
+            row_list = rows.tolist() if rows.size <= 1 << 16 else rows
+        if isinstance(row_list, list):
+            i0, i1 = bisect_left(row_list, rs.start), bisect_left(row_list, rs.stop)
+        else:
+            i0 = int(np.searchsorted(rows, rs.start, "left"))
+            i1 = int(np.searchsorted(rows, rs.stop, "left"))
         if i1 <= i0:
             continue
         sel = slice(i0, i1)

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessments.image_quality import (DORI_PX_PER_M, WALKING_SPEED_M_S, dori_areas_m2,
-                                       night_mode, night_pixel_density, NIGHT_DARK)
+from assessments.image_quality import (DORI_PX_PER_M, NIGHT_DARK, WALKING_SPEED_M_S,
+                                       dori_areas_m2, effective_pixel_density, night_mode)
 from assessments.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illuminance,
                                   assess_area)
 
@@ -214,16 +214,18 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
                              f"rows × cols {(r1 - r0, c1 - c0)}")
         if pd.size == 0:
             continue
-        r, c = np.nonzero(pd > 0)            # NaN and 0: unseen
-        if r.size == 0:
+        flat = np.flatnonzero(pd > 0)        # NaN and 0: unseen
+        if flat.size == 0:
             continue
-        rr, cc = r + r0, c + c0
-        cells.append(rr * n_cols + cc)
-        pds.append(pd[r, c].astype(float))
-        if v.distance_m is None:
-            dists.append(np.hypot(x[cc] - v.x_m, y[rr] - v.y_m))
+        r, c = np.divmod(flat, pd.shape[1])
+        pds.append(pd.ravel()[flat] if pd.flags.c_contiguous else pd[r, c])
+        r += r0
+        cells.append(r * n_cols + (c + c0))
+        if v.distance_m is None:            # filled below from the facing vectors
+            dists.append(np.full(r.size, np.nan))
         else:
-            dists.append(np.broadcast_to(np.asarray(v.distance_m, dtype=float), pd.shape)[r, c])
+            dists.append(np.broadcast_to(np.asarray(v.distance_m, dtype=float),
+                                         pd.shape)[r - r0, c])
         cams.append(np.full(r.size, k, np.int32))
     levels = list(thresholds)
     if not cells:
@@ -232,18 +234,22 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
                            np.zeros(0, np.int8),
                            {k: np.zeros(len(views), np.int64) for k in levels})
     cell = np.concatenate(cells).astype(np.int64)
-    pd = np.concatenate(pds)
+    pd = np.concatenate(pds).astype(float)
     dist = np.concatenate(dists)
     cam = np.concatenate(cams)
     n = cell.size
-    rank = np.arange(n - 1, -1, -1)          # larger for earlier views: wins ties below
-    order = np.lexsort((rank, pd, cell))     # by cell, then day density, then view order
-    cell, pd, dist, cam, rank = cell[order], pd[order], dist[order], cam[order], rank[order]
+    order = _stable_cell_order(cell)         # by cell; view order kept within a cell
+    cell, pd, dist, cam = cell[order], pd[order], dist[order], cam[order]
     rows, cols = np.divmod(cell, n_cols)
     cx = np.array([float(v.x_m) for v in views])[cam]
     cy = np.array([float(v.y_m) for v in views])[cam]
     ddx, ddy = cx - x[cols], cy - y[rows]
     h = np.hypot(ddx, ddy)
+    missing = np.isnan(dist)
+    if missing.all():
+        dist = h
+    elif missing.any():
+        dist[missing] = h[missing]
     with np.errstate(invalid="ignore", divide="ignore"):
         sn = np.where(h > 0, ddx / h, 0.0).astype(np.float32)   # bearing 0 at the camera
         cn = np.where(h > 0, ddy / h, 1.0).astype(np.float32)
@@ -253,20 +259,64 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
     ir = _camera_params(views, "ir_range_m", 0.0)[cam]
     shutter = _camera_params(views, "shutter_s", 0.0)[cam]
     mode = night_mode(ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir)
-    npd = night_pixel_density(pd, ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir,
-                              shutter_s=shutter, speed_m_s=speed_m_s)
-    last = np.empty(n, bool)
-    np.not_equal(cell[1:], cell[:-1], out=last[:-1])
-    last[-1] = True
-    order2 = np.lexsort((rank, npd, cell))  # same cell groups, by night density
-    best_night = npd[order2][last]
-    best_mode = np.where(best_night > 0, mode[order2][last], NIGHT_DARK).astype(np.int8)
+    # = night_pixel_density(pd, ev, dist, …) without computing the modes again (pd > 0)
+    npd = effective_pixel_density(pd, shutter_s=shutter, speed_m_s=speed_m_s)
+    npd[mode == NIGHT_DARK] = 0.0
+    starts = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1])))
+    best_i = _first_max_per_group(pd, starts)
+    night_i = _first_max_per_group(npd, starts)
+    best_night = npd[night_i]
+    best_mode = np.where(best_night > 0, mode[night_i], NIGHT_DARK).astype(np.int8)
     in_mask = mask.ravel()[cell]
-    counts = {}
-    for k in levels:
-        sel = in_mask & (npd >= thresholds[k])
-        counts[k] = np.bincount(cam[sel], minlength=len(views))
-    return _NightCells(eh, cell[last], pd[last], ev[last], best_night, best_mode, counts)
+    counts = _level_counts(npd, thresholds, groups=cam, n_groups=len(views), where=in_mask)
+    return _NightCells(eh, cell[starts], pd[best_i], ev[best_i], best_night, best_mode, counts)
+
+
+def _level_counts(values, thresholds, *, groups=None, n_groups=1, where=None):
+    """Per level of ``thresholds`` (name → minimum), how many values reach it, per group.
+
+    One ``searchsorted`` and one ``bincount`` instead of a comparison per level: the
+    number of levels a value reaches (thresholds sorted ascending) indexes a histogram per
+    group, whose cumulative sums from the top give the counts. Returns name → (n_groups,)
+    int64 array (``values >= threshold`` and ``where``).
+    """
+    names = list(thresholds)
+    thr = np.array([float(thresholds[k]) for k in names])
+    srt = np.argsort(thr, kind="stable")
+    n_lv = thr.size
+    reached = np.searchsorted(thr[srt], values, side="right")   # levels reached, 0 … n_lv
+    idx = reached if groups is None else groups.astype(np.int64) * (n_lv + 1) + reached
+    if where is not None:
+        idx = idx[where]
+    hist = np.bincount(idx, minlength=n_groups * (n_lv + 1)).reshape(n_groups, n_lv + 1)
+    at_least = np.cumsum(hist[:, ::-1], axis=1)[:, ::-1]        # [:, j] = reached ≥ j
+    return {names[i]: at_least[:, pos + 1] for pos, i in enumerate(srt)}
+
+
+def _stable_cell_order(cell):
+    """Stable argsort of non-negative int64 cell indices (LSD radix: numpy sorts 16-bit
+    keys stably by radix sort, so one or two passes of 16 bits)."""
+    if cell.size == 0:
+        return np.zeros(0, np.intp)
+    top = int(cell.max())
+    if top < 1 << 16:
+        return np.argsort(cell.astype(np.uint16), kind="stable")
+    if top >= 1 << 32:
+        return np.argsort(cell, kind="stable")
+    o1 = np.argsort((cell & 0xFFFF).astype(np.uint16), kind="stable")
+    o2 = np.argsort((cell[o1] >> 16).astype(np.uint16), kind="stable")
+    return o1[o2]
+
+
+def _first_max_per_group(values, starts):
+    """Index of the first largest value of each group (groups start at ``starts``)."""
+    n = values.size
+    if starts.size == n:                     # every cell seen by one camera only
+        return np.arange(n)
+    gmax = np.maximum.reduceat(values, starts)
+    sizes = np.diff(np.append(starts, n))
+    pos = np.where(values == np.repeat(gmax, sizes), np.arange(n), n)
+    return np.minimum.reduceat(pos, starts)
 
 
 def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,

@@ -271,10 +271,11 @@ def peak_rss_mib() -> float:
 def dense_night_baseline(model, lights):
     """Night lighting by the plain method, as the baseline of ``simulate_night``.
 
-    Every light on every cell (``windowed=False``: no reach windows, no blocks): the
-    horizontal illuminance at the ground, and for every camera the vertical illuminance at
-    1.5 m facing it on every cell. Returns ``(horizontal_lx, seconds_horizontal,
-    seconds_vertical)``.
+    Every light on every cell (``windowed=False``: no reach windows, no blocks) with the
+    general kernels (``method="general"``: angles and table interpolation for every
+    model): the horizontal illuminance at the ground, and for every camera the vertical
+    illuminance at 1.5 m facing it on every cell. Returns ``(horizontal_lx,
+    seconds_horizontal, seconds_vertical)``.
     """
     from assessments.lighting import (horizontal_illuminance, luminaire_from_plan,
                                       vertical_illuminance)
@@ -285,11 +286,11 @@ def dense_night_baseline(model, lights):
         lx, ly = g.to_xy(lt["lat"], lt["lon"])
         lums.append(luminaire_from_plan(lt, x_m=lx, y_m=ly))
     t0 = time.perf_counter()
-    eh = horizontal_illuminance(x, y, lums, windowed=False)
+    eh = horizontal_illuminance(x, y, lums, windowed=False, method="general")
     t1 = time.perf_counter()
     for v in model.views.values():
         facing = np.degrees(np.arctan2(v.x_m - x[None, :], v.y_m - y[:, None])) % 360.0
-        vertical_illuminance(x, y, lums, facing, windowed=False)
+        vertical_illuminance(x, y, lums, facing, windowed=False, method="general")
     return eh, t1 - t0, time.perf_counter() - t1
 
 
@@ -309,13 +310,16 @@ def night_baseline_report(small_plan, *, n_lights, cells, t_night):
     model.set_cameras(small["cameras"])
     t_ours, (_e, _c, arrays) = timed(simulate_night, model, small["lights"], repeat=3)
     eh, t_h, t_v = dense_night_baseline(model, small["lights"])
-    ok = np.allclose(arrays["illuminance_lx"], eh, rtol=1e-5, atol=1e-6)
+    # equal within float32 rounding; a contribution sitting at the 0.05 lx cut-off may
+    # fall either side of it, so count the cells off by more than rounding
+    off = ~np.isclose(arrays["illuminance_lx"], eh, rtol=1e-5, atol=1e-6)
+    ok = f"{int(off.sum())} of {off.size} cells differ (max {np.abs(arrays['illuminance_lx'] - eh).max():.2g} lx)"
     nl, nc, n = len(small["lights"]), len(small["cameras"]), g.shape[0] * g.shape[1]
     full = t_h / (nl * n) * n_lights * cells
     return [f"  night cut {g.shape[0]}×{g.shape[1]} cells, {nc} cameras, {nl} lights: ours "
             f"{t_ours * 1e3:.0f} ms, dense baseline {(t_h + t_v) * 1e3:.0f} ms "
             f"(horizontal {t_h * 1e3:.0f} + vertical toward each camera {t_v * 1e3:.0f}) → "
-            f"×{(t_h + t_v) / t_ours:.1f}; horizontal grids equal: {ok}",
+            f"×{(t_h + t_v) / t_ours:.1f}; horizontal grids: {ok}",
             f"  dense horizontal alone extrapolated to the full scene (lights × cells): "
             f"≈ {full:.0f} s → ×{full / t_night:.0f} against our whole night pass "
             f"(a lower bound: the dense vertical would multiply it by the cameras)"]

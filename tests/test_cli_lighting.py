@@ -174,6 +174,12 @@ def test_blocks_give_the_same_result_as_one_whole_grid_call():
             assert_allclose(arrays[name], ref_arrays[name], rtol=1e-6, atol=1e-7)
         for cid in ("C0", "C1"):
             assert per_camera[cid] == pytest.approx(whole[1][cid])
+    # the whole-grid NightResult carries the same per-camera night DORI as the blocks
+    from assessments.night import night_result_for_model
+    res = night_result_for_model(model, lights, failing_cells=False)
+    assert res.lighting["failing_cells"] is None
+    for cid in ("C0", "C1"):
+        assert res.camera_night_dori_m2[cid] == pytest.approx(whole[1][cid])
     # each camera sees something, and the union is no larger than the sum of the parts
     assert all(whole[1][c]["monitor"] > 0 for c in ("C0", "C1"))
     assert ref["night_dori_m2"]["monitor"] <= whole[1]["C0"]["monitor"] + whole[1]["C1"]["monitor"]

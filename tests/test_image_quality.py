@@ -37,6 +37,30 @@ def test_night_mode_rules():
         night_mode(ev, d, min_illuminance_lx=-1)
 
 
+def test_night_mode_and_density_with_per_cell_camera_values():
+    # each cell with the specification of the camera that sees it: cell 0 min 0.5 lx, IR
+    # 30 m; cell 1 min 0.05 lx, no IR (0); cell 2 min 1 lx, IR 60 m; cell 3 as cell 0
+    ev = np.array([0.4, 0.1, 0.8, 0.6])
+    d = np.array([20.0, 20.0, 50.0, 40.0])
+    mode = night_mode(ev, d, min_illuminance_lx=np.array([0.5, 0.05, 1.0, 0.5]),
+                      ir_range_m=np.array([30.0, 0.0, 60.0, 30.0]))
+    # 0.4 < 0.5, 20 ≤ 30 → IR; 0.1 ≥ 0.05 → colour; 0.8 < 1, 50 ≤ 60 → IR; 0.6 ≥ 0.5 → colour
+    assert mode.tolist() == [NIGHT_IR, NIGHT_COLOUR, NIGHT_IR, NIGHT_COLOUR]
+    # same as one scalar call per cell
+    for i, (m, r) in enumerate([(0.5, 30.0), (0.05, None), (1.0, 60.0), (0.5, 30.0)]):
+        assert night_mode(ev[i:i + 1], d[i:i + 1], min_illuminance_lx=m, ir_range_m=r)[0] == mode[i]
+    # shutter per cell: 1/60 s → blur 100·1.4/60 = 2.333 px → 85.714 px/m; 0 s → 100 px/m
+    out = night_pixel_density(np.full(4, 100.0), ev, d, min_illuminance_lx=0.5,
+                              ir_range_m=np.array([30.0, 0.0, 60.0, 30.0]),
+                              shutter_s=np.array([1 / 60, 0.0, 1 / 60, 0.0]))
+    # cell 1: 0.1 < 0.5 and no IR → dark (0)
+    assert_allclose(out, [85.714286, 0.0, 85.714286, 100.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="min_illuminance_lx"):
+        night_mode(ev, d, min_illuminance_lx=np.array([0.5, -1.0, 0.5, 0.5]))
+    with pytest.raises(ValueError, match="shutter_s"):
+        motion_blur_px(np.ones(2), shutter_s=np.array([0.1, -0.1]))
+
+
 def test_night_pixel_density():
     pd = np.array([100.0, 100.0, 100.0, np.nan])
     ev = np.array([1.0, 0.1, 0.1, 1.0])

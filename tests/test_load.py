@@ -25,8 +25,9 @@ def test_twelve_sessions_lose_no_reported_save(tmp_path):
     from load_sessions import run_load
     result = run_load(sessions=10, shared=2, seconds=12, workdir=tmp_path, verbose=True)
     assert result["errors"] == []
-    # 1 plan made by the first visit (shared by S1 and S2) + 10 created by D1..D10
-    assert result["plans"] == 11
+    # the first visit makes the sample plan and an empty first plan (shared by S1 and S2),
+    # + 10 created by D1..D10
+    assert result["plans"] == 12
     assert result["shared_plan_ids"] == 1
     assert result["sessions_with_saves"] == 12
     assert result["min_saves_per_session"] >= 1

@@ -147,3 +147,46 @@ def test_with_coverage_model_if_available():
     assert entries["seen_but_dark_m2"] == 0.0
     # under the light: 300 / 25 = 12 lx (lat/lon round trip within a millimetre)
     assert_allclose(arrays["illuminance_lx"][r, c], 12.0, rtol=1e-3)
+
+
+def test_tie_keeps_the_first_view_and_distance_none():
+    # two cameras with the same day density on the same cells: the first view gives the
+    # face direction (as a sequential "strictly better" update would). C1 north at (5, 20),
+    # C2 south at (5, −10). Cell (row 4, col 2) = (2, 5), light at (2, 7), 1000 cd, 5 m:
+    # toward C1: n = (3, 15)/15.297, v = (0, 2) → n·v = 1.9612 → E = 1000·1.9612/16.25^1.5
+    # toward C2: n = (3, −15)/15.297 → n·v < 0 → 0 lx
+    v1 = _view()
+    dist2 = np.hypot(X[None, :] - 5.0, Y[:5, None] + 10.0)
+    v2 = CameraView(rows=slice(0, 5), cols=slice(0, 10), pixel_density_px_m=np.full((5, 10), 100.0),
+                    distance_m=dist2, x_m=5.0, y_m=-10.0, min_illuminance_lx=0.5, id="C2")
+    e_c1 = 1000 * 30 / math.hypot(3, 15) / 16.25 ** 1.5
+    res = night_assessment(X, Y, [LIGHT], [v1, v2])
+    assert_allclose(res.vertical_illuminance_lx[4, 2], e_c1, rtol=1e-6)
+    res = night_assessment(X, Y, [LIGHT], [v2, v1])
+    assert res.vertical_illuminance_lx[4, 2] == 0.0
+    # the night density is the best of the two (C1 colour there), mode colour
+    assert res.night_pixel_density_px_m[4, 2] == 100.0 and res.night_mode[4, 2] == 1
+    # distance_m None: computed from the camera position at the seen cells, same result
+    v1n = CameraView(rows=v1.rows, cols=v1.cols, pixel_density_px_m=v1.pixel_density_px_m,
+                     distance_m=None, x_m=CAM_X, y_m=CAM_Y, min_illuminance_lx=0.5,
+                     ir_range_m=25.0, id="C1")
+    v1d = CameraView(rows=v1.rows, cols=v1.cols, pixel_density_px_m=v1.pixel_density_px_m,
+                     distance_m=v1.distance_m, x_m=CAM_X, y_m=CAM_Y, min_illuminance_lx=0.5,
+                     ir_range_m=25.0, id="C1")
+    a = night_assessment(X, Y, [LIGHT], [v1n])
+    b = night_assessment(X, Y, [LIGHT], [v1d])
+    assert np.array_equal(a.night_mode, b.night_mode)
+    assert a.camera_night_dori_m2 == b.camera_night_dori_m2
+
+
+def test_lighting_verdict_options():
+    full = night_assessment(X, Y, [LIGHT], [_view()])
+    assert len(full.lighting["failing_cells"]) == 2
+    lean = night_assessment(X, Y, [LIGHT], [_view()], failing_cells=False)
+    assert lean.lighting["failing_cells"] is None
+    assert lean.lighting["ses_class"] == full.lighting["ses_class"] == "below_B"
+    none = night_assessment(X, Y, [LIGHT], [_view()], lighting_verdict=False)
+    assert none.lighting is None
+    assert np.array_equal(none.night_pixel_density_px_m, full.night_pixel_density_px_m)
+    with pytest.raises(ValueError, match="target_class must be one of"):
+        night_assessment(X, Y, [LIGHT], [_view()], target_class="C")
