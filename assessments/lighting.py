@@ -38,6 +38,19 @@ its mounting height (:func:`reach_radius_m`). Contributions below ``cutoff_lx`` 
 0 everywhere (also inside the window), so the windowed result equals a dense evaluation
 with the same cut-off. Shadowing by buildings is not modelled.
 
+Fast path
+---------
+The grid functions (and ``illuminance_at_points(..., method="fast")``) evaluate each
+window in float32 without general angle code (:func:`_fast_k`): for an untilted luminaire
+cos γ = Δh / r, so the isotropic model is I / r³ and the cosine-power model
+I₀ Δh^m / r^(m+3) — for the Lambertian m = 1 that is I₀ Δh / r⁴, without a square root;
+a table is looked up by index arithmetic (γ = atan2(ρ, Δh), C = 180° + atan2(−y, −x), no
+modulo) on an evenly spaced float32 copy of the table, refined so that every original angle
+is a node, which keeps the bilinear interpolation exact
+(:func:`assessments.photometry._fast_table`). ``method="general"`` keeps the angle-based
+code (float64 for points) as the reference; both agree within float32 rounding (tests).
+A light below a horizontal receiving plane gives 0 on it (the plane faces up).
+
 References
 ----------
 .. [1] CIE 140:2000, "Road lighting calculations" (point-by-point method, E = I cos θ / r²).

@@ -21,6 +21,15 @@ Planner's areas (cells inside the area mask):
 
 :func:`night_summary` returns exactly the RESULT.json entries and GRID.npz arrays of
 issue 4.
+
+Cost: the join works in *cell space* — the list of (camera, seen cell) pairs, sorted by
+cell with a 16-bit radix sort (the camera order kept within a cell). The vertical
+illuminance is evaluated only at those pairs (each light on the pairs inside its reach,
+float32 fast path of :mod:`assessments.lighting`), the modes and night densities per pair,
+and the best camera per cell by segment reductions; whole-grid arrays are only filled at
+the end. So the cost grows with what the cameras see and with the lights' reach, not with
+cameras × windows. ``assessments.coverage.simulate_night`` runs the same core block by
+block.
 """
 
 from __future__ import annotations

@@ -39,15 +39,25 @@ def main():
           f"{len(plan['cameras'])} cameras, {len(plan['buildings']['features'])} buildings, "
           f"{n_lights} lights")
     print(f"  simulate end to end, best of 3: {t:.2f} s wall (target ≤ 2 s: "
-          f"{'OK' if t <= 2 else 'MISSED'}), {cpu:.2f} s CPU summed over threads (least CPU "
-          f"of the 3: {min(x[1] for x in runs):.2f} s); of which the night pass "
-          f"{night_wall:.2f} s wall, {night_cpu:.2f} s CPU")
+          f"{'OK' if t <= 2 else 'MISSED'}), {cpu:.2f} s CPU summed over threads; of which "
+          f"the night pass {night_wall:.2f} s wall, {night_cpu:.2f} s CPU (all runs: "
+          f"{', '.join(f'{x[0]:.2f}' for x in runs)} s wall)")
     print(f"  coverage {r['coverage_fraction']:.4f}, covered {r['covered_m2']:.0f} m²; "
           f"mean E_h {r['illuminance']['mean_lx'] or 0:.2f} lx, SES "
           f"{r['illuminance']['ses_class']}, night Detect {r['night_dori_m2']['detect']:.0f} m² "
           f"(day {r['dori_m2']['detect']:.0f}), lit but unseen {r['lit_but_unseen_m2']:.0f} "
           f"m², seen but dark {r['seen_but_dark_m2']:.0f} m²")
     t_night = night_wall                     # the night pass of the best run
+    if n_lights:
+        # the simulation page's call: one whole-grid night_assessment (NightResult arrays)
+        from assessments.night import night_result_for_model
+        best = (float("inf"), 0.0)
+        for _ in range(3):
+            c0, t0 = time.process_time(), time.perf_counter()
+            night_result_for_model(sim.model, plan["lights"], failing_cells=False)
+            best = min(best, (time.perf_counter() - t0, time.process_time() - c0))
+        print(f"  whole-grid night_assessment (the page's call), best of 3: {best[0]:.2f} s "
+              f"wall, {best[1]:.2f} s CPU")
     # baseline on a cut the dense method can finish: 250 m square, 1/16 of the cells
     small = district(seed=1, size_m=250.0, n_buildings=125, n_cameras=12,
                      n_lights=max(1, n_lights // 16) if n_lights else 0)

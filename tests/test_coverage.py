@@ -198,7 +198,6 @@ def test_terrain_geotiff_round_trip(tmp_path):
     assert_allclose([t.lat_north, t.lon_west], [35.002, 139.0])
     g = Grid.from_bounds(35.001, 139.002, -50, -50, 50, 50, 5.0)
     on = t.on(g)
-    _, lon_c = g.lon[0, 0], g.lon
     assert_allclose(on, (g.lon - 139.0) * 1e4, atol=1e-3)
 
 

@@ -3,7 +3,6 @@ import json
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from tests.pagetest import metric, run_page
 

@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from datasets.workspace import Workspace
 from tests.pagetest import metric, run_page

@@ -3,7 +3,6 @@ point preview, and the 出力 page using the same cached simulation."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest

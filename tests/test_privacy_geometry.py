@@ -1,7 +1,6 @@
 """Privacy in the geometry: façade cells of homes, suggestions with hand-computed angles."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest

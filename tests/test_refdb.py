@@ -1,7 +1,6 @@
 """Reference database: built from the CSVs, rebuilt when one changes, queries bound."""
 from __future__ import annotations
 
-import shutil
 
 import duckdb
 import pytest
