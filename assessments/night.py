@@ -246,7 +246,6 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
     pd = np.concatenate(pds).astype(float)
     dist = np.concatenate(dists)
     cam = np.concatenate(cams)
-    n = cell.size
     order = _stable_cell_order(cell)         # by cell; view order kept within a cell
     cell, pd, dist, cam = cell[order], pd[order], dist[order], cam[order]
     rows, cols = np.divmod(cell, n_cols)

@@ -313,7 +313,8 @@ def night_baseline_report(small_plan, *, n_lights, cells, t_night):
     # equal within float32 rounding; a contribution sitting at the 0.05 lx cut-off may
     # fall either side of it, so count the cells off by more than rounding
     off = ~np.isclose(arrays["illuminance_lx"], eh, rtol=1e-5, atol=1e-6)
-    ok = f"{int(off.sum())} of {off.size} cells differ (max {np.abs(arrays['illuminance_lx'] - eh).max():.2g} lx)"
+    worst = np.abs(arrays["illuminance_lx"] - eh).max()
+    ok = f"{int(off.sum())} of {off.size} cells differ (max {worst:.2g} lx)"
     nl, nc, n = len(small["lights"]), len(small["cameras"]), g.shape[0] * g.shape[1]
     full = t_h / (nl * n) * n_lights * cells
     return [f"  night cut {g.shape[0]}×{g.shape[1]} cells, {nc} cameras, {nl} lights: ours "

@@ -44,7 +44,8 @@ def test_night_mode_and_density_with_per_cell_camera_values():
     d = np.array([20.0, 20.0, 50.0, 40.0])
     mode = night_mode(ev, d, min_illuminance_lx=np.array([0.5, 0.05, 1.0, 0.5]),
                       ir_range_m=np.array([30.0, 0.0, 60.0, 30.0]))
-    # 0.4 < 0.5, 20 ≤ 30 → IR; 0.1 ≥ 0.05 → colour; 0.8 < 1, 50 ≤ 60 → IR; 0.6 ≥ 0.5 → colour
+    # 0.4 < 0.5, 20 ≤ 30 → IR; 0.1 ≥ 0.05 → colour; 0.8 < 1, 50 ≤ 60 → IR;
+    # 0.6 ≥ 0.5 → colour
     assert mode.tolist() == [NIGHT_IR, NIGHT_COLOUR, NIGHT_IR, NIGHT_COLOUR]
     # same as one scalar call per cell
     for i, (m, r) in enumerate([(0.5, 30.0), (0.05, None), (1.0, 60.0), (0.5, 30.0)]):

@@ -298,9 +298,11 @@ def _random_luminaires(rng):
             lums.append(Luminaire(x, y, h, "isotropic", intensity_cd=rng.uniform(100, 3000),
                                   azimuth_deg=az, tilt_deg=tilt))
         elif kind == 1:
-            lums.append(cosine_power_luminaire(x, y, mount_height_m=h, lumens=rng.uniform(500, 8000),
-                                               beam_angle_deg=rng.choice([40.0, 90.0, 120.0, 150.0]),
-                                               azimuth_deg=az, tilt_deg=tilt))
+            beam = rng.choice([40.0, 90.0, 120.0, 150.0])
+            lums.append(cosine_power_luminaire(x, y, mount_height_m=h,
+                                               lumens=rng.uniform(500, 8000),
+                                               beam_angle_deg=beam, azimuth_deg=az,
+                                               tilt_deg=tilt))
         else:
             lums.append(table_luminaire(x, y, tables[(k // 4) % len(tables)], mount_height_m=h,
                                         azimuth_deg=az, tilt_deg=tilt))
@@ -326,7 +328,8 @@ def test_fast_path_equals_general_path_at_random_points(seed):
             fast = illuminance_at_points(px, py, [lum], method="fast", **kw)
             scale = max(float(np.max(ref)), 1e-3)
             assert_allclose(fast, ref, rtol=2e-5, atol=2e-6 * scale,
-                            err_msg=f"{lum.model} tilt {lum.tilt_deg:.1f} h {h} vertical {fa is not None}")
+                            err_msg=f"{lum.model} tilt {lum.tilt_deg:.1f} h {h} "
+                                    f"vertical {fa is not None}")
 
 
 def test_fast_grids_equal_general_grids():
@@ -352,7 +355,8 @@ def test_fast_grids_equal_general_grids():
 def test_fast_closed_forms_by_hand():
     # 1000 lm Lambertian (m = 1) at 4.5 m: I₀ = 1000 / π = 318.310 cd.
     # below: E = I₀ / h² = 318.310 / 20.25 = 15.7190 lx;
-    # 4.5 m aside: cos γ = 1/√2, r² = 40.5 → E = I₀ cos²γ / r² = 318.310 · 0.5 / 40.5 = 3.92975 lx
+    # 4.5 m aside: cos γ = 1/√2, r² = 40.5 →
+    # E = I₀ cos²γ / r² = 318.310 · 0.5 / 40.5 = 3.92975 lx
     lum = cosine_power_luminaire(0, 0, mount_height_m=4.5, lumens=1000)
     assert_allclose(horizontal_illuminance([0.0, 4.5], [0.0], [lum]), [[15.7190, 3.92975]],
                     rtol=1e-5)

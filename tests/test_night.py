@@ -157,8 +157,9 @@ def test_tie_keeps_the_first_view_and_distance_none():
     # toward C2: n = (3, −15)/15.297 → n·v < 0 → 0 lx
     v1 = _view()
     dist2 = np.hypot(X[None, :] - 5.0, Y[:5, None] + 10.0)
-    v2 = CameraView(rows=slice(0, 5), cols=slice(0, 10), pixel_density_px_m=np.full((5, 10), 100.0),
-                    distance_m=dist2, x_m=5.0, y_m=-10.0, min_illuminance_lx=0.5, id="C2")
+    v2 = CameraView(rows=slice(0, 5), cols=slice(0, 10),
+                    pixel_density_px_m=np.full((5, 10), 100.0), distance_m=dist2, x_m=5.0,
+                    y_m=-10.0, min_illuminance_lx=0.5, id="C2")
     e_c1 = 1000 * 30 / math.hypot(3, 15) / 16.25 ** 1.5
     res = night_assessment(X, Y, [LIGHT], [v1, v2])
     assert_allclose(res.vertical_illuminance_lx[4, 2], e_c1, rtol=1e-6)

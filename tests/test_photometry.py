@@ -220,5 +220,12 @@ def test_fast_table_none_when_not_resampleable():
     from assessments.photometry import Photometry, _fast_table
     # angles with no common step within the size limit (an irrational-looking spacing)
     g = np.array([0.0, 1.0, 1.0 + np.sqrt(2.0) / 7, 90.0])
-    p = Photometry(np.array([0.0]), g, np.ones((1, 4)))
+    p = Photometry(np.array([0.0]), g, np.ones((1, 4)) * 500.0)
     assert _fast_table(p) is None
+    # the luminaire's fast path then falls back to interpolate_candela: 500 cd for γ ≤ 90°,
+    # at 4 m below: E = 500 / 16 = 31.25 lx; 3 m aside: 500 · 4 / 5³ = 16 lx
+    from assessments.lighting import illuminance_at_points, table_luminaire
+    lum = table_luminaire(0.0, 0.0, p, mount_height_m=4.0)
+    for method in ("fast", "general"):
+        assert_allclose(illuminance_at_points([0.0, 3.0], [0.0, 0.0], [lum], method=method),
+                        [31.25, 16.0], rtol=1e-6)
