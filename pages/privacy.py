@@ -165,7 +165,10 @@ with tabs[1]:
         iid = item["id"]
         status = pv.status_of(answers, iid)
         title = pv.item_text(item, "title", lang(), mode)
-        with st.expander(f"{STATUS_ICON[status]} {iid} {title} — {kind_labels[item['basis_kind']]}"):
+        # stable key: the status icon in the label changes with the answer, and a changed
+        # label would otherwise make a new expander that closes after every answer
+        with st.expander(f"{STATUS_ICON[status]} {iid} {title} — {kind_labels[item['basis_kind']]}",
+                         key=K + "exp_" + iid):
             st.markdown(t("assess.privacy.action", action=pv.item_text(item, "action", lang(), mode)))
             st.caption(t("assess.privacy.basis", kind=kind_labels[item["basis_kind"]],
                          basis=col(item, "basis")))

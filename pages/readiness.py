@@ -59,7 +59,9 @@ with tab_q:
         rows = questions[questions["condition_id"] == cond]
         with st.expander(t("assess.readiness.cond_header", name=t(f"assess.cond.{cond}"),
                            score=_fmt_score(s["score"]), answered=s["answered"],
-                           total=s["total"])):
+                           total=s["total"]), key=K + "exp_" + cond):
+            # a stable key: the label shows the score, and a changed label would otherwise
+            # make a new expander that closes after every answer
             for row in rows.to_dict("records"):
                 qid = row["id"]
                 current = rd.answer_level(answers, qid)

@@ -50,7 +50,8 @@ def test_map_heatmap_click_preview(tmp_path):
             """() => {
               const gd = document.querySelector('.js-plotly-plot');
               const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-              const tr = gd.data.find(d => d.name === 'grid');
+              // _fullData: x, y arrive as binary typed arrays (decoded there)
+              const tr = gd._fullData.find(d => d.name === 'grid');
               // the grid point nearest to (91.5 m E, -19.5 m N): seen by two cameras
               let best = 0, bd = 1e18;
               for (let i = 0; i < tr.x.length; i++) {
@@ -69,3 +70,65 @@ def test_map_heatmap_click_preview(tmp_path):
         page.get_by_text("この地点で記録される人物の見え方").scroll_into_view_if_needed()
         page.wait_for_timeout(500)
         page.screenshot(path=str(screenshot(page, "simulate_preview")))
+
+
+def _scene_workspace(path: Path, *, full: bool) -> dict:
+    """A workspace with one plan holding the district benchmark scene (``full``) or a
+    400 m × 400 m cut of it at the same density (0.5 m: 640,000 cells, 40 cameras, 320
+    buildings, 48 lights)."""
+    from benchmarks.scenes import district
+    plan = (district(seed=1, n_lights=300) if full else
+            district(seed=1, size_m=400.0, n_buildings=320, n_cameras=40, n_lights=48))
+    plan["name"] = "speed"
+    ws = Workspace(path)
+    ws.add_plan(plan)
+    ws.close()
+    return plan
+
+
+def test_move_one_camera_updates_the_heat_map_quickly(tmp_path):
+    """Move camera C0 through the table (type a new latitude, Enter) and time until the
+    map's heat-map image changes in the browser. The bound is generous (a loaded CI
+    machine); the figure is printed. ``MIMAMORI_BENCH_FULL=1`` runs the full district
+    (4 M cells, 200 cameras; the figure goes to benchmarks/README.md)."""
+    import os
+    import time
+    require_chromium()
+    full = os.environ.get("MIMAMORI_BENCH_FULL") == "1"
+    workspace = tmp_path / "ws.duckdb"
+    plan = _scene_workspace(workspace, full=full)
+    image_href = ("() => { const i = document.querySelector("
+                  "'.js-plotly-plot .imagelayer image'); return i ? i.getAttribute('href') "
+                  ": null; }")
+    with streamlit_server(workspace) as (url, _), browser_page((1600, 1000)) as page:
+        page.goto(url + "/simulate")
+        page.get_by_role("heading", name="カメラ・照明シミュレーション").wait_for()
+        wait_idle(page, 180_000)
+        page.wait_for_function(f"() => ({image_href})()", timeout=180_000)
+        before = page.evaluate(image_href)
+        assert before.startswith("data:image/png;base64,")
+        # the cameras' table (first tab): select C0's id cell (after the row-marker
+        # column), step to the latitude, open the editor, replace the value, Enter
+        grid = page.get_by_role("tabpanel").first.locator("[data-testid='stDataFrame']")
+        grid.first.scroll_into_view_if_needed()
+        box = grid.first.bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)    # header 35 px, row 0
+        page.wait_for_timeout(300)
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Control+a")
+        new_lat = f"{plan['cameras'][0]['lat'] + 1e-4:.6f}"       # ≈ 11 m north
+        page.keyboard.type(new_lat, delay=30)
+        page.wait_for_timeout(300)
+        t0 = time.perf_counter()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => ({image_href})() !== {json.dumps(before)}",
+                               timeout=60_000, polling=20)
+        seconds = time.perf_counter() - t0
+        wait_idle(page, 60_000)
+        page.get_by_text("再計算したカメラ").first.wait_for(timeout=10_000)
+        screenshot(page, "simulate_moved_camera")
+    print(f"\n{'district 1 km², 200 cameras' if full else '400 m cut, 40 cameras'}: "
+          f"heat map changed {seconds:.2f} s after Enter")
+    assert seconds < (15.0 if full else 5.0)

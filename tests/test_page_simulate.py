@@ -206,3 +206,89 @@ def test_export_page_uses_the_simulation(workspace_path):
     ex.session_state["plan_id"] = plan["id"]
     _run(ex)
     assert not ex.error
+
+
+# ---------------------------------------------------------------------------------------
+# speed (issue 5): the night join kept per camera equals the whole-grid join
+# ---------------------------------------------------------------------------------------
+def _assert_night_equals_whole_grid(sim, lights):
+    import numpy as np
+    from numpy.testing import assert_allclose, assert_array_equal
+
+    from assessments.night import night_result_for_model
+    ref = night_result_for_model(sim.model, lights, failing_cells=False)
+    n = sim.night
+    assert_array_equal(n.night_pixel_density_px_m, ref.night_pixel_density_px_m)
+    assert_array_equal(n.night_mode, ref.night_mode)
+    # float32 at the seen cells in both; NaN (unseen) in the same cells
+    assert_array_equal(np.isnan(n.vertical_illuminance_lx),
+                       np.isnan(ref.vertical_illuminance_lx))
+    assert_allclose(n.vertical_illuminance_lx, ref.vertical_illuminance_lx, rtol=1e-6,
+                    equal_nan=True)
+    assert_allclose(n.illuminance_lx, ref.illuminance_lx, rtol=1e-12)
+    assert_array_equal(n.lit_but_unseen, ref.lit_but_unseen)
+    assert_array_equal(n.seen_but_dark, ref.seen_but_dark)
+    mine, theirs = n.result_entries(), ref.result_entries()
+    # 0.5 m cells: 0.25 m² exactly here, the mean of the axis steps in the whole-grid call
+    assert mine["illuminance"] == pytest.approx(theirs["illuminance"], rel=1e-9)
+    assert mine["night_dori_m2"] == pytest.approx(theirs["night_dori_m2"], rel=1e-9)
+    assert mine["seen_but_dark_m2"] == pytest.approx(theirs["seen_but_dark_m2"], rel=1e-9)
+    assert mine["lit_but_unseen_m2"] == pytest.approx(theirs["lit_but_unseen_m2"], rel=1e-9)
+    assert set(n.camera_night_dori_m2) == set(ref.camera_night_dori_m2)
+    for cid, areas in ref.camera_night_dori_m2.items():
+        assert n.camera_night_dori_m2[cid] == pytest.approx(areas, rel=1e-9)
+
+
+def test_night_kept_per_camera_equals_the_whole_grid_join():
+    """Move one camera, remove one, change a light: only the changed cameras' night joins
+    are recomputed, and the night arrays equal one whole-grid ``night_assessment``."""
+    import copy
+
+    from benchmarks.scenes import district
+    from ui import simulation as S
+    plan = district(seed=3, size_m=160.0, n_buildings=30, n_cameras=10, n_lights=12)
+    plan["id"] = "night-per-camera"
+    sim = S.simulate_plan(plan)
+    assert sim.night.night_pixel_density_px_m.max() > 0      # some camera usable at night
+    _assert_night_equals_whole_grid(sim, plan["lights"])
+    scene = S._scene(f"{plan['id']}:{S.digest(S.scene_part(plan))}", None)
+    # move C4 about 11 m north-east and turn it: only C4 is recomputed, day and night
+    p2 = copy.deepcopy(plan)
+    p2["cameras"][4]["lat"] += 1e-4
+    p2["cameras"][4]["lon"] += 1e-4
+    p2["cameras"][4]["azimuth_deg"] = (p2["cameras"][4]["azimuth_deg"] + 90.0) % 360.0
+    sim = S.simulate_plan(p2)
+    assert sim.changed == ["C4"] and scene.night_cache.recomputed == ["C4"]
+    _assert_night_equals_whole_grid(sim, p2["lights"])
+    # a price is not physics: nothing recomputed
+    p2["cameras"][4]["unit_price_jpy"] = 123_000
+    sim = S.simulate_plan(p2)
+    assert sim.changed == [] and scene.night_cache.recomputed == []
+    # remove C0: its cells are refolded from the others
+    p3 = copy.deepcopy(p2)
+    del p3["cameras"][0]
+    sim = S.simulate_plan(p3)
+    assert "C0" not in sim.night.camera_night_dori_m2
+    _assert_night_equals_whole_grid(sim, p3["lights"])
+    # the lights change: every camera's night join is recomputed
+    p3["lights"][0]["lumens"] = 3000.0
+    sim = S.simulate_plan(p3)
+    assert sorted(scene.night_cache.recomputed) == sorted(c["id"] for c in p3["cameras"])
+    _assert_night_equals_whole_grid(sim, p3["lights"])
+
+
+def test_overlay_is_reduced_by_block_maximum():
+    import numpy as np
+    from numpy.testing import assert_array_equal
+
+    from ui import map_view
+    # 3 × 3 cells, 2 × 2 per pixel, padded with 0: blocks {0,1,0,0}, {0,0}, {2,0}, {0}
+    a = np.array([[0, 1, 0], [0, 0, 0], [2, 0, 0]])
+    assert_array_equal(map_view.reduce_max(a, 2), [[1, 0], [2, 0]])
+    assert_array_equal(map_view.reduce_max(a, 1), a)
+    # a one-cell-wide strip survives a 3 × reduction (a stride would drop it)
+    strip = np.zeros((6, 6), np.float32)
+    strip[:, 4] = 30.0
+    assert_array_equal(map_view.reduce_max(strip, 3), [[0, 30], [0, 30]])
+    assert map_view.overlay_step((2000, 2000), 1200) == 2     # ceil(2000 / 1200)
+    assert map_view.overlay_step((900, 300), 1200) == 1

@@ -16,7 +16,6 @@ kaleido), for the download and the Excel export.
 from __future__ import annotations
 
 import base64
-import functools
 import io
 import math
 
@@ -66,7 +65,43 @@ def dori_keys(sim) -> list[str]:
     return [k for k, _ in sorted(sim.model.thresholds.items(), key=lambda kv: kv[1])]
 
 
-def layer_rgba(sim, layer: str, *, period: str = "day"):
+#: Largest side of the image overlays sent to the browser [px]: a district's 2,000 × 2,000
+#: cells are reduced 2 × 2 → 1,000 px (the map is drawn ≈ 1,100 px wide at most).
+OVERLAY_MAX_PX = 1200
+
+
+def overlay_step(shape, max_px: int | None) -> int:
+    """Cells per image pixel (each way) so that no side exceeds ``max_px`` (1 = full)."""
+    if not max_px:
+        return 1
+    return max(1, math.ceil(max(shape) / int(max_px)))
+
+
+def reduce_max(a, step: int, *, fill=0):
+    """Block maximum of a 2-D array over ``step`` × ``step`` cells (padded with ``fill``
+    at the east / south edges), so that a thin strip of coverage, a single lit or dark
+    cell stays visible when the raster is drawn smaller than the grid.
+
+    Examples
+    --------
+    ``reduce_max([[0, 1, 0], [0, 0, 0], [2, 0, 0]], 2)`` → ``[[1, 0], [2, 0]]``.
+    """
+    a = np.asarray(a)
+    if step <= 1:
+        return a
+    h, w = a.shape
+    H, W = -(-h // step), -(-w // step)
+    if (H * step, W * step) != (h, w):
+        a = np.pad(a, ((0, H * step - h), (0, W * step - w)), constant_values=fill)
+    out = a[::step, ::step].copy()
+    for i in range(step):
+        for j in range(step):
+            if i or j:
+                np.maximum(out, a[i::step, j::step], out=out)
+    return out
+
+
+def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = None):
     """RGBA image (rows × cols × 4, uint8) of a raster layer and its legend.
 
     Parameters
@@ -75,17 +110,38 @@ def layer_rgba(sim, layer: str, *, period: str = "day"):
     layer : {"dori", "count", "illuminance", "night_usability", "requirement", "none"}
     period : {"day", "night"}
         For ``dori``: the day density or the night (usable, blur-reduced) density.
+    max_px : int, optional
+        Largest image side [px]: the grid is reduced by :func:`overlay_step` cells per
+        pixel first, by block maximum (:func:`reduce_max`: best density / level / count,
+        any dark or outside cell); the illuminance takes the cell at the block's
+        north-west corner (a smooth field). None = one pixel per cell.
 
     Returns
     -------
     (ndarray or None, list of (label, hex colour))
+        The image covers ``step`` × its size cells from the grid's north-west corner
+        (the last row / column may extend past the grid, transparent there).
     """
     if layer not in RASTER_LAYERS:
         raise ValueError(f"layer must be one of {RASTER_LAYERS}, got {layer!r}")
     if period not in ("day", "night"):
         raise ValueError(f"period must be 'day' or 'night', got {period!r}")
     m = sim.model
-    shape = m.grid.shape
+    step = overlay_step(m.grid.shape, max_px)
+
+    def red(a, fill=0):
+        return reduce_max(a, step, fill=fill)
+
+    def nearest(a, fill=0):
+        if step <= 1:
+            return np.asarray(a)
+        h, w = a.shape
+        out = np.full((-(-h // step), -(-w // step)), fill, dtype=a.dtype)
+        out[...] = a[::step, ::step]
+        return out
+
+    inside = red(m.inside, False)
+    shape = inside.shape
     rgba = np.zeros(shape + (4,), np.uint8)
     legend = []
 
@@ -95,7 +151,7 @@ def layer_rgba(sim, layer: str, *, period: str = "day"):
     if layer == "none":
         return None, legend
     if layer == "dori":
-        pd = m.pixel_density if period == "day" else sim.night.night_pixel_density_px_m
+        pd = red(m.pixel_density if period == "day" else sim.night.night_pixel_density_px_m)
         keys = dori_keys(sim)
         for i, k in enumerate(keys):
             lo = m.thresholds[k]
@@ -104,7 +160,7 @@ def layer_rgba(sim, layer: str, *, period: str = "day"):
             paint((pd >= lo) & (pd < hi), colour)
             legend.append((f"{t('sim.dori.' + k)} ≥ {lo:g} px/m", colour))
     elif layer == "count":
-        cnt = m.camera_count
+        cnt = red(m.camera_count)
         for i, colour in enumerate(COUNT_COLOURS):
             n = i + 1
             sel = cnt == n if n < len(COUNT_COLOURS) else cnt >= n
@@ -112,10 +168,11 @@ def layer_rgba(sim, layer: str, *, period: str = "day"):
             legend.append((t("sim.legend.count", n=f"{n}{'+' if n == len(COUNT_COLOURS) else ''}"),
                            colour))
     elif layer == "illuminance":
-        e = sim.night.illuminance_lx
+        e = nearest(sim.night.illuminance_lx, np.nan)
+        inside_nw = nearest(m.inside, False)
         edges = [-np.inf] + LUX_BINS + [np.inf]
         for i, colour in enumerate(LUX_COLOURS):
-            sel = (e >= edges[i]) & (e < edges[i + 1]) & m.inside
+            sel = (e >= edges[i]) & (e < edges[i + 1]) & inside_nw
             paint(sel, colour, 200)
             lo, hi = edges[i], edges[i + 1]
             label = (f"< {hi:g} lx" if lo == -np.inf else f"≥ {lo:g} lx" if hi == np.inf
@@ -127,36 +184,55 @@ def layer_rgba(sim, layer: str, *, period: str = "day"):
             legend.append((label, colour))
     elif layer == "night_usability":
         nm = sim.night.night_mode
-        paint((nm == iq.NIGHT_COLOUR) & m.inside, NIGHT_COLOURS["colour"])
-        paint((nm == iq.NIGHT_IR) & m.inside, NIGHT_COLOURS["ir"])
-        paint(sim.night.seen_but_dark, NIGHT_COLOURS["dark"])
+        if step > 1:   # any colour / IR cell of the block; dark drawn over both
+            colour_any = red(nm == iq.NIGHT_COLOUR, False)
+            ir_any = red(nm == iq.NIGHT_IR, False)
+        else:
+            colour_any, ir_any = nm == iq.NIGHT_COLOUR, nm == iq.NIGHT_IR
+        paint(colour_any & inside, NIGHT_COLOURS["colour"])
+        paint(ir_any & inside, NIGHT_COLOURS["ir"])
+        paint(red(sim.night.seen_but_dark, False), NIGHT_COLOURS["dark"])
         legend += [(t("sim.legend.night_colour"), NIGHT_COLOURS["colour"]),
                    (t("sim.legend.night_ir"), NIGHT_COLOURS["ir"]),
                    (t("sim.legend.night_dark"), NIGHT_COLOURS["dark"])]
     elif layer == "requirement":
         if sim.req_map is None:
             return None, legend
+        req_map = red(sim.req_map, S.REQ_OUTSIDE)   # best class of the block
         for code, key in ((S.REQ_MET, "met"), (S.REQ_DAY_ONLY, "day_only"),
                           (S.REQ_NOT_MET, "not_met")):
             if code == S.REQ_DAY_ONLY and not sim.requirement["night"]:
                 continue
-            paint(sim.req_map == code, REQ_COLOURS[code], 70 if code == S.REQ_NOT_MET
+            paint(req_map == code, REQ_COLOURS[code], 70 if code == S.REQ_NOT_MET
                   else ALPHA)
             legend.append((t("sim.legend.req_" + key), REQ_COLOURS[code]))
-    outside = ~m.inside & (m.building_cm == 0)
+    outside = red(_outside(m), False)
     rgba[outside & (rgba[..., 3] == 0)] = OUTSIDE_RGBA
     return rgba, legend
 
 
-def privacy_rgba(sim):
-    """RGBA of the cells where some camera looks at a home's façade or private land."""
+def _outside(model):
+    """Cells outside the area and not in a building (drawn grey); kept on the model."""
+    cached = getattr(model, "_map_outside", None)
+    if cached is None:
+        cached = ~model.inside & (model.building_cm == 0)
+        model._map_outside = cached
+    return cached
+
+
+def privacy_rgba(sim, *, max_px: int | None = None):
+    """RGBA of the cells where some camera looks at a home's façade or private land
+    (reduced like :func:`layer_rgba`: a block with any such cell is drawn)."""
     shape = sim.model.grid.shape
+    if not sim.privacy:
+        return None
     hit = np.zeros(shape, bool)
     for p in sim.privacy:
         hit[p["rows"], p["cols"]] |= p["mask"]
     if not hit.any():
         return None
-    rgba = np.zeros(shape + (4,), np.uint8)
+    hit = reduce_max(hit, overlay_step(shape, max_px), fill=False)
+    rgba = np.zeros(hit.shape + (4,), np.uint8)
     rgba[hit] = (*_rgb(PRIVACY_COLOUR), 235)
     return rgba
 
@@ -167,15 +243,19 @@ def _downsample(rgba, max_px: int):
     return rgba[::step, ::step] if step > 1 else rgba
 
 
-def png_bytes(rgba) -> bytes:
+def png_bytes(rgba, *, compress_level: int = 3) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=False, compress_level=3)
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG", optimize=False,
+                                       compress_level=compress_level)
     return buf.getvalue()
 
 
 def data_uri(rgba, *, max_px: int = 1600) -> str:
+    """PNG data URI of an RGBA image (strided down to ``max_px`` a side if larger; the
+    map passes images already reduced by :func:`layer_rgba`). zlib level 1: a flat-colour
+    layer compresses nearly as well, in a third of the time of level 3."""
     return "data:image/png;base64," + base64.b64encode(
-        png_bytes(_downsample(rgba, max_px))).decode("ascii")
+        png_bytes(_downsample(rgba, max_px), compress_level=1)).decode("ascii")
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,17 +284,22 @@ def _lines_xy(grid, geometry):
 
 
 def _joined(parts):
-    xs, ys = [], []
-    for x, y in parts:
-        xs += list(np.round(x, 2)) + [None]
-        ys += list(np.round(y, 2)) + [None]
-    return xs, ys
+    """Rings / lines joined into one x and one y float array, NaN between parts (a gap
+    for plotly.js: one trace for any number of polygons, sent as a binary typed array
+    instead of a list of Python numbers)."""
+    parts = list(parts)
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    gap = np.array([np.nan])
+    xs = np.concatenate([a for x, _ in parts for a in (np.asarray(x, float), gap)])
+    ys = np.concatenate([a for _, y in parts for a in (np.asarray(y, float), gap)])
+    return np.round(xs, 2), np.round(ys, 2)
 
 
-@functools.lru_cache(maxsize=16)
-def _buildings_xy_cached(key, grid, features_json):
-    import json
-    feats = json.loads(features_json)
+_BUILDINGS_CACHE: dict = {}
+
+
+def _buildings_xy_features(grid, feats):
     homes, others = [], []
     for f in feats:
         try:
@@ -227,12 +312,23 @@ def _buildings_xy_cached(key, grid, features_json):
     return _joined(others), _joined(homes)
 
 
-def buildings_xy(grid, buildings):
-    import json
-    from ui.simulation import digest
+def buildings_xy(grid, buildings, *, key: str | None = None):
+    """Building outlines in local metres: ``((x, y), (x_homes, y_homes))``, NaN-separated
+    float arrays. Cached by ``key`` (the scene key of ``ui.simulation``, which covers the
+    buildings) or, without it, by a digest of the features."""
     feats = (buildings or {}).get("features") or [] if isinstance(buildings, dict) else []
-    key = digest(feats)
-    return _buildings_xy_cached(key, grid, json.dumps(feats, ensure_ascii=False))
+    if key is None:
+        from ui.simulation import digest
+        key = digest(feats)
+    key = (key, grid.origin_lat, grid.origin_lon, grid.resolution_m, grid.shape,
+           grid.x0_m, grid.y0_m)
+    out = _BUILDINGS_CACHE.get(key)
+    if out is None:
+        out = _buildings_xy_features(grid, feats)
+        if len(_BUILDINGS_CACHE) >= 16:
+            _BUILDINGS_CACHE.pop(next(iter(_BUILDINGS_CACHE)))
+        _BUILDINGS_CACHE[key] = out
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -333,17 +429,19 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                y=tile["y1"], sizex=tile["x1"] - tile["x0"],
                                sizey=tile["y1"] - tile["y0"], sizing="stretch",
                                layer="below", opacity=0.9))
-    rgba, legend = layer_rgba(sim, raster, period=period)
+    step_m = overlay_step(g.shape, OVERLAY_MAX_PX) * res    # one image pixel [m]
+    rgba, legend = layer_rgba(sim, raster, period=period, max_px=OVERLAY_MAX_PX)
     if rgba is not None:
         images.append(dict(source=data_uri(rgba), xref="x", yref="y", x=x_w, y=y_n,
-                           sizex=x_e - x_w, sizey=y_n - y_s, sizing="stretch",
-                           layer="below", opacity=1.0, name="heatmap"))
+                           sizex=rgba.shape[1] * step_m, sizey=rgba.shape[0] * step_m,
+                           sizing="stretch", layer="below", opacity=1.0, name="heatmap"))
     if "privacy" in overlays:
-        prgba = privacy_rgba(sim)
+        prgba = privacy_rgba(sim, max_px=OVERLAY_MAX_PX)
         if prgba is not None:
             images.append(dict(source=data_uri(prgba), xref="x", yref="y", x=x_w, y=y_n,
-                               sizex=x_e - x_w, sizey=y_n - y_s, sizing="stretch",
-                               layer="below", opacity=1.0, name="privacy"))
+                               sizex=prgba.shape[1] * step_m, sizey=prgba.shape[0] * step_m,
+                               sizing="stretch", layer="below", opacity=1.0,
+                               name="privacy"))
     layers = plan.get("map_layers") or {}
     for feat in (layers.get("park") or {}).get("features", []):
         try:
@@ -363,14 +461,15 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                  line=dict(color="rgba(90,90,90,0.35)", width=9),
                                  hoverinfo="skip", showlegend=False))
     if "buildings" in overlays and plan.get("buildings"):
-        (bx, by), (hx, hy) = buildings_xy(g, plan.get("buildings"))
-        if bx:
+        (bx, by), (hx, hy) = buildings_xy(g, plan.get("buildings"),
+                                          key=getattr(sim, "scene_key", None))
+        if bx.size:
             fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", fill="toself",
                                      fillcolor=BUILDING_FILL,
                                      line=dict(color="rgba(70,74,84,0.9)", width=0.6),
                                      name=t("sim.map.buildings"), hoverinfo="skip",
                                      showlegend=True, legendgroup="vector"))
-        if hx:
+        if hx.size:
             fig.add_trace(go.Scatter(x=hx, y=hy, mode="lines", fill="toself",
                                      fillcolor=HOME_FILL,
                                      line=dict(color="rgba(150,70,30,1)", width=0.8),
@@ -388,18 +487,15 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
     pd = sim.model.pixel_density[rr, cc]
     npd = sim.night.night_pixel_density_px_m[rr, cc]
     fig.add_trace(go.Scatter(
-        x=np.round(cx, 2).tolist(), y=np.round(cy, 2).tolist(), mode="markers", name="grid",
+        x=np.round(cx, 2), y=np.round(cy, 2), mode="markers", name="grid",
         marker=dict(size=7, color="rgba(0,0,0,0.02)"), showlegend=False,
         customdata=np.stack([np.round(pd, 1), np.round(npd, 1)], axis=1),
         hovertemplate=(t("sim.map.hover") + "<extra></extra>")))
     if "footprints" in overlays:
-        fx, fy = [], []
-        for cid, v in sim.model.views.items():
-            fp = v.footprint_xy
-            if len(fp):
-                fx += list(np.round(v.x_m + fp[:, 0], 2)) + [round(v.x_m + fp[0, 0], 2), None]
-                fy += list(np.round(v.y_m + fp[:, 1], 2)) + [round(v.y_m + fp[0, 1], 2), None]
-        if fx:
+        fx, fy = _joined((v.x_m + np.append(v.footprint_xy[:, 0], v.footprint_xy[0, 0]),
+                          v.y_m + np.append(v.footprint_xy[:, 1], v.footprint_xy[0, 1]))
+                         for v in sim.model.views.values() if len(v.footprint_xy))
+        if fx.size:
             fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
                                      line=dict(color="rgba(25,60,140,0.45)", width=1, dash="dot"),
                                      hoverinfo="skip", legendgroup="vector"))
@@ -427,11 +523,10 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                         line=dict(color="white", width=2)),
             hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
         # aim arrows
-        ax_, ay_ = [], []
-        for v in cams:
-            az = math.radians(v.params["azimuth_deg"])
-            ax_ += [v.x_m, v.x_m + 9 * math.sin(az), None]
-            ay_ += [v.y_m, v.y_m + 9 * math.cos(az), None]
+        az = np.radians([v.params["azimuth_deg"] for v in cams])
+        hx_, hy_ = np.asarray(hx, float), np.asarray(hy, float)
+        ax_ = np.column_stack([hx_, hx_ + 9 * np.sin(az), np.full(len(cams), np.nan)]).ravel()
+        ay_ = np.column_stack([hy_, hy_ + 9 * np.cos(az), np.full(len(cams), np.nan)]).ravel()
         fig.add_trace(go.Scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
                                  line=dict(color="#0d47a1", width=3), hoverinfo="skip"))
     if point is not None:

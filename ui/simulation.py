@@ -5,7 +5,9 @@ Both the シミュレーション page and the 出力 page call :func:`simulate_
 session keys. The :class:`~assessments.coverage.CoverageModel` of a scene (area, buildings,
 resolution, target height, standard) is kept with ``st.cache_resource``; on every call only
 the cameras whose dict changed are recomputed (``update_camera`` / ``remove_camera``), and the
-night assessment is recomputed only when the cameras or lights changed.
+night join likewise one camera at a time (:class:`NightCache`; all cameras when the lights
+change). One edit of the district benchmark costs ≈ 0.23 s with the map
+(``benchmarks/bench_page_edit.py``).
 
 The editing helpers (:func:`apply_editor_delta`, :func:`camera_issues`,
 :func:`light_issues`) are plain functions so the page's table edits are testable.
@@ -78,7 +80,7 @@ class Scene:
                                    standard=validated["standard"],
                                    min_density_px_m=validated.get("min_density_px_m"))
         self.cam_sig: dict[str, str] = {}
-        self.night_key = None
+        self.night_cache = NightCache(self.grid.shape)
         self.night = None
         self.privacy_key = None
         self.privacy = None
@@ -108,6 +110,208 @@ class Scene:
         return changed
 
 
+# ---------------------------------------------------------------------------------------
+# the night assessment, kept per camera
+# ---------------------------------------------------------------------------------------
+@dataclass
+class CameraNight:
+    """One camera's night figures at the cells it sees (the pairs of the night join).
+
+    ``rows``, ``cols`` are grid indices (int32); ``bbox`` = (r0, r1, c0, c1) bounds them
+    (None when the camera sees nothing); ``pixel_density_px_m`` (float32, day) and
+    ``night_px_m`` (float64), ``mode`` (int8, ``assessments.image_quality.NIGHT_*``) and
+    ``vertical_lx`` (float32, at 1.5 m facing the camera) follow them; ``dori_m2`` is the
+    camera's own night DORI areas (cumulative) [m²].
+    """
+
+    key: tuple
+    bbox: tuple | None
+    rows: np.ndarray
+    cols: np.ndarray
+    pixel_density_px_m: np.ndarray
+    night_px_m: np.ndarray
+    mode: np.ndarray
+    vertical_lx: np.ndarray
+    dori_m2: dict
+
+
+class NightCache:
+    """The night assessment of a scene, recomputed one camera at a time.
+
+    The horizontal illuminance (and its statistics) depends on the lights only and is kept
+    until they change. Each camera's night join (vertical illuminance toward it, night
+    mode and density at its seen cells) is computed by
+    :func:`assessments.night.night_assessment` on the bounding box of its seen cells with
+    the lights that reach that box, and kept under the camera's inputs and the lights'
+    inputs. The whole-grid best night density / mode / vertical illuminance are then
+    refolded only inside the boxes of the cameras that changed (old and new box), over the
+    cameras in model order with a strict "better" — the same first-camera-on-a-tie rule as
+    the whole-grid join, so the arrays equal :func:`assessments.night.night_assessment`
+    on all cameras (tests).
+    """
+
+    #: Above this many changed cameras the whole grid is refolded once.
+    REFOLD_ALL = 12
+
+    def __init__(self, shape):
+        self.lights_key = None
+        self.illuminance_lx = None
+        self.h_stats = None
+        self.lit = None
+        self.luminaires: list = []
+        self._reach = np.zeros((0, 3))
+        self.entries: dict[str, CameraNight] = {}
+        self.best_night = np.zeros(shape)
+        self.best_mode = np.zeros(shape, np.int8)
+        self.ev_best = np.full(shape, np.nan, np.float32)
+        self.recomputed: list[str] = []
+
+    # -- inputs ---------------------------------------------------------------------------
+    def _set_lights(self, model, luminaires, key) -> None:
+        g = model.grid
+        base = N.night_assessment(g.x_axis_m, g.y_axis_m, luminaires, [],
+                                  area_mask=model.inside, thresholds=model.thresholds,
+                                  lighting_verdict=False)
+        self.illuminance_lx = base.illuminance_lx
+        self.h_stats = L.area_statistics(self.illuminance_lx, mask=model.inside)
+        self.lit = model.inside & (self.illuminance_lx >= N.LIT_THRESHOLD_LX)
+        self.luminaires = list(luminaires)
+        self._reach = np.array([(lum.x_m, lum.y_m, L.reach_radius_m(
+            lum, height_m=N.FACE_HEIGHT_M, plane="vertical", cutoff_lx=L.DEFAULT_CUTOFF_LX))
+            for lum in luminaires], dtype=float).reshape(-1, 3)
+        self.lights_key = key
+        self.entries.clear()
+
+    def _camera(self, model, cid, cam, key) -> CameraNight:
+        view = model.views[cid]
+        empty = CameraNight(key, None, np.zeros(0, np.int32), np.zeros(0, np.int32),
+                            np.zeros(0, np.float32), np.zeros(0), np.zeros(0, np.int8),
+                            np.zeros(0, np.float32), {k: 0.0 for k in model.thresholds})
+        if view.empty:
+            return empty
+        seen = view.pixel_density > 0
+        rr = np.flatnonzero(seen.any(axis=1))
+        if rr.size == 0:
+            return empty
+        cc = np.flatnonzero(seen.any(axis=0))
+        r0, r1 = view.rows.start + int(rr[0]), view.rows.start + int(rr[-1]) + 1
+        c0, c1 = view.cols.start + int(cc[0]), view.cols.start + int(cc[-1]) + 1
+        sub = view.pixel_density[r0 - view.rows.start:r1 - view.rows.start,
+                                 c0 - view.cols.start:c1 - view.cols.start]
+        g = model.grid
+        x, y = g.x_axis_m[c0:c1], g.y_axis_m[r0:r1]
+        lums = []
+        if len(self._reach):          # only the lights whose vertical reach meets the box
+            lx, ly, rad = self._reach.T
+            m = g.resolution_m
+            near = ((lx + rad >= x[0] - m) & (lx - rad <= x[-1] + m)
+                    & (ly + rad >= y[-1] - m) & (ly - rad <= y[0] + m))
+            lums = [self.luminaires[i] for i in np.flatnonzero(near)]
+        cv = N.CameraView(rows=slice(0, r1 - r0), cols=slice(0, c1 - c0),
+                          pixel_density_px_m=sub, distance_m=None, x_m=float(view.x_m),
+                          y_m=float(view.y_m), id=cid, **N.camera_night_params(cam))
+        res = N.night_assessment(x, y, lums, [cv], area_mask=model.inside[r0:r1, c0:c1],
+                                 thresholds=model.thresholds, lighting_verdict=False)
+        flat = np.flatnonzero(sub > 0)
+        pr, pc = np.divmod(flat, c1 - c0)
+        npd = res.night_pixel_density_px_m.ravel()[flat]
+        a = g.cell_area_m2
+        return CameraNight(key, (r0, r1, c0, c1), (pr + r0).astype(np.int32),
+                           (pc + c0).astype(np.int32), sub.ravel()[flat].astype(np.float32),
+                           npd, res.night_mode.ravel()[flat],
+                           res.vertical_illuminance_lx.ravel()[flat].astype(np.float32),
+                           {k: float(np.count_nonzero(npd >= t)) * a
+                            for k, t in model.thresholds.items()})
+
+    # -- folding --------------------------------------------------------------------------
+    def _fold(self, model, region) -> None:
+        """Recompute the best night density / mode / vertical illuminance in ``region``."""
+        r0, r1, c0, c1 = region
+        bn = self.best_night[r0:r1, c0:c1]
+        bm = self.best_mode[r0:r1, c0:c1]
+        ev = self.ev_best[r0:r1, c0:c1]
+        bn.fill(0.0)
+        bm.fill(0)
+        ev.fill(np.nan)
+        bd = np.zeros(bn.shape, np.float32)
+        for cid in model.views:
+            e = self.entries.get(cid)
+            if e is None or e.bbox is None:
+                continue
+            er0, er1, ec0, ec1 = e.bbox
+            if er1 <= r0 or er0 >= r1 or ec1 <= c0 or ec0 >= c1:
+                continue
+            rows, cols = e.rows, e.cols
+            npd, mode, pd, evs = e.night_px_m, e.mode, e.pixel_density_px_m, e.vertical_lx
+            if not (er0 >= r0 and er1 <= r1 and ec0 >= c0 and ec1 <= c1):
+                sel = (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
+                rows, cols, npd, mode, pd, evs = (a[sel] for a in
+                                                  (rows, cols, npd, mode, pd, evs))
+            rr, cc = rows - r0, cols - c0
+            better = npd > bn[rr, cc]
+            rb, cb = rr[better], cc[better]
+            bn[rb, cb] = npd[better]
+            bm[rb, cb] = mode[better]
+            better = pd > bd[rr, cc]
+            rb, cb = rr[better], cc[better]
+            bd[rb, cb] = pd[better]
+            ev[rb, cb] = evs[better]
+
+    def update(self, model, cameras: dict, luminaires, lights_key, cam_sig: dict) -> bool:
+        """Bring the night arrays up to date (:attr:`recomputed`: the camera ids whose
+        night join was recomputed); True when anything changed."""
+        full = False
+        if lights_key != self.lights_key:
+            self._set_lights(model, luminaires, lights_key)
+            full = True
+        regions, recomputed = [], []
+        for cid in [c for c in self.entries if c not in model.views]:
+            old = self.entries.pop(cid)
+            if old.bbox is not None:
+                regions.append(old.bbox)
+        for cid in model.views:
+            key = (cam_sig.get(cid), lights_key)
+            old = self.entries.get(cid)
+            if old is not None and old.key == key:
+                continue
+            new = self._camera(model, cid, cameras.get(cid, {}), key)
+            self.entries[cid] = new
+            recomputed.append(cid)
+            regions += [b.bbox for b in (old, new) if b is not None and b.bbox is not None]
+        if full or len(regions) > 2 * self.REFOLD_ALL:
+            h, w = model.grid.shape
+            regions = [(0, h, 0, w)]
+        for region in regions:
+            self._fold(model, region)
+        self.recomputed = recomputed
+        return bool(regions) or bool(recomputed)
+
+    def result(self, model) -> "N.NightResult":
+        """The :class:`assessments.night.NightResult` of the current state (no failing-cell
+        list, no ``below_*`` masks: the page does not draw them)."""
+        thr = dict(model.thresholds)
+        detect = thr.get("detect", min(thr.values()))
+        dark = self.best_night < detect
+        seen_dark = model.inside & (model.pixel_density >= np.float64(detect)) & dark
+        lit_unseen = self.lit & dark
+        stats = self.h_stats
+        low = np.fmin.reduce(self.ev_best, axis=None)     # NaN only when nothing is seen
+        min_v = None if np.isnan(low) else float(low)
+        lighting = {"statistics": stats, "min_vertical_lx": min_v,
+                    "ses_class": L.ses_class(stats["mean_lx"], min_v),
+                    "criteria": L.check_criteria(stats["mean_lx"], min_v),
+                    "below_horizontal": None, "below_vertical": None,
+                    "failing_cells": None}
+        return N.NightResult(
+            illuminance_lx=self.illuminance_lx, vertical_illuminance_lx=self.ev_best,
+            day_pixel_density_px_m=model.pixel_density,
+            night_pixel_density_px_m=self.best_night, night_mode=self.best_mode,
+            lit_but_unseen=lit_unseen, seen_but_dark=seen_dark, area_mask=model.inside,
+            cell_area_m2=model.grid.cell_area_m2, lighting=lighting, thresholds=thr,
+            camera_night_dori_m2={cid: dict(self.entries[cid].dori_m2)
+                                  for cid in model.views})
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _scene(key: str, _validated: dict) -> Scene:
     return Scene(_validated)
@@ -135,6 +339,7 @@ class SimResult:
     luminaires: list = field(default_factory=list)
     cameras: dict = field(default_factory=dict)   # id → validated camera dict
     changed: list = field(default_factory=list)   # camera ids recomputed on this call
+    scene_key: str = ""                            # digest of the scene (area, buildings …)
 
     @property
     def grid(self) -> Grid:
@@ -201,21 +406,22 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
     with scene.lock:
         changed = scene.sync(cameras)
         model = scene.model
-        lum = []
-        for light in lights:
-            x, y = model.grid.to_xy(float(light["lat"]), float(light["lon"]))
-            lum.append(L.luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
-        night_key = (digest([_physics(c) for c in cameras]),
-                     digest([_physics(lt) for lt in lights]))
-        if scene.night_key != night_key:
-            views = N.views_from_coverage(model.views.values(), model.cameras)
-            scene.night = N.night_assessment(model.grid.x_axis_m, model.grid.y_axis_m, lum,
-                                             views, area_mask=model.inside,
-                                             thresholds=model.thresholds)
-            scene.night_key = night_key
+        nc = scene.night_cache
+        lights_key = digest([_physics(lt) for lt in lights])
+        if lights_key != nc.lights_key:
+            lum = []
+            for light in lights:
+                x, y = model.grid.to_xy(float(light["lat"]), float(light["lon"]))
+                lum.append(L.luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
+        else:
+            lum = nc.luminaires
+        night_key = (digest([scene.cam_sig[c] for c in model.views]), lights_key)
+        # only the cameras whose inputs changed (or all, when the lights changed)
+        if nc.update(model, model.cameras, lum, lights_key, scene.cam_sig) or \
+                scene.night is None:
+            scene.night = nc.result(model)
         night = scene.night
-        priv_key = (night_key[0], digest((plan.get("buildings") or {}).get("features", [])
-                                        if isinstance(plan.get("buildings"), dict) else []))
+        priv_key = night_key[0]     # the buildings (homes) are part of the scene key
         if scene.privacy_key != priv_key:
             scene.privacy = privacy_hits(model, plan.get("buildings") or {})
             scene.privacy_key = priv_key
@@ -260,7 +466,7 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
               "cameras": cam_rows}
     return SimResult(model=model, night=night, result=result, requirement=req,
                      req_map=req_map, privacy=privacy, overlap=overlap, luminaires=lum,
-                     cameras=model_cameras, changed=changed)
+                     cameras=model_cameras, changed=changed, scene_key=key)
 
 
 def results_for_plan(plan: dict, *, use_cases: list[dict] | None = None,
