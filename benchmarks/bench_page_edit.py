@@ -21,14 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import logging  # noqa: E402
+import logging
 
 logging.disable(logging.WARNING)   # st.cache_resource outside a Streamlit run warns
 
-import numpy as np  # noqa: E402
-import plotly.io as pio  # noqa: E402
+import numpy as np
+import plotly.io as pio
 
-from benchmarks.scenes import district  # noqa: E402
+from benchmarks.scenes import district
 
 
 def glue(plan, *, layer="dori"):
@@ -108,6 +108,7 @@ def main():
 def page(plan):
     """The whole page script under AppTest: load once, then queue a camera move."""
     import os
+
     from streamlit.testing.v1 import AppTest
     tmp = Path(tempfile.mkdtemp(prefix="bench_page_edit_"))
     os.environ["MIMAMORI_WORKSPACE"] = str(tmp / "ws.duckdb")

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from datasets.workspace import Workspace
-from tests.browser import browser_page, require_chromium, screenshot, streamlit_server, wait_idle
+from tests.browser import (
+    browser_page,
+    require_chromium,
+    screenshot,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]

@@ -286,7 +286,7 @@ class NightCache:
         self.recomputed = recomputed
         return bool(regions) or bool(recomputed)
 
-    def result(self, model) -> "N.NightResult":
+    def result(self, model) -> N.NightResult:
         """The :class:`assessments.night.NightResult` of the current state (no failing-cell
         list, no ``below_*`` masks: the page does not draw them)."""
         thr = dict(model.thresholds)
