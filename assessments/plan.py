@@ -95,11 +95,15 @@ def new_plan(name: str, *, municipality: dict | None = None) -> dict:
     return plan
 
 
-def normalise(plan: dict) -> dict:
-    """Return a copy of ``plan`` with missing sections filled in; unknown fields are kept."""
+def normalise(plan: dict, *, inplace: bool = False) -> dict:
+    """``plan`` with missing sections filled in; unknown fields are kept.
+
+    A copy unless ``inplace`` (for a dict the caller owns, e.g. just parsed: a district
+    plan with thousands of buildings is ~1 MB, and copying it on every save shows).
+    """
     if not isinstance(plan, dict):
         raise PlanFormatError("not_object", "a plan must be a JSON object")
-    out = copy.deepcopy(plan)
+    out = plan if inplace else copy.deepcopy(plan)
     for key, default in _defaults().items():
         if key not in out or (out[key] is None and default is not None):
             out[key] = default

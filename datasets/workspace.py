@@ -271,7 +271,7 @@ class Workspace:
             revision = int(frame.loc[0, "revision"])
             plan = json.loads(old_data)
             fn(plan)
-            plan = normalise(plan)
+            plan = normalise(plan, inplace=True)  # our own parsed copy
             plan.pop("_revision", None)
             plan["id"] = plan_id
             plan["version"] = PLAN_VERSION

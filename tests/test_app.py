@@ -99,3 +99,17 @@ def test_first_start_offers_the_sample_district(workspace_path):
     labels = [m.label for m in at.metric]
     assert at.metric[labels.index("配置したカメラ")].value == "11"
     assert at.metric[labels.index("自治体")].value == "新座市"
+
+
+def test_plan_json_download_is_the_stored_plan(workspace_path):
+    from assessments.plan import parse_plan_json
+    from ui.plan_selector import _plan_json
+    ws = Workspace(workspace_path)
+    plan = ws.create_plan("共有する計画")
+    ws.update_plan(plan["id"], lambda p: p["use_cases"].append("people_count"))
+    data = _plan_json(ws, plan["id"], "")()
+    loaded = parse_plan_json(data)
+    assert loaded["name"] == "共有する計画" and loaded["use_cases"] == ["people_count"]
+    assert "_revision" not in loaded
+    at = _app()
+    assert at.get("download_button")  # the button is drawn without building the file

@@ -113,16 +113,25 @@ def plan_selector() -> None:
                     rest = [i for i in ids if i != current]
                     _switch(rest[0], t("plan.deleted", name=state.md_escape(names[current])))
         with tab_share:
-            plan = state.current_plan()
-            plan.pop("_revision", None)
-            st.download_button(t("plan.download_json"), data=dump_plan_json(plan),
-                               file_name=f"{plan['name']}.json", mime="application/json",
-                               key="plan_download")
+            # built only when clicked: a district plan is ~1 MB of JSON
+            st.download_button(t("plan.download_json"), data=_plan_json(ws, current, owner),
+                               file_name=f"{names[current]}.json", mime="application/json",
+                               key="plan_download", on_click="ignore")
             upload = st.file_uploader(t("plan.upload_json"), type=["json"],
                                       help=t("plan.upload_help"), key="plan_upload")
             if upload is not None and st.session_state.get("_plan_upload_done") != upload.file_id:
                 st.session_state["_plan_upload_done"] = upload.file_id
                 _import(upload.getvalue(), owner)
+
+
+def _plan_json(ws, plan_id: str, owner: str):
+    """A callable giving the stored plan as JSON bytes (run by Streamlit on click, outside
+    the script run: it takes everything it needs as arguments)."""
+    def build() -> bytes:
+        plan = ws.get_plan(plan_id, owner=owner)
+        plan.pop("_revision", None)
+        return dump_plan_json(plan)
+    return build
 
 
 def _save_status(sidebar, current: str) -> None:
