@@ -418,12 +418,25 @@ class CoverageModel:
     def camera_summary(self, camera_id: str) -> dict:
         """One camera's figures: areas [m²], axis distances per level [m], footprint."""
         view = self.views[camera_id]
-        p = view.params
         a = self.grid.cell_area_m2
         idx = self.camera_ids.index(camera_id)
-        pd = view.pixel_density
         best = (int(np.count_nonzero(self.best_camera[view.rows, view.cols] == idx))
                 if not view.empty else 0)
+        # what depends on this camera's view alone is kept on the view (a new view is made
+        # whenever the camera changes); only the "best" share depends on the others
+        own = getattr(view, "_summary", None)
+        if own is None:
+            own = self._view_summary(camera_id, view)
+            view._summary = own
+        out = dict(own, best_m2=best * a)
+        out["dori_m2"] = dict(own["dori_m2"])
+        out["dori_axis_end_m"] = dict(own["dori_axis_end_m"])
+        return out
+
+    def _view_summary(self, camera_id: str, view) -> dict:
+        p = view.params
+        a = self.grid.cell_area_m2
+        pd = view.pixel_density
         axis = cam_mod.axis_level_distances(
             mount_height_m=p["mount_height_m"], tilt_deg=p["tilt_deg"],
             hfov_deg=p["hfov_deg"], vfov_deg=p["vfov_deg"], width_px=p["width_px"],
@@ -432,7 +445,6 @@ class CoverageModel:
         return {
             "id": camera_id,
             "covered_m2": int(np.count_nonzero(pd)) * a,
-            "best_m2": best * a,
             "dori_m2": {k: int(np.count_nonzero(pd >= t)) * a
                         for k, t in self.thresholds.items()},
             "max_pixel_density": float(pd.max()) if pd.size else 0.0,

@@ -49,13 +49,13 @@ def dori_fractions(pixel_density_px_m, *, mask, thresholds) -> dict:
     Densities [0, 30, 70, 300] px/m with Detect 25 and Identify 250 → Detect 3/4,
     Identify 1/4.
     """
-    pd = np.nan_to_num(np.asarray(pixel_density_px_m, dtype=float), nan=0.0)
+    pd = np.asarray(pixel_density_px_m)  # NaN compares False: counts as none, no copy
     m = np.asarray(mask, dtype=bool)
     if pd.shape != m.shape:
         raise ValueError(f"mask shape {m.shape} does not match the densities {pd.shape}")
     n = int(np.count_nonzero(m))
     vals = pd[m]
-    return {k: (float(np.count_nonzero(vals >= float(t))) / n if n else 0.0)
+    return {k: (float(np.count_nonzero((vals >= float(t)) | (float(t) <= 0))) / n if n else 0.0)
             for k, t in thresholds.items()}
 
 
@@ -115,12 +115,11 @@ def requirement_map(day_px_m, night_px_m, *, required_px_m, night_needed, mask):
         met by day but not at night although needed; :data:`REQ_NOT_MET` (0);
         :data:`REQ_OUTSIDE` (−1) outside the mask.
     """
-    day = np.nan_to_num(np.asarray(day_px_m, dtype=float), nan=0.0) >= float(required_px_m)
-    if night_px_m is None:
-        night = np.zeros(day.shape, bool)
-    else:
-        night = np.nan_to_num(np.asarray(night_px_m, dtype=float), nan=0.0) >= \
-            float(required_px_m)
+    def met(px_m):  # NaN (none) compares False; a requirement ≤ 0 is met everywhere
+        return (np.asarray(px_m) >= float(required_px_m)) | (float(required_px_m) <= 0)
+
+    day = met(day_px_m)
+    night = np.zeros(day.shape, bool) if night_px_m is None else met(night_px_m)
     out = np.full(day.shape, REQ_NOT_MET, dtype=np.int8)
     if night_needed:
         out[day & night] = REQ_MET

@@ -108,6 +108,7 @@ def test_update_and_remove_match_full_recompute():
             _cam(g, x=1, y=-12, id="C", azimuth_deg=60, width_px=3840, height_px=2160)]
     m = CoverageModel(g, b, area=area)
     m.set_cameras(cams)
+    before = {c: m.camera_summary(c) for c in m.camera_ids}  # fills the per-view cache
     moved = dict(cams[1], lat=cams[1]["lat"] + 5e-5, azimuth_deg=100)
     m.update_camera(moved)
     ref = CoverageModel(g, b, area=area)
@@ -115,6 +116,11 @@ def test_update_and_remove_match_full_recompute():
     assert_array_equal(m.pixel_density, ref.pixel_density)
     assert_array_equal(m.best_camera, ref.best_camera)
     assert_array_equal(m.camera_count, ref.camera_count)
+    # per-camera figures follow the move (the cached part is per view) and the others'
+    # "best" shares follow the new competition
+    for c in m.camera_ids:
+        assert m.camera_summary(c) == ref.camera_summary(c)
+    assert m.camera_summary("B")["dori_m2"] != before["B"]["dori_m2"]
     m.remove_camera("A")
     ref2 = CoverageModel(g, b, area=area)
     ref2.set_cameras([moved, cams[2]])
