@@ -616,15 +616,18 @@ def _column_config(fields):
     return cfg
 
 
+def _device_table(kind: str, devices: list, fields, key: str) -> None:
+    """The editable table of cameras or lights; edits go through ``_on_table``."""
+    df = pd.DataFrame([{f: d.get(f) for f in fields} for d in devices], columns=list(fields))
+    st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
+                   column_config=_column_config(fields), on_change=_on_table,
+                   args=(kind, key))
+
+
 with tabs[0]:
     st.caption(t("sim.table_help"))
     cams = plan.get("cameras") or []
-    df = pd.DataFrame([{f: c_.get(f) for f in S.CAMERA_EDIT_FIELDS} for c_ in cams],
-                      columns=list(S.CAMERA_EDIT_FIELDS))
-    key = K + f"cams_{nonce}"
-    st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
-                   column_config=_column_config(S.CAMERA_EDIT_FIELDS),
-                   on_change=_on_table, args=("cameras", key))
+    _device_table("cameras", cams, S.CAMERA_EDIT_FIELDS, K + f"cams_{nonce}")
     with st.expander(t("sim.lens")):
         lc = st.columns(4)
         focal = lc[0].number_input(t("sim.lens.focal"), 1.0, 100.0, 4.0, 0.5, key=K + "focal")
@@ -642,13 +645,8 @@ with tabs[0]:
 
 with tabs[1]:
     st.caption(t("sim.table_help"))
-    lights = plan.get("lights") or []
-    df = pd.DataFrame([{f: l_.get(f) for f in S.LIGHT_EDIT_FIELDS} for l_ in lights],
-                      columns=list(S.LIGHT_EDIT_FIELDS))
-    key = K + f"lights_{nonce}"
-    st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
-                   column_config=_column_config(S.LIGHT_EDIT_FIELDS),
-                   on_change=_on_table, args=("lights", key))
+    _device_table("lights", plan.get("lights") or [], S.LIGHT_EDIT_FIELDS,
+                  K + f"lights_{nonce}")
 
 with tabs[2]:
     st.caption(t("sim.priv.intro"))

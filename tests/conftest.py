@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,3 +33,17 @@ def ref_cursor():
     con = refdb.connect()
     yield con.cursor()
     con.close()
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """Keep the media storages AppTest creates, so a download button's bytes can be read."""
+    stores = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return stores

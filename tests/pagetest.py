@@ -28,3 +28,13 @@ def run_page(page: str, *, lang: str = "ja", plan_id: str | None = None,
 def metric(at: AppTest, label: str):
     """The value of the metric labelled ``label``."""
     return next(m.value for m in at.metric if m.label == label)
+
+
+def run_page_on_plan(page: str, workspace_path, plan: dict, *, lang: str = "ja",
+                     timeout: float = 60):
+    """Store ``plan`` in the test's workspace and run ``page`` on it: ``(AppTest, stored)``."""
+    from datasets.workspace import Workspace
+    ws = Workspace(workspace_path)
+    stored = ws.add_plan(plan)
+    ws.close()
+    return run_page(page, lang=lang, plan_id=stored["id"], timeout=timeout), stored

@@ -4,32 +4,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
-from streamlit.testing.v1 import AppTest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from datasets.workspace import Workspace
+from tests.pagetest import run_page_on_plan
 from reports.excel import build_workbook
 from test_excel import _find, sample_plan
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "export.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-@pytest.fixture
-def media(monkeypatch):
-    """Keep the media storages AppTest creates, so a download button's bytes can be read."""
-    stores = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return stores
 
 
 def _downloaded(at, stores, key="export_download") -> bytes:
@@ -39,16 +23,8 @@ def _downloaded(at, stores, key="export_download") -> bytes:
     return stores[-1].get_file(filename).content
 
 
-def _page(workspace_path, plan=None, lang="ja") -> tuple[AppTest, dict]:
-    ws = Workspace(workspace_path)
-    stored = ws.add_plan(plan or sample_plan())
-    ws.close()
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["plan_id"] = stored["id"]
-    at.run()
-    assert not at.exception, at.exception
-    return at, stored
+def _page(workspace_path, plan=None, lang="ja"):
+    return run_page_on_plan(PAGE, workspace_path, plan or sample_plan(), lang=lang)
 
 
 def test_download_gives_the_workbook(workspace_path, media):

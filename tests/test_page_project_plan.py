@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from datasets.workspace import Workspace
+from tests.pagetest import run_page_on_plan
 from reports import excel as X
 from test_excel import sample_plan
 
@@ -15,15 +16,7 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "project_plan.py")
 
 
 def _page(workspace_path, plan=None, lang="ja"):
-    ws = Workspace(workspace_path)
-    stored = ws.add_plan(plan or sample_plan())
-    ws.close()
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.session_state["plan_id"] = stored["id"]
-    at.run()
-    assert not at.exception, at.exception
-    return at, stored
+    return run_page_on_plan(PAGE, workspace_path, plan or sample_plan(), lang=lang)
 
 
 def _saved(workspace_path, plan_id):

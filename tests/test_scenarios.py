@@ -23,8 +23,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from datasets.workspace import Workspace
 
@@ -35,19 +33,6 @@ PLAN_NAME_A = "柏の葉キャンパス駅周辺 見守り・人流計測"
 
 
 # ------------------------------------------------------------------------------ helpers
-@pytest.fixture
-def media(monkeypatch):
-    """Keep the media storages AppTest creates, so a download button's bytes can be read."""
-    stores = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return stores
-
 
 def _download(at: AppTest, stores, key_end: str) -> bytes:
     button = next(b for b in at.get("download_button") if b.key and b.key.endswith(key_end))
