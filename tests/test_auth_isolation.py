@@ -44,12 +44,10 @@ SAMPLE = "サンプル：新座市モデル地区（PLATEAU）"  # every new own
 def test_two_users_see_only_their_own_plans(workspace_path):
     alice = run_as(ALICE)
     alice_id = alice.session_state["plan_id"]
-    # Alice renames her plan (through the workspace: AppTest does not deliver clicks on
-    # buttons inside the sidebar expander's tabs, see tests/test_app.py)
-    ws = Workspace(workspace_path)
-    ws.rename_plan(alice_id, "柏市 秘密の計画", owner=ALICE["email"])
-    ws.close()
-    alice.run()
+    # Alice renames her plan in the sidebar
+    alice.text_input(key=f"plan_rename_{alice_id}").input("柏市 秘密の計画")
+    alice.button(key="plan_rename_btn").click().run()
+    assert not alice.exception
     assert sorted(alice.sidebar.selectbox[0].options) == sorted(["柏市 秘密の計画", SAMPLE])
 
     bob = run_as(BOB)
