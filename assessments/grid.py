@@ -389,7 +389,9 @@ def plane_rectangular_zone(prefecture: str | None = None, *, zone: int | None = 
 
 
 @functools.lru_cache(maxsize=32)
-def _pr_transformer(zone: int) -> pyproj.Transformer:
+def plane_rectangular_transformer(zone: int) -> pyproj.Transformer:
+    """Transformer 平面直角座標系 zone ``zone`` → JGD2011 lat/lon (cached), with
+    ``always_xy``: ``transform(y_east_m, x_north_m) -> (lon, lat)``."""
     epsg = PLANE_RECTANGULAR_ZONES[zone][0]
     # EPSG:6668 = JGD2011 geographic; always_xy → (easting, northing) → (lon, lat)
     return pyproj.Transformer.from_crs(f"EPSG:{epsg}", "EPSG:6668", always_xy=True)
@@ -418,7 +420,7 @@ def plane_rectangular_to_latlon(x_north_m, y_east_m, *, prefecture: str | None =
     z = plane_rectangular_zone(prefecture, zone=zone)
     xn = np.asarray(x_north_m, dtype=np.float64)
     ye = np.asarray(y_east_m, dtype=np.float64)
-    lon, lat = _pr_transformer(z).transform(ye, xn)
+    lon, lat = plane_rectangular_transformer(z).transform(ye, xn)
     lat, lon = np.asarray(lat), np.asarray(lon)
     return (float(lat), float(lon)) if lat.ndim == 0 else (lat, lon)
 
@@ -427,7 +429,7 @@ def latlon_to_plane_rectangular(lat, lon, *, prefecture: str | None = None,
                                 zone: int | None = None):
     """Inverse of :func:`plane_rectangular_to_latlon`: lat/lon [°] → ``(x_north_m, y_east_m)``."""
     z = plane_rectangular_zone(prefecture, zone=zone)
-    ye, xn = _pr_transformer(z).transform(np.asarray(lon, dtype=np.float64),
+    ye, xn = plane_rectangular_transformer(z).transform(np.asarray(lon, dtype=np.float64),
                                           np.asarray(lat, dtype=np.float64),
                                           direction="INVERSE")
     xn, ye = np.asarray(xn), np.asarray(ye)

@@ -53,9 +53,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field, asdict
 
-#: Japan's extent used to accept coordinates [°] (lat 20–46 N, lon 122–154 E).
-JAPAN_LAT = (20.0, 46.0)
-JAPAN_LON = (122.0, 154.0)
+from assessments.grid import (PLANE_RECTANGULAR_ZONES, PREFECTURE_ZONES,
+                              plane_rectangular_transformer)
+from assessments.planfile import JAPAN_BBOX
+
+#: Japan's extent used to accept coordinates [°] (lat 20–46 N, lon 122–154 E): the plan
+#: validator's box.
+JAPAN_LAT = JAPAN_BBOX[:2]
+JAPAN_LON = JAPAN_BBOX[2:]
 COORD_DECIMALS = 7          # 1e-7° ≈ 1 cm
 
 #: Defaults applied to a camera row that lacks the field. Basis: the plan format example in
@@ -82,23 +87,10 @@ LIGHT_FIELDS = ["id", "name", "lat", "lon", "mount_height_m", "intensity_cd", "l
                 "unit_price_jpy"]
 KINDS = ("camera", "light")
 
-#: 平面直角座標系 zone per prefecture (告示第九号 [1]_). Four prefectures span several zones;
-#: their main zone is used and the import says so (``zone_assumed``).
-PLANE_ZONE_BY_PREFECTURE = {
-    "長崎県": 1,
-    "福岡県": 2, "佐賀県": 2, "熊本県": 2, "大分県": 2, "宮崎県": 2, "鹿児島県": 2,
-    "山口県": 3, "島根県": 3, "広島県": 3,
-    "香川県": 4, "愛媛県": 4, "徳島県": 4, "高知県": 4,
-    "兵庫県": 5, "鳥取県": 5, "岡山県": 5,
-    "京都府": 6, "大阪府": 6, "福井県": 6, "滋賀県": 6, "三重県": 6, "奈良県": 6,
-    "和歌山県": 6,
-    "石川県": 7, "富山県": 7, "岐阜県": 7, "愛知県": 7,
-    "新潟県": 8, "長野県": 8, "山梨県": 8, "静岡県": 8,
-    "東京都": 9, "福島県": 9, "栃木県": 9, "茨城県": 9, "埼玉県": 9, "千葉県": 9,
-    "群馬県": 9, "神奈川県": 9,
-    "青森県": 10, "秋田県": 10, "山形県": 10, "岩手県": 10, "宮城県": 10,
-    "北海道": 12, "沖縄県": 15,
-}
+#: 平面直角座標系 main zone per prefecture, from the one zone table in
+#: :mod:`assessments.grid` (告示第九号 [1]_). Four prefectures span several zones; their
+#: main zone is used and the import says so (``zone_assumed``).
+PLANE_ZONE_BY_PREFECTURE = {pref: zones[0] for pref, zones in PREFECTURE_ZONES.items()}
 #: Prefectures whose territory spans more than one zone, with the zones and which part.
 MULTI_ZONE_PREFECTURES = {
     "鹿児島県": "I (islands south of 32° N, west of 130° E) / II (the rest)",
@@ -110,9 +102,9 @@ MULTI_ZONE_PREFECTURES = {
 
 def plane_zone_epsg(zone: int) -> int:
     """EPSG code of JGD2011 平面直角座標系 zone ``zone`` (1–19 → 6669–6687)."""
-    if not (isinstance(zone, int) and 1 <= zone <= 19):
+    if not (isinstance(zone, int) and zone in PLANE_RECTANGULAR_ZONES):
         raise ValueError(f"zone must be an integer 1–19, got {zone!r}")
-    return 6668 + zone
+    return PLANE_RECTANGULAR_ZONES[zone][0]
 
 
 # --------------------------------------------------------------------------- results
@@ -810,11 +802,6 @@ def _formula_cells(data: bytes, title: str) -> dict:
     return out
 
 
-def _plane_transformer(zone: int):
-    from pyproj import Transformer
-    return Transformer.from_crs(plane_zone_epsg(zone), 6668, always_xy=True)
-
-
 def _resolve_zone(res: ImportResult, prefecture, plane_zone):
     if plane_zone is not None:
         try:
@@ -871,7 +858,7 @@ def _rows_to_points(rows, res: ImportResult, *, kind, prefecture, plane_zone,
         zone = _resolve_zone(res, prefecture, plane_zone)
         if zone is None:
             return
-        transformer = _plane_transformer(zone)
+        transformer = plane_rectangular_transformer(zone)
         res.meta["crs"] = f"EPSG:{plane_zone_epsg(zone)}"
     else:
         res.meta["crs"] = "EPSG:6668 (JGD2011) / WGS 84 lat lon"
