@@ -110,31 +110,11 @@ def _apply_delta(kind: str, delta: dict) -> bool:
     """Apply a table delta (``st.data_editor`` format) to the plan's cameras or lights."""
     p = state.current_plan()
     rows = p.get(kind) or []
+    new = S.apply_editor_delta(rows, delta, new_row=_new_device(kind, p, rows))
     if kind == "cameras":
-        preset = _preset_by_id("camera_presets", st.session_state.get(K + "cam_preset"))
-
-        def new_row(values):
-            cid = values.get("id") or S.next_id([r.get("id") for r in rows], "C")
-            lat, lon = _area_centre(p)
-            cam = S.camera_from_preset(preset, lat=values.get("lat", lat),
-                                       lon=values.get("lon", lon), cid=str(cid))
-            cam.update(values)
-            cam["id"] = str(cam["id"])
-            return _with_model_price(cam, rows)
-        new = S.apply_editor_delta(rows, delta, new_row=new_row)
         issues = S.camera_issues(p.get("area"), new) if p.get("area") else []
         texts = [_issue_text(i.item_id, i.field, i.code, i.value, i.detail) for i in issues]
     else:
-        preset = _preset_by_id("light_presets", st.session_state.get(K + "light_preset"))
-
-        def new_row(values):
-            lid = values.get("id") or S.next_id([r.get("id") for r in rows], "L")
-            lat, lon = _area_centre(p)
-            light = S.light_from_preset(preset, lat=values.get("lat", lat),
-                                        lon=values.get("lon", lon), lid=str(lid))
-            light.update(values)
-            return _with_model_price(light, rows)
-        new = S.apply_editor_delta(rows, delta, new_row=new_row)
         for light in new:  # one photometry: a typed intensity replaces lumens
             if light.get("intensity_cd") is not None and light.get("lumens") is not None:
                 light.pop("lumens")
@@ -149,6 +129,29 @@ def _apply_delta(kind: str, delta: dict) -> bool:
     if ok:
         _msg("success", t(f"sim.saved_{kind}"))
     return ok
+
+
+#: kind → (preset table, preset widget, id prefix, factory, factory's id keyword)
+_DEVICES = {"cameras": ("camera_presets", "cam_preset", "C", S.camera_from_preset, "cid"),
+            "lights": ("light_presets", "light_preset", "L", S.light_from_preset, "lid")}
+
+
+def _new_device(kind: str, p: dict, rows: list):
+    """The row factory for a table's added rows: the chosen preset at the area's centre,
+    overridden by what was typed, with the next free id and its model's unit price."""
+    table, widget, prefix, make, id_kw = _DEVICES[kind]
+    preset = _preset_by_id(table, st.session_state.get(K + widget))
+
+    def new_row(values):
+        did = values.get("id") or S.next_id([r.get("id") for r in rows], prefix)
+        lat, lon = _area_centre(p)
+        device = make(preset, lat=values.get("lat", lat), lon=values.get("lon", lon),
+                      **{id_kw: str(did)})
+        device.update(values)
+        if kind == "cameras":
+            device["id"] = str(device["id"])
+        return _with_model_price(device, rows)
+    return new_row
 
 
 def _with_model_price(device: dict, existing) -> dict:

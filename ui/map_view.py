@@ -492,18 +492,16 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         if as_image:
             bx = by = np.zeros(0)
             _legend_entry(fig, t("sim.map.buildings"), BUILDING_FILL, group="vector")
-        if bx.size:
-            fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", fill="toself",
-                                     fillcolor=BUILDING_FILL,
-                                     line=dict(color="rgba(70,74,84,0.9)", width=0.6),
-                                     name=t("sim.map.buildings"), hoverinfo="skip",
-                                     showlegend=True, legendgroup="vector"))
-        if hx.size:
-            fig.add_trace(go.Scatter(x=hx, y=hy, mode="lines", fill="toself",
-                                     fillcolor=HOME_FILL,
-                                     line=dict(color="rgba(150,70,30,1)", width=0.8),
-                                     name=t("sim.map.homes"), hoverinfo="skip",
-                                     showlegend=True, legendgroup="vector"))
+        for x, y, fill, line, name in (
+                (bx, by, BUILDING_FILL, dict(color="rgba(70,74,84,0.9)", width=0.6),
+                 "sim.map.buildings"),
+                (hx, hy, HOME_FILL, dict(color="rgba(150,70,30,1)", width=0.8),
+                 "sim.map.homes")):
+            if x.size:
+                fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself",
+                                         fillcolor=fill, line=line, name=t(name),
+                                         hoverinfo="skip", showlegend=True,
+                                         legendgroup="vector"))
     try:
         ax, ay = _joined(_rings_xy(g, plan["area"]))
         fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", name=t("sim.map.area"),
