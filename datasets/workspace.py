@@ -164,6 +164,11 @@ class Workspace:
         frame = queries.run(self._con.cursor(), "workspace/list_plans", owner=owner)
         return frame.to_dict("records")
 
+    def has_plan(self, plan_id: str, *, owner: str = "") -> bool:
+        """Whether ``owner`` has a plan ``plan_id`` (without reading it)."""
+        frame = queries.run(self._con.cursor(), "workspace/owns_plan", id=plan_id, owner=owner)
+        return bool(int(frame.loc[0, "n"]))
+
     def get_plan(self, plan_id: str, *, owner: str = "") -> dict:
         """The stored plan, with ``_revision`` set to its revision number."""
         frame = queries.run(self._con.cursor(), "workspace/get_plan", id=plan_id, owner=owner)

@@ -145,6 +145,8 @@ def test_owners_do_not_see_each_others_plans(workspace_path):
     a = ws.create_plan("Aの計画", owner="a@example.jp")
     ws.create_plan("Bの計画", owner="b@example.jp")
     assert [p["name"] for p in ws.list_plans(owner="a@example.jp")] == ["Aの計画"]
+    assert ws.has_plan(a["id"], owner="a@example.jp")
+    assert not ws.has_plan(a["id"], owner="b@example.jp") and not ws.has_plan("nope")
     with pytest.raises(WorkspaceError):
         ws.get_plan(a["id"], owner="b@example.jp")
     with pytest.raises(WorkspaceError):

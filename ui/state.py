@@ -148,9 +148,11 @@ def ensure_plan() -> None:
     if ws.read_only:
         st.warning(t("fault.read_only_banner"))
     retry_pending()
-    plans = ws.list_plans(owner=owner())
-    ids = [p["id"] for p in plans]
-    if st.session_state.get(PLAN_KEY) not in ids:
+    current = st.session_state.get(PLAN_KEY)
+    # every page run passes here (app.py and the page): the cheap check first, the list
+    # (which reads every plan's municipality) only when the current plan is gone
+    if current is None or not ws.has_plan(current, owner=owner()):
+        ids = [p["id"] for p in ws.list_plans(owner=owner())]
         if not ids:
             try:
                 _create_sample_plan(ws)

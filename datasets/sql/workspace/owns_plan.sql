@@ -1,0 +1,2 @@
+-- params: $id, $owner
+SELECT count(*) AS n FROM plans WHERE id = $id AND owner = $owner;
