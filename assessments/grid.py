@@ -264,6 +264,20 @@ def polygon_mask(grid: Grid, geometry: dict, *, row_chunk: int = 2048) -> np.nda
     return mask
 
 
+def ragged_ranges(n) -> tuple[np.ndarray, np.ndarray]:
+    """Expand ``n[k]`` consecutive items per owner ``k`` without a Python loop.
+
+    Returns ``(owner, offset)``, both of length ``n.sum()``: item ``i`` belongs to
+    ``owner[i]`` and is its ``offset[i]``-th (0-based). E.g. ``n = [2, 0, 3]`` →
+    owner ``[0, 0, 2, 2, 2]``, offset ``[0, 1, 0, 1, 2]``. Scanline fills use it to list
+    the scanlines an edge crosses and the cells a span covers.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    owner = np.repeat(np.arange(n.size), n)
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    return owner, offset
+
+
 def rings_mask_rc(rings_rc, shape, *, row_chunk: int = 2048) -> np.ndarray:
     """Even-odd fill of rings given in fractional (row, col) coordinates.
 
@@ -298,8 +312,7 @@ def rings_mask_rc(rings_rc, shape, *, row_chunk: int = 2048) -> np.ndarray:
         tot = int(n.sum())
         if tot == 0:
             continue
-        e = np.repeat(np.arange(n.size), n)
-        offs = np.arange(tot) - np.repeat(np.cumsum(n) - n, n)
+        e, offs = ragged_ranges(n)
         line = f[e] + offs
         t = (line - ra[e]) / (rb[e] - ra[e])
         xc = ca[e] + t * (cb[e] - ca[e])

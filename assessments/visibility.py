@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from .grid import Grid, geojson_rings
+from .grid import Grid, geojson_rings, ragged_ranges
 
 __all__ = ["Surface", "Terrain", "building_footprints", "rasterize_buildings",
            "horizon_visibility", "line_of_sight_dense", "HEIGHT_KEYS"]
@@ -154,8 +154,8 @@ def rasterize_buildings(grid: Grid, footprints) -> np.ndarray:
     tot = int(n.sum())
     if tot == 0:
         return out
-    e = np.repeat(np.arange(n.size), n)
-    line = first[e] + (np.arange(tot) - np.repeat(np.cumsum(n) - n, n))
+    e, offs = ragged_ranges(n)
+    line = first[e] + offs
     xc = ca[e] + (line - ra[e]) / (rb[e] - ra[e]) * (cb[e] - ca[e])
     poly = edge_poly[e]
     order = np.lexsort((xc, line, poly))
@@ -169,9 +169,8 @@ def rasterize_buildings(grid: Grid, footprints) -> np.ndarray:
     total = int(length.sum())
     if total == 0:
         return out
-    s = np.repeat(np.arange(length.size), length)
-    idx = line[s] * cols + j0[s] + (np.arange(total) - np.repeat(np.cumsum(length) - length,
-                                                                 length))
+    s, offs = ragged_ranges(length)
+    idx = line[s] * cols + j0[s] + offs
     np.maximum.at(out.reshape(-1), idx, np.asarray(heights, np.uint16)[poly[s]])
     return out
 

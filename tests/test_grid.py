@@ -119,3 +119,11 @@ def test_plane_rectangular_zone_choice():
         plane_rectangular_zone("カリフォルニア")
     with pytest.raises(ValueError, match="1…19"):
         plane_rectangular_zone(zone=20)
+
+
+def test_ragged_ranges_hand_example():
+    from assessments.grid import ragged_ranges
+    owner, offset = ragged_ranges([2, 0, 3])
+    assert owner.tolist() == [0, 0, 2, 2, 2] and offset.tolist() == [0, 1, 0, 1, 2]
+    owner, offset = ragged_ranges([0, 0])
+    assert owner.size == 0 and offset.size == 0
