@@ -208,7 +208,7 @@ def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfo
 
 
 def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=1,
-                 **suggest_kw) -> list[dict]:
+                 facade=None, **suggest_kw) -> list[dict]:
     """Cameras of a coverage model that look at homes' façades or private land.
 
     Parameters
@@ -223,6 +223,9 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
         Private land on the grid (e.g. rasterised parcels the user marks).
     min_cells : int, default 1
         Fewest sensitive cells for a camera to be reported.
+    facade : tuple, optional
+        :func:`home_facade_cells` ``(grid, buildings, depth_m=depth_m, inside=model.inside)``
+        already computed (it depends on the scene only, not on the cameras).
     **suggest_kw
         Passed to :func:`suggest_fix` (``max_tilt_change_deg``, ``margin_deg``).
 
@@ -235,8 +238,11 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
         slices), and the :func:`suggest_fix` keys.
     """
     grid = model.grid
-    facade, bidx, ids = home_facade_cells(grid, buildings, depth_m=depth_m,
-                                          inside=model.inside)
+    if facade is None:
+        facade = home_facade_cells(grid, buildings, depth_m=depth_m, inside=model.inside)
+    facade, bidx, ids = facade
+    if not ids and private_mask is None:
+        return []
     sensitive = facade.copy()
     if private_mask is not None:
         pm = np.asarray(private_mask, dtype=bool)

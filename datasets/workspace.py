@@ -6,6 +6,13 @@ stored version (read-modify-write inside the transaction), so two browser sessio
 same plan never lose each other's updates and never corrupt it. Earlier revisions are kept in
 ``plan_history`` (the last :data:`HISTORY_KEEP`).
 
+Large parts of a plan (a district's buildings and map layers, the photometric files of
+lights: :data:`BLOB_KEYS`, :data:`BLOB_FIELDS`) are stored once by content hash in
+``plan_blobs``; the plan document holds ``{"$blob": hash}`` in their place. A save that
+does not change them writes a few kilobytes instead of megabytes, and readers get one
+shared, read-only parsed copy (``assessments.frozen``) from a process-wide cache instead of
+parsing them on every page run. Every method here takes and returns complete plans.
+
 Schema changes are numbered files in ``datasets/migrations``; opening a workspace applies the
 missing ones in a transaction, so an existing workspace is upgraded without losing plans.
 """
@@ -13,16 +20,19 @@ from __future__ import annotations
 
 import copy
 import gc
+import hashlib
 import json
 import os
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
+from assessments.frozen import content_hash, freeze, text_hash
 from assessments.plan import PLAN_VERSION, clean_name, new_plan, normalise, now_iso
 from datasets import queries
 
@@ -30,6 +40,15 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 HISTORY_KEEP = 50
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
+#: Top-level plan keys whose (object) value is stored as a blob when it is large.
+BLOB_KEYS = ("buildings", "map_layers")
+#: Text fields of the items of a plan list stored as blobs when large (IES files of lights).
+BLOB_FIELDS = {"lights": ("ies",)}
+#: Smaller parts stay inline in the plan document [characters of JSON].
+BLOB_MIN_CHARS = 4096
+#: The process-wide cache of parsed blobs holds at most this much JSON text [characters]
+#: (parsed, a GeoJSON text takes roughly 5–10 × its size in memory).
+BLOB_CACHE_CHARS = 48_000_000
 
 
 class WorkspaceError(RuntimeError):
@@ -82,6 +101,62 @@ def _loads(text: str) -> dict:
     finally:
         if enabled:
             gc.enable()
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def _is_ref(value) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("$blob"), str)
+
+
+class _BlobCache:
+    """Parsed blobs by hash, shared by every session of the process (least recently used
+    out first). A blob's content never changes, so a cached value is never stale."""
+
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
+        self._items: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: str, value, n_chars: int):
+        with self._lock:
+            if key in self._items:
+                return self._items[key][0]
+            self._items[key] = (value, n_chars)
+            self._chars += n_chars
+            while self._chars > self.max_chars and len(self._items) > 1:
+                _, (_, n) = self._items.popitem(last=False)
+                self._chars -= n
+            return value
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+            self._chars = 0
+
+
+_BLOBS = _BlobCache(BLOB_CACHE_CHARS)
+
+
+def _parse_blob(text: str, key: str):
+    value = _loads(text)
+    return freeze(value, content_hash=key) if isinstance(value, (dict, list)) else value
+
+
+def _refs_of(value) -> set[str]:
+    """The ``blobs`` column (a list, or NA for a row written before schema v3)."""
+    return {str(h) for h in value} if hasattr(value, "__iter__") else set()
 
 
 def _lock_for(path: str) -> threading.RLock:
@@ -174,15 +249,108 @@ class Workspace:
         frame = queries.run(self._con.cursor(), "workspace/get_plan", id=plan_id, owner=owner)
         if frame.empty:
             raise WorkspaceError("not_found", f"no plan {plan_id!r}")
-        plan = _loads(frame.loc[0, "data"])
+        plan = self._resolve(self._con.cursor(), _loads(frame.loc[0, "data"]),
+                             _refs_of(frame.loc[0, "blobs"]))
         plan["_revision"] = int(frame.loc[0, "revision"])
         return plan
 
     def get_revision(self, plan_id: str, revision: int) -> dict | None:
         """An earlier saved revision of a plan, or None when it is no longer kept."""
-        frame = queries.run(self._con.cursor(), "workspace/get_history", plan_id=plan_id,
-                            revision=revision)
-        return None if frame.empty else _loads(frame.loc[0, "data"])
+        cur = self._con.cursor()
+        frame = queries.run(cur, "workspace/get_history", plan_id=plan_id, revision=revision)
+        if frame.empty:
+            return None
+        return self._resolve(cur, _loads(frame.loc[0, "data"]),
+                             _refs_of(frame.loc[0, "blobs"]))
+
+    # -- blobs ------------------------------------------------------------------------------
+    def _blob(self, cur, key: str):
+        value = _BLOBS.get(key)
+        if value is None:
+            frame = queries.run(cur, "workspace/get_blob", hash=key)
+            if frame.empty:
+                raise WorkspaceError("not_found",
+                                     f"a stored plan part is missing ({key[:12]}…)")
+            text = frame.loc[0, "data"]
+            value = _BLOBS.put(key, _parse_blob(text, key), len(text))
+        return value
+
+    def _resolve(self, cur, doc: dict, refs: set[str]) -> dict:
+        """The plan document with its blob references replaced by the (shared, read-only)
+        values; ``doc`` is changed in place and returned. Only the references the row
+        lists (``refs``, written by :meth:`_externalise`) are followed: a ``{"$blob": …}``
+        inside an uploaded plan stays the literal value it is (and fails validation)."""
+        def ref(value):
+            return _is_ref(value) and value["$blob"] in refs
+        if not refs:
+            return doc
+        for key in BLOB_KEYS:
+            if ref(doc.get(key)):
+                doc[key] = self._blob(cur, doc[key]["$blob"])
+        for list_key, fields in BLOB_FIELDS.items():
+            for item in doc.get(list_key) or ():
+                if isinstance(item, dict):
+                    for f in fields:
+                        if ref(item.get(f)):
+                            item[f] = self._blob(cur, item[f]["$blob"])
+        return doc
+
+    def _store_blob(self, cur, value, refs: set) -> dict | None:
+        """The reference to ``value`` (stored in this workspace when new), or None when
+        it is small enough to stay inline. A frozen value read from a blob, or a text
+        already seen, is not encoded again."""
+        key, text = content_hash(value), None
+        if key is None and isinstance(value, str):
+            if len(value) < BLOB_MIN_CHARS:
+                return None
+            key = text_hash(value)
+        if key is None:
+            text = _canonical(value)
+            if len(text) < BLOB_MIN_CHARS:
+                return None
+            key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if key in refs:                     # e.g. the IES file of the 2nd light of a model
+            return {"$blob": key}
+        # the cache is per process, the blobs per workspace file: check this one has it
+        if not int(queries.run(cur, "workspace/has_blob", hash=key).loc[0, "n"]):
+            text = _canonical(value) if text is None else text
+            queries.execute(cur, "workspace/insert_blob", hash=key, data=text)
+        if _BLOBS.get(key) is None:
+            text = _canonical(value) if text is None else text
+            _BLOBS.put(key, freeze(value, content_hash=key)
+                       if isinstance(value, (dict, list)) else value, len(text))
+        refs.add(key)
+        return {"$blob": key}
+
+    def _externalise(self, cur, plan: dict) -> tuple[dict, list[str]]:
+        """The document to store for ``plan`` (large parts replaced by references, stored
+        as blobs when new) and the hashes it refers to. ``plan`` itself gets the shared
+        read-only values in place of the large parts it held."""
+        doc = {k: v for k, v in plan.items() if not k.startswith("_")}
+        refs: set[str] = set()
+        for key in BLOB_KEYS:
+            if isinstance(doc.get(key), dict) and not _is_ref(doc[key]):
+                ref = self._store_blob(cur, doc[key], refs)
+                if ref is not None:
+                    doc[key] = ref
+                    plan[key] = _BLOBS.get(ref["$blob"]) or plan[key]
+        for list_key, fields in BLOB_FIELDS.items():
+            items = doc.get(list_key)
+            if not isinstance(items, list):
+                continue
+            new_items = []
+            for item in items:
+                if isinstance(item, dict) and any(isinstance(item.get(f), str)
+                                                  for f in fields):
+                    item = dict(item)
+                    for f in fields:
+                        if isinstance(item.get(f), str):
+                            ref = self._store_blob(cur, item[f], refs)
+                            if ref is not None:
+                                item[f] = ref
+                new_items.append(item)
+            doc[list_key] = new_items
+        return doc, sorted(refs)
 
     # -- writing ----------------------------------------------------------------------------
     def _write(self, fn: Callable):
@@ -269,8 +437,9 @@ class Workspace:
             stamp = now_iso()
             plan.setdefault("created_at", stamp)
             plan["updated_at"] = stamp
+            doc, refs = self._externalise(cur, plan)
             queries.execute(cur, "workspace/insert_plan", id=plan["id"], owner=owner,
-                            name=plan["name"], data=self._dump(plan),
+                            name=plan["name"], data=self._dump(doc), blobs=refs,
                             created_at=plan["created_at"], updated_at=stamp)
             return plan["id"]
 
@@ -288,8 +457,9 @@ class Workspace:
             if frame.empty:
                 raise WorkspaceError("not_found", f"no plan {plan_id!r}")
             old_data = frame.loc[0, "data"]
+            old_refs = sorted(_refs_of(frame.loc[0, "blobs"]))
             revision = int(frame.loc[0, "revision"])
-            plan = _loads(old_data)
+            plan = self._resolve(cur, _loads(old_data), set(old_refs))
             fn(plan)
             plan = normalise(plan, inplace=True)  # our own parsed copy
             plan.pop("_revision", None)
@@ -297,13 +467,16 @@ class Workspace:
             plan["version"] = PLAN_VERSION
             stamp = now_iso()
             plan["updated_at"] = stamp
+            doc, refs = self._externalise(cur, plan)
             queries.execute(cur, "workspace/insert_history", plan_id=plan_id,
-                            revision=revision, data=old_data, saved_at=stamp)
+                            revision=revision, data=old_data, blobs=old_refs, saved_at=stamp)
             queries.execute(cur, "workspace/prune_history", plan_id=plan_id,
                             keep_from=revision - HISTORY_KEEP + 1)
             queries.execute(cur, "workspace/update_plan", id=plan_id, owner=owner,
-                            name=plan["name"], data=self._dump(plan), revision=revision,
-                            updated_at=stamp)
+                            name=plan["name"], data=self._dump(doc), blobs=refs,
+                            revision=revision, updated_at=stamp)
+            # the revision just pruned may have held the last reference to a part
+            queries.execute(cur, "workspace/delete_unused_blobs")
             plan["_revision"] = revision + 1
             return plan
 
@@ -325,4 +498,5 @@ class Workspace:
         def op(cur):
             queries.execute(cur, "workspace/delete_plan", id=plan_id, owner=owner)
             queries.execute(cur, "workspace/delete_history", plan_id=plan_id)
+            queries.execute(cur, "workspace/delete_unused_blobs")
         self._write(op)

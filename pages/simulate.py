@@ -419,7 +419,6 @@ except planfile.PlanError as exc:
     st.error(t("sim.plan_error") + "\n\n" + "\n".join(
         f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}" for i in exc.issues))
     st.stop()
-res = sim.result
 req = sim.requirement
 thr = sim.model.thresholds
 with top[1]:
@@ -495,7 +494,9 @@ with left:
     event = st.plotly_chart(fig, key=K + f"map_{nonce}", on_select="rerun",
                             selection_mode=("points",), width="stretch",
                             config={"scrollZoom": True, "displaylogo": False,
-                                    "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+                                    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                                    # the legend sits on the map: let the user drag it
+                                    "edits": {"legendPosition": True}})
     pts = (event.selection.points if event and getattr(event, "selection", None) else []) or []
     if pts:
         x, y = float(pts[0]["x"]), float(pts[0]["y"])
@@ -515,6 +516,8 @@ with left:
         st.caption(t("sim.map.computed", ids=", ".join(sim.changed)))
 
 with right:
+    # the summary is computed here, after the map has been sent (SimResult.result)
+    res = sim.result
     st.subheader(t("sim.summary"))
     m1, m2 = st.columns(2)
     m1.metric(t("sim.sum.area") + " [m²]", f"{res['area_m2']:,.0f}")
@@ -662,10 +665,13 @@ with tabs[2]:
             chosen = set(st.session_state.get(K + f"homes_{nonce}") or [])
 
             def fn(p):
-                for i, f in enumerate((p.get("buildings") or {}).get("features") or []):
-                    props = f.setdefault("properties", {})
-                    props["is_home"] = bool(all_) if all_ is not None else (
-                        _feature_id(f, i) in chosen)
+                # a new collection: the stored one is shared and read-only
+                # (assessments.frozen); geometries are reused as they are
+                old = p.get("buildings") or {}
+                p["buildings"] = dict(old, features=[
+                    dict(f, properties=dict(f.get("properties") or {}, is_home=(
+                        bool(all_) if all_ is not None else _feature_id(f, i) in chosen)))
+                    for i, f in enumerate(old.get("features") or [])])
             _change(fn, t("sim.what.homes"))
         ids = [_feature_id(f, i) for i, f in enumerate(feats)]
         hc = st.columns([1, 3])

@@ -51,7 +51,6 @@ def test_map_heatmap_click_preview(tmp_path):
         screenshot(page, "simulate_map")
 
         # click a clickable grid point inside the covered area → preview of each camera
-        box = chart.locator(".nsewdrag").first.bounding_box()
         xy = page.evaluate(
             """() => {
               const gd = document.querySelector('.js-plotly-plot');
@@ -66,9 +65,16 @@ def test_map_heatmap_click_preview(tmp_path):
               }
               return [xa.l2p(tr.x[best]), ya.l2p(tr.y[best])];
             }""")
-        page.mouse.move(box["x"] + xy[0], box["y"] + xy[1])
+        # through the drag layer's locator: Playwright scrolls the point into view
+        drag = chart.locator(".nsewdrag").first
+        drag.hover(position={"x": xy[0], "y": xy[1]})
         page.wait_for_timeout(300)
-        page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+        # the grid is drawn as one marker (marker.maxdisplayed) but hovers everywhere
+        hovered = page.evaluate(
+            "() => (document.querySelector('.js-plotly-plot')._hoverdata || [])"
+            ".map(p => p.data.name)")
+        assert "grid" in hovered, hovered
+        drag.click(position={"x": xy[0], "y": xy[1]})
         wait_idle(page, 60_000)
         page.get_by_text("この地点で記録される人物の見え方").wait_for()
         page.get_by_text("SSIM").first.wait_for(timeout=30_000)
@@ -78,13 +84,11 @@ def test_map_heatmap_click_preview(tmp_path):
         page.screenshot(path=str(screenshot(page, "simulate_preview")))
 
 
-def _scene_workspace(path: Path, *, full: bool) -> dict:
-    """A workspace with one plan holding the district benchmark scene (``full``) or a
-    400 m × 400 m cut of it at the same density (0.5 m: 640,000 cells, 40 cameras, 320
-    buildings, 48 lights)."""
+def _scene_workspace(path: Path) -> dict:
+    """A workspace with one plan: a 400 m × 400 m cut of the district benchmark scene at
+    its density (0.5 m: 640,000 cells, 40 cameras, 320 buildings, 48 lights)."""
     from benchmarks.scenes import district
-    plan = (district(seed=1, n_lights=300) if full else
-            district(seed=1, size_m=400.0, n_buildings=320, n_cameras=40, n_lights=48))
+    plan = district(seed=1, size_m=400.0, n_buildings=320, n_cameras=40, n_lights=48)
     plan["name"] = "speed"
     ws = Workspace(path)
     ws.add_plan(plan)
@@ -92,17 +96,13 @@ def _scene_workspace(path: Path, *, full: bool) -> dict:
     return plan
 
 
-def test_move_one_camera_updates_the_heat_map_quickly(tmp_path):
-    """Move camera C0 through the table (type a new latitude, Enter) and time until the
-    map's heat-map image changes in the browser. The bound is generous (a loaded CI
-    machine); the figure is printed. ``MIMAMORI_BENCH_FULL=1`` runs the full district
-    (4 M cells, 200 cameras; the figure goes to benchmarks/README.md)."""
-    import os
-    import time
+def test_move_one_camera_updates_the_heat_map(tmp_path):
+    """Move camera C0 through the table (type a new latitude, Enter): the map's heat-map
+    image changes and the page says that only C0 was recomputed. The time it takes is
+    measured by ``benchmarks/bench_browser_edit.py`` (the full district), not here."""
     require_chromium()
-    full = os.environ.get("MIMAMORI_BENCH_FULL") == "1"
     workspace = tmp_path / "ws.duckdb"
-    plan = _scene_workspace(workspace, full=full)
+    plan = _scene_workspace(workspace)
     image_href = ("() => { const i = document.querySelector("
                   "'.js-plotly-plot .imagelayer image'); return i ? i.getAttribute('href') "
                   ": null; }")
@@ -127,14 +127,16 @@ def test_move_one_camera_updates_the_heat_map_quickly(tmp_path):
         new_lat = f"{plan['cameras'][0]['lat'] + 1e-4:.6f}"       # ≈ 11 m north
         page.keyboard.type(new_lat, delay=30)
         page.wait_for_timeout(300)
-        t0 = time.perf_counter()
         page.keyboard.press("Enter")
         page.wait_for_function(f"() => ({image_href})() !== {json.dumps(before)}",
-                               timeout=60_000, polling=20)
-        seconds = time.perf_counter() - t0
+                               timeout=60_000, polling=50)
         wait_idle(page, 60_000)
         page.get_by_text("再計算したカメラ").first.wait_for(timeout=10_000)
+        assert "C0" in page.get_by_text("再計算したカメラ").first.inner_text()
         screenshot(page, "simulate_moved_camera")
-    print(f"\n{'district 1 km², 200 cameras' if full else '400 m cut, 40 cameras'}: "
-          f"heat map changed {seconds:.2f} s after Enter")
-    assert seconds < (15.0 if full else 5.0)
+    ws = Workspace(workspace)
+    try:
+        stored = ws.get_plan(ws.list_plans()[0]["id"])
+    finally:
+        ws.close()
+    assert f"{stored['cameras'][0]['lat']:.6f}" == new_lat

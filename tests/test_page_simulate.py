@@ -292,3 +292,76 @@ def test_overlay_is_reduced_by_block_maximum():
     assert_array_equal(map_view.reduce_max(strip, 3), [[0, 30], [0, 30]])
     assert map_view.overlay_step((2000, 2000), 1200) == 2     # ceil(2000 / 1200)
     assert map_view.overlay_step((900, 300), 1200) == 1
+
+
+# ---------------------------------------------------------------------------------------
+# speed (issue 5): what makes one camera move cheap in the browser and on the server
+# ---------------------------------------------------------------------------------------
+def _cut_plan(plan_id: str) -> dict:
+    from benchmarks.scenes import district
+    plan = district(seed=4, size_m=200.0, n_buildings=40, n_cameras=12, n_lights=10)
+    plan["id"] = plan_id
+    return plan
+
+
+def test_map_figure_is_drawn_once_and_its_click_grid_is_one_marker():
+    import copy
+
+    from ui import map_view
+    from ui import simulation as S
+    plan = _cut_plan("figure-once")
+    fig = map_view.figure(S.simulate_plan(plan), plan)
+    lay = fig.layout
+    # the same data → the same revision (Streamlit's themed copy is not redrawn); margins
+    # that never grow (a second full draw) and a legend inside the map
+    assert lay.datarevision == map_view.figure(S.simulate_plan(plan), plan).layout.datarevision
+    assert lay.margin.autoexpand is False
+    assert lay.xaxis.automargin is False and lay.yaxis.automargin is False
+    assert 0 <= lay.legend.x <= 1 and 0 <= lay.legend.y <= 1
+    import numpy as np
+    grid = next(tr for tr in fig.data if tr.name == "grid")
+    # 200 m at 0.5 m = 400 × 400 cells; ≤ 3,600 points: step √(40,000 m² / 3,600) = 3.33 m
+    # → 7 cells (3.5 m), rows/cols 3, 10, …, 395: 57 × 57 = 3,249 points less those on
+    # roofs; drawn as one marker (marker.maxdisplayed), hovered and clicked everywhere
+    xs = np.unique(grid.x)
+    assert len(xs) == 57 and np.allclose(np.diff(xs), 3.5)
+    assert 0.7 * 3249 < len(grid.x) <= 3249 and grid.marker.maxdisplayed == 1
+    moved = copy.deepcopy(plan)
+    moved["cameras"][3]["lat"] += 5e-5
+    assert map_view.figure(S.simulate_plan(moved), moved).layout.datarevision != \
+        lay.datarevision
+
+
+def test_summary_is_computed_after_the_map_and_facades_once_per_scene(monkeypatch):
+    import copy
+
+    from assessments import privacy_geometry as PG
+    from assessments import sim_summary
+    from ui import simulation as S
+    plan = _cut_plan("lazy-summary")
+    plan["buildings"]["features"][0]["properties"]["is_home"] = True
+    calls = {"fractions": 0, "facades": 0}
+    real_fr, real_fc = sim_summary.dori_fractions, PG.home_facade_cells
+
+    def fractions(*a, **k):
+        calls["fractions"] += 1
+        return real_fr(*a, **k)
+
+    def facades(*a, **k):
+        calls["facades"] += 1
+        return real_fc(*a, **k)
+    monkeypatch.setattr(sim_summary, "dori_fractions", fractions)
+    monkeypatch.setattr(S, "home_facade_cells", facades)
+    sim = S.simulate_plan(plan)
+    assert calls == {"fractions": 0, "facades": 1}     # the map needs neither fraction
+    res = sim.result
+    assert calls["fractions"] == 2 and sim.result is res          # day and night, once
+    assert res["dori_fraction"]["detect"] >= res["dori_fraction"]["identify"]
+    moved = copy.deepcopy(plan)
+    moved["cameras"][0]["azimuth_deg"] = (moved["cameras"][0]["azimuth_deg"] + 120) % 360
+    sim2 = S.simulate_plan(moved)
+    assert sim2.changed == ["C0"] and calls["facades"] == 1       # façades: scene only
+    # the privacy hits with the kept façades equal a fresh computation
+    fresh = PG.privacy_hits(sim2.model, moved["buildings"])
+    assert [(h["camera_id"], h["cells"]) for h in sim2.privacy] == \
+        [(h["camera_id"], h["cells"]) for h in fresh]

@@ -108,7 +108,7 @@ def test_migration_from_version_1_keeps_plans(workspace_path):
     con.close()
 
     ws = Workspace(workspace_path)
-    assert ws.schema_version() == 2
+    assert ws.schema_version() == 3
     stored = ws.get_plan(old["id"])
     assert stored["name"] == "旧版の計画" and stored["_revision"] == 3
     saved = ws.update_plan(old["id"], lambda p: p["use_cases"].append("watch_children"))
@@ -165,3 +165,151 @@ def test_failed_change_leaves_plan_unchanged(workspace_path):
         ws.update_plan(plan["id"], broken)
     stored = ws.get_plan(plan["id"])
     assert stored["cameras"] == [] and stored["_revision"] == 1
+
+
+# ---------------------------------------------------------------------------------------
+# large parts stored once by content hash (plan_blobs)
+# ---------------------------------------------------------------------------------------
+def _district_plan() -> dict:
+    """A plan with the parts that are stored as blobs: 300 buildings, map layers and
+    lights sharing one IES file (the benchmark scene's, 51 kB)."""
+    from benchmarks.scenes import district
+    plan = district(seed=1, size_m=300.0, n_buildings=300, n_cameras=10, n_lights=30)
+    plan["map_layers"] = {"streets": {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": f"道{i}"}, "geometry": {
+            "type": "LineString", "coordinates": [[139.97, 35.87 + i * 1e-4],
+                                                  [139.98, 35.87 + i * 1e-4]]}}
+        for i in range(60)]}}
+    plan["name"] = "区域"
+    return plan
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _sizes(ws):
+    con = ws._con
+    return (con.execute("SELECT max(length(data)) FROM plans").fetchone()[0],
+            con.execute("SELECT count(*), coalesce(sum(length(data)), 0) FROM plan_blobs")
+            .fetchone())
+
+
+def test_large_parts_are_stored_once_and_read_back_whole(workspace_path):
+    from assessments.frozen import FrozenDict
+    from datasets import workspace as W
+    original = _district_plan()
+    n_ies = sum(1 for lt in original["lights"] if "ies" in lt)
+    assert n_ies == 10
+    ws = Workspace(workspace_path)
+    saved = ws.add_plan(original)
+    doc_chars, (n_blobs, blob_chars) = _sizes(ws)
+    # buildings, map layers and the one IES text (10 lights share it): 3 blobs; the plan
+    # document keeps references only: the 10 cameras, 30 lights without their IES text
+    assert n_blobs == 3
+    whole = len(_canonical({k: v for k, v in original.items()}))
+    assert whole > 500_000 and doc_chars < 40_000 and blob_chars < whole - 400_000
+    W._BLOBS.clear()                       # a new process: read from the file
+    again = Workspace(workspace_path).get_plan(saved["id"])
+    for key in ("buildings", "map_layers", "lights", "cameras", "area"):
+        assert _canonical(again[key]) == _canonical(original[key]), key
+    assert isinstance(again["buildings"], FrozenDict)
+    with pytest.raises(TypeError, match="read-only"):
+        again["buildings"]["features"][0]["properties"]["is_home"] = True
+    # readers share one parsed copy
+    assert Workspace(workspace_path).get_plan(saved["id"])["buildings"] is again["buildings"]
+
+
+def test_a_save_that_keeps_the_buildings_writes_no_blob(workspace_path):
+    ws = Workspace(workspace_path)
+    plan = ws.add_plan(_district_plan())
+    before = _sizes(ws)[1]
+    saved = ws.update_plan(plan["id"], lambda p: p["cameras"][0].update(azimuth_deg=10.0))
+    assert saved["cameras"][0]["azimuth_deg"] == 10.0
+    assert _sizes(ws)[1] == before
+    hist = ws._con.execute("SELECT length(data), blobs FROM plan_history").fetchall()
+    assert len(hist) == 1 and hist[0][0] < 40_000 and len(hist[0][1]) == 3
+
+
+def test_changed_buildings_keep_history_and_unused_blobs_go(workspace_path, monkeypatch):
+    from datasets import workspace as W
+    monkeypatch.setattr(W, "HISTORY_KEEP", 3)
+    ws = Workspace(workspace_path)
+    plan = ws.add_plan(_district_plan())
+    first = plan["buildings"]
+
+    def mark_home(p):   # the simulation page's way: a new collection
+        feats = p["buildings"]["features"]
+        p["buildings"] = dict(p["buildings"], features=[
+            dict(feats[0], properties=dict(feats[0]["properties"], is_home=True)),
+            *feats[1:]])
+    saved = ws.update_plan(plan["id"], mark_home)
+    assert saved["buildings"]["features"][0]["properties"]["is_home"] is True
+    assert _sizes(ws)[1][0] == 4          # the old buildings are kept for revision 1
+    assert _canonical(ws.get_revision(plan["id"], 1)["buildings"]) == _canonical(first)
+    for k in range(3):                    # revision 1 leaves the kept history (3)
+        ws.update_plan(plan["id"], lambda p, k=k: p.update(name=f"版{k}"))
+    assert ws.get_revision(plan["id"], 1) is None
+    assert _sizes(ws)[1][0] == 3          # … and with it the blob only it used
+    assert ws.get_plan(plan["id"])["buildings"]["features"][0]["properties"]["is_home"]
+
+
+def test_blobs_shared_by_plans_survive_deleting_one(workspace_path):
+    ws = Workspace(workspace_path)
+    a = ws.add_plan(_district_plan())
+    b = ws.duplicate_plan(a["id"], "コピー")
+    assert _sizes(ws)[1][0] == 3
+    ws.delete_plan(a["id"])
+    assert _sizes(ws)[1][0] == 3
+    assert len(ws.get_plan(b["id"])["buildings"]["features"]) == 300
+    ws.delete_plan(b["id"])
+    assert _sizes(ws)[1][0] == 0
+
+
+def test_a_plan_copied_to_another_workspace_carries_its_blobs(tmp_path):
+    # the parsed-blob cache is per process, the blobs per file: a plan read from one
+    # workspace and added to another must store its parts there too
+    from datasets import workspace as W
+    one, two = Workspace(tmp_path / "one.duckdb"), Workspace(tmp_path / "two.duckdb")
+    plan = one.get_plan(one.add_plan(_district_plan())["id"])
+    copied = two.add_plan(plan)
+    W._BLOBS.clear()
+    got = Workspace(tmp_path / "two.duckdb").get_plan(copied["id"])
+    assert len(got["buildings"]["features"]) == 300
+    assert _canonical(got["map_layers"]) == _canonical(plan["map_layers"])
+
+
+def test_a_version_2_plan_with_inline_buildings_moves_them_out_on_save(workspace_path):
+    con = duckdb.connect(str(workspace_path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    for n in (1, 2):
+        con.execute(next(MIGRATIONS_DIR.glob(f"00{n}_*.sql")).read_text())
+        con.execute("INSERT INTO schema_version VALUES ($n)", {"n": n})
+    old = _district_plan()
+    old["id"] = "v2-plan"
+    con.execute("INSERT INTO plans (id, name, data, revision, created_at, updated_at) "
+                "VALUES ('v2-plan', $name, $data, 7, 'x', 'x')",
+                {"name": old["name"], "data": json.dumps(old, ensure_ascii=False)})
+    con.close()
+    ws = Workspace(workspace_path)
+    assert ws.schema_version() == 3
+    assert len(ws.get_plan("v2-plan")["buildings"]["features"]) == 300
+    ws.update_plan("v2-plan", lambda p: p.update(name="移行後"))
+    assert _sizes(ws)[0] < 40_000 and _sizes(ws)[1][0] == 3
+    assert _canonical(ws.get_revision("v2-plan", 7)["buildings"]) == \
+        _canonical(old["buildings"])
+    assert _canonical(ws.get_plan("v2-plan")["lights"]) == _canonical(old["lights"])
+
+
+def test_a_blob_reference_inside_an_uploaded_plan_is_not_followed(workspace_path):
+    # another plan's buildings must not be reachable by writing their hash into a file
+    ws = Workspace(workspace_path)
+    victim = ws.add_plan(_district_plan())
+    (h,) = [r for r in ws._con.execute("SELECT blobs FROM plans").fetchone()[0]
+            if ws._con.execute("SELECT data FROM plan_blobs WHERE hash = $h", {"h": r})
+            .fetchone()[0].startswith('{"features"')]
+    crafted = parse_plan_json(json.dumps({"version": 1, "name": "細工",
+                                          "buildings": {"$blob": h}}))
+    got = ws.get_plan(ws.add_plan(crafted)["id"])
+    assert got["buildings"] == {"$blob": h}           # the literal value, not the blob
+    assert len(ws.get_plan(victim["id"])["buildings"]["features"]) == 300

@@ -16,7 +16,9 @@ kaleido), for the download and the Excel export.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import json
 import math
 
 import numpy as np
@@ -409,10 +411,31 @@ def click_points(sim, *, step_m: float | None = None, max_points: int = 3600):
     return g.x_axis_m[cc], g.y_axis_m[rr], rr, cc
 
 
-def _legend_entry(fig, label, colour, *, symbol="square", group="raster"):
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
-                             marker=dict(size=14, color=colour, symbol=symbol),
-                             legendgroup=group, hoverinfo="skip", showlegend=True))
+def _data_revision(traces) -> str:
+    """A hash of the traces' data (arrays by their bytes), for ``layout.datarevision``."""
+    h = hashlib.sha1()
+    for tr in traces:
+        for key in sorted(tr):
+            value = tr[key]
+            h.update(key.encode())
+            if isinstance(value, np.ndarray):
+                h.update(f"{value.dtype}{value.shape}".encode())
+                h.update(np.ascontiguousarray(value).tobytes())
+            else:
+                h.update(json.dumps(value, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def _scatter(**kw) -> dict:
+    """A scatter trace as a plain dict (the figure is assembled without plotly's
+    per-property validation, which cost more than drawing the rest of the map)."""
+    return dict(type="scatter", **kw)
+
+
+def _legend_entry(traces, label, colour, *, symbol="square", group="raster"):
+    traces.append(_scatter(x=[None], y=[None], mode="markers", name=label,
+                           marker=dict(size=14, color=colour, symbol=symbol),
+                           legendgroup=group, hoverinfo="skip", showlegend=True))
 
 
 def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
@@ -439,7 +462,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
     xs, ys = g.x_axis_m, g.y_axis_m
     x_w, x_e = xs[0] - res / 2, xs[-1] + res / 2
     y_n, y_s = ys[0] + res / 2, ys[-1] - res / 2
-    fig = go.Figure()
+    traces = []
     images = []
     if base:
         for tile in gsi_tiles(g, base):
@@ -466,7 +489,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
             px, py = _joined(_rings_xy(g, feat["geometry"]))
         except (ValueError, TypeError, KeyError):
             continue
-        fig.add_trace(go.Scatter(x=px, y=py, mode="lines", fill="toself",
+        traces.append(_scatter(x=px, y=py, mode="lines", fill="toself",
                                  fillcolor="rgba(120,190,120,0.25)",
                                  line=dict(color="#4c9a4c", width=1), name=t("sim.map.park"),
                                  hoverinfo="skip", showlegend=False))
@@ -475,7 +498,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         streets += _lines_xy(g, feat.get("geometry") or {})
     if streets:
         sx, sy = _joined(streets)
-        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", name=t("sim.map.streets"),
+        traces.append(_scatter(x=sx, y=sy, mode="lines", name=t("sim.map.streets"),
                                  line=dict(color="rgba(90,90,90,0.35)", width=9),
                                  hoverinfo="skip", showlegend=False))
     features = (plan.get("buildings") or {}).get("features") or []
@@ -491,20 +514,20 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                           key=getattr(sim, "scene_key", None))
         if as_image:
             bx = by = np.zeros(0)
-            _legend_entry(fig, t("sim.map.buildings"), BUILDING_FILL, group="vector")
+            _legend_entry(traces, t("sim.map.buildings"), BUILDING_FILL, group="vector")
         for x, y, fill, line, name in (
                 (bx, by, BUILDING_FILL, dict(color="rgba(70,74,84,0.9)", width=0.6),
                  "sim.map.buildings"),
                 (hx, hy, HOME_FILL, dict(color="rgba(150,70,30,1)", width=0.8),
                  "sim.map.homes")):
             if x.size:
-                fig.add_trace(go.Scatter(x=x, y=y, mode="lines", fill="toself",
+                traces.append(_scatter(x=x, y=y, mode="lines", fill="toself",
                                          fillcolor=fill, line=line, name=t(name),
                                          hoverinfo="skip", showlegend=True,
                                          legendgroup="vector"))
     try:
         ax, ay = _joined(_rings_xy(g, plan["area"]))
-        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", name=t("sim.map.area"),
+        traces.append(_scatter(x=ax, y=ay, mode="lines", name=t("sim.map.area"),
                                  line=dict(color="#1f2d3d", width=2, dash="dash"),
                                  hoverinfo="skip", showlegend=True, legendgroup="vector"))
     except (ValueError, TypeError, KeyError):
@@ -513,9 +536,9 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
     cx, cy, rr, cc = click_points(sim)
     pd = sim.model.pixel_density[rr, cc]
     npd = sim.night.night_pixel_density_px_m[rr, cc]
-    fig.add_trace(go.Scatter(
+    traces.append(_scatter(
         x=np.round(cx, 2), y=np.round(cy, 2), mode="markers", name="grid",
-        marker=dict(size=7, color="rgba(0,0,0,0.02)"), showlegend=False,
+        marker=dict(size=7, color="rgba(0,0,0,0.02)", maxdisplayed=1), showlegend=False,
         customdata=np.stack([np.round(pd, 1), np.round(npd, 1)], axis=1),
         hovertemplate=(t("sim.map.hover") + "<extra></extra>")))
     if "footprints" in overlays:
@@ -523,13 +546,13 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                           v.y_m + np.append(v.footprint_xy[:, 1], v.footprint_xy[0, 1]))
                          for v in sim.model.views.values() if len(v.footprint_xy))
         if fx.size:
-            fig.add_trace(go.Scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
+            traces.append(_scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
                                      line=dict(color="rgba(25,60,140,0.45)", width=1, dash="dot"),
                                      hoverinfo="skip", legendgroup="vector"))
     lights = plan.get("lights") or []
     if lights:
         lx, ly = g.to_xy([float(lt["lat"]) for lt in lights], [float(lt["lon"]) for lt in lights])
-        fig.add_trace(go.Scatter(
+        traces.append(_scatter(
             x=np.round(np.atleast_1d(lx), 2), y=np.round(np.atleast_1d(ly), 2),
             mode="markers", name=t("sim.map.lights"),
             marker=dict(size=11, color="#ffd400", symbol="star",
@@ -541,7 +564,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         hx = [v.x_m for v in cams]
         hy = [v.y_m for v in cams]
         colours = ["#ff1744" if v.id == selected_camera else "#0d47a1" for v in cams]
-        fig.add_trace(go.Scatter(
+        traces.append(_scatter(
             x=np.round(hx, 2), y=np.round(hy, 2),
             mode="markers+text" if "labels" in overlays else "markers",
             name=t("sim.map.cameras"), text=[v.id for v in cams], textposition="top right",
@@ -554,45 +577,54 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         hx_, hy_ = np.asarray(hx, float), np.asarray(hy, float)
         ax_ = np.column_stack([hx_, hx_ + 9 * np.sin(az), np.full(len(cams), np.nan)]).ravel()
         ay_ = np.column_stack([hy_, hy_ + 9 * np.cos(az), np.full(len(cams), np.nan)]).ravel()
-        fig.add_trace(go.Scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
+        traces.append(_scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
                                  line=dict(color="#0d47a1", width=3), hoverinfo="skip"))
     if point is not None:
-        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers",
+        traces.append(_scatter(x=[point[0]], y=[point[1]], mode="markers",
                                  name=t("sim.map.point"),
                                  marker=dict(size=18, color="#000", symbol="x-thin-open",
                                              line=dict(width=3, color="#000")),
                                  hoverinfo="skip"))
     for label, colour in legend:
-        _legend_entry(fig, label, colour)
+        _legend_entry(traces, label, colour)
     if "privacy" in overlays and sim.privacy:
-        _legend_entry(fig, t("sim.legend.privacy"), PRIVACY_COLOUR)
+        _legend_entry(traces, t("sim.legend.privacy"), PRIVACY_COLOUR)
     notes = []
     if base:
         notes.append(GSI_ATTRIBUTION)
     if plan.get("sample"):
         notes.append((plan.get("sample") or {}).get("attribution") or "")
-    if height is None:  # the map fills the width; the legend sits below it
+    if height is None:  # the map fills the width (legend inside, axis title below)
         aspect = (y_n - y_s) / max(x_e - x_w, 1e-9)
-        height = int(min(950, max(450, 720 * aspect + 150)))
-    fig.update_layout(
-        images=images, height=height, margin=dict(l=10, r=10, t=10, b=10),
+        height = int(min(950, max(450, 720 * aspect + 60)))
+    layout = dict(
+        # fixed margins that hold the tick labels and the axis title: margins that grow
+        # to fit them (automargin) make plotly draw the whole map a second time
+        images=images, height=height, margin=dict(l=62, r=8, t=8, b=46, autoexpand=False),
         plot_bgcolor="#f4f5f7" if not base else "#ffffff", paper_bgcolor="#ffffff",
         dragmode="pan", clickmode="event+select", hovermode="closest",
-        legend=dict(orientation="h", x=0, y=-0.04, xanchor="left", yanchor="top",
+        # inside the map (top left; the attributions are bottom left): a legend outside
+        # the plot area makes plotly grow the margin and draw the whole map again
+        legend=dict(orientation="h", x=0.005, y=0.995, xanchor="left", yanchor="top",
                     bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1,
                     font=dict(size=13), title=dict(text=_legend_title(raster, period))),
         xaxis=dict(range=[x_w, x_e], showgrid=False, zeroline=False,
                    title=dict(text=t("sim.map.x_axis"), font=dict(size=12)),
-                   ticksuffix=" m", constrain="domain", constraintoward="left"),
+                   ticksuffix=" m", constrain="domain", constraintoward="left",
+                   automargin=False),
         yaxis=dict(range=[y_s, y_n], showgrid=False, zeroline=False, scaleanchor="x",
                    scaleratio=1, ticksuffix=" m", constrain="domain",
-                   constraintoward="top"),
+                   constraintoward="top", automargin=False),
         annotations=[dict(text=" / ".join(n for n in notes if n), xref="paper",
                           yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
                           showarrow=False, font=dict(size=11, color="#333"),
                           bgcolor="rgba(255,255,255,0.8)")] if notes else [],
         uirevision="map")
-    return fig
+    # Streamlit mounts a new chart for every new figure and then hands plotly a themed
+    # copy of it; a data revision that the copy shares tells plotly the arrays did not
+    # change, so the map is drawn once instead of twice
+    layout["datarevision"] = _data_revision(traces)
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def _legend_title(raster, period):

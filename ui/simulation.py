@@ -19,7 +19,9 @@ import hashlib
 import json
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +32,9 @@ from assessments import lighting as L
 from assessments import night as N
 from assessments import planfile, sim_summary, storage
 from assessments.coverage import CoverageModel
+from assessments.frozen import content_hash, text_hash
 from assessments.grid import Grid
-from assessments.privacy_geometry import privacy_hits
+from assessments.privacy_geometry import home_facade_cells, privacy_hits
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
@@ -54,12 +57,19 @@ COST_FIELDS = ("unit_price_jpy",)
 
 
 def _physics(device: dict) -> dict:
-    """The device without its cost fields (for the recompute signatures)."""
-    return {k: v for k, v in device.items() if k not in COST_FIELDS}
+    """The device without its cost fields (for the recompute signatures); a long text (a
+    light's IES file, often the same object for many lights) by its hash."""
+    return {k: ("sha256:" + text_hash(v) if isinstance(v, str) and len(v) > 4096 else v)
+            for k, v in device.items() if k not in COST_FIELDS}
 
 
 def digest(obj) -> str:
-    """Stable content hash of a JSON-like object."""
+    """Stable content hash of a JSON-like object. A part the workspace stored by content
+    hash (``assessments.frozen.content_hash``: the buildings) counts by that hash, without
+    encoding it again."""
+    if isinstance(obj, dict):
+        obj = {k: ({"$blob": content_hash(v)} if content_hash(v) else v)
+               for k, v in obj.items()}
     text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str,
                       separators=(",", ":"))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -84,6 +94,7 @@ class Scene:
         self.night = None
         self.privacy_key = None
         self.privacy = None
+        self.facade = None
         self.last_changed: list[str] = []
 
     def sync(self, cameras: list[dict]) -> list[str]:
@@ -327,15 +338,19 @@ def _validated_scene(key: str, _scene_plan: dict) -> dict:
 # ---------------------------------------------------------------------------------------
 @dataclass
 class SimResult:
-    """Everything the page draws and the export writes, for one plan state."""
+    """Everything the page draws and the export writes, for one plan state.
+
+    ``result`` (the RESULT.json-like summary) and ``overlap`` are computed on first use:
+    the page draws the map first and the summary beside it afterwards, so the browser
+    renders the map while the server computes the figures (issue 5 "Speed").
+    """
 
     model: CoverageModel
     night: object                     # assessments.night.NightResult
-    result: dict                      # RESULT.json-like dict (plain values)
+    summarise: Callable[[], tuple[dict, list]]   # → (result, overlap)
     requirement: dict | None
     req_map: np.ndarray | None
     privacy: list = field(default_factory=list)
-    overlap: list = field(default_factory=list)
     luminaires: list = field(default_factory=list)
     cameras: dict = field(default_factory=dict)   # id → validated camera dict
     changed: list = field(default_factory=list)   # camera ids recomputed on this call
@@ -344,6 +359,20 @@ class SimResult:
     @property
     def grid(self) -> Grid:
         return self.model.grid
+
+    @cached_property
+    def _summary(self) -> tuple[dict, list]:
+        return self.summarise()
+
+    @property
+    def result(self) -> dict:
+        """RESULT.json-like dict (plain values)."""
+        return self._summary[0]
+
+    @property
+    def overlap(self) -> list:
+        """:func:`assessments.sim_summary.camera_overlap` rows."""
+        return self._summary[1]
 
 
 def scene_part(plan: dict) -> dict:
@@ -423,49 +452,59 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
         night = scene.night
         priv_key = night_key[0]     # the buildings (homes) are part of the scene key
         if scene.privacy_key != priv_key:
-            scene.privacy = privacy_hits(model, plan.get("buildings") or {})
+            if scene.facade is None:    # homes' façades: part of the scene, not the cameras
+                scene.facade = home_facade_cells(model.grid, plan.get("buildings") or {},
+                                                 depth_m=1.5, inside=model.inside)
+            scene.privacy = privacy_hits(model, plan.get("buildings") or {},
+                                         facade=scene.facade)
             scene.privacy_key = priv_key
         privacy = scene.privacy
-        summary = model.summary()
-        cam_rows = []
-        for cid in model.camera_ids:
-            row = model.camera_summary(cid)
-            row["night_dori_m2"] = night.camera_night_dori_m2.get(cid, {})
-            cam_rows.append(row)
-        overlap = sim_summary.camera_overlap(model)
-        thresholds = dict(model.thresholds)
-        day_frac = sim_summary.dori_fractions(model.pixel_density, mask=model.inside,
-                                              thresholds=thresholds)
-        night_frac = sim_summary.dori_fractions(night.night_pixel_density_px_m,
-                                                mask=model.inside, thresholds=thresholds)
         req = sim_summary.use_case_requirement(use_cases or [], plan.get("use_cases") or [],
-                                               thresholds=thresholds)
-        req_map = req_sum = None
+                                               thresholds=dict(model.thresholds))
+        req_map = None
         if req is not None:
             req_map = sim_summary.requirement_map(
                 model.pixel_density, night.night_pixel_density_px_m,
                 required_px_m=req["px_per_m"], night_needed=req["night"], mask=model.inside)
-            req_sum = sim_summary.requirement_summary(req_map,
-                                                      cell_area_m2=model.grid.cell_area_m2)
         model_cameras = dict(model.cameras)
     if retention_days is None:
         retention_days = ((plan.get("privacy") or {}).get("settings") or {}).get(
             "retention_days") or 14
-    stor = storage.plan_storage(cameras, retention_days=float(retention_days))
-    result = {"version": 1, "name": plan.get("name"), "standard": model.standard,
-              "resolution_m": model.grid.resolution_m,
-              "target_height_m": model.target_height_m, **summary,
-              **night.result_entries(),
-              "dori_fraction": day_frac, "night_dori_fraction": night_frac,
-              "requirement": None if req is None else {**req, **req_sum},
-              "storage": {"retention_days": float(retention_days), **stor,
-                          "model": "kush_gauge_h265_10fps_low_motion"},
-              "cameras_adding_little": [o["id"] for o in overlap if o["adds_little"]],
-              "privacy": [{k: v for k, v in p.items() if k not in ("mask", "rows", "cols")}
-                          for p in privacy],
-              "cameras": cam_rows}
-    return SimResult(model=model, night=night, result=result, requirement=req,
-                     req_map=req_map, privacy=privacy, overlap=overlap, luminaires=lum,
+    name = plan.get("name")
+
+    def summarise() -> tuple[dict, list]:
+        with scene.lock:
+            summary = model.summary()
+            cam_rows = []
+            for cid in model.camera_ids:
+                row = model.camera_summary(cid)
+                row["night_dori_m2"] = night.camera_night_dori_m2.get(cid, {})
+                cam_rows.append(row)
+            overlap = sim_summary.camera_overlap(model)
+            thresholds = dict(model.thresholds)
+            day_frac = sim_summary.dori_fractions(model.pixel_density, mask=model.inside,
+                                                  thresholds=thresholds)
+            night_frac = sim_summary.dori_fractions(night.night_pixel_density_px_m,
+                                                    mask=model.inside, thresholds=thresholds)
+            req_sum = None if req_map is None else sim_summary.requirement_summary(
+                req_map, cell_area_m2=model.grid.cell_area_m2)
+        stor = storage.plan_storage(cameras, retention_days=float(retention_days))
+        result = {"version": 1, "name": name, "standard": model.standard,
+                  "resolution_m": model.grid.resolution_m,
+                  "target_height_m": model.target_height_m, **summary,
+                  **night.result_entries(),
+                  "dori_fraction": day_frac, "night_dori_fraction": night_frac,
+                  "requirement": None if req is None else {**req, **req_sum},
+                  "storage": {"retention_days": float(retention_days), **stor,
+                              "model": "kush_gauge_h265_10fps_low_motion"},
+                  "cameras_adding_little": [o["id"] for o in overlap if o["adds_little"]],
+                  "privacy": [{k: v for k, v in p.items() if k not in ("mask", "rows", "cols")}
+                              for p in privacy],
+                  "cameras": cam_rows}
+        return result, overlap
+
+    return SimResult(model=model, night=night, summarise=summarise, requirement=req,
+                     req_map=req_map, privacy=privacy, luminaires=lum,
                      cameras=model_cameras, changed=changed, scene_key=key)
 
 

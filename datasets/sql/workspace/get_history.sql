@@ -1,2 +1,2 @@
 -- params: $plan_id, $revision
-SELECT data FROM plan_history WHERE plan_id = $plan_id AND revision = $revision;
+SELECT data, blobs FROM plan_history WHERE plan_id = $plan_id AND revision = $revision;

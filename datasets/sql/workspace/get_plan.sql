@@ -1,2 +1,2 @@
 -- params: $id, $owner
-SELECT data, revision FROM plans WHERE id = $id AND owner = $owner;
+SELECT data, revision, blobs FROM plans WHERE id = $id AND owner = $owner;

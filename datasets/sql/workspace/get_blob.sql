@@ -1,0 +1,2 @@
+-- params: $hash
+SELECT data FROM plan_blobs WHERE hash = $hash;
