@@ -51,14 +51,16 @@ class Session:
 
     def __init__(self, url: str, name: str):
         self.name = name
-        self.ws = connect(url.replace("http://", "ws://") + "/_stcore/stream",
-                          subprotocols=["streamlit"], max_size=None, open_timeout=30)
+        # entered as a context manager (websockets ≥ 16 deprecates the bare connection)
+        self._conn = connect(url.replace("http://", "ws://") + "/_stcore/stream",
+                             subprotocols=["streamlit"], max_size=None, open_timeout=30)
+        self.ws = self._conn.__enter__()
         self.widgets: dict[str, str] = {}   # user key suffix -> widget id
         self.texts: list[str] = []          # alert / caption / markdown bodies of the last run
         self.exceptions: list[str] = []
 
     def close(self):
-        self.ws.close()
+        self._conn.__exit__(None, None, None)
 
     def run(self, widget_values: list[tuple[str, str, object]] = (), timeout_s: float = 60):
         """One script run with ``[(widget_id, kind, value)]``; collects the page."""
