@@ -507,7 +507,8 @@ def _clip_view(v, r0, r1, c0, c1, br0, bc0, params):
 
 
 def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
-                   block_cells: int = NIGHT_BLOCK_CELLS, threads: int | None = None):
+                   block_cells: int = NIGHT_BLOCK_CELLS, threads: int | None = None,
+                   labels=None, n_labels: int = 0):
     """Night figures of a coverage model and a plan's lights (RESULT.json / GRID.npz parts).
 
     The grid is cut into blocks of ``block_cells``² cells; each block is computed by the
@@ -538,6 +539,10 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         Block side [cells].
     threads : int, optional
         Blocks computed in parallel (default ``model.threads``).
+    labels : ndarray, optional
+        District per cell (:func:`assessments.districts.district_labels`) and
+        ``n_labels`` districts: adds ``district_night_dori_m2`` to ``entries`` (one dict
+        level → area [m²] per district), counted inside the blocks.
 
     Returns
     -------
@@ -558,6 +563,7 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from .districts import no_district
     from .image_quality import WALKING_SPEED_M_S
     from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
     from .night import (FACE_HEIGHT_M, LIT_THRESHOLD_LX, _level_counts, _night_cells,
@@ -629,6 +635,12 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         night_ok = core.best_night >= detect
         evm = core.vertical_best_lx[m_u]
         levels = _level_counts(core.best_night, thresholds, where=m_u)
+        by_label = None
+        if labels is not None:
+            lab = labels[r0:r1, c0:c1].ravel()[cells]
+            ok = lab != no_district(labels)
+            by_label = _level_counts(core.best_night, thresholds, groups=np.where(ok, lab, 0),
+                                     n_groups=n_labels, where=m_u & ok)
         lit_seen = int(np.count_nonzero(m_u & night_ok
                                         & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
@@ -640,7 +652,8 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                 "seen_dark": int(np.count_nonzero(m_u & (core.best_day >= detect)
                                                   & ~night_ok)),
                 "cameras": [(v.id, {k: float(c[n] * a) for k, c in core.camera_counts.items()})
-                            for n, v in enumerate(views)]}
+                            for n, v in enumerate(views)],
+                "by_label": by_label}
 
     blocks = [(i, j) for i in range(len(redge) - 1) for j in range(len(cedge) - 1)]
     threads = model.threads if threads is None else int(threads)
@@ -667,6 +680,10 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                "night_dori_m2": {k: sum(o["levels"][k] for o in out) * a for k in thresholds},
                "lit_but_unseen_m2": sum(o["lit_unseen"] for o in out) * a,
                "seen_but_dark_m2": sum(o["seen_dark"] for o in out) * a}
+    if labels is not None:
+        counts = {k: sum(o["by_label"][k] for o in out) for k in thresholds}
+        entries["district_night_dori_m2"] = [{k: float(counts[k][i] * a) for k in thresholds}
+                                             for i in range(n_labels)]
     arrays = ({"illuminance_lx": eh_all, "vertical_illuminance_lx": ev_all} if grids
               else None)
     return entries, per_camera, arrays
@@ -735,7 +752,13 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
                           standard=plan["standard"],
                           min_density_px_m=plan.get("min_density_px_m"))
     model.set_cameras(plan["cameras"])
-    night, cam_night, arrays = simulate_night(model, plan["lights"], grids=night_grids)
+    labels = meta = None
+    if plan.get("districts"):
+        from .districts import district_labels, district_meta
+        meta = district_meta(plan["districts"])
+        labels = district_labels(grid, plan["districts"])
+    night, cam_night, arrays = simulate_night(model, plan["lights"], grids=night_grids,
+                                              labels=labels, n_labels=len(meta or ()))
     cameras = []
     for cid in model.camera_ids:
         c = model.camera_summary(cid)
@@ -749,4 +772,14 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
                        "origin_lat": grid.origin_lat, "origin_lon": grid.origin_lon},
               **model.summary(), **night,
               "cameras": cameras}
+    if labels is not None:
+        from .districts import district_figures
+        cams_rc = {}
+        for cid, cam in model.cameras.items():
+            x, y = grid.to_xy(float(cam["lat"]), float(cam["lon"]))
+            cams_rc[cid] = grid.to_rc(x, y)
+        result["districts"] = district_figures(
+            labels, meta, pixel_density=model.pixel_density, inside=model.inside,
+            thresholds=dict(model.thresholds), cell_area_m2=grid.cell_area_m2,
+            night_dori_m2=result.pop("district_night_dori_m2"), cameras_rc=cams_rc)
     return Simulation(result, model, arrays)

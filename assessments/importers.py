@@ -1264,7 +1264,7 @@ def read_geojson(data: bytes, filename: str = "", *, kind: str = "buildings",
                  default_height_m: float = DEFAULT_BUILDING_HEIGHT_M,
                  prefecture: str | None = None, plane_zone: int | None = None,
                  limits: Limits | None = None) -> ImportResult:
-    """Read buildings or an area of interest from GeoJSON.
+    """Read buildings, an area of interest or districts from GeoJSON.
 
     Parameters
     ----------
@@ -1277,6 +1277,8 @@ def read_geojson(data: bytes, filename: str = "", *, kind: str = "buildings",
         ``buildings``: each feature is a building with ``height_m`` [m] from ``height_m``,
         ``measuredHeight`` (PLATEAU), ``計測高さ`` …, else ``default_height_m`` (reported).
         ``area``: all polygons are merged into one area; ``collection`` holds one feature.
+        ``districts``: each feature is a district (小学校区 …) with its ``name`` (or
+        ``名称``) and, when the file has one, ``id``.
     default_height_m : float
         Height of a building without one [m].
 
@@ -1286,8 +1288,9 @@ def read_geojson(data: bytes, filename: str = "", *, kind: str = "buildings",
         ``collection`` = FeatureCollection in lon/lat rounded to 7 decimals, properties
         ``id``, ``height_m`` and (when known) ``is_home``, ``usage``, ``gml_id``.
     """
-    if kind not in ("buildings", "area"):
-        raise ValueError(f"kind must be one of ('buildings', 'area'), got {kind!r}")
+    if kind not in ("buildings", "area", "districts"):
+        raise ValueError("kind must be one of ('buildings', 'area', 'districts'), "
+                         f"got {kind!r}")
     limits = limits or Limits()
     res = _new_result(limits, format="geojson", kind=kind)
     try:
@@ -1410,6 +1413,8 @@ def _features_to_collection(feats, res, *, kind, default_height_m, transformer, 
         else:
             if props.get("name") or props.get("名称"):
                 newp["name"] = str(props.get("name") or props.get("名称"))
+            if kind == "districts" and fid in (None, ""):
+                del newp["id"]       # named by its name (assessments.districts)
         out.append((geom, newp))
     if not out:
         if not any(p.row is None and p.severity == "error" for p in res.problems):

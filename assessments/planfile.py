@@ -44,7 +44,7 @@ import numpy as np
 from .camera import DORI_STANDARDS
 from .visibility import HEIGHT_KEYS, building_height
 
-__all__ = ["PlanIssue", "PlanError", "validate_plan", "load_plan", "write_result",
+__all__ = ["PlanIssue", "PlanError", "validate_plan", "check_districts", "load_plan", "write_result",
            "write_grid", "load_terrain", "JAPAN_BBOX", "MAX_CELLS", "ISSUE_CODES"]
 
 #: Japan's bounding box: (lat_min, lat_max, lon_min, lon_max) [°].
@@ -330,6 +330,60 @@ def _check_buildings(buildings, issues):
     return out
 
 
+def check_districts(districts) -> list:
+    """The :class:`PlanIssue` list of a plan's ``districts`` alone ([] when fine)."""
+    issues: list[PlanIssue] = []
+    _check_districts(districts, issues)
+    return issues
+
+
+def _check_districts(districts, issues):
+    """Validated districts (a FeatureCollection of Polygon/MultiPolygon features inside
+    Japan), None when absent or unusable; ids unique (``assessments.districts``)."""
+    if districts is None:
+        return None
+    if not isinstance(districts, dict) or districts.get("type") != "FeatureCollection" \
+            or not isinstance(districts.get("features"), list):
+        issues.append(PlanIssue("districts", "", "bad_geojson", None,
+                                "expected a FeatureCollection"))
+        return None
+    from .districts import MAX_DISTRICTS, district_meta
+    from .grid import geojson_rings
+    feats = districts["features"]
+    if len(feats) > MAX_DISTRICTS:
+        issues.append(PlanIssue("districts", "features", "too_large", len(feats),
+                                f"at most {MAX_DISTRICTS:,} districts"))
+        return None
+    n_before = len(issues)
+    metas = district_meta({"features": [f if isinstance(f, dict) else {} for f in feats]})
+    seen = set()
+    for feat, meta in zip(feats, metas):
+        item = f"district {meta['id']}"
+        if meta["id"] in seen:
+            issues.append(PlanIssue(item, "id", "duplicate_id", meta["id"]))
+        seen.add(meta["id"])
+        geom = feat.get("geometry") if isinstance(feat, dict) else None
+        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            issues.append(PlanIssue(item, "geometry", "bad_geojson", None,
+                                    "expected a Polygon or MultiPolygon"))
+            continue
+        try:
+            pts = np.concatenate([r for poly in geojson_rings(geom) for r in poly])
+        except (ValueError, TypeError) as exc:
+            issues.append(PlanIssue(item, "geometry", "bad_geojson", None, str(exc)))
+            continue
+        if not np.all(np.isfinite(pts)):
+            issues.append(PlanIssue(item, "coordinates", "not_a_number"))
+            continue
+        inside = ((pts[:, 1] >= JAPAN_BBOX[0]) & (pts[:, 1] <= JAPAN_BBOX[1])
+                  & (pts[:, 0] >= JAPAN_BBOX[2]) & (pts[:, 0] <= JAPAN_BBOX[3]))
+        if not np.all(inside):
+            bad = pts[~inside][0]
+            issues.append(PlanIssue(item, "coordinates", "outside_japan",
+                                    [float(bad[0]), float(bad[1])], "lat 20…46, lon 122…154"))
+    return districts if len(issues) == n_before else None
+
+
 def _check_items(plan, key, kind, check, issues) -> list:
     """The valid items of the list ``plan[key]`` (``check(item, index, issues)``), ids
     unique."""
@@ -389,6 +443,7 @@ def validate_plan(plan) -> dict:
     cameras = _check_items(plan, "cameras", "camera", _check_camera, issues)
     lights = _check_items(plan, "lights", "light", _check_light, issues)
     footprints = _check_buildings(plan.get("buildings"), issues)
+    _check_districts(plan.get("districts"), issues)
     if area is not None and res is not None:
         from .grid import Grid
         g = Grid.from_area(area, res)

@@ -10,7 +10,9 @@ coverage and lights × cells (× cameras for the vertical illuminance) for the n
 float32 night grids would add 1.1 GB.
 
 ``python benchmarks/bench_city.py [N_BUILDINGS [N_LIGHTS [REPEAT]]]`` (default 40000 5000 3:
-best of 3 runs, wall and CPU of the fastest).
+best of 3 runs, wall and CPU of the fastest). ``--districts`` adds 24 school districts tiling
+the city (``scenes.school_districts``) and prints the figures per district's share: one run
+with and one without them, in the same process.
 """
 import sys
 import time
@@ -22,10 +24,34 @@ from assessments import coverage  # noqa: E402
 from assessments.coverage import CoverageModel, simulate  # noqa: E402
 from assessments.grid import Grid  # noqa: E402
 from benchmarks.scenes import (PhaseTimer, city, dense_baseline,  # noqa: E402
-                               night_baseline_report, peak_rss_mib, timed)
+                               night_baseline_report, peak_rss_mib, school_districts, timed)
+
+
+def districts():
+    """The city with and without 24 school districts: time and peak memory."""
+    import resource
+    plan = city(seed=1, n_buildings=40_000, n_lights=5000)
+    t0 = time.perf_counter()
+    simulate(plan, night_grids=False)
+    without = time.perf_counter() - t0
+    rss0 = peak_rss_mib()
+    plan["districts"] = school_districts(plan)
+    t0 = time.perf_counter()
+    r = simulate(plan, night_grids=False).result
+    with_d = time.perf_counter() - t0
+    d = r["districts"]
+    print(f"city with {len(d)} school districts: {with_d:.1f} s (without {without:.1f} s → "
+          f"+{with_d - without:.1f} s); peak RSS {peak_rss_mib():.0f} MiB (without "
+          f"{rss0:.0f} MiB; target ≤ 2048)")
+    print(f"  districts' areas add up to {sum(x['area_m2'] for x in d) / 1e6:.2f} km² of "
+          f"{r['area_m2'] / 1e6:.2f} km²; covered {sum(x['covered_m2'] for x in d) / 1e6:.3f} "
+          f"of {r['covered_m2'] / 1e6:.3f} km²")
+    del resource
 
 
 def main():
+    if "--districts" in sys.argv:
+        return districts()
     n_buildings = int(sys.argv[1]) if len(sys.argv) > 1 else 40_000
     n_lights = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     n_repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 3

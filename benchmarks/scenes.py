@@ -146,6 +146,25 @@ def city(seed=1, *, width_m=14_000.0, height_m=10_000.0, resolution_m=1.0,
     return _with_lights(plan, rng, g, n_lights, -hw, -hh, hw, hh)
 
 
+def school_districts(plan: dict, nx: int = 6, ny: int = 4) -> dict:
+    """``nx`` × ``ny`` rectangular districts tiling a scene's area (like a city's 小学校区),
+    drawn 50 m past its edge, as the plan's ``districts`` FeatureCollection."""
+    ring = np.array(plan["area"]["coordinates"][0], float)
+    lon_w, lon_e = ring[:, 0].min(), ring[:, 0].max()
+    lat_s, lat_n = ring[:, 1].min(), ring[:, 1].max()
+    pad_lon, pad_lat = (lon_e - lon_w) * 0.01, (lat_n - lat_s) * 0.01
+    lons = np.linspace(lon_w - pad_lon, lon_e + pad_lon, nx + 1)
+    lats = np.linspace(lat_s - pad_lat, lat_n + pad_lat, ny + 1)
+    feats = []
+    for j in range(ny):
+        for i in range(nx):
+            w, e, s_, n_ = lons[i], lons[i + 1], lats[j], lats[j + 1]
+            feats.append({"type": "Feature", "properties": {"name": f"第{j * nx + i + 1}小学校区"},
+                          "geometry": {"type": "Polygon", "coordinates": [[
+                              [w, s_], [e, s_], [e, n_], [w, n_], [w, s_]]]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def hills(n=512, seed=1):
     """The peer scene "hills" (bench_scenes.md): heights (N, N) and the 6 camera tuples.
 

@@ -27,7 +27,7 @@ K = f"sim_{pid}_"
 UNDO = K + "undo"
 NONCE = K + "nonce"
 SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", "use_cases",
-              "resolution_m", "target_height_m", "simulation")
+              "districts", "resolution_m", "target_height_m", "simulation")
 _MISSING = "__missing__"
 st.session_state.setdefault(UNDO, [])
 st.session_state.setdefault(NONCE, 0)
@@ -249,8 +249,8 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
                                    prefecture=pref)
     elif kind == "buildings":
         res = imp.read_buildings(data, name)
-    else:
-        res = imp.read_geojson(data, name, kind="area")
+    else:   # the area (one merged polygon), or districts (小学校区 …: one per feature)
+        res = imp.read_geojson(data, name, kind="districts" if kind == "districts" else "area")
     errors = [pr for pr in res.problems if pr.severity == "error"]
     notes = [pr for pr in res.problems if pr.severity != "error"]
     items = res.rows if kind in ("cameras", "lights") else (res.collection or {}).get(
@@ -288,6 +288,15 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
             pts = np.concatenate([r for f in items for poly in geojson_rings(f["geometry"])
                                   for r in poly])
             new_area, res_m, margin = _extent_area(pts[:, 1], pts[:, 0], margin_m=5.0)
+    elif kind == "districts":
+        if mode == "append":
+            items = list(((p.get("districts") or {}).get("features") or [])) + items
+        issues = planfile.check_districts({"type": "FeatureCollection", "features": items})
+        if issues:
+            _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
+                f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
+                for i in issues[:12]))
+            return False
     else:
         geom = items[0]["geometry"]
         try:
@@ -304,6 +313,8 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
         elif kind == "buildings":
             q["buildings"] = {"type": "FeatureCollection", "features": items}
             q.pop("sample", None)
+        elif kind == "districts":
+            q["districts"] = {"type": "FeatureCollection", "features": items}
         else:
             q["area"] = items[0]["geometry"]
         if new_area is not None:
@@ -565,6 +576,26 @@ with right:
         t("sim.sum.cost_value", total=f"{cost['total_jpy']:,.0f}") if cost["total_jpy"] > 0
         else t("sim.sum.cost_zero")))
 
+# ------------------------------------------------------------------------- districts
+if res.get("districts"):
+    _lvl = (req or {}).get("level") or "observe"
+    with st.expander(t("sim.dist.title", n=len(res["districts"])), expanded=True):
+        st.dataframe(pd.DataFrame([{
+            t("sim.dist.name"): d["name"],
+            t("sim.dist.area"): round(d["area_m2"]),
+            t("sim.dist.covered"): round(d["coverage_fraction"] * 100, 1),
+            t("sim.dist.level_day", level=t("sim.dori." + _lvl)): round(
+                d["dori_m2"].get(_lvl, 0.0) / d["area_m2"] * 100 if d["area_m2"] else 0.0, 1),
+            t("sim.dist.level_night", level=t("sim.dori." + _lvl)): round(
+                d["night_dori_m2"].get(_lvl, 0.0) / d["area_m2"] * 100
+                if d["area_m2"] else 0.0, 1),
+            t("sim.dist.cameras"): len(d.get("cameras") or [])} for d in res["districts"]]),
+            hide_index=True, width="stretch", key=K + "dist_df")
+        st.caption(t("sim.dist.note"))
+elif res.get("district_issues"):
+    st.warning(t("sim.dist.invalid") + "\n\n" + "\n".join(
+        f"- {state.md_escape(m)}" for m in res["district_issues"][:8]))
+
 # --------------------------------------------------------------------------- preview
 st.subheader(t("sim.preview"))
 if point is None:
@@ -770,12 +801,14 @@ with tabs[3]:
 
 with tabs[4]:
     ic = st.columns([1.2, 1, 2])
-    kind = ic[0].selectbox(t("sim.io.kind"), ["cameras", "lights", "buildings", "area"],
-                           key=K + "io_kind", format_func={k: t("sim.io.kind." + k) for k in ("cameras", "lights", "buildings", "area")}.get)
+    _kinds = ("cameras", "lights", "buildings", "area", "districts")
+    kind = ic[0].selectbox(t("sim.io.kind"), list(_kinds), key=K + "io_kind",
+                           format_func={k: t("sim.io.kind." + k) for k in _kinds}.get)
     mode = ic[1].radio(t("sim.io.mode"), ["replace", "append"], key=K + "io_mode",
                        format_func={k: t("sim.io.mode." + k) for k in ("replace", "append")}.get, horizontal=True)
     types = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],
-             "buildings": ["geojson", "json", "gml", "xml"], "area": ["geojson", "json"]}[kind]
+             "buildings": ["geojson", "json", "gml", "xml"], "area": ["geojson", "json"],
+             "districts": ["geojson", "json"]}[kind]
     up = ic[2].file_uploader(t("sim.io.file"), type=types, key=K + f"io_file_{kind}",
                              help=t("sim.io.help"))
     if up is not None:

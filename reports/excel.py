@@ -44,6 +44,7 @@ SHEETS = {
     "costs": "事業費",
     "cameras": "カメラ配置",
     "lights": "照明配置",
+    "districts": "地区別集計",
     "readiness": "準備度評価",
     "privacy": "プライバシー対応",
     "sources": "出典",
@@ -1032,6 +1033,40 @@ _PRIVACY_COLUMNS = (
 )
 
 
+def _write_districts_sheet(wb, results) -> None:
+    """地区別集計: coverage and DORI areas per district (小学校区 …), from the simulation."""
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["districts"]))
+    row = _title(ws, "地区別集計",
+                 "シミュレーション結果（面積 [m²]）。地区の境界内で建物を除いたセルで集計し、地区が重なる所は"
+                 "先に並ぶ地区に数えます。昼・夜の各レベルはそのレベル以上の面積です。")
+    rows = results.get("districts") or []
+    day_keys, night_keys = _dori_keys({"cameras": [
+        {"dori_m2": d.get("dori_m2"), "night_dori_m2": d.get("night_dori_m2")} for d in rows]})
+    headers = (["地区", "評価面積 [m²]", "カメラに映る面積 [m²]", "カメラに映る割合"]
+               + [f"昼 {_dori_label(k)} [m²]" for k in day_keys]
+               + [f"夜 {_dori_label(k)} [m²]" for k in night_keys]
+               + ["地区内のカメラ [台]", "カメラ ID"])
+    for j, h in enumerate(headers, start=1):
+        _put(ws, row, j, h, "mm_header" if j == 1 else "mm_header_result")
+    header_row = row
+    for d in rows:
+        row += 1
+        cams = d.get("cameras") or []
+        values = ([(str(d.get("name") or d.get("id") or ""), "mm_text"),
+                   (_num(d.get("area_m2")), "mm_area"), (_num(d.get("covered_m2")), "mm_area"),
+                   (_num(d.get("coverage_fraction")), "mm_rate")]
+                  + [(_num((d.get("dori_m2") or {}).get(k)), "mm_area") for k in day_keys]
+                  + [(_num((d.get("night_dori_m2") or {}).get(k)), "mm_area")
+                     for k in night_keys]
+                  + [(len(cams), "mm_int"), (", ".join(str(c) for c in cams[:50])
+                                             + (" …" if len(cams) > 50 else ""), "mm_text")])
+        for j, (v, style) in enumerate(values, start=1):
+            _put(ws, row, j, v, style)
+    _widths(ws, [22, 13, 15, 13] + [12] * (len(day_keys) + len(night_keys)) + [12, 40])
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
+                 landscape=True)
+
+
 def _write_readiness_sheet(wb, plan, *, rows) -> None:
     ws = wb.create_sheet(sanitize_sheet_title(SHEETS["readiness"]))
     row = _title(ws, "準備度評価（自己評価）", "出力時点の評価結果です（取り込みの対象外）。")
@@ -1115,6 +1150,8 @@ def sheets_for(plan: dict, *, sources=None, readiness_rows=None, privacy_rows=No
         keys.append("cameras")
     if plan.get("lights"):
         keys.append("lights")
+    if plan.get("districts") and plan.get("area"):
+        keys.append("districts")     # written when the simulation gives its figures
     if readiness_rows or (plan.get("readiness") or {}).get("answers"):
         keys.append("readiness")
     if privacy_rows or (plan.get("privacy") or {}).get("answers"):
@@ -1184,6 +1221,8 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
     sources = _sources_with_scheme(sources, scheme)
     keys = sheets_for(plan, sources=sources, readiness_rows=readiness_rows,
                       privacy_rows=privacy_rows)
+    if "districts" in keys and not (results or {}).get("districts"):
+        keys.remove("districts")
     wb = Workbook()
     wb.remove(wb.active)
     register_styles(wb, font_name=font_name)
@@ -1204,6 +1243,8 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
                          cost_refs=cost_refs, source_count=len(sources))
     if "plan" in keys:
         _write_plan_sheet(wb, plan)
+    if "districts" in keys:
+        _write_districts_sheet(wb, results)
     if "readiness" in keys:
         _write_readiness_sheet(wb, plan, rows=readiness_rows)
     if "privacy" in keys:

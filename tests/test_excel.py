@@ -332,6 +332,32 @@ def test_results_and_map_image():
     assert len(ws._images) == 1 and len(wb["照明配置"]._images) == 1
 
 
+def test_districts_sheet_from_the_simulation():
+    plan = sample_plan()
+    results = {"cameras": [], "districts": [
+        {"id": "西", "name": "=西小学校区", "area_m2": 5000.0, "covered_m2": 898.0,
+         "coverage_fraction": 0.1796, "dori_m2": {"detect": 898.0, "observe": 414.0},
+         "night_dori_m2": {"detect": 120.0, "observe": 0.0}, "cameras": ["C1", "C2"]}]}
+    # no districts in the plan: no sheet, even with figures
+    assert "地区別集計" not in _open(build_workbook(plan, results=results)).sheetnames
+    plan["area"] = {"type": "Polygon", "coordinates": [[[139.0, 35.0], [139.001, 35.0],
+                                                        [139.001, 35.001], [139.0, 35.0]]]}
+    plan["districts"] = {"type": "FeatureCollection", "features": []}
+    assert "districts" in X.sheets_for(plan)
+    # districts in the plan but no simulation figures: the sheet is left out
+    assert "地区別集計" not in _open(build_workbook(plan, results=None)).sheetnames
+    ws = _open(build_workbook(plan, results=results))["地区別集計"]
+    hdr = _find(ws, "地区")
+    assert [c.value for c in ws[hdr]] == [
+        "地区", "評価面積 [m²]", "カメラに映る面積 [m²]", "カメラに映る割合",
+        "昼 Detect（検知） [m²]", "昼 Observe（観察） [m²]", "夜 Detect（検知） [m²]",
+        "夜 Observe（観察） [m²]", "地区内のカメラ [台]", "カメラ ID"]
+    row = [c.value for c in ws[hdr + 1]]
+    assert row == ["=西小学校区", 5000, 898, 0.1796, 898, 414, 120, 0, 2, "C1, C2"]
+    assert ws.cell(hdr + 1, 1).data_type == "s"          # a name typed as "=…" stays text
+    assert ws.cell(hdr + 1, 4).number_format == "0.0%"
+
+
 def test_sources_sheet_adds_scheme_source():
     sources = [{"title": "3D都市モデル（Project PLATEAU）新座市", "url": "https://www.mlit.go.jp/plateau/",
                 "verified": True}]

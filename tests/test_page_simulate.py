@@ -365,3 +365,45 @@ def test_summary_is_computed_after_the_map_and_facades_once_per_scene(monkeypatc
     fresh = PG.privacy_hits(sim2.model, moved["buildings"])
     assert [(h["camera_id"], h["cells"]) for h in sim2.privacy] == \
         [(h["camera_id"], h["cells"]) for h in fresh]
+
+
+def test_import_school_districts_and_see_figures_per_district(tmp_path):
+    import json
+
+    import numpy as np
+
+    from assessments.grid import geojson_rings
+    at = _sample()
+    plan = _plan(at)
+    pts = np.concatenate([r for poly in geojson_rings(plan["area"]) for r in poly])
+    lon_w, lon_e = pts[:, 0].min() - 1e-3, pts[:, 0].max() + 1e-3
+    lat_s, lat_n = pts[:, 1].min() - 1e-3, pts[:, 1].max() + 1e-3
+    mid = float(np.median(pts[:, 0]))
+
+    def box(w, e):
+        return {"type": "Polygon", "coordinates": [[[w, lat_s], [e, lat_s], [e, lat_n],
+                                                    [w, lat_n], [w, lat_s]]]}
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "西小学校区"}, "geometry": box(lon_w, mid)},
+        {"type": "Feature", "properties": {"name": "東小学校区"}, "geometry": box(mid, lon_e)}]}
+    path = tmp_path / "school_districts.geojson"
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    _import(at, "districts", path)
+    assert any("Imported 2 item(s)" in s.value for s in at.success)
+    assert [f["properties"]["name"] for f in _plan(at)["districts"]["features"]] == \
+        ["西小学校区", "東小学校区"]
+    table = next(d.value for d in at.dataframe if "District" in d.value.columns)
+    assert list(table["District"]) == ["西小学校区", "東小学校区"]
+    # the two halves cover the whole area: their assessed areas add up to the plan's
+    assert table["Assessed area [m²]"].sum() == pytest.approx(_metric(at, "Assessed area"),
+                                                               abs=2)
+    # every camera stands in one of them
+    assert table["Cameras in it"].sum() == len(plan["cameras"])
+    # a file that is not polygons: a message, the districts kept
+    bad = tmp_path / "line.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {
+            "type": "LineString", "coordinates": [[lon_w, lat_s], [lon_e, lat_n]]}}]}))
+    _import(at, "districts", bad)
+    assert at.error
+    assert len(_plan(at)["districts"]["features"]) == 2

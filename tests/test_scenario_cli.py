@@ -4,7 +4,9 @@ row (tilt 120°).
 
 The plan is generated here with a seeded generator (no committed data): a 1,500 m × 1,500 m
 square around 柏市役所 (35.868056, 139.976389; datasets/municipalities.csv) at 2 m cells,
-1,500 cameras with the importer's default optics (assessments.importers.DEFAULT_CAMERA).
+1,500 cameras with the importer's default optics (assessments.importers.DEFAULT_CAMERA),
+and four school districts (小学校区): the square's quadrants, drawn 20 m past its edge as a
+city's district file would be.
 """
 from __future__ import annotations
 
@@ -44,7 +46,16 @@ def _asset_register_plan(seed: int = 20260401) -> dict:
                    mount_height_m=float(rng.choice([3.0, 4.5, 6.0])),
                    tilt_deg=float(rng.choice([10.0, 15.0, 20.0])))
         cameras.append(cam)
+    districts = []
+    for name, (sx, sy) in (("北西小学校区", (-1, 1)), ("北東小学校区", (1, 1)),
+                           ("南西小学校区", (-1, -1)), ("南東小学校区", (1, -1))):
+        xs = np.array([0.0, sx * (HALF_M + 20), sx * (HALF_M + 20), 0.0, 0.0])
+        ys = np.array([0.0, 0.0, sy * (HALF_M + 20), sy * (HALF_M + 20), 0.0])
+        la, lo = g.to_latlon(xs, ys)
+        districts.append({"type": "Feature", "properties": {"name": name}, "geometry": {
+            "type": "Polygon", "coordinates": [[[float(o), float(a)] for a, o in zip(la, lo)]]}})
     return {"version": 1, "name": "柏市 見守りカメラ 資産台帳 (合成)",
+            "districts": {"type": "FeatureCollection", "features": districts},
             "area": {"type": "Polygon", "coordinates": [[[round(float(o), 7), round(float(a), 7)]
                                                          for a, o in zip(ring_lat, ring_lon)]]},
             "resolution_m": RESOLUTION_M, "target_height_m": 1.5, "cameras": cameras}
@@ -93,6 +104,34 @@ def test_batch_of_1500_cameras_writes_result_and_grid(batch):
     # the per-cell arrays cover the area: (1500 / 2)² = 562,500 cells (± a border row)
     biggest = max(arrays[k].size for k in arrays.files if arrays[k].ndim == 2)
     assert_allclose(biggest, (1500 / RESOLUTION_M) ** 2, rtol=0.01)
+
+
+def test_coverage_and_dori_areas_per_school_district(batch):
+    plan, _, out, _, proc = batch
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(out.read_text("utf-8"))
+    dist = res["districts"]
+    assert [d["name"] for d in dist] == ["北西小学校区", "北東小学校区", "南西小学校区",
+                                         "南東小学校区"]
+    # the quadrants split the square along x = 0 and y = 0, between cell centres (2 m cells
+    # centred at ±1 m, ±3 m …): each holds a quarter of the cells, 750 m × 750 m
+    for d in dist:
+        assert_allclose(d["area_m2"], res["area_m2"] / 4, rtol=1e-9)
+    # they partition the area: the per-district figures add up to the plan's, day and night
+    assert_allclose(sum(d["covered_m2"] for d in dist), res["covered_m2"], rtol=1e-12)
+    for k, v in res["dori_m2"].items():
+        assert_allclose(sum(d["dori_m2"][k] for d in dist), v, rtol=1e-12)
+    for k, v in res["night_dori_m2"].items():
+        assert_allclose(sum(d["night_dori_m2"][k] for d in dist), v, rtol=1e-12)
+    # each camera stands in the quadrant of its position
+    g = Grid(LAT0, LON0, 1.0, (1, 1), 0.0, 0.0)
+    for cam in plan["cameras"][:200]:
+        x, y = g.to_xy(cam["lat"], cam["lon"])
+        name = ("北" if y > 0 else "南") + ("東" if x > 0 else "西") + "小学校区"
+        assert cam["id"] in next(d for d in dist if d["name"] == name)["cameras"]
+    assert sum(len(d["cameras"]) for d in dist) == N_CAMERAS
+    for d in dist:
+        assert 0 < d["coverage_fraction"] == pytest.approx(d["covered_m2"] / d["area_m2"])
 
 
 def test_bad_tilt_names_the_camera_and_field(batch, tmp_path):

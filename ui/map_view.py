@@ -532,6 +532,20 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                  hoverinfo="skip", showlegend=True, legendgroup="vector"))
     except (ValueError, TypeError, KeyError):
         pass
+    dists = (plan.get("districts") or {}).get("features") or []
+    if dists:
+        rings = []
+        for feat in dists:
+            try:
+                rings += _rings_xy(g, feat.get("geometry"))
+            except (ValueError, TypeError, KeyError):
+                continue
+        if rings:
+            dx, dy = _joined(rings)
+            traces.append(_scatter(x=dx, y=dy, mode="lines", name=t("sim.map.districts"),
+                                   line=dict(color="rgba(120,40,150,0.8)", width=2,
+                                             dash="dashdot"),
+                                   hoverinfo="skip", showlegend=True, legendgroup="vector"))
     # clickable grid (faint): hover shows the best density there
     cx, cy, rr, cc = click_points(sim)
     pd = sim.model.pixel_density[rr, cc]

@@ -32,6 +32,7 @@ from assessments import lighting as L
 from assessments import night as N
 from assessments import planfile, sim_summary, storage
 from assessments.coverage import CoverageModel
+from assessments.districts import district_figures, district_labels, district_meta
 from assessments.frozen import content_hash, text_hash
 from assessments.grid import Grid
 from assessments.privacy_geometry import home_facade_cells, privacy_hits
@@ -95,6 +96,7 @@ class Scene:
         self.privacy_key = None
         self.privacy = None
         self.facade = None
+        self.districts = (None, None, None)     # (key, labels, meta)
         self.last_changed: list[str] = []
 
     def sync(self, cameras: list[dict]) -> list[str]:
@@ -375,6 +377,27 @@ class SimResult:
         return self._summary[1]
 
 
+def _district_rows(scene: Scene, districts: dict, night) -> list[dict]:
+    """Figures per district (``assessments.districts``), day and night; the districts'
+    labels are kept on the scene until the districts change."""
+    model = scene.model
+    key = content_hash(districts) or digest(districts)
+    with scene.lock:
+        if scene.districts[0] != key:
+            scene.districts = (key, district_labels(model.grid, districts),
+                               district_meta(districts))
+        _, labels, meta = scene.districts
+        cams_rc = {}
+        for cid, cam in model.cameras.items():
+            x, y = model.grid.to_xy(float(cam["lat"]), float(cam["lon"]))
+            cams_rc[cid] = model.grid.to_rc(x, y)
+        return district_figures(labels, meta, pixel_density=model.pixel_density,
+                                inside=model.inside, thresholds=dict(model.thresholds),
+                                cell_area_m2=model.grid.cell_area_m2,
+                                night_pixel_density=night.night_pixel_density_px_m,
+                                cameras_rc=cams_rc)
+
+
 def scene_part(plan: dict) -> dict:
     part = {"version": 1, "cameras": []}
     for k in SCENE_KEYS:
@@ -471,6 +494,8 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
         retention_days = ((plan.get("privacy") or {}).get("settings") or {}).get(
             "retention_days") or 14
     name = plan.get("name")
+    districts = plan.get("districts")
+    district_issues = planfile.check_districts(districts) if districts else []
 
     def summarise() -> tuple[dict, list]:
         with scene.lock:
@@ -501,6 +526,10 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                   "privacy": [{k: v for k, v in p.items() if k not in ("mask", "rows", "cols")}
                               for p in privacy],
                   "cameras": cam_rows}
+        if districts and not district_issues:
+            result["districts"] = _district_rows(scene, districts, night)
+        elif district_issues:
+            result["district_issues"] = [i.message for i in district_issues]
         return result, overlap
 
     return SimResult(model=model, night=night, summarise=summarise, requirement=req,
