@@ -378,6 +378,8 @@ class CoverageModel:
         else:
             seen &= zc <= np.float32(max_depth)
         seen &= self.inside[r0:r1, c0:c1]
+        if cam.get("privacy_masks_deg") and seen.any():
+            seen &= ~privacy_masked(dx, dy, p["azimuth_deg"], cam["privacy_masks_deg"])
         if self.surface.has_obstacles and seen.any():
             rr, cc_ = np.nonzero(seen)
             pz = tz[rr, cc_] if not flat else np.full(rr.size, tz)
@@ -475,6 +477,39 @@ class CoverageModel:
         """Highest level reached per cell (0 = none, k = k-th lowest level), int8."""
         thr = np.array(sorted(self.thresholds.values()), dtype=np.float32)
         return np.searchsorted(thr, self.pixel_density, side="right").astype(np.int8)
+
+
+def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
+    """Cells hidden by a camera's privacy masks, as bearing sectors relative to its axis.
+
+    Network cameras black out masked regions of the image (privacy masks); on the ground
+    plane a mask over the part of the picture where homes appear is modelled as the sector
+    of bearings it covers, the form ``assessments.privacy_geometry`` suggests
+    (``sector_rel_deg``).
+
+    Parameters
+    ----------
+    dx_m, dy_m : array_like
+        Offsets of the cells from the camera, east and north [m] (broadcast together).
+    azimuth_deg : float
+        The camera's axis [°], clockwise from north.
+    masks : list of [from_deg, to_deg]
+        Sectors of bearing relative to the axis [°], clockwise (negative = left of the
+        axis), −180 ≤ from < to ≤ 180; both edges are masked.
+
+    Returns
+    -------
+    ndarray of bool
+        True where a mask hides the cell.
+    """
+    bearing = np.degrees(np.arctan2(dx_m, dy_m))
+    rel = (bearing - float(azimuth_deg) + 180.0) % 360.0 - 180.0
+    hidden = np.zeros(np.broadcast_shapes(np.shape(dx_m), np.shape(dy_m)), dtype=bool)
+    for lo, hi in masks:
+        hidden |= (rel >= float(lo)) & (rel <= float(hi))
+        if float(hi) >= 180.0:          # straight behind is −180 here and +180 there
+            hidden |= rel <= -180.0
+    return hidden
 
 
 # ---------------------------------------------------------------------------------------

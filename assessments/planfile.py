@@ -173,6 +173,15 @@ def _latlon(obj, item, issues, lat_key="lat", lon_key="lon"):
     return (lat, lon) if ok and lat is not None and lon is not None else (None, None)
 
 
+def _valid_masks(masks) -> bool:
+    """``privacy_masks_deg``: up to 16 ``[from, to]`` sectors, −180 ≤ from < to ≤ 180 [°]."""
+    def num(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return isinstance(masks, list) and len(masks) <= 16 and all(
+        isinstance(m, (list, tuple)) and len(m) == 2 and num(m[0]) and num(m[1])
+        and -180 <= m[0] < m[1] <= 180 for m in masks)
+
+
 def _check_camera(cam, index, issues) -> dict | None:
     if not isinstance(cam, dict):
         issues.append(PlanIssue(f"camera #{index + 1}", "", "bad_type", None,
@@ -201,6 +210,12 @@ def _check_camera(cam, index, issues) -> dict | None:
     _number(cam, "ir_range_m", item, issues, required=False, lo=0)
     _number(cam, "min_illuminance_lx", item, issues, required=False, lo=0)
     _number(cam, "shutter_s", item, issues, required=False, lo=0)
+    masks = cam.get("privacy_masks_deg")
+    if masks is not None and not _valid_masks(masks):
+        issues.append(PlanIssue(item, "privacy_masks_deg", "out_of_range",
+                                json.dumps(masks, default=str)[:60],
+                                "−180 ≤ from < to ≤ 180 in each of at most 16 [from, to] "
+                                "sectors"))
     if len(issues) > n0 or cid is None:
         return None
     out = dict(cam)

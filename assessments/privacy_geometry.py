@@ -17,7 +17,8 @@ we report the cells, the buildings, the bearing sector they occupy and one sugge
     otherwise, when the hits fill at most half of the horizontal field of view: mask that
     sector of the image (most network cameras offer privacy masks); the sector is reported
     as bearings [°] clockwise from north and as angles relative to the optical axis
-    (negative = left).
+    (negative = left); set as the camera's ``privacy_masks_deg`` it leaves the coverage
+    (``assessments.coverage.privacy_masked``), so the hit disappears.
 ``re_aim``
     otherwise: turn the camera so that the whole hit sector falls outside its field of view;
     the suggested azimuth puts the edge of the view ``margin_deg`` beyond the sector on the

@@ -733,16 +733,34 @@ with tabs[2]:
                          t("sim.priv.col.suggestion"): sug})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=K + "priv_df")
         st.caption(t("sim.priv.mask_note"))
+        ids_ = [str(c_["id"]) for c_ in plan.get("cameras") or []]
         for h in sim.privacy:
-            if h["code"] in ("lower_tilt", "re_aim"):
+            if h["camera_id"] not in ids_:
+                continue
+            idx_ = ids_.index(h["camera_id"])
+            if h["code"] == "privacy_mask_sector":   # one more sector on the camera
+                old_masks = (plan["cameras"][idx_].get("privacy_masks_deg") or [])
+                field_ = "privacy_masks_deg"
+                value = [list(m) for m in old_masks] + [
+                    [round(max(-180.0, h["sector_rel_deg"][0]), 1),
+                     round(min(180.0, h["sector_rel_deg"][1]), 1)]]
+            else:
                 field_, value = (("tilt_deg", h["tilt_deg"]) if h["code"] == "lower_tilt"
                                  else ("azimuth_deg", h["azimuth_deg"]))
-                ids_ = [str(c_["id"]) for c_ in plan.get("cameras") or []]
-                if h["camera_id"] in ids_ and st.button(
-                        t("sim.priv.apply", id=h["camera_id"]), key=K + f"fix_{h['camera_id']}"):
-                    _apply_delta("cameras", {"edited_rows": {
-                        ids_.index(h["camera_id"]): {field_: value}}})
-                    st.rerun()
+            if st.button(t("sim.priv.apply", id=h["camera_id"]),
+                         key=K + f"fix_{h['camera_id']}"):
+                _apply_delta("cameras", {"edited_rows": {idx_: {field_: value}}})
+                st.rerun()
+    masked = [c_ for c_ in plan.get("cameras") or [] if c_.get("privacy_masks_deg")]
+    for c_ in masked:
+        mc = st.columns([4, 1])
+        mc[0].caption(t("sim.priv.masks", id=c_["id"], sectors="、".join(
+            f"{a:g}°〜{b:g}°" for a, b in c_["privacy_masks_deg"])))
+        if mc[1].button(t("sim.priv.clear_masks"), key=K + f"unmask_{c_['id']}"):
+            _apply_delta("cameras", {"edited_rows": {
+                [str(x["id"]) for x in plan["cameras"]].index(str(c_["id"])): {
+                    "privacy_masks_deg": None}}})
+            st.rerun()
 
 with tabs[3]:
     st.caption(t("sim.cost.intro"))

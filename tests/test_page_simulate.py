@@ -407,3 +407,34 @@ def test_import_school_districts_and_see_figures_per_district(tmp_path):
     _import(at, "districts", bad)
     assert at.error
     assert len(_plan(at)["districts"]["features"]) == 2
+
+
+def test_apply_a_privacy_mask_then_remove_it():
+    at = _sample()
+    at.button(key=next(b.key for b in at.button if b.key.endswith("all_homes"))).click()
+    _run(at)
+    priv = next(d.value for d in at.dataframe if "Suggestion" in d.value.columns)
+    row = priv[priv["Suggestion"].str.startswith("Privacy mask")].iloc[0]
+    cid = row["Camera"]
+    from ui import simulation as S
+
+    def covered(plan):        # the camera's own covered area [m²]
+        return next(c["covered_m2"] for c in S.simulate_plan(plan).result["cameras"]
+                    if c["id"] == cid)
+    covered_before = covered(_plan(at))
+    at.button(key=next(b.key for b in at.button if b.key.endswith(f"fix_{cid}"))).click()
+    _run(at)
+    cam = next(c for c in _plan(at)["cameras"] if c["id"] == cid)
+    (lo, hi), = cam["privacy_masks_deg"]
+    # the sector the suggestion named: "(-53° to -31° from the axis)" style
+    assert f"({lo:.0f}° to {hi:.0f}° from the axis)" in row["Suggestion"]
+    assert any(f"{cid}: privacy masks" in c.value for c in at.caption)
+    # the masked sector leaves the coverage and the camera leaves the privacy list
+    assert 0 < covered(_plan(at)) < covered_before
+    priv = next(d.value for d in at.dataframe if "Suggestion" in d.value.columns)
+    assert cid not in set(priv["Camera"])
+    at.button(key=next(b.key for b in at.button if b.key.endswith(f"unmask_{cid}"))).click()
+    _run(at)
+    assert not next(c for c in _plan(at)["cameras"] if c["id"] == cid).get(
+        "privacy_masks_deg")
+    assert covered(_plan(at)) == covered_before

@@ -134,3 +134,60 @@ def test_privacy_hits_names_the_camera_facing_the_home():
     assert west and west[0]["private_cells"] > 0 and west[0]["building_ids"] == []
     with pytest.raises(ValueError, match="private_mask shape"):
         privacy_hits(model, fc, private_mask=np.zeros((3, 3), bool))
+
+
+def test_privacy_masked_bearings_by_hand():
+    from assessments.coverage import privacy_masked
+    # cells north (0°), 30° right, east (90°), 45° left, south (180°) of the camera
+    dx = np.array([0.0, np.sin(np.radians(30)), 1.0, -1.0, 0.0])
+    dy = np.array([1.0, np.cos(np.radians(30)), 0.0, 1.0, -1.0])
+    assert privacy_masked(dx, dy, 0.0, [[20, 100]]).tolist() == [False, True, True, False,
+                                                                  False]
+    # axis 350°: north is +10° from it, 45° left (315°) is −35°, south (180°) is −170°
+    assert privacy_masked(dx, dy, 350.0, [[5, 15], [-36, -34]]).tolist() == [
+        True, False, False, True, False]
+    assert privacy_masked(dx, dy, 0.0, [[170, 180]]).tolist()[4]      # ±180 wraps
+
+
+def test_a_privacy_mask_removes_the_hit_it_was_suggested_for():
+    # a narrow home straight ahead, far enough that lowering the tilt would be too much:
+    # the suggestion is a mask; with the suggested sector masked the camera no longer sees
+    # the façade, and it still sees the street beside it
+    g = _grid(40.0)
+    home = _square(g, 27, -2, 31, 2, id="H1", is_home=True, height_m=6.0)
+    fc = {"type": "FeatureCollection", "features": [home]}
+    cam = _camera(g, -10, 0, 90.0, "C1")
+    model = CoverageModel(g, fc)
+    model.set_cameras([cam])
+    (hit,) = privacy_hits(model, fc)
+    assert hit["code"] == "privacy_mask_sector"
+    lo, hi = hit["sector_rel_deg"]
+    assert lo < 0 < hi and hi - lo <= 30.0          # centred on the axis, ≤ hfov / 2
+    seen_before = int(np.count_nonzero(model.views["C1"].seen))
+    model.update_camera(dict(cam, privacy_masks_deg=[[lo, hi]]))
+    assert privacy_hits(model, fc) == []
+    view = model.views["C1"]
+    seen_after = int(np.count_nonzero(view.seen))
+    assert 0 < seen_after < seen_before
+    # exactly the cells whose bearing from the camera lies in the sector are gone
+    dx = view.x_axis_m[None, :] - view.x_m
+    dy = view.y_axis_m[:, None] - view.y_m
+    rel = (np.degrees(np.arctan2(dx, dy)) - 90.0 + 180.0) % 360.0 - 180.0
+    assert not (view.seen & (rel >= lo) & (rel <= hi)).any()
+    model.update_camera(cam)
+    assert int(np.count_nonzero(model.views["C1"].seen & ~((rel >= lo) & (rel <= hi)))) \
+        == seen_after
+
+
+def test_bad_privacy_masks_are_rejected():
+    from assessments import planfile
+    g = _grid()
+    area = _square(g, -20, -20, 20, 20)["geometry"]
+    for bad in ([[10, 5]], [[-200, 0]], [[0, "x"]], [0, 10], "0-10", [[0, 1]] * 17):
+        cam = dict(_camera(g, 0, 0, 0.0, "C1"), privacy_masks_deg=bad)
+        with pytest.raises(planfile.PlanError) as err:
+            planfile.validate_plan({"version": 1, "area": area, "cameras": [cam]})
+        (issue,) = err.value.issues
+        assert (issue.item_id, issue.field) == ("camera C1", "privacy_masks_deg")
+    ok = dict(_camera(g, 0, 0, 0.0, "C1"), privacy_masks_deg=[[-10, 5.5], [20, 30]])
+    planfile.validate_plan({"version": 1, "area": area, "cameras": [ok]})

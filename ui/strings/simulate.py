@@ -239,7 +239,10 @@ STRINGS = {
     "sim.priv.privacy_mask_sector": ("方位 {a:.0f}°〜{b:.0f}°（光軸の左 {l:.0f}°〜右 {r:.0f}°）にプライバシーマスクを設定", "Privacy mask for bearings {a:.0f}°–{b:.0f}° ({l:.0f}° to {r:.0f}° from the axis)"),
     "sim.priv.re_aim": ("向きを {az:.0f}° に変える（住宅が視野から外れます）", "Re-aim to {az:.0f}° (the homes leave the view)"),
     "sim.priv.apply": ("{id} に提案を適用", "Apply the suggestion to {id}"),
-    "sim.priv.mask_note": ("プライバシーマスクはカメラ本体で設定します（計算上の撮影範囲は変わりません）。", "Privacy masks are set in the camera itself (the computed coverage does not change)."),
+    "sim.priv.mask_note": ("プライバシーマスクは光軸からの方位の範囲で設定し、計算上もその範囲を撮影範囲から除きます（実際のマスクはカメラ本体で設定）。",
+                           "A privacy mask is a sector of bearings from the camera's axis; the computed coverage leaves it out (set the actual mask in the camera)."),
+    "sim.priv.masks": ("{id}：プライバシーマスク（光軸から）{sectors}", "{id}: privacy masks (from the axis) {sectors}"),
+    "sim.priv.clear_masks": ("マスクを外す", "Remove masks"),
     # costs
     "sim.cost.intro": ("カメラ・防犯灯の単価は機種ごとに入力します。計画の各機器の単価（カメラ表・照明表の「単価」）として保存され、事業計画・事業費のページと Excel の事業費に同じ値が使われます。",
                        "Camera and street-light prices are entered per model. They are saved as each device's unit price (the “Unit price” column of the camera and light tables) and the project-plan page and the Excel cost sheet use the same values."),
