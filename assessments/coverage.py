@@ -808,13 +808,10 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
               **model.summary(), **night,
               "cameras": cameras}
     if labels is not None:
-        from .districts import district_figures
-        cams_rc = {}
-        for cid, cam in model.cameras.items():
-            x, y = grid.to_xy(float(cam["lat"]), float(cam["lon"]))
-            cams_rc[cid] = grid.to_rc(x, y)
+        from .districts import camera_cells, district_figures
         result["districts"] = district_figures(
             labels, meta, pixel_density=model.pixel_density, inside=model.inside,
             thresholds=dict(model.thresholds), cell_area_m2=grid.cell_area_m2,
-            night_dori_m2=result.pop("district_night_dori_m2"), cameras_rc=cams_rc)
+            night_dori_m2=result.pop("district_night_dori_m2"),
+            cameras_rc=camera_cells(grid, model.cameras))
     return Simulation(result, model, arrays)

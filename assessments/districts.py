@@ -23,8 +23,8 @@ from .grid import Grid, geojson_rings, rings_mask_rc
 #: Most districts a plan may have (labels are int16 above 254 districts, else uint8).
 MAX_DISTRICTS = 32_000
 
-__all__ = ["MAX_DISTRICTS", "district_figures", "district_labels", "district_meta",
-           "no_district"]
+__all__ = ["MAX_DISTRICTS", "camera_cells", "district_figures", "district_labels",
+           "district_meta", "no_district"]
 
 
 def no_district(labels) -> int:
@@ -44,6 +44,16 @@ def district_meta(districts) -> list[dict]:
         name = props.get("name") or props.get("名称")
         did = props.get("id") if props.get("id") not in (None, "") else (name or f"D{i + 1}")
         out.append({"id": str(did), "name": str(name) if name not in (None, "") else str(did)})
+    return out
+
+
+def camera_cells(grid: Grid, cameras) -> dict:
+    """Camera id → (row, col) of its position on ``grid`` (fractional), for the cameras of a
+    :class:`assessments.coverage.CoverageModel` (``model.cameras``: id → camera dict)."""
+    out = {}
+    for cid, cam in cameras.items():
+        x, y = grid.to_xy(float(cam["lat"]), float(cam["lon"]))
+        out[cid] = grid.to_rc(x, y)
     return out
 
 

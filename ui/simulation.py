@@ -32,7 +32,8 @@ from assessments import lighting as L
 from assessments import night as N
 from assessments import planfile, sim_summary, storage
 from assessments.coverage import CoverageModel
-from assessments.districts import district_figures, district_labels, district_meta
+from assessments.districts import (camera_cells, district_figures, district_labels,
+                                   district_meta)
 from assessments.frozen import content_hash, text_hash
 from assessments.grid import Grid
 from assessments.privacy_geometry import home_facade_cells, privacy_hits
@@ -387,15 +388,11 @@ def _district_rows(scene: Scene, districts: dict, night) -> list[dict]:
             scene.districts = (key, district_labels(model.grid, districts),
                                district_meta(districts))
         _, labels, meta = scene.districts
-        cams_rc = {}
-        for cid, cam in model.cameras.items():
-            x, y = model.grid.to_xy(float(cam["lat"]), float(cam["lon"]))
-            cams_rc[cid] = model.grid.to_rc(x, y)
         return district_figures(labels, meta, pixel_density=model.pixel_density,
                                 inside=model.inside, thresholds=dict(model.thresholds),
                                 cell_area_m2=model.grid.cell_area_m2,
                                 night_pixel_density=night.night_pixel_density_px_m,
-                                cameras_rc=cams_rc)
+                                cameras_rc=camera_cells(model.grid, model.cameras))
 
 
 def scene_part(plan: dict) -> dict:
