@@ -576,8 +576,9 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         Blocks computed in parallel (default ``model.threads``).
     labels : ndarray, optional
         District per cell (:func:`assessments.districts.district_labels`) and
-        ``n_labels`` districts: adds ``district_night_dori_m2`` to ``entries`` (one dict
-        level → area [m²] per district), counted inside the blocks.
+        ``n_labels`` districts, counted inside the blocks: adds
+        ``district_night`` to ``entries``, per district ``night_dori_m2`` and
+        ``illuminance {mean_lx, min_lx, uniformity, ses_class}`` (None without lights).
 
     Returns
     -------
@@ -598,7 +599,7 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .districts import no_district
+    from .districts import LightingSums, no_district
     from .image_quality import WALKING_SPEED_M_S
     from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
     from .night import (FACE_HEIGHT_M, LIT_THRESHOLD_LX, _level_counts, _night_cells,
@@ -672,10 +673,19 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         levels = _level_counts(core.best_night, thresholds, where=m_u)
         by_label = None
         if labels is not None:
+            none = no_district(labels)
             lab = labels[r0:r1, c0:c1].ravel()[cells]
-            ok = lab != no_district(labels)
-            by_label = _level_counts(core.best_night, thresholds, groups=np.where(ok, lab, 0),
-                                     n_groups=n_labels, where=m_u & ok)
+            ok = lab != none
+            by_label = (_level_counts(core.best_night, thresholds, groups=np.where(ok, lab, 0),
+                                      n_groups=n_labels, where=m_u & ok),
+                        LightingSums(n_labels))
+            if lums:
+                lab_m = labels[r0:r1, c0:c1].ravel() if mask.all() else \
+                    labels[r0:r1, c0:c1][mask]
+                in_d = lab_m != none
+                lab_u = lab[m_u]
+                by_label[1].add(lab_m[in_d], ehm.ravel()[in_d], lab_u[lab_u != none],
+                                evm[lab_u != none])
         lit_seen = int(np.count_nonzero(m_u & night_ok
                                         & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
@@ -716,9 +726,16 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                "lit_but_unseen_m2": sum(o["lit_unseen"] for o in out) * a,
                "seen_but_dark_m2": sum(o["seen_dark"] for o in out) * a}
     if labels is not None:
-        counts = {k: sum(o["by_label"][k] for o in out) for k in thresholds}
-        entries["district_night_dori_m2"] = [{k: float(counts[k][i] * a) for k in thresholds}
-                                             for i in range(n_labels)]
+        counts = {k: sum(o["by_label"][0][k] for o in out) for k in thresholds}
+        light = LightingSums(n_labels)
+        for o in out:
+            light.merge(o["by_label"][1])
+        lit = light.rows() if lums else [dict.fromkeys(illum) for _ in range(n_labels)]
+        entries["district_night"] = [
+            {"night_dori_m2": {k: float(counts[k][i] * a) for k in thresholds},
+             "illuminance": {k: lit[i].get(k) for k in ("mean_lx", "min_lx", "uniformity",
+                                                         "ses_class")}}
+            for i in range(n_labels)]
     arrays = ({"illuminance_lx": eh_all, "vertical_illuminance_lx": ev_all} if grids
               else None)
     return entries, per_camera, arrays
@@ -812,6 +829,6 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
         result["districts"] = district_figures(
             labels, meta, pixel_density=model.pixel_density, inside=model.inside,
             thresholds=dict(model.thresholds), cell_area_m2=grid.cell_area_m2,
-            night_dori_m2=result.pop("district_night_dori_m2"),
+            night_by_district=result.pop("district_night"),
             cameras_rc=camera_cells(grid, model.cameras))
     return Simulation(result, model, arrays)

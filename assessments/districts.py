@@ -23,8 +23,55 @@ from .grid import Grid, geojson_rings, rings_mask_rc
 #: Most districts a plan may have (labels are int16 above 254 districts, else uint8).
 MAX_DISTRICTS = 32_000
 
-__all__ = ["MAX_DISTRICTS", "camera_cells", "district_figures", "district_labels",
-           "district_meta", "no_district"]
+__all__ = ["MAX_DISTRICTS", "LightingSums", "camera_cells", "district_figures",
+           "district_labels", "district_meta", "no_district"]
+
+
+class LightingSums:
+    """Horizontal and vertical illuminance gathered per district, chunk by chunk (or block
+    by block in the night pass), for each district's mean / minimum and SES class."""
+
+    def __init__(self, n: int):
+        self.n_cells = np.zeros(n, np.int64)
+        self.sum_lx = np.zeros(n, np.float64)
+        self.min_lx = np.full(n, np.inf)
+        self.min_v_lx = np.full(n, np.inf)
+
+    def add(self, groups, horizontal_lx, v_groups=None, vertical_lx=None) -> None:
+        """Add assessed cells of districts ``groups`` with their horizontal illuminance
+        [lx], and cells some camera sees (``v_groups``) with the vertical illuminance
+        toward it [lx] (NaN = none)."""
+        n = self.n_cells.size
+        if len(groups):
+            self.n_cells += np.bincount(groups, minlength=n)
+            self.sum_lx += np.bincount(groups, weights=horizontal_lx, minlength=n)
+            np.minimum.at(self.min_lx, groups, horizontal_lx)
+        if v_groups is not None and len(v_groups):
+            ok = ~np.isnan(vertical_lx)
+            np.minimum.at(self.min_v_lx, v_groups[ok], vertical_lx[ok])
+
+    def merge(self, other: LightingSums) -> None:
+        self.n_cells += other.n_cells
+        self.sum_lx += other.sum_lx
+        np.minimum(self.min_lx, other.min_lx, out=self.min_lx)
+        np.minimum(self.min_v_lx, other.min_v_lx, out=self.min_v_lx)
+
+    def rows(self) -> list[dict]:
+        """Per district ``{mean_lx, min_lx, uniformity, ses_class}`` (None without cells);
+        the SES E1901 class as for the whole area (``assessments.lighting.ses_class``)."""
+        from .lighting import ses_class
+        out = []
+        for i in range(self.n_cells.size):
+            if not self.n_cells[i]:
+                out.append(dict.fromkeys(("mean_lx", "min_lx", "uniformity", "ses_class")))
+                continue
+            mean = float(self.sum_lx[i] / self.n_cells[i])
+            mn = float(self.min_lx[i])
+            min_v = None if math.isinf(self.min_v_lx[i]) else float(self.min_v_lx[i])
+            out.append({"mean_lx": mean, "min_lx": mn,
+                        "uniformity": mn / mean if mean > 0 else None,
+                        "ses_class": ses_class(mean, min_v)})
+        return out
 
 
 def no_district(labels) -> int:
@@ -100,6 +147,7 @@ def district_labels(grid: Grid, districts) -> np.ndarray:
 
 def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_area_m2,
                      night_pixel_density=None, night_dori_m2=None, cameras_rc=None,
+                     illuminance_lx=None, vertical_illuminance_lx=None, night_by_district=None,
                      row_chunk: int = 256) -> list[dict]:
     """Coverage and DORI areas per district.
 
@@ -120,7 +168,14 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
     night_pixel_density : ndarray, optional
         Best night pixel density per cell [px/m]: gives ``night_dori_m2`` per district.
     night_dori_m2 : list of dict, optional
-        The night areas per district already counted (``simulate_night(labels=…)``).
+        The night areas per district already counted.
+    illuminance_lx, vertical_illuminance_lx : ndarray, optional
+        Horizontal illuminance at the ground and vertical illuminance toward the camera
+        with the best day pixel density (NaN = unseen) per cell [lx]: gives
+        ``illuminance`` per district. Pass them only when the plan has lights.
+    night_by_district : list of dict, optional
+        ``night_dori_m2`` and ``illuminance`` per district already counted in the night
+        pass (``assessments.coverage.simulate_night(labels=…)``).
     row_chunk : int
         Rows per pass: bounds the temporary arrays (≈ 30 bytes per cell of a chunk).
     cameras_rc : dict, optional
@@ -131,8 +186,9 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
     list of dict
         Per district, in ``meta`` order: ``id``, ``name``, ``area_m2`` (assessed cells in
         it), ``covered_m2`` (seen by a camera), ``coverage_fraction``, ``dori_m2`` (level →
-        area, cumulative), ``night_dori_m2`` when night figures are given, ``cameras``
-        (ids) when ``cameras_rc`` is given.
+        area, cumulative), ``night_dori_m2`` when night figures are given,
+        ``illuminance {mean_lx, min_lx, uniformity, ses_class}`` when lighting is given,
+        ``cameras`` (ids) when ``cameras_rc`` is given.
     """
     from .night import _level_counts
     n = len(meta)
@@ -142,6 +198,7 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
     day = {k: np.zeros(n, np.int64) for k in thresholds}
     night = {k: np.zeros(n, np.int64) for k in thresholds} \
         if night_pixel_density is not None else None
+    light = LightingSums(n) if illuminance_lx is not None else None
     none = no_district(labels)
     for s in range(0, labels.shape[0], row_chunk):
         lab = labels[s:s + row_chunk]
@@ -158,11 +215,17 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
             npd = np.nan_to_num(np.asarray(night_pixel_density[s:s + row_chunk])[sel])
             for k, v in _level_counts(npd, thresholds, groups=g, n_groups=n).items():
                 night[k] += v
+        if light is not None:
+            ev = None if vertical_illuminance_lx is None else np.asarray(
+                vertical_illuminance_lx[s:s + row_chunk])[sel]
+            light.add(g, np.asarray(illuminance_lx[s:s + row_chunk])[sel],
+                      None if ev is None else g, ev)
     standing: list[list[str]] = [[] for _ in range(n)]
     for cid, (r, c) in (cameras_rc or {}).items():
         r, c = int(round(r)), int(round(c))
         if 0 <= r < labels.shape[0] and 0 <= c < labels.shape[1] and labels[r, c] != none:
             standing[labels[r, c]].append(str(cid))
+    lit = light.rows() if light is not None else None
     out = []
     for i, m in enumerate(meta):
         row = {"id": m["id"], "name": m["name"], "area_m2": float(cells[i] * a),
@@ -173,6 +236,10 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
             row["night_dori_m2"] = {k: float(night[k][i] * a) for k in thresholds}
         elif night_dori_m2 is not None:
             row["night_dori_m2"] = dict(night_dori_m2[i])
+        if night_by_district is not None:
+            row.update(night_by_district[i])
+        if lit is not None:
+            row["illuminance"] = lit[i]
         if cameras_rc is not None:
             row["cameras"] = standing[i]
         out.append(row)

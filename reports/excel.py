@@ -1033,6 +1033,10 @@ _PRIVACY_COLUMNS = (
 )
 
 
+#: SES E1901 class (``assessments.lighting.ses_class``) → label on the sheets.
+SES_LABELS = {"A": "クラスA", "B": "クラスB", "below_B": "クラスB未満"}
+
+
 def _write_districts_sheet(wb, results) -> None:
     """地区別集計: coverage and DORI areas per district (小学校区 …), from the simulation."""
     ws = wb.create_sheet(sanitize_sheet_title(SHEETS["districts"]))
@@ -1045,24 +1049,29 @@ def _write_districts_sheet(wb, results) -> None:
     headers = (["地区", "評価面積 [m²]", "カメラに映る面積 [m²]", "カメラに映る割合"]
                + [f"昼 {_dori_label(k)} [m²]" for k in day_keys]
                + [f"夜 {_dori_label(k)} [m²]" for k in night_keys]
-               + ["地区内のカメラ [台]", "カメラ ID"])
+               + ["平均照度 [lx]", "最小照度 [lx]", "防犯照明（SES E1901）",
+                  "地区内のカメラ [台]", "カメラ ID"])
     for j, h in enumerate(headers, start=1):
         _put(ws, row, j, h, "mm_header" if j == 1 else "mm_header_result")
     header_row = row
     for d in rows:
         row += 1
         cams = d.get("cameras") or []
+        il = d.get("illuminance") or {}
         values = ([(str(d.get("name") or d.get("id") or ""), "mm_text"),
                    (_num(d.get("area_m2")), "mm_area"), (_num(d.get("covered_m2")), "mm_area"),
                    (_num(d.get("coverage_fraction")), "mm_rate")]
                   + [(_num((d.get("dori_m2") or {}).get(k)), "mm_area") for k in day_keys]
                   + [(_num((d.get("night_dori_m2") or {}).get(k)), "mm_area")
                      for k in night_keys]
+                  + [(_num(il.get("mean_lx")), "mm_float1"), (_num(il.get("min_lx")), "mm_float2"),
+                     (SES_LABELS.get(il.get("ses_class"), "―"), "mm_text")]
                   + [(len(cams), "mm_int"), (", ".join(str(c) for c in cams[:50])
                                              + (" …" if len(cams) > 50 else ""), "mm_text")])
         for j, (v, style) in enumerate(values, start=1):
             _put(ws, row, j, v, style)
-    _widths(ws, [22, 13, 15, 13] + [12] * (len(day_keys) + len(night_keys)) + [12, 40])
+    _widths(ws, [22, 13, 15, 13] + [12] * (len(day_keys) + len(night_keys))
+            + [11, 11, 16, 12, 40])
     _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
                  landscape=True)
 

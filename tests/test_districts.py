@@ -108,3 +108,42 @@ def test_bad_districts_are_named_in_plan_errors():
         planfile.validate_plan({"version": 1, "area": area, "districts": [good]})
     assert err.value.issues[0].item_id == "districts"
     planfile.validate_plan({"version": 1, "area": area, "districts": _fc(good)})
+
+
+def test_cli_and_page_agree_per_district_day_night_and_lighting():
+    """The batch path counts the night and the lighting per district inside the night
+    pass's blocks; the page counts them from its whole-grid night arrays: same figures.
+    Three districts tile the area; one light stands in the first only."""
+    import copy
+    import json
+
+    from assessments.coverage import simulate
+    from benchmarks.scenes import district, school_districts
+    from ui import simulation as S
+    plan = district(seed=7, size_m=160.0, n_buildings=25, n_cameras=8, n_lights=6)
+    plan["districts"] = school_districts(plan, nx=3, ny=1)
+    plan["id"] = "districts-cli-page"
+    cli = simulate(copy.deepcopy(plan), night_grids=False).result
+    page = S.simulate_plan(plan).result
+    assert len(cli["districts"]) == len(page["districts"]) == 3
+    for a, b in zip(cli["districts"], page["districts"]):
+        for key in ("area_m2", "covered_m2", "dori_m2", "night_dori_m2", "cameras"):
+            assert json.dumps(a[key], sort_keys=True) == json.dumps(b[key], sort_keys=True)
+        assert a["illuminance"]["mean_lx"] == pytest.approx(b["illuminance"]["mean_lx"],
+                                                            rel=1e-6)
+        assert a["illuminance"]["min_lx"] == pytest.approx(b["illuminance"]["min_lx"],
+                                                           rel=1e-5, abs=1e-9)
+        assert a["illuminance"]["ses_class"] == b["illuminance"]["ses_class"]
+    # the districts tile the area: area-weighted means give the plan's mean illuminance,
+    # the smallest minimum is the plan's minimum
+    d = cli["districts"]
+    assert sum(x["area_m2"] for x in d) == pytest.approx(cli["area_m2"])
+    assert sum(x["illuminance"]["mean_lx"] * x["area_m2"] for x in d) / cli["area_m2"] == \
+        pytest.approx(cli["illuminance"]["mean_lx"], rel=1e-9)
+    assert min(x["illuminance"]["min_lx"] for x in d) == pytest.approx(
+        cli["illuminance"]["min_lx"], rel=1e-9)
+    # without lights: the IR-only night, no illuminance per district either
+    dark = copy.deepcopy(plan)
+    dark["lights"] = []
+    assert all(set(x["illuminance"].values()) == {None}
+               for x in simulate(dark, night_grids=False).result["districts"])

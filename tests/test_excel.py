@@ -337,7 +337,9 @@ def test_districts_sheet_from_the_simulation():
     results = {"cameras": [], "districts": [
         {"id": "西", "name": "=西小学校区", "area_m2": 5000.0, "covered_m2": 898.0,
          "coverage_fraction": 0.1796, "dori_m2": {"detect": 898.0, "observe": 414.0},
-         "night_dori_m2": {"detect": 120.0, "observe": 0.0}, "cameras": ["C1", "C2"]}]}
+         "night_dori_m2": {"detect": 120.0, "observe": 0.0}, "cameras": ["C1", "C2"],
+         "illuminance": {"mean_lx": 3.4, "min_lx": 0.25, "uniformity": 0.07,
+                         "ses_class": "below_B"}}]}
     # no districts in the plan: no sheet, even with figures
     assert "地区別集計" not in _open(build_workbook(plan, results=results)).sheetnames
     plan["area"] = {"type": "Polygon", "coordinates": [[[139.0, 35.0], [139.001, 35.0],
@@ -351,9 +353,11 @@ def test_districts_sheet_from_the_simulation():
     assert [c.value for c in ws[hdr]] == [
         "地区", "評価面積 [m²]", "カメラに映る面積 [m²]", "カメラに映る割合",
         "昼 Detect（検知） [m²]", "昼 Observe（観察） [m²]", "夜 Detect（検知） [m²]",
-        "夜 Observe（観察） [m²]", "地区内のカメラ [台]", "カメラ ID"]
+        "夜 Observe（観察） [m²]", "平均照度 [lx]", "最小照度 [lx]", "防犯照明（SES E1901）",
+        "地区内のカメラ [台]", "カメラ ID"]
     row = [c.value for c in ws[hdr + 1]]
-    assert row == ["=西小学校区", 5000, 898, 0.1796, 898, 414, 120, 0, 2, "C1, C2"]
+    assert row == ["=西小学校区", 5000, 898, 0.1796, 898, 414, 120, 0, 3.4, 0.25, "クラスB未満",
+                   2, "C1, C2"]
     assert ws.cell(hdr + 1, 1).data_type == "s"          # a name typed as "=…" stays text
     assert ws.cell(hdr + 1, 4).number_format == "0.0%"
 

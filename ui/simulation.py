@@ -378,9 +378,10 @@ class SimResult:
         return self._summary[1]
 
 
-def _district_rows(scene: Scene, districts: dict, night) -> list[dict]:
-    """Figures per district (``assessments.districts``), day and night; the districts'
-    labels are kept on the scene until the districts change."""
+def _district_rows(scene: Scene, districts: dict, night, lit: bool) -> list[dict]:
+    """Figures per district (``assessments.districts``), day and night (and the lighting
+    when the plan has lights, ``lit``); the districts' labels are kept on the scene until
+    the districts change."""
     model = scene.model
     key = content_hash(districts) or digest(districts)
     with scene.lock:
@@ -388,11 +389,17 @@ def _district_rows(scene: Scene, districts: dict, night) -> list[dict]:
             scene.districts = (key, district_labels(model.grid, districts),
                                district_meta(districts))
         _, labels, meta = scene.districts
-        return district_figures(labels, meta, pixel_density=model.pixel_density,
+        rows = district_figures(labels, meta, pixel_density=model.pixel_density,
                                 inside=model.inside, thresholds=dict(model.thresholds),
                                 cell_area_m2=model.grid.cell_area_m2,
                                 night_pixel_density=night.night_pixel_density_px_m,
+                                illuminance_lx=night.illuminance_lx if lit else None,
+                                vertical_illuminance_lx=night.vertical_illuminance_lx,
                                 cameras_rc=camera_cells(model.grid, model.cameras))
+    for row in rows:        # as RESULT.json of the command line: no lights, no figures
+        row.setdefault("illuminance", dict.fromkeys(("mean_lx", "min_lx", "uniformity",
+                                                      "ses_class")))
+    return rows
 
 
 def scene_part(plan: dict) -> dict:
@@ -524,7 +531,7 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                               for p in privacy],
                   "cameras": cam_rows}
         if districts and not district_issues:
-            result["districts"] = _district_rows(scene, districts, night)
+            result["districts"] = _district_rows(scene, districts, night, bool(lum))
         elif district_issues:
             result["district_issues"] = [i.message for i in district_issues]
         return result, overlap

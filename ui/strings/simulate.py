@@ -280,6 +280,8 @@ STRINGS = {
     "sim.dist.level_day": ("{level} 以上・昼 [%]", "{level} or better, day [%]"),
     "sim.dist.level_night": ("{level} 以上・夜 [%]", "{level} or better, night [%]"),
     "sim.dist.cameras": ("地区内のカメラ [台]", "Cameras in it"),
+    "sim.dist.lux": ("平均照度 [lx]", "Mean illuminance [lx]"),
+    "sim.dist.ses": ("防犯照明（SES）", "Security lighting (SES)"),
     "sim.dist.note": ("地区の境界内（建物を除く）のセルで集計。地区が重なる所は先に並ぶ地区に数えます。レベルは選んだ活用目的の要件（未選択なら Observe）。",
                       "Counted over the cells inside each district (roofs excluded); where districts overlap, the first listed counts the cell. The level is the chosen use case's requirement (Observe when none)."),
     "sim.dist.invalid": ("地区のデータに問題があるため、地区別の集計を省きました。", "The districts could not be used, so there are no figures per district."),
