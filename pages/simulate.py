@@ -589,8 +589,8 @@ if res.get("districts"):
             t("sim.dist.level_night", level=t("sim.dori." + _lvl)): round(
                 d["night_dori_m2"].get(_lvl, 0.0) / d["area_m2"] * 100
                 if d["area_m2"] else 0.0, 1),
-            t("sim.dist.lux"): (None if (d.get("illuminance") or {}).get("mean_lx") is None
-                                else round(d["illuminance"]["mean_lx"], 1)),
+            t("sim.dist.lux"): ("–" if (d.get("illuminance") or {}).get("mean_lx") is None
+                                else f"{d['illuminance']['mean_lx']:.1f}"),
             t("sim.dist.ses"): (t("sim.ses." + d["illuminance"]["ses_class"].lower())
                                 if (d.get("illuminance") or {}).get("ses_class") else "–"),
             t("sim.dist.cameras"): len(d.get("cameras") or [])} for d in res["districts"]]),
