@@ -594,7 +594,9 @@ if res.get("districts"):
             t("sim.dist.ses"): (t("sim.ses." + d["illuminance"]["ses_class"].lower())
                                 if (d.get("illuminance") or {}).get("ses_class") else "–"),
             t("sim.dist.cameras"): len(d.get("cameras") or [])} for d in res["districts"]]),
-            hide_index=True, width="stretch", key=K + "dist_df")
+            hide_index=True, width="stretch", key=K + "dist_df",
+            column_config={t("sim.dist.area"): st.column_config.NumberColumn(
+                format="localized")})
         st.caption(t("sim.dist.note"))
 elif res.get("district_issues"):
     st.warning(t("sim.dist.invalid") + "\n\n" + "\n".join(
