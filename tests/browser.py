@@ -97,3 +97,33 @@ def wait_idle(page, timeout_ms: int = 30_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=timeout_ms)
+
+
+def pick(page, scope, label: str, option: str, then: str = "") -> None:
+    """A Streamlit selectbox in ``scope`` (the sidebar, the page): open it, type to filter,
+    choose the option; done when the text ``then`` shows in ``scope`` (or the box shows the
+    option): the rerun that follows the choice has finished. Retried: the list can
+    re-render while the previous rerun is still arriving."""
+    box = scope.get_by_test_id("stSelectbox").filter(has_text=label)
+    for attempt in range(3):
+        wait_idle(page)
+        try:
+            box.click()
+            page.keyboard.type(option)
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            wait_idle(page)
+            if then:
+                scope.get_by_text(then, exact=True).first.wait_for(timeout=10_000)
+                return
+            for _ in range(40):  # the box shows the choice (as text or as the input value)
+                inputs = box.locator("input")
+                shown = box.inner_text() + (inputs.first.input_value() if inputs.count() else "")
+                if option in shown:
+                    return
+                page.wait_for_timeout(250)
+            raise AssertionError(f"{label}: {option} not chosen")
+        except Exception:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                screenshot(page, "pick_failed")
+                raise

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from datasets.workspace import Workspace
-from tests.browser import browser_page, require_chromium, screenshot, streamlit_server, wait_idle
+from tests.browser import (browser_page, pick, require_chromium, screenshot, streamlit_server,
+                           wait_idle)
 
 pytestmark = pytest.mark.browser
 PLAN = "柏の葉キャンパス駅周辺 見守り・人流計測"
@@ -21,35 +22,6 @@ PLAN = "柏の葉キャンパス駅周辺 見守り・人流計測"
 def _nav(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     wait_idle(page, 60_000)
-
-
-def _pick(page, sidebar, label: str, option: str, then: str = "") -> None:
-    """A Streamlit selectbox: open it, type to filter, choose the option; done when the
-    text ``then`` shows in the sidebar (or the box shows the option) (the rerun that follows the choice has finished).
-    Retried: the list can re-render while the previous rerun is still arriving."""
-    box = sidebar.get_by_test_id("stSelectbox").filter(has_text=label)
-    for attempt in range(3):
-        wait_idle(page)
-        try:
-            box.click()
-            page.keyboard.type(option)
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
-            wait_idle(page)
-            if then:
-                sidebar.get_by_text(then, exact=True).first.wait_for(timeout=10_000)
-                return
-            for _ in range(40):  # the box shows the choice (as text or as the input value)
-                inputs = box.locator("input")
-                shown = box.inner_text() + (inputs.first.input_value() if inputs.count() else "")
-                if option in shown:
-                    return
-                page.wait_for_timeout(250)
-            raise AssertionError(f"{label}: {option} not chosen")
-        except Exception:
-            page.keyboard.press("Escape")
-            if attempt == 2:
-                screenshot(page, "scenario_a_pick_failed")
-                raise
 
 
 def test_scenario_a_spine_in_the_browser(tmp_path):
@@ -65,8 +37,8 @@ def test_scenario_a_spine_in_the_browser(tmp_path):
         sidebar.get_by_label("計画名").first.fill(PLAN)
         sidebar.get_by_label("計画名").first.press("Enter")
         wait_idle(page)
-        _pick(page, sidebar, "都道府県", "千葉県", then="市区町村")
-        _pick(page, sidebar, "市区町村", "柏市")
+        pick(page, sidebar, "都道府県", "千葉県", then="市区町村")
+        pick(page, sidebar, "市区町村", "柏市")
         sidebar.get_by_role("button", name="作成する").click()
         sidebar.get_by_text(f"計画「{PLAN}」を作成しました。").wait_for()
         wait_idle(page)

@@ -10,6 +10,7 @@ import pytest
 from datasets.workspace import Workspace
 from tests.browser import (
     browser_page,
+    pick,
     require_chromium,
     screenshot,
     streamlit_server,
@@ -140,3 +141,49 @@ def test_move_one_camera_updates_the_heat_map(tmp_path):
     finally:
         ws.close()
     assert f"{stored['cameras'][0]['lat']:.6f}" == new_lat
+
+
+def test_upload_school_districts_through_the_file_uploader(tmp_path):
+    """The real upload path (Streamlit's uploader → import → save → rerun): school
+    districts as GeoJSON in the 読み込み・書き出し tab give the per-district table."""
+    import numpy as np
+
+    from assessments.grid import geojson_rings
+    require_chromium()
+    workspace = tmp_path / "ws.duckdb"
+    _sample_workspace(workspace)
+    plan = json.loads((ROOT / "datasets" / "sample_district" / "plan.json").read_text("utf-8"))
+    pts = np.concatenate([r for poly in geojson_rings(plan["area"]) for r in poly])
+    w, e = pts[:, 0].min() - 1e-3, pts[:, 0].max() + 1e-3
+    s, n = pts[:, 1].min() - 1e-3, pts[:, 1].max() + 1e-3
+    mid = float((w + e) / 2)
+
+    def box(a, b):
+        return {"type": "Polygon", "coordinates": [[[a, s], [b, s], [b, n], [a, n], [a, s]]]}
+    path = tmp_path / "小学校区.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "西小学校区"}, "geometry": box(w, mid)},
+        {"type": "Feature", "properties": {"name": "東小学校区"}, "geometry": box(mid, e)}]},
+        ensure_ascii=False), encoding="utf-8")
+    with streamlit_server(workspace) as (url, _), browser_page((1600, 1000)) as page:
+        page.goto(url + "/simulate")
+        page.get_by_role("heading", name="カメラ・照明シミュレーション").wait_for()
+        wait_idle(page, 60_000)
+        page.get_by_role("tab", name="読み込み・書き出し").click()
+        pick(page, page.get_by_test_id("stMainBlockContainer"), "読み込むもの",
+             "集計する地区（小学校区など、GeoJSON）")
+        page.get_by_test_id("stMainBlockContainer").locator(
+            "[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
+        page.get_by_text("地区別の集計（2 地区）").wait_for(timeout=60_000)
+        wait_idle(page, 60_000)
+        table = page.locator("[data-testid='stDataFrame']").filter(has_text="西小学校区")
+        table.first.wait_for()
+        page.get_by_text("地区別の集計（2 地区）").scroll_into_view_if_needed()
+        screenshot(page, "simulate_districts")
+    ws = Workspace(workspace)
+    try:
+        stored = ws.get_plan(ws.list_plans()[0]["id"])
+    finally:
+        ws.close()
+    assert [f["properties"]["name"] for f in stored["districts"]["features"]] == \
+        ["西小学校区", "東小学校区"]
