@@ -87,7 +87,7 @@ def district_meta(districts) -> list[dict]:
     """
     out = []
     for i, feat in enumerate((districts or {}).get("features") or []):
-        props = feat.get("properties") or {}
+        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         name = props.get("name") or props.get("名称")
         did = props.get("id") if props.get("id") not in (None, "") else (name or f"D{i + 1}")
         out.append({"id": str(did), "name": str(name) if name not in (None, "") else str(did)})

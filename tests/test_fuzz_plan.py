@@ -29,7 +29,8 @@ json_values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=4)
                            max_leaves=25)
 plan_keys = st.sampled_from(["name", "id", "municipality", "project", "use_cases", "grant",
                              "area", "resolution_m", "target_height_m", "cameras", "lights",
-                             "buildings", "costs", "kpis", "schedule", "readiness",
+                             "buildings", "districts", "map_layers", "costs", "kpis",
+                             "schedule", "readiness",
                              "privacy", "created_at", "version", "_revision"])
 camera = st.fixed_dictionaries({}, optional={
     "id": scalars, "lat": scalars, "lon": scalars, "mount_height_m": scalars,
@@ -154,3 +155,40 @@ def test_cp932_and_utf16_plan_files_are_rejected_with_not_json():
         with pytest.raises(PlanFormatError) as info:
             parse_plan_json(body.encode(encoding))
         assert info.value.code == "not_json"
+
+
+# districts (小学校区 …): FeatureCollections whose features may be anything a file holds
+_ring = st.lists(st.tuples(st.floats(139.0, 139.0004), st.floats(35.0, 35.0003)),
+                 min_size=0, max_size=6).map(lambda pts: [list(p) for p in pts])
+_geometry = (st.builds(lambda r: {"type": "Polygon", "coordinates": [r + r[:1]]}, _ring)
+             | st.builds(lambda r: {"type": "MultiPolygon", "coordinates": [[r + r[:1]]]},
+                         _ring)
+             | json_values)
+_feature = st.builds(lambda g, props: {"type": "Feature", "geometry": g, "properties": props},
+                     _geometry, json_values | st.dictionaries(
+                         st.sampled_from(["id", "name", "名称"]), json_values, max_size=2))
+districts_values = (st.builds(lambda fs: {"type": "FeatureCollection", "features": fs},
+                              st.lists(_feature | json_values, max_size=4)) | json_values)
+
+
+@SETTINGS
+@given(districts_values)
+def test_any_districts_are_rejected_by_name_or_give_figures(districts):
+    """Districts either fail validation with issues naming them, or give one row of figures
+    per feature; nothing else is raised."""
+    from assessments.coverage import simulate
+    ring = [[139.0, 35.0], [139.0003, 35.0], [139.0003, 35.0002], [139.0, 35.0002],
+            [139.0, 35.0]]
+    plan = {"version": 1, "area": {"type": "Polygon", "coordinates": [ring]},
+            "resolution_m": 2.0, "districts": districts,
+            "cameras": [{"id": "C1", "lat": 35.0001, "lon": 139.0001, "mount_height_m": 4.0,
+                         "azimuth_deg": 90.0, "tilt_deg": 15.0, "hfov_deg": 90.0,
+                         "width_px": 1920, "height_px": 1080}]}
+    try:
+        result = simulate(plan, night_grids=False).result
+    except PlanError as exc:
+        assert exc.issues and all(i.item_id.startswith("district") for i in exc.issues)
+        return
+    if districts:
+        assert len(result["districts"]) == len(districts["features"])
+        assert sum(d["area_m2"] for d in result["districts"]) <= result["area_m2"] + 1e-9
