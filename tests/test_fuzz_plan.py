@@ -35,7 +35,7 @@ plan_keys = st.sampled_from(["name", "id", "municipality", "project", "use_cases
 camera = st.fixed_dictionaries({}, optional={
     "id": scalars, "lat": scalars, "lon": scalars, "mount_height_m": scalars,
     "azimuth_deg": scalars, "tilt_deg": scalars, "hfov_deg": scalars, "width_px": scalars,
-    "height_px": scalars})
+    "height_px": scalars, "privacy_masks_deg": json_values})
 plans = st.builds(
     lambda base, extra, cams: {**base, **extra, "version": PLAN_VERSION,
                                **({"cameras": cams} if cams is not None else {})},
