@@ -496,29 +496,40 @@ def _place(kind: str, x: float, y: float) -> None:
             _msg("success", t("sim.placed_light", id=lid))
 
 
+def _on_map_select() -> None:
+    """A click on the map (a point of the click grid selected): inspect the point or place
+    a camera / light there. A callback, so the run that follows already shows it (one
+    run per click, not two)."""
+    event = st.session_state.get(K + f"map_{nonce}")
+    sel = getattr(event, "selection", None) or (event or {}).get("selection") or {}
+    pts = getattr(sel, "points", None) or (sel.get("points") if isinstance(sel, dict)
+                                           else None) or []
+    if not pts:
+        return
+    x, y = float(pts[0]["x"]), float(pts[0]["y"])
+    sig = (nonce, round(x, 2), round(y, 2))
+    if st.session_state.get(K + "last_sel") == sig:
+        return
+    st.session_state[K + "last_sel"] = sig
+    mode = st.session_state.get(K + "click") or "inspect"
+    if mode == "inspect":
+        st.session_state[K + "point"] = (x, y)
+    else:
+        _place(mode, x, y)
+
+
 # ------------------------------------------------------------------------ map + summary
 left, right = st.columns([2.7, 1])
 point = st.session_state.get(K + "point")
 with left:
     fig = map_view.figure(sim, plan, raster=raster, period=period, overlays=overlays or (),
                           base=None if base == "off" else base, point=point)
-    event = st.plotly_chart(fig, key=K + f"map_{nonce}", on_select="rerun",
+    st.plotly_chart(fig, key=K + f"map_{nonce}", on_select=_on_map_select,
                             selection_mode=("points",), width="stretch",
                             config={"scrollZoom": True, "displaylogo": False,
                                     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
                                     # the legend sits on the map: let the user drag it
                                     "edits": {"legendPosition": True}})
-    pts = (event.selection.points if event and getattr(event, "selection", None) else []) or []
-    if pts:
-        x, y = float(pts[0]["x"]), float(pts[0]["y"])
-        sig = (nonce, round(x, 2), round(y, 2))
-        if st.session_state.get(K + "last_sel") != sig:
-            st.session_state[K + "last_sel"] = sig
-            if click_mode == "inspect":
-                st.session_state[K + "point"] = (x, y)
-            else:
-                _place(click_mode, x, y)
-            st.rerun()
     if plan.get("sample"):
         st.caption(t("sim.plateau"))
     if base != "off":
