@@ -692,10 +692,11 @@ with tabs[0]:
         ids = [str(c_["id"]) for c_ in cams]
         if ids:
             target = lc[3].selectbox(t("sim.lens.camera"), ids, key=K + "lens_cam")
-            if lc[3].button(t("sim.lens.apply"), key=K + "lens_apply"):
-                idx = ids.index(target)
-                _apply_delta("cameras", {"edited_rows": {idx: {"hfov_deg": round(fov, 2)}}})
-                st.rerun()
+            # callbacks (here and below): the change is saved before the run the click
+            # starts, which then shows it (one run, not two)
+            lc[3].button(t("sim.lens.apply"), key=K + "lens_apply", on_click=_apply_delta,
+                         args=("cameras", {"edited_rows": {ids.index(target): {
+                             "hfov_deg": round(fov, 2)}}}))
 
 with tabs[1]:
     st.caption(t("sim.table_help"))
@@ -764,20 +765,18 @@ with tabs[2]:
             else:
                 field_, value = (("tilt_deg", h["tilt_deg"]) if h["code"] == "lower_tilt"
                                  else ("azimuth_deg", h["azimuth_deg"]))
-            if st.button(t("sim.priv.apply", id=h["camera_id"]),
-                         key=K + f"fix_{h['camera_id']}"):
-                _apply_delta("cameras", {"edited_rows": {idx_: {field_: value}}})
-                st.rerun()
+            st.button(t("sim.priv.apply", id=h["camera_id"]), key=K + f"fix_{h['camera_id']}",
+                      on_click=_apply_delta,
+                      args=("cameras", {"edited_rows": {idx_: {field_: value}}}))
     masked = [c_ for c_ in plan.get("cameras") or [] if c_.get("privacy_masks_deg")]
     for c_ in masked:
         mc = st.columns([4, 1])
         mc[0].caption(t("sim.priv.masks", id=c_["id"], sectors="、".join(
             f"{a:g}°〜{b:g}°" for a, b in c_["privacy_masks_deg"])))
-        if mc[1].button(t("sim.priv.clear_masks"), key=K + f"unmask_{c_['id']}"):
-            _apply_delta("cameras", {"edited_rows": {
-                [str(x["id"]) for x in plan["cameras"]].index(str(c_["id"])): {
-                    "privacy_masks_deg": None}}})
-            st.rerun()
+        mc[1].button(t("sim.priv.clear_masks"), key=K + f"unmask_{c_['id']}",
+                     on_click=_apply_delta, args=("cameras", {"edited_rows": {
+                         [str(x["id"]) for x in plan["cameras"]].index(str(c_["id"])): {
+                             "privacy_masks_deg": None}}}))
 
 with tabs[3]:
     st.caption(t("sim.cost.intro"))
@@ -839,19 +838,24 @@ with tabs[4]:
     _kinds = ("cameras", "lights", "buildings", "area", "districts")
     kind = ic[0].selectbox(t("sim.io.kind"), list(_kinds), key=K + "io_kind",
                            format_func={k: t("sim.io.kind." + k) for k in _kinds}.get)
-    mode = ic[1].radio(t("sim.io.mode"), ["replace", "append"], key=K + "io_mode",
-                       format_func={k: t("sim.io.mode." + k) for k in ("replace", "append")}.get, horizontal=True)
+    ic[1].radio(t("sim.io.mode"), ["replace", "append"], key=K + "io_mode", horizontal=True,
+                format_func={k: t("sim.io.mode." + k) for k in ("replace", "append")}.get)
     types = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],
              "buildings": ["geojson", "json", "gml", "xml"], "area": ["geojson", "json"],
              "districts": ["geojson", "json"]}[kind]
-    up = ic[2].file_uploader(t("sim.io.file"), type=types, key=K + f"io_file_{kind}",
-                             help=t("sim.io.help"))
-    if up is not None:
-        sig = (kind, up.name, up.size, getattr(up, "file_id", ""))
+
+    def _on_upload(kind_: str, key_: str) -> None:
+        up = st.session_state.get(key_)
+        if up is None:
+            return
+        sig = (kind_, up.name, up.size, getattr(up, "file_id", ""))
         if st.session_state.get(K + "io_last") != sig:
             st.session_state[K + "io_last"] = sig
-            _import(kind, up.name, up.getvalue(), mode)
-            st.rerun()
+            _import(kind_, up.name, up.getvalue(), st.session_state.get(K + "io_mode")
+                    or "replace")
+    ic[2].file_uploader(t("sim.io.file"), type=types, key=K + f"io_file_{kind}",
+                        help=t("sim.io.help"), on_change=_on_upload,
+                        args=(kind, K + f"io_file_{kind}"))
     st.divider()
     st.markdown("**" + t("sim.io.export") + "**")
     ec = st.columns(5)
