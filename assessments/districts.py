@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from .grid import Grid, geojson_rings, rings_mask_rc
+from .grid import Grid, polygon_windows
 
 #: Most districts a plan may have (labels are int16 above 254 districts, else uint8).
 MAX_DISTRICTS = 32_000
@@ -117,31 +117,18 @@ def district_labels(grid: Grid, districts) -> np.ndarray:
 
     Notes
     -----
-    Each polygon is filled by cell centre with the even-odd rule
-    (:func:`assessments.grid.rings_mask_rc`) on its bounding box only, so the work grows
-    with the districts' extent on the grid, not with the number of districts × the map.
+    Each polygon is filled by cell centre with the even-odd rule on its bounding box only
+    (:func:`assessments.grid.polygon_windows`, as the area's mask), so the work grows with
+    the districts' extent on the grid, not with the number of districts × the map.
     """
-    rows, cols = grid.shape
     feats = (districts or {}).get("features") or []
     dtype = np.uint8 if len(feats) <= 254 else np.int16
     none = 255 if dtype == np.uint8 else -1
     labels = np.full(grid.shape, none, dtype=dtype)
     for k, feat in enumerate(feats):
-        for poly in geojson_rings(feat.get("geometry")):
-            rings = []
-            for ring in poly:
-                x, y = grid.to_xy(ring[:, 1], ring[:, 0])
-                r, c = grid.to_rc(x, y)
-                rings.append((np.atleast_1d(r).astype(float), np.atleast_1d(c).astype(float)))
-            r_all = np.concatenate([r for r, _ in rings])
-            c_all = np.concatenate([c for _, c in rings])
-            r0, r1 = max(0, math.floor(r_all.min())), min(rows, math.ceil(r_all.max()) + 1)
-            c0, c1 = max(0, math.floor(c_all.min())), min(cols, math.ceil(c_all.max()) + 1)
-            if r0 >= r1 or c0 >= c1:
-                continue                  # entirely off the grid
-            sub = rings_mask_rc([(r - r0, c - c0) for r, c in rings], (r1 - r0, c1 - c0))
-            win = labels[r0:r1, c0:c1]
-            win[sub & (win == none)] = k
+        for rows, cols, inside in polygon_windows(grid, feat.get("geometry")):
+            win = labels[rows, cols]
+            win[inside & (win == none)] = k
     return labels
 
 

@@ -240,11 +240,43 @@ def geojson_rings(geometry: dict) -> list:
     return out
 
 
+def polygon_windows(grid: Grid, geometry: dict, *, row_chunk: int = 2048):
+    """Per polygon of a GeoJSON (Multi)Polygon: ``(rows, cols, mask)``, the slices of the
+    grid its bounding box covers and the cells there whose centre lies inside it (even-odd
+    rule, holes included). Polygons entirely off the grid are skipped; the work and memory
+    grow with each polygon's extent, not with the grid.
+
+    Parameters
+    ----------
+    grid : Grid
+        Target grid.
+    geometry : dict
+        GeoJSON Polygon/MultiPolygon/Feature in lon/lat [°].
+    """
+    h, w = grid.shape
+    for poly in geojson_rings(geometry):
+        rings_rc = []
+        for ring in poly:
+            x, y = grid.to_xy(ring[:, 1], ring[:, 0])
+            r, c = grid.to_rc(x, y)
+            rings_rc.append((np.atleast_1d(r).astype(float), np.atleast_1d(c).astype(float)))
+        r_all = np.concatenate([r for r, _ in rings_rc])
+        c_all = np.concatenate([c for _, c in rings_rc])
+        # a centre (i, j) inside the polygon has min ≤ i ≤ max: the box holds every such cell
+        r0, r1 = max(0, math.floor(r_all.min())), min(h, math.ceil(r_all.max()) + 1)
+        c0, c1 = max(0, math.floor(c_all.min())), min(w, math.ceil(c_all.max()) + 1)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        yield slice(r0, r1), slice(c0, c1), rings_mask_rc(
+            [(r - r0, c - c0) for r, c in rings_rc], (r1 - r0, c1 - c0), row_chunk=row_chunk)
+
+
 def polygon_mask(grid: Grid, geometry: dict, *, row_chunk: int = 2048) -> np.ndarray:
     """Boolean mask of the cells whose centre lies inside a GeoJSON (Multi)Polygon.
 
     Even-odd scanline fill, vectorised over edges, memory-bounded for large grids (140 M
-    cells): holes and several polygons are handled by the even-odd rule per polygon.
+    cells): holes and several polygons are handled by the even-odd rule per polygon
+    (:func:`polygon_windows`).
 
     Parameters
     ----------
@@ -254,13 +286,8 @@ def polygon_mask(grid: Grid, geometry: dict, *, row_chunk: int = 2048) -> np.nda
         GeoJSON Polygon/MultiPolygon/Feature in lon/lat [°].
     """
     mask = np.zeros(grid.shape, dtype=bool)
-    for poly in geojson_rings(geometry):
-        rings_rc = []
-        for ring in poly:
-            x, y = grid.to_xy(ring[:, 1], ring[:, 0])
-            r, c = grid.to_rc(x, y)
-            rings_rc.append((np.atleast_1d(r), np.atleast_1d(c)))
-        mask |= rings_mask_rc(rings_rc, grid.shape, row_chunk=row_chunk)
+    for rows, cols, sub in polygon_windows(grid, geometry, row_chunk=row_chunk):
+        mask[rows, cols] |= sub
     return mask
 
 
