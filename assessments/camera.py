@@ -30,7 +30,7 @@ __all__ = ["DORI_LEVELS", "DORI_SOURCES", "DORI_STANDARDS", "dori_thresholds",
            "lowest_level_px_m", "classify_dori", "vfov_from_aspect", "focal_length_px",
            "pixel_density", "fov_from_lens", "focal_length_from_fov", "camera_axes",
            "to_camera", "in_frustum", "axis_level_distances", "footprint_xy",
-           "working_depth_m"]
+           "working_depth_m", "relative_bearing_deg"]
 
 #: Pixel-density thresholds [px/m] per standard, lowest level first. Keys are the shared
 #: identifiers of docs/architecture.md. A level is reached at ``pixel_density ≥ value``.
@@ -172,6 +172,17 @@ def focal_length_from_fov(fov_deg, sensor_size_mm):
 # ---------------------------------------------------------------------------------------
 # orientation and frustum
 # ---------------------------------------------------------------------------------------
+def relative_bearing_deg(bearing_deg, azimuth_deg: float):
+    """Bearing relative to a camera's axis [°]: clockwise positive, in [−180, 180).
+
+    The one convention of the privacy check's sectors
+    (``assessments.privacy_geometry.suggest_fix``) and the privacy masks that apply them
+    (``assessments.coverage.privacy_masked``), so a suggested sector masks exactly the
+    cells it was computed from. E.g. axis 350°: bearing 0° → +10°, 315° → −35°.
+    """
+    return (np.asarray(bearing_deg, dtype=float) - float(azimuth_deg) + 180.0) % 360.0 - 180.0
+
+
 def camera_axes(azimuth_deg: float, tilt_deg: float):
     """Unit vectors (east, north, up) of the camera's right, down and forward axes.
 

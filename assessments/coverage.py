@@ -502,8 +502,7 @@ def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
     ndarray of bool
         True where a mask hides the cell.
     """
-    bearing = np.degrees(np.arctan2(dx_m, dy_m))
-    rel = (bearing - float(azimuth_deg) + 180.0) % 360.0 - 180.0
+    rel = cam_mod.relative_bearing_deg(np.degrees(np.arctan2(dx_m, dy_m)), azimuth_deg)
     hidden = np.zeros(np.broadcast_shapes(np.shape(dx_m), np.shape(dy_m)), dtype=bool)
     for lo, hi in masks:
         hidden |= (rel >= float(lo)) & (rel <= float(hi))

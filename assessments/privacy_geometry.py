@@ -43,6 +43,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.draw import polygon as draw_polygon
 
+from .camera import relative_bearing_deg
 from .grid import geojson_rings
 
 __all__ = ["SUGGESTIONS", "home_facade_cells", "suggest_fix", "privacy_hits"]
@@ -180,7 +181,7 @@ def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfo
     if b.size == 0 or b.shape != d.shape:
         raise ValueError(f"bearing_deg and distance_m need the same non-empty shape, got "
                          f"{b.shape} and {d.shape}")
-    rel = (b - float(azimuth_deg) + 180.0) % 360.0 - 180.0
+    rel = relative_bearing_deg(b, azimuth_deg)
     left = float(rel.min()) - margin_deg
     right = float(rel.max()) + margin_deg
     width = right - left
