@@ -267,6 +267,23 @@ def _check_light(light, index, issues) -> dict | None:
     return dict(light, id=str(lid))
 
 
+def _check_ring_points(polys, item, issues) -> bool:
+    """The [lon, lat] positions of ``geojson_rings`` output are numbers inside Japan's box;
+    else one issue on ``item``'s ``coordinates`` (the first position outside)."""
+    pts = np.concatenate([r for p in polys for r in p])
+    if not np.all(np.isfinite(pts)):
+        issues.append(PlanIssue(item, "coordinates", "not_a_number"))
+        return False
+    inside = ((pts[:, 0] >= JAPAN_BBOX[2]) & (pts[:, 0] <= JAPAN_BBOX[3])
+              & (pts[:, 1] >= JAPAN_BBOX[0]) & (pts[:, 1] <= JAPAN_BBOX[1]))
+    if not np.all(inside):
+        bad = pts[~inside][0]
+        issues.append(PlanIssue(item, "coordinates", "outside_japan",
+                                [float(bad[0]), float(bad[1])], "lat 20…46, lon 122…154"))
+        return False
+    return True
+
+
 def _check_area(area, issues):
     item = "area"
     if area is None:
@@ -278,16 +295,7 @@ def _check_area(area, issues):
     except (ValueError, TypeError) as exc:
         issues.append(PlanIssue(item, "", "bad_geojson", None, str(exc)))
         return None
-    pts = np.concatenate([r for p in polys for r in p])
-    if not np.all(np.isfinite(pts)):
-        issues.append(PlanIssue(item, "coordinates", "not_a_number"))
-        return None
-    lon_ok = (pts[:, 0] >= JAPAN_BBOX[2]) & (pts[:, 0] <= JAPAN_BBOX[3])
-    lat_ok = (pts[:, 1] >= JAPAN_BBOX[0]) & (pts[:, 1] <= JAPAN_BBOX[1])
-    if not np.all(lon_ok & lat_ok):
-        bad = pts[~(lon_ok & lat_ok)][0]
-        issues.append(PlanIssue(item, "coordinates", "outside_japan",
-                                [float(bad[0]), float(bad[1])], "lat 20…46, lon 122…154"))
+    if not _check_ring_points(polys, item, issues):
         return None
     import shapely
     from shapely.geometry import MultiPolygon, Polygon
@@ -383,19 +391,11 @@ def _check_districts(districts, issues):
                                     "expected a Polygon or MultiPolygon"))
             continue
         try:
-            pts = np.concatenate([r for poly in geojson_rings(geom) for r in poly])
+            polys = geojson_rings(geom)
         except (ValueError, TypeError) as exc:
             issues.append(PlanIssue(item, "geometry", "bad_geojson", None, str(exc)))
             continue
-        if not np.all(np.isfinite(pts)):
-            issues.append(PlanIssue(item, "coordinates", "not_a_number"))
-            continue
-        inside = ((pts[:, 1] >= JAPAN_BBOX[0]) & (pts[:, 1] <= JAPAN_BBOX[1])
-                  & (pts[:, 0] >= JAPAN_BBOX[2]) & (pts[:, 0] <= JAPAN_BBOX[3]))
-        if not np.all(inside):
-            bad = pts[~inside][0]
-            issues.append(PlanIssue(item, "coordinates", "outside_japan",
-                                    [float(bad[0]), float(bad[1])], "lat 20…46, lon 122…154"))
+        _check_ring_points(polys, item, issues)
     return districts if len(issues) == n_before else None
 
 
