@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import camera as cam_mod
+from .districts import (ILLUMINANCE_KEYS, LightingSums, camera_cells, district_figures,
+                        district_labels, district_meta, no_district)
 from .grid import Grid, polygon_mask
 from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
                          rasterize_buildings)
@@ -598,7 +600,6 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .districts import LightingSums, no_district
     from .image_quality import WALKING_SPEED_M_S
     from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
     from .night import (FACE_HEIGHT_M, LIT_THRESHOLD_LX, _level_counts, _night_cells,
@@ -673,18 +674,18 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         by_label = None
         if labels is not None:
             none = no_district(labels)
-            lab = labels[r0:r1, c0:c1].ravel()[cells]
+            lab_b = labels[r0:r1, c0:c1]
+            lab = lab_b.ravel()[cells]
             ok = lab != none
             by_label = (_level_counts(core.best_night, thresholds, groups=np.where(ok, lab, 0),
                                       n_groups=n_labels, where=m_u & ok),
                         LightingSums(n_labels))
             if lums:
-                lab_m = labels[r0:r1, c0:c1].ravel() if mask.all() else \
-                    labels[r0:r1, c0:c1][mask]
+                lab_m = lab_b.ravel() if mask.all() else lab_b[mask]   # as ehm
                 in_d = lab_m != none
-                lab_u = lab[m_u]
-                by_label[1].add(lab_m[in_d], ehm.ravel()[in_d], lab_u[lab_u != none],
-                                evm[lab_u != none])
+                lab_u = lab[m_u]                                        # as evm
+                in_u = lab_u != none
+                by_label[1].add(lab_m[in_d], ehm.ravel()[in_d], lab_u[in_u], evm[in_u])
         lit_seen = int(np.count_nonzero(m_u & night_ok
                                         & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
@@ -729,11 +730,10 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         light = LightingSums(n_labels)
         for o in out:
             light.merge(o["by_label"][1])
-        lit = light.rows() if lums else [dict.fromkeys(illum) for _ in range(n_labels)]
+        lit = light.rows() if lums else [dict.fromkeys(ILLUMINANCE_KEYS)] * n_labels
         entries["district_night"] = [
             {"night_dori_m2": {k: float(counts[k][i] * a) for k in thresholds},
-             "illuminance": {k: lit[i].get(k) for k in ("mean_lx", "min_lx", "uniformity",
-                                                         "ses_class")}}
+             "illuminance": dict(lit[i])}
             for i in range(n_labels)]
     arrays = ({"illuminance_lx": eh_all, "vertical_illuminance_lx": ev_all} if grids
               else None)
@@ -805,7 +805,6 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
     model.set_cameras(plan["cameras"])
     labels = meta = None
     if plan.get("districts"):
-        from .districts import district_labels, district_meta
         meta = district_meta(plan["districts"])
         labels = district_labels(grid, plan["districts"])
     night, cam_night, arrays = simulate_night(model, plan["lights"], grids=night_grids,
@@ -824,7 +823,6 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
               **model.summary(), **night,
               "cameras": cameras}
     if labels is not None:
-        from .districts import camera_cells, district_figures
         result["districts"] = district_figures(
             labels, meta, pixel_density=model.pixel_density, inside=model.inside,
             thresholds=dict(model.thresholds), cell_area_m2=grid.cell_area_m2,

@@ -23,8 +23,11 @@ from .grid import Grid, polygon_windows
 #: Most districts a plan may have (labels are int16 above 254 districts, else uint8).
 MAX_DISTRICTS = 32_000
 
-__all__ = ["MAX_DISTRICTS", "LightingSums", "camera_cells", "district_figures",
-           "district_labels", "district_meta", "no_district"]
+__all__ = ["ILLUMINANCE_KEYS", "MAX_DISTRICTS", "LightingSums", "camera_cells",
+           "district_figures", "district_labels", "district_meta", "no_district"]
+
+#: The lighting figures per district (all None when the plan has no lights).
+ILLUMINANCE_KEYS = ("mean_lx", "min_lx", "uniformity", "ses_class")
 
 
 class LightingSums:
@@ -63,7 +66,7 @@ class LightingSums:
         out = []
         for i in range(self.n_cells.size):
             if not self.n_cells[i]:
-                out.append(dict.fromkeys(("mean_lx", "min_lx", "uniformity", "ses_class")))
+                out.append(dict.fromkeys(ILLUMINANCE_KEYS))
                 continue
             mean = float(self.sum_lx[i] / self.n_cells[i])
             mn = float(self.min_lx[i])
@@ -133,7 +136,7 @@ def district_labels(grid: Grid, districts) -> np.ndarray:
 
 
 def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_area_m2,
-                     night_pixel_density=None, night_dori_m2=None, cameras_rc=None,
+                     night_pixel_density=None, cameras_rc=None,
                      illuminance_lx=None, vertical_illuminance_lx=None, night_by_district=None,
                      row_chunk: int = 256) -> list[dict]:
     """Coverage and DORI areas per district.
@@ -154,8 +157,6 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
         Area of one cell [m²].
     night_pixel_density : ndarray, optional
         Best night pixel density per cell [px/m]: gives ``night_dori_m2`` per district.
-    night_dori_m2 : list of dict, optional
-        The night areas per district already counted.
     illuminance_lx, vertical_illuminance_lx : ndarray, optional
         Horizontal illuminance at the ground and vertical illuminance toward the camera
         with the best day pixel density (NaN = unseen) per cell [lx]: gives
@@ -221,8 +222,6 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
                "dori_m2": {k: float(day[k][i] * a) for k in thresholds}}
         if night is not None:
             row["night_dori_m2"] = {k: float(night[k][i] * a) for k in thresholds}
-        elif night_dori_m2 is not None:
-            row["night_dori_m2"] = dict(night_dori_m2[i])
         if night_by_district is not None:
             row.update(night_by_district[i])
         if lit is not None:

@@ -32,8 +32,8 @@ from assessments import lighting as L
 from assessments import night as N
 from assessments import planfile, sim_summary, storage
 from assessments.coverage import CoverageModel
-from assessments.districts import (camera_cells, district_figures, district_labels,
-                                   district_meta)
+from assessments.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
+                                   district_labels, district_meta)
 from assessments.frozen import content_hash, text_hash
 from assessments.grid import Grid
 from assessments.privacy_geometry import home_facade_cells, privacy_hits
@@ -397,8 +397,7 @@ def _district_rows(scene: Scene, districts: dict, night, lit: bool) -> list[dict
                                 vertical_illuminance_lx=night.vertical_illuminance_lx,
                                 cameras_rc=camera_cells(model.grid, model.cameras))
     for row in rows:        # as RESULT.json of the command line: no lights, no figures
-        row.setdefault("illuminance", dict.fromkeys(("mean_lx", "min_lx", "uniformity",
-                                                      "ses_class")))
+        row.setdefault("illuminance", dict.fromkeys(ILLUMINANCE_KEYS))
     return rows
 
 
