@@ -24,11 +24,29 @@ def _read_only(self, *args, **kwargs):
                     "(assessments.frozen)")
 
 
-class FrozenDict(dict):
+class _Immutable:
+    """Copies of an immutable value are the value itself; pickling gives the plain type
+    (``_plain``), as a session or a process boundary expects."""
+
+    __slots__ = ()
+    _plain: type = object
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return (self._plain, (self._plain(self),))
+
+
+class FrozenDict(_Immutable, dict):
     """A ``dict`` that cannot be changed. ``content_hash`` is the hash it is stored under
     (``None`` for values nested inside one)."""
 
     __slots__ = ("content_hash",)
+    _plain = dict
 
     __setitem__ = __delitem__ = clear = pop = popitem = update = __ior__ = _read_only
 
@@ -38,32 +56,15 @@ class FrozenDict(dict):
             return self[key]
         return _read_only(self)
 
-    def __copy__(self):
-        return self
 
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return (dict, (dict(self),))
-
-
-class FrozenList(list):
+class FrozenList(_Immutable, list):
     """A ``list`` that cannot be changed."""
 
     __slots__ = ()
+    _plain = list
 
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = \
         reverse = __iadd__ = __imul__ = _read_only
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return (list, (list(self),))
 
 
 def freeze(value, *, content_hash: str | None = None):
