@@ -312,11 +312,13 @@ class Workspace:
         if key in refs:                     # e.g. the IES file of the 2nd light of a model
             return {"$blob": key}
         # the cache is per process, the blobs per workspace file: check this one has it
-        if not int(queries.run(cur, "workspace/has_blob", hash=key).loc[0, "n"]):
-            text = _canonical(value) if text is None else text
+        stored = bool(int(queries.run(cur, "workspace/has_blob", hash=key).loc[0, "n"]))
+        cached = _BLOBS.get(key) is not None
+        if text is None and not (stored and cached):
+            text = _canonical(value)
+        if not stored:
             queries.execute(cur, "workspace/insert_blob", hash=key, data=text)
-        if _BLOBS.get(key) is None:
-            text = _canonical(value) if text is None else text
+        if not cached:
             _BLOBS.put(key, freeze(value, content_hash=key)
                        if isinstance(value, (dict, list)) else value, len(text))
         refs.add(key)
