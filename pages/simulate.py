@@ -106,6 +106,17 @@ def _issue_text(item, fld, code, value=None, detail="") -> str:
              detail=detail or "")
 
 
+def _plan_issue_text(issue) -> str:
+    """An ``assessments.planfile.PlanIssue`` in the user's language."""
+    return _issue_text(issue.item_id, issue.field, issue.code, issue.value, issue.detail)
+
+
+def _import_failed(name: str, lines) -> bool:
+    """The import of ``name`` failed for these reasons (the plan is unchanged)."""
+    _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(f"- {x}" for x in lines))
+    return False
+
+
 def _apply_delta(kind: str, delta: dict) -> bool:
     """Apply a table delta (``st.data_editor`` format) to the plan's cameras or lights."""
     p = state.current_plan()
@@ -113,7 +124,7 @@ def _apply_delta(kind: str, delta: dict) -> bool:
     new = S.apply_editor_delta(rows, delta, new_row=_new_device(kind, p, rows))
     if kind == "cameras":
         issues = S.camera_issues(p.get("area"), new) if p.get("area") else []
-        texts = [_issue_text(i.item_id, i.field, i.code, i.value, i.detail) for i in issues]
+        texts = [_plan_issue_text(i) for i in issues]
     else:
         for light in new:  # one photometry: a typed intensity replaces lumens
             if light.get("intensity_cd") is not None and light.get("lumens") is not None:
@@ -256,9 +267,7 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
     items = res.rows if kind in ("cameras", "lights") else (res.collection or {}).get(
         "features", [])
     if not res.ok or not items:
-        _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
-            f"- {_problem_text(pr)}" for pr in (errors or res.problems)[:12]))
-        return False
+        return _import_failed(name, map(_problem_text, (errors or res.problems)[:12]))
     new_area = res_m = margin = None
     if kind in ("cameras", "lights"):
         if mode == "append":
@@ -275,10 +284,7 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
         if kind == "cameras":
             issues = S.camera_issues(new_area or p["area"], items)
             if issues:
-                _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
-                    f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
-                    for i in issues[:12]))
-                return False
+                return _import_failed(name, map(_plan_issue_text, issues[:12]))
     elif kind == "buildings":
         if mode == "append":
             items = ((p.get("buildings") or {}).get("features") or []) + items
@@ -293,19 +299,13 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
             items = list(((p.get("districts") or {}).get("features") or [])) + items
         issues = planfile.check_districts({"type": "FeatureCollection", "features": items})
         if issues:
-            _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
-                f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
-                for i in issues[:12]))
-            return False
+            return _import_failed(name, map(_plan_issue_text, issues[:12]))
     else:
         geom = items[0]["geometry"]
         try:
             planfile.validate_plan({"version": 1, "area": geom})
         except planfile.PlanError as exc:
-            _msg("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(
-                f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}"
-                for i in exc.issues))
-            return False
+            return _import_failed(name, map(_plan_issue_text, exc.issues))
 
     def fn(q):
         if kind in ("cameras", "lights"):
@@ -428,7 +428,7 @@ try:
     sim = S.simulate_plan(plan, use_cases=ucs)
 except planfile.PlanError as exc:
     st.error(t("sim.plan_error") + "\n\n" + "\n".join(
-        f"- {_issue_text(i.item_id, i.field, i.code, i.value, i.detail)}" for i in exc.issues))
+        f"- {_plan_issue_text(i)}" for i in exc.issues))
     st.stop()
 req = sim.requirement
 thr = sim.model.thresholds
@@ -500,10 +500,8 @@ def _on_map_select() -> None:
     """A click on the map (a point of the click grid selected): inspect the point or place
     a camera / light there. A callback, so the run that follows already shows it (one
     run per click, not two)."""
-    event = st.session_state.get(K + f"map_{nonce}")
-    sel = getattr(event, "selection", None) or (event or {}).get("selection") or {}
-    pts = getattr(sel, "points", None) or (sel.get("points") if isinstance(sel, dict)
-                                           else None) or []
+    event = st.session_state.get(K + f"map_{nonce}") or {}   # a (read-only) dict
+    pts = (event.get("selection") or {}).get("points") or []
     if not pts:
         return
     x, y = float(pts[0]["x"]), float(pts[0]["y"])
@@ -705,6 +703,7 @@ with tabs[1]:
 
 with tabs[2]:
     st.caption(t("sim.priv.intro"))
+    cam_row = {str(c_["id"]): i_ for i_, c_ in enumerate(plan.get("cameras") or [])}
     feats = (plan.get("buildings") or {}).get("features") or []
     from assessments.privacy_geometry import _feature_id, _is_home
     n_homes = sum(1 for f in feats if _is_home(f.get("properties")))
@@ -751,11 +750,10 @@ with tabs[2]:
                          t("sim.priv.col.suggestion"): sug})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=K + "priv_df")
         st.caption(t("sim.priv.mask_note"))
-        ids_ = [str(c_["id"]) for c_ in plan.get("cameras") or []]
         for h in sim.privacy:
-            if h["camera_id"] not in ids_:
+            if h["camera_id"] not in cam_row:
                 continue
-            idx_ = ids_.index(h["camera_id"])
+            idx_ = cam_row[h["camera_id"]]
             if h["code"] == "privacy_mask_sector":   # one more sector on the camera
                 old_masks = (plan["cameras"][idx_].get("privacy_masks_deg") or [])
                 field_ = "privacy_masks_deg"
@@ -775,8 +773,7 @@ with tabs[2]:
             f"{a:g}°〜{b:g}°" for a, b in c_["privacy_masks_deg"])))
         mc[1].button(t("sim.priv.clear_masks"), key=K + f"unmask_{c_['id']}",
                      on_click=_apply_delta, args=("cameras", {"edited_rows": {
-                         [str(x["id"]) for x in plan["cameras"]].index(str(c_["id"])): {
-                             "privacy_masks_deg": None}}}))
+                         cam_row[str(c_["id"])]: {"privacy_masks_deg": None}}}))
 
 with tabs[3]:
     st.caption(t("sim.cost.intro"))
