@@ -32,10 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.scenes import district
 from datasets.workspace import Workspace
-from tests.browser import browser_page, streamlit_server, wait_idle
+from tests.browser import (HEATMAP_HREF, browser_page, hover_map_point, streamlit_server,
+                           type_first_camera_lat, wait_idle)
 
-IMAGE_HREF = ("() => { const i = document.querySelector('.js-plotly-plot .imagelayer "
-              "image'); return i ? i.getAttribute('href') : null; }")
 N_MOVES = 6
 
 
@@ -49,22 +48,12 @@ def scene(cut: bool) -> dict:
 def move_camera(page, lat: float, frames: list) -> tuple[float, float | None, float | None]:
     """Type ``lat`` into C0's latitude cell and press Enter; returns (seconds until the
     heat map changed, seconds until the edit was sent, seconds until the figure arrived)."""
-    before = page.evaluate(IMAGE_HREF)
-    grid = page.get_by_role("tabpanel").first.locator("[data-testid='stDataFrame']")
-    grid.first.scroll_into_view_if_needed()
-    box = grid.first.bounding_box()
-    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)     # C0's id cell (row 0)
-    page.wait_for_timeout(300)
-    page.keyboard.press("ArrowRight")                          # → latitude
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(f"{lat:.6f}", delay=20)
-    page.wait_for_timeout(300)
+    before = page.evaluate(HEATMAP_HREF)
+    type_first_camera_lat(page, lat)
     frames.clear()
     t0 = time.perf_counter()
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => ({IMAGE_HREF})() !== {json.dumps(before)}",
+    page.wait_for_function(f"() => ({HEATMAP_HREF})() !== {json.dumps(before)}",
                            timeout=120_000, polling=20)
     seconds = time.perf_counter() - t0
     wait_idle(page, 120_000)
@@ -79,25 +68,11 @@ def place_camera(page) -> float:
     the heat map changed (the new camera computed and drawn)."""
     page.get_by_test_id("stMainBlockContainer").get_by_text("カメラを置く", exact=True).click()
     wait_idle(page, 120_000)
-    before = page.evaluate(IMAGE_HREF)
-    chart = page.locator(".js-plotly-plot").first
-    xy = page.evaluate(
-        """() => {
-          const gd = document.querySelector('.js-plotly-plot');
-          const tr = gd._fullData.find(d => d.name === 'grid');
-          let best = 0, bd = 1e18;
-          for (let i = 0; i < tr.x.length; i++) {
-            const d = tr.x[i] ** 2 + tr.y[i] ** 2;
-            if (d < bd) { bd = d; best = i; }
-          }
-          return [gd._fullLayout.xaxis.l2p(tr.x[best]), gd._fullLayout.yaxis.l2p(tr.y[best])];
-        }""")
-    drag = chart.locator(".nsewdrag").first
-    drag.hover(position={"x": xy[0], "y": xy[1]})
-    page.wait_for_timeout(300)
+    before = page.evaluate(HEATMAP_HREF)
+    drag, pos = hover_map_point(page, 0.0, 0.0)         # the middle of the area
     t0 = time.perf_counter()
-    drag.click(position={"x": xy[0], "y": xy[1]})
-    page.wait_for_function(f"() => ({IMAGE_HREF})() !== {json.dumps(before)}",
+    drag.click(position=pos)
+    page.wait_for_function(f"() => ({HEATMAP_HREF})() !== {json.dumps(before)}",
                            timeout=120_000, polling=20)
     seconds = time.perf_counter() - t0
     wait_idle(page, 120_000)
@@ -121,7 +96,7 @@ def main() -> None:
                     ("sent", time.perf_counter(), len(p or b""))))))
             t0 = time.perf_counter()
             page.goto(url + "/simulate")
-            page.wait_for_function(f"() => ({IMAGE_HREF})()", timeout=300_000, polling=50)
+            page.wait_for_function(f"() => ({HEATMAP_HREF})()", timeout=300_000, polling=50)
             load = time.perf_counter() - t0
             wait_idle(page, 300_000)
             runs = [move_camera(page, plan["cameras"][0]["lat"] + 1e-4 * (k + 1), frames)

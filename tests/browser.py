@@ -127,3 +127,48 @@ def pick(page, scope, label: str, option: str, then: str = "") -> None:
             if attempt == 2:
                 screenshot(page, "pick_failed")
                 raise
+
+
+#: JavaScript: the ``href`` of the simulation map's first image layer (the heat map).
+HEATMAP_HREF = ("() => { const i = document.querySelector('.js-plotly-plot .imagelayer "
+                "image'); return i ? i.getAttribute('href') : null; }")
+
+
+def hover_map_point(page, x_m: float, y_m: float):
+    """Hover the simulation map's click-grid point nearest to (``x_m`` east, ``y_m`` north)
+    [m]; returns ``(drag_layer, position)`` for ``drag_layer.click(position=position)``.
+    Through the drag layer's locator, Playwright scrolls the point into view."""
+    xy = page.evaluate(
+        """([x, y]) => {
+          const gd = document.querySelector('.js-plotly-plot');
+          // _fullData: x, y arrive as binary typed arrays (decoded there)
+          const tr = gd._fullData.find(d => d.name === 'grid');
+          let best = 0, bd = 1e18;
+          for (let i = 0; i < tr.x.length; i++) {
+            const d = (tr.x[i] - x) ** 2 + (tr.y[i] - y) ** 2;
+            if (d < bd) { bd = d; best = i; }
+          }
+          return [gd._fullLayout.xaxis.l2p(tr.x[best]), gd._fullLayout.yaxis.l2p(tr.y[best])];
+        }""", [x_m, y_m])
+    drag = page.locator(".js-plotly-plot").first.locator(".nsewdrag").first
+    position = {"x": xy[0], "y": xy[1]}
+    drag.hover(position=position)
+    page.wait_for_timeout(300)
+    return drag, position
+
+
+def type_first_camera_lat(page, lat: float) -> None:
+    """In the simulation page's cameras table (first tab), select row 0's id cell (after
+    the row-marker column), step to the latitude, open the editor and type ``lat``; the
+    caller presses Enter (to time from it)."""
+    grid = page.get_by_role("tabpanel").first.locator("[data-testid='stDataFrame']")
+    grid.first.scroll_into_view_if_needed()
+    box = grid.first.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)        # header 35 px, row 0
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(f"{lat:.6f}", delay=20)
+    page.wait_for_timeout(300)

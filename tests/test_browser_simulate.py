@@ -9,11 +9,14 @@ import pytest
 
 from datasets.workspace import Workspace
 from tests.browser import (
+    HEATMAP_HREF,
     browser_page,
+    hover_map_point,
     pick,
     require_chromium,
     screenshot,
     streamlit_server,
+    type_first_camera_lat,
     wait_idle,
 )
 
@@ -51,31 +54,15 @@ def test_map_heatmap_click_preview(tmp_path):
         page.get_by_text("要件：").first.wait_for()
         screenshot(page, "simulate_map")
 
-        # click a clickable grid point inside the covered area → preview of each camera
-        xy = page.evaluate(
-            """() => {
-              const gd = document.querySelector('.js-plotly-plot');
-              const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-              // _fullData: x, y arrive as binary typed arrays (decoded there)
-              const tr = gd._fullData.find(d => d.name === 'grid');
-              // the grid point nearest to (91.5 m E, -19.5 m N): seen by two cameras
-              let best = 0, bd = 1e18;
-              for (let i = 0; i < tr.x.length; i++) {
-                const d = (tr.x[i] - 91.5) ** 2 + (tr.y[i] + 19.5) ** 2;
-                if (d < bd) { bd = d; best = i; }
-              }
-              return [xa.l2p(tr.x[best]), ya.l2p(tr.y[best])];
-            }""")
-        # through the drag layer's locator: Playwright scrolls the point into view
-        drag = chart.locator(".nsewdrag").first
-        drag.hover(position={"x": xy[0], "y": xy[1]})
-        page.wait_for_timeout(300)
+        # click the grid point nearest to (91.5 m E, -19.5 m N), seen by two cameras →
+        # the preview of each camera
+        drag, pos = hover_map_point(page, 91.5, -19.5)
         # the grid is drawn as one marker (marker.maxdisplayed) but hovers everywhere
         hovered = page.evaluate(
             "() => (document.querySelector('.js-plotly-plot')._hoverdata || [])"
             ".map(p => p.data.name)")
         assert "grid" in hovered, hovered
-        drag.click(position={"x": xy[0], "y": xy[1]})
+        drag.click(position=pos)
         wait_idle(page, 60_000)
         page.get_by_text("この地点で記録される人物の見え方").wait_for()
         page.get_by_text("SSIM").first.wait_for(timeout=30_000)
@@ -100,25 +87,9 @@ def test_click_on_the_map_places_a_camera_in_one_run(tmp_path):
         page.get_by_test_id("stMainBlockContainer").get_by_text("カメラを置く",
                                                               exact=True).click()
         wait_idle(page, 60_000)
-        chart = page.locator(".js-plotly-plot").first
-        xy = page.evaluate(
-            """() => {
-              const gd = document.querySelector('.js-plotly-plot');
-              const tr = gd._fullData.find(d => d.name === 'grid');
-              // the grid point nearest to (0 m, 0 m): the middle of the area
-              let best = 0, bd = 1e18;
-              for (let i = 0; i < tr.x.length; i++) {
-                const d = tr.x[i] ** 2 + tr.y[i] ** 2;
-                if (d < bd) { bd = d; best = i; }
-              }
-              return [gd._fullLayout.xaxis.l2p(tr.x[best]),
-                      gd._fullLayout.yaxis.l2p(tr.y[best])];
-            }""")
-        drag = chart.locator(".nsewdrag").first
-        drag.hover(position={"x": xy[0], "y": xy[1]})
-        page.wait_for_timeout(300)
+        drag, pos = hover_map_point(page, 0.0, 0.0)       # the middle of the area
         runs.clear()
-        drag.click(position={"x": xy[0], "y": xy[1]})
+        drag.click(position=pos)
         page.get_by_text("カメラ C12 を東").wait_for(timeout=60_000)
         wait_idle(page, 60_000)
         page.wait_for_timeout(1000)
@@ -159,32 +130,17 @@ def test_move_one_camera_updates_the_heat_map(tmp_path):
     require_chromium()
     workspace = tmp_path / "ws.duckdb"
     plan = _scene_workspace(workspace)
-    image_href = ("() => { const i = document.querySelector("
-                  "'.js-plotly-plot .imagelayer image'); return i ? i.getAttribute('href') "
-                  ": null; }")
     with streamlit_server(workspace) as (url, _), browser_page((1600, 1000)) as page:
         page.goto(url + "/simulate")
         page.get_by_role("heading", name="カメラ・照明シミュレーション").wait_for()
         wait_idle(page, 180_000)
-        page.wait_for_function(f"() => ({image_href})()", timeout=180_000)
-        before = page.evaluate(image_href)
+        page.wait_for_function(f"() => ({HEATMAP_HREF})()", timeout=180_000)
+        before = page.evaluate(HEATMAP_HREF)
         assert before.startswith("data:image/png;base64,")
-        # the cameras' table (first tab): select C0's id cell (after the row-marker
-        # column), step to the latitude, open the editor, replace the value, Enter
-        grid = page.get_by_role("tabpanel").first.locator("[data-testid='stDataFrame']")
-        grid.first.scroll_into_view_if_needed()
-        box = grid.first.bounding_box()
-        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)    # header 35 px, row 0
-        page.wait_for_timeout(300)
-        page.keyboard.press("ArrowRight")
+        new_lat = plan["cameras"][0]["lat"] + 1e-4          # ≈ 11 m north
+        type_first_camera_lat(page, new_lat)
         page.keyboard.press("Enter")
-        page.wait_for_timeout(300)
-        page.keyboard.press("Control+a")
-        new_lat = f"{plan['cameras'][0]['lat'] + 1e-4:.6f}"       # ≈ 11 m north
-        page.keyboard.type(new_lat, delay=30)
-        page.wait_for_timeout(300)
-        page.keyboard.press("Enter")
-        page.wait_for_function(f"() => ({image_href})() !== {json.dumps(before)}",
+        page.wait_for_function(f"() => ({HEATMAP_HREF})() !== {json.dumps(before)}",
                                timeout=60_000, polling=50)
         wait_idle(page, 60_000)
         page.get_by_text("再計算したカメラ").first.wait_for(timeout=10_000)
@@ -195,7 +151,7 @@ def test_move_one_camera_updates_the_heat_map(tmp_path):
         stored = ws.get_plan(ws.list_plans()[0]["id"])
     finally:
         ws.close()
-    assert f"{stored['cameras'][0]['lat']:.6f}" == new_lat
+    assert f"{stored['cameras'][0]['lat']:.6f}" == f"{new_lat:.6f}"
 
 
 def test_upload_school_districts_through_the_file_uploader(tmp_path):
