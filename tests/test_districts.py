@@ -147,3 +147,19 @@ def test_cli_and_page_agree_per_district_day_night_and_lighting():
     dark["lights"] = []
     assert all(set(x["illuminance"].values()) == {None}
                for x in simulate(dark, night_grids=False).result["districts"])
+
+
+def test_page_simulation_reports_unusable_districts_instead_of_figures():
+    # a plan file may carry districts the import would have refused: the page shows why
+    # (ui.simulation) and still simulates the rest
+    from benchmarks.scenes import district
+    from ui import simulation as S
+    plan = district(seed=7, size_m=120.0, n_buildings=10, n_cameras=3, n_lights=2)
+    plan["id"] = "districts-unusable"
+    plan["districts"] = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "線"}, "geometry": {
+            "type": "LineString", "coordinates": [[139.0, 35.0], [139.001, 35.0]]}}]}
+    res = S.simulate_plan(plan).result
+    assert "districts" not in res and res["covered_m2"] > 0
+    assert res["district_issues"] == ["district 線: geometry is not valid GeoJSON "
+                                      "(expected a Polygon or MultiPolygon)"]

@@ -97,7 +97,7 @@ class Scene:
         self.privacy_key = None
         self.privacy = None
         self.facade = None
-        self.districts = (None, None, None)     # (key, labels, meta)
+        self.districts = (None, [], None)   # (key, issues, (labels, meta))
         self.last_changed: list[str] = []
 
     def sync(self, cameras: list[dict]) -> list[str]:
@@ -378,17 +378,22 @@ class SimResult:
         return self._summary[1]
 
 
-def _district_rows(scene: Scene, districts: dict, night, lit: bool) -> list[dict]:
-    """Figures per district (``assessments.districts``), day and night (and the lighting
-    when the plan has lights, ``lit``); the districts' labels are kept on the scene until
-    the districts change."""
+def _district_rows(scene: Scene, districts: dict, night, lit: bool):
+    """``(rows, issues)``: figures per district (``assessments.districts``), day and night
+    (and the lighting when the plan has lights, ``lit``), or the validation issues that
+    prevent them. The check and the labels are kept on the scene until the districts
+    change, so a page run pays neither."""
     model = scene.model
     key = content_hash(districts) or digest(districts)
     with scene.lock:
         if scene.districts[0] != key:
-            scene.districts = (key, district_labels(model.grid, districts),
-                               district_meta(districts))
-        _, labels, meta = scene.districts
+            issues = planfile.check_districts(districts)
+            scene.districts = (key, issues, None if issues else (
+                district_labels(model.grid, districts), district_meta(districts)))
+        _, issues, parts = scene.districts
+        if issues:
+            return None, issues
+        labels, meta = parts
         rows = district_figures(labels, meta, pixel_density=model.pixel_density,
                                 inside=model.inside, thresholds=dict(model.thresholds),
                                 cell_area_m2=model.grid.cell_area_m2,
@@ -398,7 +403,7 @@ def _district_rows(scene: Scene, districts: dict, night, lit: bool) -> list[dict
                                 cameras_rc=camera_cells(model.grid, model.cameras))
     for row in rows:        # as RESULT.json of the command line: no lights, no figures
         row.setdefault("illuminance", dict.fromkeys(ILLUMINANCE_KEYS))
-    return rows
+    return rows, []
 
 
 def scene_part(plan: dict) -> dict:
@@ -498,7 +503,6 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
             "retention_days") or 14
     name = plan.get("name")
     districts = plan.get("districts")
-    district_issues = planfile.check_districts(districts) if districts else []
 
     def summarise() -> tuple[dict, list]:
         with scene.lock:
@@ -529,10 +533,12 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                   "privacy": [{k: v for k, v in p.items() if k not in ("mask", "rows", "cols")}
                               for p in privacy],
                   "cameras": cam_rows}
-        if districts and not district_issues:
-            result["districts"] = _district_rows(scene, districts, night, bool(lum))
-        elif district_issues:
-            result["district_issues"] = [i.message for i in district_issues]
+        if districts:
+            rows, issues = _district_rows(scene, districts, night, bool(lum))
+            if issues:
+                result["district_issues"] = [i.message for i in issues]
+            else:
+                result["districts"] = rows
         return result, overlap
 
     return SimResult(model=model, night=night, summarise=summarise, requirement=req,
