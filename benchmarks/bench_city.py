@@ -29,7 +29,6 @@ from benchmarks.scenes import (PhaseTimer, city, dense_baseline,  # noqa: E402
 
 def districts():
     """The city with and without 24 school districts: time and peak memory."""
-    import resource
     plan = city(seed=1, n_buildings=40_000, n_lights=5000)
     t0 = time.perf_counter()
     simulate(plan, night_grids=False)
@@ -46,7 +45,6 @@ def districts():
     print(f"  districts' areas add up to {sum(x['area_m2'] for x in d) / 1e6:.2f} km² of "
           f"{r['area_m2'] / 1e6:.2f} km²; covered {sum(x['covered_m2'] for x in d) / 1e6:.3f} "
           f"of {r['covered_m2'] / 1e6:.3f} km²")
-    del resource
 
 
 def main():
