@@ -5,7 +5,7 @@ Glossary: canonical names and units
 Names used for arguments, dict keys (plan, RESULT.json) and array attributes across the
 modules. A name ending in a unit carries that unit; the others are listed with theirs.
 
-Coordinates and grid (:mod:`assessments.grid` is the only place for lat/lon ↔ metres)
+Coordinates and grid (:mod:`assessments.engine.grid` is the only place for lat/lon ↔ metres)
     ``lat``, ``lon``          latitude / longitude, JGD2011 ≈ WGS84 [°]
     ``x``, ``x_m``            local metres east of the grid's projection centre [m]
     ``y``, ``y_m``            local metres north of the projection centre [m]
@@ -15,7 +15,7 @@ Coordinates and grid (:mod:`assessments.grid` is the only place for lat/lon ↔ 
     ``x_north_m``, ``y_east_m``  平面直角座標系 X (north) and Y (east) [m]
     ``inside``                cell is assessed: in the area and not in a building (bool)
 
-Cameras (:mod:`assessments.camera`, :mod:`assessments.coverage`)
+Cameras (:mod:`assessments.engine.camera`, :mod:`assessments.engine.coverage`)
     ``mount_height_m``        camera height above the local ground [m]
     ``azimuth_deg``           viewing direction, clockwise from north (90 = east) [°]
     ``tilt_deg``              optical axis below the horizontal (positive = down) [°]
@@ -42,11 +42,11 @@ DORI (IEC 62676-4)
     ``dori_level``            per cell: 0 = below all levels, k = k-th lowest level reached
     ``area_m2``, ``covered_m2``  assessed area, area seen by ≥ 1 camera [m²]
 
-Buildings and terrain (:mod:`assessments.visibility`)
+Buildings and terrain (:mod:`assessments.engine.visibility`)
     ``height_m``              building height above ground (PLATEAU ``measuredHeight``) [m]
     ``ground_m``              terrain (ground) height above the datum [m]
 
-Lighting (:mod:`assessments.lighting`, :mod:`assessments.photometry`)
+Lighting (:mod:`assessments.engine.lighting`, :mod:`assessments.engine.photometry`)
     ``illuminance``           illuminance [lx]
     ``illuminance_lx``        horizontal illuminance at the ground [lx]
     ``vertical_illuminance_lx``  at 1.5 m on a vertical plane facing the recording camera [lx]
@@ -57,7 +57,7 @@ Lighting (:mod:`assessments.lighting`, :mod:`assessments.photometry`)
     ``uniformity``            min / mean illuminance [-]
     ``ses_class``             SES E1901 class reached: ``"A"`` | ``"B"`` | ``"below_B"`` | None
 
-Night image quality (:mod:`assessments.image_quality`, :mod:`assessments.night`)
+Night image quality (:mod:`assessments.engine.image_quality`, :mod:`assessments.engine.night`)
     ``shutter_s``             exposure time at night [s]
     ``speed_m_s``             walking speed for motion blur (1.4) [m/s]
     ``blur_px``               motion smear in the image [px]

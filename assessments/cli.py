@@ -5,7 +5,7 @@ problem, naming the camera or light id and the field; a broken IES text also nam
 file's line), 1 unexpected failure (one-line message). Never a traceback.
 
 RESULT.json has the day coverage and, from the plan's ``lights``, the night figures
-(:func:`assessments.coverage.simulate_night`); GRID.npz adds the illuminance grids.
+(:func:`assessments.engine.coverage.simulate_night`); GRID.npz adds the illuminance grids.
 """
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ def _parser():
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    from . import planfile
-    from .coverage import simulate
+    from .plan import validate as planfile
+    from .simulate import simulate
     try:
         plan = planfile.load_plan(args.plan)
         terrain = None

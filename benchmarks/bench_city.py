@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assessments import coverage  # noqa: E402
-from assessments.coverage import CoverageModel, simulate  # noqa: E402
-from assessments.grid import Grid  # noqa: E402
+from assessments.engine import coverage  # noqa: E402
+from assessments.engine.coverage import CoverageModel  # noqa: E402
+from assessments.simulate import simulate  # noqa: E402
+from assessments.engine.grid import Grid  # noqa: E402
 from benchmarks.scenes import (PhaseTimer, city, dense_baseline,  # noqa: E402
                                night_baseline_report, peak_rss_mib, school_districts, timed)
 

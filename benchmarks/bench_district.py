@@ -16,9 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from assessments import coverage  # noqa: E402
-from assessments.coverage import CoverageModel, simulate  # noqa: E402
-from assessments.grid import Grid  # noqa: E402
+from assessments.engine import coverage  # noqa: E402
+from assessments.engine.coverage import CoverageModel  # noqa: E402
+from assessments.simulate import simulate  # noqa: E402
+from assessments.engine.grid import Grid  # noqa: E402
 from benchmarks.scenes import (PhaseTimer, dense_baseline, district,  # noqa: E402
                                night_baseline_report, timed)
 
@@ -50,7 +51,7 @@ def main():
     t_night = night_wall                     # the night pass of the best run
     if n_lights:
         # the simulation page's call: one whole-grid night_assessment (NightResult arrays)
-        from assessments.night import night_result_for_model
+        from assessments.engine.night import night_result_for_model
         best = (float("inf"), 0.0)
         for _ in range(3):
             c0, t0 = time.process_time(), time.perf_counter()

@@ -11,9 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from assessments import planfile  # noqa: E402
-from assessments.coverage import CoverageModel  # noqa: E402
-from assessments.grid import Grid  # noqa: E402
+from assessments.plan import validate as planfile  # noqa: E402
+from assessments.engine.coverage import CoverageModel  # noqa: E402
+from assessments.engine.grid import Grid  # noqa: E402
 from benchmarks.scenes import district  # noqa: E402
 
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from assessments.coverage import CoverageModel  # noqa: E402
+from assessments.engine.coverage import CoverageModel  # noqa: E402
 from benchmarks.scenes import dense_baseline, hills, hills_model_inputs  # noqa: E402
 
 PUBLISHED = {512: {"gdal_s": 11.7e-3, "coverage": 0.1987, "xrspatial_s": 2.76},

@@ -30,9 +30,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assessments.lighting import (cosine_power_luminaire, horizontal_illuminance,  # noqa: E402
+from assessments.engine.lighting import (cosine_power_luminaire, horizontal_illuminance,  # noqa: E402
                                   table_luminaire, vertical_illuminance)
-from assessments.photometry import Photometry  # noqa: E402
+from assessments.engine.photometry import Photometry  # noqa: E402
 
 SCENES = {"district": (1000.0, 300, 2.0), "city": (4000.0, 5000, 20.0)}
 

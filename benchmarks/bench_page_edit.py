@@ -96,7 +96,7 @@ def main():
     fw, fc = min(full)
     print(f"  full recompute (every camera and the whole night join), best of 2: "
           f"{fw:.2f} s wall, {fc:.2f} s CPU → one edit ×{fw / w:.1f} faster")
-    from assessments.night import night_result_for_model
+    from assessments.engine.night import night_result_for_model
     best = min(timed(night_result_for_model, sim.model, plan["lights"],
                      failing_cells=False)[:2] for _ in range(2))
     print(f"  the page's previous per-edit night call (whole-grid night_assessment): "

@@ -168,7 +168,7 @@ def editor(url: str, name: str, *, field: str, create: bool, stop: threading.Eve
 
 def check_workspace(path: Path, log: list) -> dict:
     """Open the workspace after the run and compare with what the UI reported as saved."""
-    from assessments.plan import normalise
+    from assessments.plan.document import normalise
     from datasets.workspace import Workspace
     ws = Workspace(path)
     con = ws._con

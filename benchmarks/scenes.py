@@ -29,8 +29,8 @@ import time
 
 import numpy as np
 
-from assessments.grid import Grid
-from assessments.visibility import Surface
+from assessments.engine.grid import Grid
+from assessments.engine.visibility import Surface
 
 KASHIWA = (35.8676, 139.9758)      # 柏市役所 (shared/data/municipalities_localgovjp.csv)
 KAKOGAWA = (34.7568, 134.8413)     # 加古川市役所
@@ -195,7 +195,7 @@ def hills(n=512, seed=1):
 
 def hills_model_inputs(heights, cams, *, range_cells=150.0):
     """Grid (1 m, cell [r, c] centre at x = c, y = −r) and camera dicts for the hills scene."""
-    from assessments.visibility import _bilinear
+    from assessments.engine.visibility import _bilinear
     n = heights.shape[0]
     g = Grid(35.0, 139.0, 1.0, (n, n), 0.0, 0.0)
     out = []
@@ -219,8 +219,8 @@ def dense_baseline(model, cameras, *, step_cells=0.5, chunk=200_000):
     Uses the model's grid, inside mask and obstacle surface, but no windows and no sweep.
     Returns the best pixel density (float32, 0 unseen).
     """
-    from assessments import camera as cm
-    from assessments.coverage import camera_params
+    from assessments.engine import camera as cm
+    from assessments.engine.coverage import camera_params
     g = model.grid
     surf: Surface = model.surface
     res = g.resolution_m
@@ -296,7 +296,7 @@ def dense_night_baseline(model, lights):
     illuminance at 1.5 m facing it on every cell. Returns ``(horizontal_lx,
     seconds_horizontal, seconds_vertical)``.
     """
-    from assessments.lighting import (horizontal_illuminance, luminaire_from_plan,
+    from assessments.engine.lighting import (horizontal_illuminance, luminaire_from_plan,
                                       vertical_illuminance)
     g = model.grid
     x, y = g.x_axis_m, g.y_axis_m
@@ -321,8 +321,8 @@ def night_baseline_report(small_plan, *, n_lights, cells, t_night):
     every cell (× the number of cameras again); the extrapolation leaves it out, so its
     ratio is a lower bound. Returns printable lines.
     """
-    from assessments.coverage import CoverageModel, simulate_night
-    from assessments.planfile import validate_plan
+    from assessments.engine.coverage import CoverageModel, simulate_night
+    from assessments.plan.validate import validate_plan
     small = validate_plan(small_plan)
     g = Grid.from_area(small["area"], small["resolution_m"])
     model = CoverageModel(g, small["_footprints"], area=small["area"])

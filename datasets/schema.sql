@@ -358,7 +358,7 @@ CREATE TABLE light_presets (
     class_va INTEGER NOT NULL,           -- 7 | 10 | 20 (VA class of LED 防犯灯)
     equivalent_ja VARCHAR NOT NULL,      -- the lamp it replaces (蛍光灯20W相当 …)
     lumens DOUBLE NOT NULL,              -- luminaire flux [lm] (judgement unless verified)
-    distribution VARCHAR NOT NULL,       -- assessments.lighting distribution key
+    distribution VARCHAR NOT NULL,       -- assessments.engine.lighting distribution key
     mount_height_m DOUBLE NOT NULL,      -- typical mounting height [m]
     spacing_m DOUBLE,                    -- spacing the maker states for its class [m]
     use_ja VARCHAR NOT NULL,

@@ -10,7 +10,7 @@ Large parts of a plan (a district's buildings and map layers, the photometric fi
 lights: :data:`BLOB_KEYS`, :data:`BLOB_FIELDS`) are stored once by content hash in
 ``plan_blobs``; the plan document holds ``{"$blob": hash}`` in their place. A save that
 does not change them writes a few kilobytes instead of megabytes, and readers get one
-shared, read-only parsed copy (``assessments.frozen``) from a process-wide cache instead of
+shared, read-only parsed copy (``assessments.plan.frozen``) from a process-wide cache instead of
 parsing them on every page run. Every method here takes and returns complete plans.
 
 Schema changes are numbered files in ``datasets/migrations``; opening a workspace applies the
@@ -32,8 +32,8 @@ from typing import Callable
 
 import duckdb
 
-from assessments.frozen import content_hash, freeze, text_hash
-from assessments.plan import PLAN_VERSION, clean_name, new_plan, normalise, now_iso
+from assessments.plan.frozen import content_hash, freeze, text_hash
+from assessments.plan.document import PLAN_VERSION, clean_name, new_plan, normalise, now_iso
 from datasets import queries
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")

@@ -36,7 +36,7 @@ def _readiness_rows(plan: dict) -> list[dict] | None:
     if not answers or not questions:
         return None
     try:
-        from assessments import readiness as R
+        from assessments.programme import readiness as R
         scores = R.condition_scores(questions, answers)
         actions = _table("SELECT * FROM readiness_actions ORDER BY sort_order")
     except Exception:

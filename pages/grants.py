@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from assessments.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
+from assessments.programme.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
 from datasets import queries
 from ui import state
 from ui.compare_common import FONT, labels, link_markdown, missing, source_caption, yen

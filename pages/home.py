@@ -2,8 +2,8 @@
 import duckdb
 import streamlit as st
 
-from assessments import privacy
-from assessments.progress import plan_progress
+from assessments.programme import privacy
+from assessments.programme.progress import plan_progress
 from datasets import queries
 from ui import state
 from ui.i18n import t

@@ -1,6 +1,6 @@
 """プライバシー・運用ルール: privacy-rule gap checklist, UK Code view and draft rules.
 
-Thin page: the items come from the reference DB, ``assessments.privacy`` decides which are
+Thin page: the items come from the reference DB, ``assessments.programme.privacy`` decides which are
 asked and ranks the gaps, ``reports.rules_draft`` writes the draft; every answer and setting
 is saved at once (``ui.state.update_plan``).
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from assessments import privacy as pv
+from assessments.programme import privacy as pv
 from datasets import queries
 from reports import rules_draft
 from ui import state

@@ -2,14 +2,14 @@
 
 Thin page: reads the question bank and reference profiles from the reference DB, asks, saves
 every answer at once (``ui.state.update_plan``) and draws the scores from
-``assessments.readiness``.
+``assessments.programme.readiness``.
 """
 import math
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from assessments import readiness as rd
+from assessments.programme import readiness as rd
 from datasets import queries
 from ui import state
 from ui.i18n import col, lang, t

@@ -12,9 +12,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from assessments import camera as cam_mod
-from assessments import importers as imp
-from assessments import planfile, sim_summary
+from assessments.engine import camera as cam_mod
+from assessments.plan import importers as imp
+from assessments.plan import validate as planfile
+from assessments.engine import sim_summary
 from reports import excel as X
 from ui import map_view, state
 from ui import simulation as S
@@ -107,7 +108,7 @@ def _issue_text(item, fld, code, value=None, detail="") -> str:
 
 
 def _plan_issue_text(issue) -> str:
-    """An ``assessments.planfile.PlanIssue`` in the user's language."""
+    """An ``assessments.plan.validate.PlanIssue`` in the user's language."""
     return _issue_text(issue.item_id, issue.field, issue.code, issue.value, issue.detail)
 
 
@@ -190,7 +191,7 @@ def _preset_by_id(table: str, pid_: str | None) -> dict | None:
 
 
 def _area_centre(p: dict) -> tuple[float, float]:
-    from assessments.grid import geojson_rings
+    from assessments.engine.grid import geojson_rings
     import numpy as np
     pts = np.concatenate([r for poly in geojson_rings(p["area"]) for r in poly])
     return float((pts[:, 1].min() + pts[:, 1].max()) / 2), \
@@ -237,7 +238,7 @@ def _problem_text(pr) -> str:
 
 def _extent_area(lats, lons, margin_m=60.0):
     """Bounding box of points (+ margin) as an area, and a resolution keeping ≤ 4 M cells."""
-    from assessments.grid import Grid
+    from assessments.engine.grid import Grid
     lat0, lon0 = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
     g = Grid(lat0, lon0, 1.0, (1, 1), 0.0, 0.0)
     x, y = g.to_xy(list(lats), list(lons))
@@ -290,7 +291,7 @@ def _import(kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
             items = ((p.get("buildings") or {}).get("features") or []) + items
         if not p.get("area"):
             import numpy as np
-            from assessments.grid import geojson_rings
+            from assessments.engine.grid import geojson_rings
             pts = np.concatenate([r for f in items for poly in geojson_rings(f["geometry"])
                                   for r in poly])
             new_area, res_m, margin = _extent_area(pts[:, 1], pts[:, 0], margin_m=5.0)
@@ -705,7 +706,7 @@ with tabs[2]:
     st.caption(t("sim.priv.intro"))
     cam_row = {str(c_["id"]): i_ for i_, c_ in enumerate(plan.get("cameras") or [])}
     feats = (plan.get("buildings") or {}).get("features") or []
-    from assessments.privacy_geometry import _feature_id, _is_home
+    from assessments.engine.privacy_geometry import _feature_id, _is_home
     n_homes = sum(1 for f in feats if _is_home(f.get("properties")))
     st.markdown(t("sim.priv.n_homes", n=n_homes))
     if feats:
@@ -714,7 +715,7 @@ with tabs[2]:
 
             def fn(p):
                 # a new collection: the stored one is shared and read-only
-                # (assessments.frozen); geometries are reused as they are
+                # (assessments.plan.frozen); geometries are reused as they are
                 old = p.get("buildings") or {}
                 p["buildings"] = dict(old, features=[
                     dict(f, properties=dict(f.get("properties") or {}, is_home=(

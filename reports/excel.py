@@ -6,7 +6,7 @@ data exists). The 事業費 sheet computes the shares with live formulas, so an 
 price or a camera's price in Excel sees the totals follow: national / local for schemes
 with a rate or a fixed amount, one row per payer (都 / 市 / 団体) for schemes with a payer
 split in ``grant_shares`` (東京都 見守り and the city runs). The arithmetic is the grant
-matcher's (:mod:`assessments.grants`): eligible cost = min(cost, project cost cap,
+matcher's (:mod:`assessments.programme.grants`): eligible cost = min(cost, project cost cap,
 per-camera cap × cameras); each public payer pays share × eligible cost (円未満切捨て, the
 first one capped by ``cap_jpy``); the applicant pays the rest, including cost above the caps.
 Camera and light prices have one source: the devices' ``unit_price_jpy`` (the カメラ配置 /
@@ -429,7 +429,7 @@ light_cost_groups = camera_cost_groups
 
 def shares_for(shares, scheme_id, *, renewal: bool = False) -> list[dict]:
     """The ``grant_shares`` rows of one scheme, variant ``renewal`` when asked and present,
-    else ``standard`` (the matcher's choice, :mod:`assessments.grants`)."""
+    else ``standard`` (the matcher's choice, :mod:`assessments.programme.grants`)."""
     rows = [dict(r) for r in shares or () if str(r.get("scheme_id")) == str(scheme_id)]
     if not rows:
         return []
@@ -477,7 +477,7 @@ def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
 
     Notes
     -----
-    The grant matcher's arithmetic (:mod:`assessments.grants`):
+    The grant matcher's arithmetic (:mod:`assessments.programme.grants`):
     eligible = min(initial (+ running), project cost cap, per-camera cap × cameras);
     split schemes: each public payer pays floor(share × eligible), the first one at most
     ``cap_jpy``, the applicant ``total − Σ public``; rate schemes: min(floor(rate ×
@@ -1033,7 +1033,7 @@ _PRIVACY_COLUMNS = (
 )
 
 
-#: SES E1901 class (``assessments.lighting.ses_class``) → label on the sheets.
+#: SES E1901 class (``assessments.engine.lighting.ses_class``) → label on the sheets.
 SES_LABELS = {"A": "クラスA", "B": "クラスB", "below_B": "クラスB未満"}
 
 

@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from assessments import privacy
+from assessments.programme import privacy
 
 MAX_FIELD_CHARS = 2000
 LANGS = ("ja", "en")

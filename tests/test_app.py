@@ -102,7 +102,7 @@ def test_first_start_offers_the_sample_district(workspace_path):
 
 
 def test_plan_json_download_is_the_stored_plan(workspace_path):
-    from assessments.plan import parse_plan_json
+    from assessments.plan.document import parse_plan_json
     from ui.plan_selector import _plan_json
     ws = Workspace(workspace_path)
     plan = ws.create_plan("共有する計画")

@@ -159,7 +159,7 @@ def test_upload_school_districts_through_the_file_uploader(tmp_path):
     districts as GeoJSON in the 読み込み・書き出し tab give the per-district table."""
     import numpy as np
 
-    from assessments.grid import geojson_rings
+    from assessments.engine.grid import geojson_rings
     require_chromium()
     workspace = tmp_path / "ws.duckdb"
     _sample_workspace(workspace)

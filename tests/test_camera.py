@@ -1,11 +1,11 @@
-"""Tests for assessments.camera: pinhole geometry, pixel density, lens, DORI, footprint."""
+"""Tests for assessments.engine.camera: pinhole geometry, pixel density, lens, DORI, footprint."""
 import math
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from assessments import camera as cm
+from assessments.engine import camera as cm
 
 
 def test_focal_length_and_density():

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.coverage import CoverageModel, simulate, simulate_night
-from assessments.grid import Grid
-from assessments.night import night_summary_for_model
-from assessments.planfile import PlanError, validate_plan
+from assessments.engine.coverage import CoverageModel, simulate, simulate_night
+from assessments.engine.grid import Grid
+from assessments.engine.night import night_summary_for_model
+from assessments.plan.validate import PlanError, validate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -175,7 +175,7 @@ def test_blocks_give_the_same_result_as_one_whole_grid_call():
         for cid in ("C0", "C1"):
             assert per_camera[cid] == pytest.approx(whole[1][cid])
     # the whole-grid NightResult carries the same per-camera night DORI as the blocks
-    from assessments.night import night_result_for_model
+    from assessments.engine.night import night_result_for_model
     res = night_result_for_model(model, lights, failing_cells=False)
     assert res.lighting["failing_cells"] is None
     for cid in ("C0", "C1"):

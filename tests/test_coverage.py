@@ -1,4 +1,4 @@
-"""Tests for assessments.coverage (and the occlusion it uses): hand-calculated scenes."""
+"""Tests for assessments.engine.coverage (and the occlusion it uses): hand-calculated scenes."""
 import math
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 from numpy.testing import assert_allclose, assert_array_equal
 
-from assessments.coverage import CoverageModel
-from assessments.grid import Grid
+from assessments.engine.coverage import CoverageModel
+from assessments.engine.grid import Grid
 
 LAT0, LON0 = 35.0, 139.0
 
@@ -162,7 +162,7 @@ def test_wall_mounted_camera_sees_out_of_its_building():
 
 
 def test_terrain_ridge_blocks_and_matches_dense_line_of_sight():
-    from assessments.visibility import Surface, horizon_visibility, line_of_sight_dense
+    from assessments.engine.visibility import Surface, horizon_visibility, line_of_sight_dense
     g = Grid.from_bounds(LAT0, LON0, -60, -60, 60, 60, 1.0)
     x = g.x_axis_m[None, :]
     y = g.y_axis_m[:, None]
@@ -190,7 +190,7 @@ def test_terrain_ridge_blocks_and_matches_dense_line_of_sight():
 
 def test_terrain_geotiff_round_trip(tmp_path):
     import tifffile
-    from assessments.visibility import Terrain
+    from assessments.engine.visibility import Terrain
     # a plane rising 1 m per 1e-4° of longitude: bilinear resampling is exact on it
     lon = 139.0 + 1e-4 * np.arange(50)
     h = np.tile((lon - 139.0) * 1e4, (40, 1)).astype(np.float32)
@@ -234,7 +234,7 @@ def test_more_cameras_never_less_coverage_more_buildings_never_more(cams, bld):
 def test_building_raster_matches_skimage_polygon():
     # the vectorised scanline fill gives the cells of skimage.draw.polygon (centre inside)
     from skimage.draw import polygon
-    from assessments.visibility import building_footprints, rasterize_buildings
+    from assessments.engine.visibility import building_footprints, rasterize_buildings
     g = Grid.from_bounds(LAT0, LON0, -40, -40, 40, 40, 0.5)
     rng = np.random.default_rng(3)
     feats = []

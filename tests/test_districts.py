@@ -1,13 +1,13 @@
-"""Figures per district (assessments.districts): rasterising, overlaps, validation."""
+"""Figures per district (assessments.engine.districts): rasterising, overlaps, validation."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from assessments import planfile
-from assessments.districts import district_figures, district_labels, district_meta
-from assessments.grid import Grid
+from assessments.plan import validate as planfile
+from assessments.engine.districts import district_figures, district_labels, district_meta
+from assessments.engine.grid import Grid
 
 LAT0, LON0 = 35.0, 139.0
 G = Grid(LAT0, LON0, 1.0, (1, 1), 0.0, 0.0)          # the local projection, metres
@@ -117,7 +117,7 @@ def test_cli_and_page_agree_per_district_day_night_and_lighting():
     import copy
     import json
 
-    from assessments.coverage import simulate
+    from assessments.simulate import simulate
     from benchmarks.scenes import district, school_districts
     from ui import simulation as S
     plan = district(seed=7, size_m=160.0, n_buildings=25, n_cameras=8, n_lights=6)

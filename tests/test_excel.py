@@ -403,7 +403,7 @@ def chofu_plan(price_jpy=800_000, n=3, scheme_id="tokyo_mimamori_chofu", **grant
 
 def _match(total_jpy, cameras, scheme_id="tokyo_mimamori_chofu", renewal=False,
            applicant="neighbourhood_association", code="132080"):
-    from assessments.grants import Project, match_scheme
+    from assessments.programme.grants import Project, match_scheme
     project = Project(stage="implementation", total_cost_jpy=total_jpy, years=5,
                       applicant=applicant, domains=("watching", "crime_prevention"),
                       camera_count=cameras, prefecture="東京都", municipality_code=code,
@@ -544,7 +544,7 @@ def test_set_light_prices_per_model():
 
 
 def test_simulation_estimate_uses_the_same_device_prices():
-    from assessments.sim_summary import cost_estimate
+    from assessments.engine.sim_summary import cost_estimate
     plan = chofu_plan()
     plan["lights"][0]["unit_price_jpy"] = 45_000
     est = {i["key"]: i for i in cost_estimate(plan["cameras"], plan["lights"],

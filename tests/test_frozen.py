@@ -1,4 +1,4 @@
-"""Read-only shared JSON values (assessments.frozen)."""
+"""Read-only shared JSON values (assessments.plan.frozen)."""
 import copy
 import json
 import pickle
@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from assessments.frozen import FrozenDict, FrozenList, content_hash, freeze, thaw
+from assessments.plan.frozen import FrozenDict, FrozenList, content_hash, freeze, thaw
 
 VALUE = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"id": "B1", "height_m": 9.5},

@@ -1,7 +1,7 @@
 """Fuzz the plan loader and the plan upload path (hypothesis).
 
-Any input either loads or is rejected with :class:`assessments.plan.PlanFormatError` (the
-sidebar shows its translated ``code``) or :class:`assessments.planfile.PlanError` (the
+Any input either loads or is rejected with :class:`assessments.plan.document.PlanFormatError` (the
+sidebar shows its translated ``code``) or :class:`assessments.plan.validate.PlanError` (the
 issues are listed); nothing else may escape to the page. Inputs that load must survive a
 store-and-reload round trip through the workspace unchanged.
 """
@@ -12,9 +12,9 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from assessments.plan import (MAX_JSON_DEPTH, PLAN_VERSION, PlanFormatError,
+from assessments.plan.document import (MAX_JSON_DEPTH, PLAN_VERSION, PlanFormatError,
                               dump_plan_json, parse_plan_json)
-from assessments.planfile import PlanError, validate_plan
+from assessments.plan.validate import PlanError, validate_plan
 from datasets.workspace import Workspace
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -176,7 +176,7 @@ districts_values = (st.builds(lambda fs: {"type": "FeatureCollection", "features
 def test_any_districts_are_rejected_by_name_or_give_figures(districts):
     """Districts either fail validation with issues naming them, or give one row of figures
     per feature; nothing else is raised."""
-    from assessments.coverage import simulate
+    from assessments.simulate import simulate
     ring = [[139.0, 35.0], [139.0003, 35.0], [139.0003, 35.0002], [139.0, 35.0002],
             [139.0, 35.0]]
     plan = {"version": 1, "area": {"type": "Polygon", "coordinates": [ring]},

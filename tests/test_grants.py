@@ -1,11 +1,11 @@
-"""Grant matcher on hand-worked cases (assessments.grants); data from datasets/*.csv."""
+"""Grant matcher on hand-worked cases (assessments.programme.grants); data from datasets/*.csv."""
 import csv
 from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.grants import Project, allowed_together, calendar, match_scheme, match_schemes
+from assessments.programme.grants import Project, allowed_together, calendar, match_scheme, match_schemes
 
 DATA = Path(__file__).resolve().parents[1] / "datasets"
 

@@ -1,4 +1,4 @@
-"""Tests for assessments.grid: projection accuracy, axes, masks, 平面直角座標系."""
+"""Tests for assessments.engine.grid: projection accuracy, axes, masks, 平面直角座標系."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from geopy.distance import geodesic
 from numpy.testing import assert_allclose, assert_array_equal
 
-from assessments.grid import (Grid, plane_rectangular_to_latlon, latlon_to_plane_rectangular,
+from assessments.engine.grid import (Grid, plane_rectangular_to_latlon, latlon_to_plane_rectangular,
                               plane_rectangular_zone, polygon_mask)
 
 KAKOGAWA = (34.7568, 134.8413)   # 加古川市役所 (shared/data/municipalities_localgovjp.csv)
@@ -122,7 +122,7 @@ def test_plane_rectangular_zone_choice():
 
 
 def test_ragged_ranges_hand_example():
-    from assessments.grid import ragged_ranges
+    from assessments.engine.grid import ragged_ranges
     owner, offset = ragged_ranges([2, 0, 3])
     assert owner.tolist() == [0, 0, 2, 2, 2] and offset.tolist() == [0, 1, 0, 1, 2]
     owner, offset = ragged_ranges([0, 0])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.image_quality import (
+from assessments.engine.image_quality import (
     NIGHT_COLOUR, NIGHT_DARK, NIGHT_IR, dori_areas_m2, effective_pixel_density, motion_blur_px,
     night_mode, night_pixel_density, preview_person, reference_person)
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from numpy.testing import assert_allclose
 
-from assessments import importers as im
+from assessments.plan import importers as im
 
 DATA = Path(__file__).resolve().parent / "data"
 BAD = DATA / "bad"

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.lighting import (
+from assessments.engine.lighting import (
     Luminaire, area_statistics, assess_area, assess_street, azimuth_toward, check_criteria,
     cosine_power_exponent, cosine_power_luminaire, horizontal_illuminance,
     illuminance_at_points, isotropic_luminaire, luminaire_from_plan, reach_radius_m, ses_class,
     table_luminaire, validate_light, vertical_illuminance)
-from assessments.photometry import read_ies
+from assessments.engine.photometry import read_ies
 
 DATA = Path(__file__).parent / "data" / "ies"
 
@@ -273,7 +273,7 @@ def test_area_statistics_and_failing_cells():
 def _uneven_table():
     """A type C table on uneven axes (γ 0, 5, 10, 20, 35, 90°; C 0, 30, 45, 90 … 360°)
     with an asymmetric, γ-dependent shape (not a product)."""
-    from assessments.photometry import Photometry
+    from assessments.engine.photometry import Photometry
     g = np.array([0.0, 5.0, 10.0, 20.0, 35.0, 60.0, 90.0])
     c = np.array([0.0, 30.0, 45.0, 90.0, 180.0, 270.0, 315.0, 360.0])
     cc, gg = np.meshgrid(np.radians(c), np.radians(g), indexing="ij")

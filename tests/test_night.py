@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.lighting import isotropic_luminaire
-from assessments.night import CameraView, night_assessment, night_summary
+from assessments.engine.lighting import isotropic_luminaire
+from assessments.engine.night import CameraView, night_assessment, night_summary
 
 # 10 × 10 grid of 1 m cells: x = 0 … 9 (columns), y = 9 … 0 (rows, row 0 north)
 X = np.arange(10.0)
@@ -128,9 +128,9 @@ def test_best_camera_and_mask():
 
 
 def test_with_coverage_model_if_available():
-    cov = pytest.importorskip("assessments.coverage")
-    from assessments.grid import Grid
-    from assessments.night import night_summary_for_model
+    cov = pytest.importorskip("assessments.engine.coverage")
+    from assessments.engine.grid import Grid
+    from assessments.engine.night import night_summary_for_model
     grid = Grid.from_bounds(35.0, 139.0, -40, -40, 40, 40, 1.0)
     model = cov.CoverageModel(grid)
     cam = {"id": "C1", "lat": 35.0, "lon": 139.0, "mount_height_m": 5.0, "azimuth_deg": 90.0,

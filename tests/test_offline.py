@@ -88,7 +88,7 @@ def test_app_entry_runs_offline(offline):
 
 def test_geocoding_offline_reports_each_address(offline):
     geopy = pytest.importorskip("geopy.geocoders")
-    from assessments.importers import geocode_addresses
+    from assessments.plan.importers import geocode_addresses
     geocoder = geopy.Nominatim(user_agent="mimamori-planner-test", timeout=1)
     rows = [{"id": "C1", "address": "千葉県柏市若柴178-4"},
             {"id": "C2", "address": "千葉県柏市柏の葉5-2"}]

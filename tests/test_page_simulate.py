@@ -75,7 +75,7 @@ def test_add_move_delete_camera_through_the_table_and_undo():
     covered0 = _metric(at, "Covered")
     cams = _plan(at)["cameras"]
     # add: a second camera on C3's pole looking east, where nothing looks yet
-    # (measured with assessments.coverage.simulate: +2,818 m² ≈ +4.5 % of the area)
+    # (measured with assessments.simulate.simulate: +2,818 m² ≈ +4.5 % of the area)
     c3 = next(c for c in cams if c["id"] == "C3")
     _queue_edit(at, "cameras", {"added_rows": [{"id": "C99", "lat": c3["lat"],
                                                 "lon": c3["lon"], "azimuth_deg": 90.0}]})
@@ -215,7 +215,7 @@ def _assert_night_equals_whole_grid(sim, lights):
     import numpy as np
     from numpy.testing import assert_allclose, assert_array_equal
 
-    from assessments.night import night_result_for_model
+    from assessments.engine.night import night_result_for_model
     ref = night_result_for_model(sim.model, lights, failing_cells=False)
     n = sim.night
     assert_array_equal(n.night_pixel_density_px_m, ref.night_pixel_density_px_m)
@@ -335,8 +335,8 @@ def test_map_figure_is_drawn_once_and_its_click_grid_is_one_marker():
 def test_summary_is_computed_after_the_map_and_facades_once_per_scene(monkeypatch):
     import copy
 
-    from assessments import privacy_geometry as PG
-    from assessments import sim_summary
+    from assessments.engine import privacy_geometry as PG
+    from assessments.engine import sim_summary
     from ui import simulation as S
     plan = _cut_plan("lazy-summary")
     plan["buildings"]["features"][0]["properties"]["is_home"] = True
@@ -372,7 +372,7 @@ def test_import_school_districts_and_see_figures_per_district(tmp_path):
 
     import numpy as np
 
-    from assessments.grid import geojson_rings
+    from assessments.engine.grid import geojson_rings
     at = _sample()
     plan = _plan(at)
     pts = np.concatenate([r for poly in geojson_rings(plan["area"]) for r in poly])

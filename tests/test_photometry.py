@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.photometry import PhotometryError, read_ies, read_ldt, read_photometry
+from assessments.engine.photometry import PhotometryError, read_ies, read_ldt, read_photometry
 
 DATA = Path(__file__).parent / "data" / "ies"
 SHARED = Path("/work/shared/data/photometry")
@@ -184,7 +184,7 @@ def test_real_manufacturer_files_parse():
 
 
 def test_fast_table_refines_uneven_axes_exactly():
-    from assessments.photometry import Photometry, _fast_lookup, _fast_table, interpolate_candela
+    from assessments.engine.photometry import Photometry, _fast_lookup, _fast_table, interpolate_candela
     # γ 0, 5, 10, 20, 35, 90 → common step 5° (18 + 1 nodes); C 0, 30, 45, 90, 360 → 15°
     g = np.array([0.0, 5.0, 10.0, 20.0, 35.0, 90.0])
     c = np.array([0.0, 30.0, 45.0, 90.0, 360.0])
@@ -217,14 +217,14 @@ def test_fast_table_refines_uneven_axes_exactly():
 
 
 def test_fast_table_none_when_not_resampleable():
-    from assessments.photometry import Photometry, _fast_table
+    from assessments.engine.photometry import Photometry, _fast_table
     # angles with no common step within the size limit (an irrational-looking spacing)
     g = np.array([0.0, 1.0, 1.0 + np.sqrt(2.0) / 7, 90.0])
     p = Photometry(np.array([0.0]), g, np.ones((1, 4)) * 500.0)
     assert _fast_table(p) is None
     # the luminaire's fast path then falls back to interpolate_candela: 500 cd for γ ≤ 90°,
     # at 4 m below: E = 500 / 16 = 31.25 lx; 3 m aside: 500 · 4 / 5³ = 16 lx
-    from assessments.lighting import illuminance_at_points, table_luminaire
+    from assessments.engine.lighting import illuminance_at_points, table_luminaire
     lum = table_luminaire(0.0, 0.0, p, mount_height_m=4.0)
     for method in ("fast", "general"):
         assert_allclose(illuminance_at_points([0.0, 3.0], [0.0, 0.0], [lum], method=method),

@@ -1,4 +1,4 @@
-"""Tests for assessments.planfile (validation, files) and the command line."""
+"""Tests for assessments.plan.validate (validation, files) and the command line."""
 import json
 import subprocess
 import sys
@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.coverage import simulate
-from assessments.grid import Grid
-from assessments.planfile import PlanError, validate_plan
+from assessments.simulate import simulate
+from assessments.engine.grid import Grid
+from assessments.plan.validate import PlanError, validate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PLATEAU = Path("/work/shared/data/plateau/niiza_53395404_bldg_lod0.geojson")

@@ -1,4 +1,4 @@
-"""Privacy-rule gap assessment (assessments/privacy.py) and datasets/privacy_items.csv."""
+"""Privacy-rule gap assessment (assessments/programme/privacy.py) and datasets/privacy_items.csv."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments import privacy as pv
+from assessments.programme import privacy as pv
 
 DATA = Path(__file__).resolve().parents[1] / "datasets"
 SCENARIO_A = ["abnormal_behavior", "people_count"]

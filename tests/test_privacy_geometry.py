@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.coverage import CoverageModel
-from assessments.grid import Grid
-from assessments.privacy_geometry import home_facade_cells, privacy_hits, suggest_fix
+from assessments.engine.coverage import CoverageModel
+from assessments.engine.grid import Grid
+from assessments.engine.privacy_geometry import home_facade_cells, privacy_hits, suggest_fix
 
 LAT0, LON0 = 35.7570, 139.5540
 
@@ -137,7 +137,7 @@ def test_privacy_hits_names_the_camera_facing_the_home():
 
 
 def test_privacy_masked_bearings_by_hand():
-    from assessments.coverage import privacy_masked
+    from assessments.engine.coverage import privacy_masked
     # cells north (0°), 30° right, east (90°), 45° left, south (180°) of the camera
     dx = np.array([0.0, np.sin(np.radians(30)), 1.0, -1.0, 0.0])
     dy = np.array([1.0, np.cos(np.radians(30)), 0.0, 1.0, -1.0])
@@ -180,7 +180,7 @@ def test_a_privacy_mask_removes_the_hit_it_was_suggested_for():
 
 
 def test_bad_privacy_masks_are_rejected():
-    from assessments import planfile
+    from assessments.plan import validate as planfile
     g = _grid()
     area = _square(g, -20, -20, 20, 20)["geometry"]
     for bad in ([[10, 5]], [[-200, 0]], [[0, "x"]], [0, 10], "0-10", [[0, 1]] * 17):

@@ -1,5 +1,5 @@
-from assessments.plan import new_plan
-from assessments.progress import plan_progress
+from assessments.plan.document import new_plan
+from assessments.programme.progress import plan_progress
 
 
 def test_empty_plan_has_nothing_done():

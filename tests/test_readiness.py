@@ -1,4 +1,4 @@
-"""Readiness scoring (assessments/readiness.py) and its data (datasets/readiness_*.csv)."""
+"""Readiness scoring (assessments/programme/readiness.py) and its data (datasets/readiness_*.csv)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments import readiness as rd
+from assessments.programme import readiness as rd
 
 DATA = Path(__file__).resolve().parents[1] / "datasets"
 SEED = Path("/work/shared/reference/seed/000_09f1d402d2539902.txt")

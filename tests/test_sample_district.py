@@ -99,7 +99,7 @@ def test_park_on_open_ground(geo):
 
 
 def test_plan_loads_and_matches_the_municipality():
-    from assessments.plan import parse_plan_json
+    from assessments.plan.document import parse_plan_json
     plan = parse_plan_json((SD / "plan.json").read_bytes())
     assert plan["version"] == 1 and plan["name"] == "サンプル地区（新座市・PLATEAU）"
     m = plan["municipality"]
@@ -198,7 +198,7 @@ def test_camera_preset_figures():
     e = p["outdoor_ir_2mp_example"]                 # facts.md §5c: 0.02 lx, 0 lx IR, 60 m
     assert (float(e["min_illuminance_color_lx"]), float(e["min_illuminance_ir_lx"]),
             float(e["ir_range_m"])) == (0.02, 0.0, 60.0)
-    from assessments.storage import bitrate_bps
+    from assessments.engine.storage import bitrate_bps
     for r in p.values():                            # Kush gauge, 10 fps, low motion
         w, h = int(r["width_px"]), int(r["height_px"])
         assert_allclose(float(r["bitrate_h264_mbps"]),

@@ -4,7 +4,7 @@ row (tilt 120°).
 
 The plan is generated here with a seeded generator (no committed data): a 1,500 m × 1,500 m
 square around 柏市役所 (35.868056, 139.976389; datasets/municipalities.csv) at 2 m cells,
-1,500 cameras with the importer's default optics (assessments.importers.DEFAULT_CAMERA),
+1,500 cameras with the importer's default optics (assessments.plan.importers.DEFAULT_CAMERA),
 and four school districts (小学校区): the square's quadrants, drawn 20 m past its edge as a
 city's district file would be.
 """
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.grid import Grid
-from assessments.importers import DEFAULT_CAMERA
+from assessments.engine.grid import Grid
+from assessments.plan.importers import DEFAULT_CAMERA
 
 ROOT = Path(__file__).resolve().parents[1]
 N_CAMERAS = 1500
@@ -144,7 +144,7 @@ def test_bad_tilt_names_the_camera_and_field(batch, tmp_path):
     proc = _run(path, "--out", out, "--grid", tmp_path / "grid.npz")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    # one line per problem, naming the camera id and the field (assessments.planfile)
+    # one line per problem, naming the camera id and the field (assessments.plan.validate)
     assert "camera K0742: tilt_deg = 120 is outside -90…90" in proc.stderr
     assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("  [")]) == 1
     assert not out.exists()  # nothing half-written

@@ -345,7 +345,7 @@ def test_scenario_b_chofu_association(workspace_path, media):
     assert "要件：**Recognise（認識）**（125 px/m 以上）・夜間運用 要・録画 要" in _texts(sim)
 
     # ---- 3. at the crossing: two sites Recognise, the third only Detect; a longer lens ---
-    from assessments.grid import Grid
+    from assessments.engine.grid import Grid
     plan = _plan(workspace_path, pid)
     x, y = Grid.from_area(plan["area"], plan["resolution_m"]).to_xy(*CHOFU_CROSSING)
     sim.session_state["sim.inspect"] = {"x_m": float(x), "y_m": float(y)}
@@ -504,8 +504,8 @@ def test_scenario_c_council_presentation(workspace_path):
     assert uk.iloc[0, 0].startswith("1. 特定の目的のため")
     # coverage of the same file equals the command line's figure for it
     sim = _page("simulate", pid)
-    from assessments.coverage import simulate as core_simulate
-    from assessments.planfile import validate_plan
+    from assessments.simulate import simulate as core_simulate
+    from assessments.plan.validate import validate_plan
     res = core_simulate(validate_plan(plan)).result
     shown = _pct(_metrics(sim)["カメラに映る範囲"])
     assert shown == pytest.approx(100 * res["covered_m2"] / res["area_m2"], abs=0.06)

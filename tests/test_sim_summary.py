@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments import sim_summary as S
-from assessments.coverage import CoverageModel
-from assessments.grid import Grid
+from assessments.engine import sim_summary as S
+from assessments.engine.coverage import CoverageModel
+from assessments.engine.grid import Grid
 
 DORI = {"detect": 25.0, "observe": 62.5, "recognise": 125.0, "identify": 250.0}
 

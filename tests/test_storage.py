@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.storage import bitrate_bps, plan_storage, storage_bytes
+from assessments.engine.storage import bitrate_bps, plan_storage, storage_bytes
 
 
 def test_kush_gauge_full_hd():

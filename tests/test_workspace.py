@@ -8,7 +8,7 @@ import threading
 import duckdb
 import pytest
 
-from assessments.plan import (PLAN_VERSION, PlanFormatError, dump_plan_json, new_plan,
+from assessments.plan.document import (PLAN_VERSION, PlanFormatError, dump_plan_json, new_plan,
                               parse_plan_json)
 from datasets.workspace import MIGRATIONS_DIR, Workspace, WorkspaceError
 
@@ -196,7 +196,7 @@ def _sizes(ws):
 
 
 def test_large_parts_are_stored_once_and_read_back_whole(workspace_path):
-    from assessments.frozen import FrozenDict
+    from assessments.plan.frozen import FrozenDict
     from datasets import workspace as W
     original = _district_plan()
     n_ies = sum(1 for lt in original["lights"] if "ies" in lt)

@@ -25,9 +25,9 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-from assessments import image_quality as iq
-from assessments import sim_summary as S
-from assessments.grid import geojson_rings
+from assessments.engine import image_quality as iq
+from assessments.engine import sim_summary as S
+from assessments.engine.grid import geojson_rings
 from ui.i18n import t
 
 #: Raster layers that can be shown (one at a time) and vector overlays (any number).
@@ -327,7 +327,7 @@ def _buildings_xy_features(grid, feats):
         except (ValueError, TypeError):
             continue
         props = f.get("properties") or {}
-        from assessments.privacy_geometry import _is_home
+        from assessments.engine.privacy_geometry import _is_home
         (homes if _is_home(props) else others).extend(parts)
     return _joined(others), _joined(homes)
 

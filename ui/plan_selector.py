@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assessments.plan import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
+from assessments.plan.document import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
 from datasets import queries
 from datasets.workspace import WorkspaceError
 from ui import state
@@ -179,7 +179,7 @@ def _import(data: bytes, owner: str) -> None:
 def _validate(plan: dict) -> list[str]:
     """Problems of the plan's simulation part (cameras, lights, area), as text lines."""
     try:
-        from assessments.planfile import PlanError, validate_plan
+        from assessments.plan.validate import PlanError, validate_plan
     except ImportError:
         return []
     try:

@@ -2,7 +2,7 @@
 
 Both the シミュレーション page and the 出力 page call :func:`simulate_plan` (or
 :func:`results_for_plan`); results are computed from the plan, never handed over through
-session keys. The :class:`~assessments.coverage.CoverageModel` of a scene (area, buildings,
+session keys. The :class:`~assessments.engine.coverage.CoverageModel` of a scene (area, buildings,
 resolution, target height, standard) is kept with ``st.cache_resource``; on every call only
 the cameras whose dict changed are recomputed (``update_camera`` / ``remove_camera``), and the
 night join likewise one camera at a time (:class:`NightCache`; all cameras when the lights
@@ -27,22 +27,24 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from assessments import image_quality as iq
-from assessments import lighting as L
-from assessments import night as N
-from assessments import planfile, sim_summary, storage
-from assessments.coverage import CoverageModel
-from assessments.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
+from assessments.engine import image_quality as iq
+from assessments.engine import lighting as L
+from assessments.engine import night as N
+from assessments.plan import validate as planfile
+from assessments.engine import sim_summary
+from assessments.engine import storage
+from assessments.engine.coverage import CoverageModel
+from assessments.engine.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
                                    district_labels, district_meta)
-from assessments.frozen import content_hash, text_hash
-from assessments.grid import Grid
-from assessments.privacy_geometry import home_facade_cells, privacy_hits
+from assessments.plan.frozen import content_hash, text_hash
+from assessments.engine.grid import Grid
+from assessments.engine.privacy_geometry import home_facade_cells, privacy_hits
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
 PLATEAU_ATTRIBUTION = "3D都市モデル（Project PLATEAU）新座市（2020年度）（国土交通省）を加工して作成"
 #: Illuminance of a daylit face used for the day preview [lx]: the example value of
-#: ``assessments.image_quality.preview_person`` ("day: e.g. 10,000"); illustrative (⚠️
+#: ``assessments.engine.image_quality.preview_person`` ("day: e.g. 10,000"); illustrative (⚠️
 #: overcast daylight varies widely), it only sets the preview's (negligible) noise.
 DAY_PREVIEW_LX = 10_000.0
 #: Keys of the plan that define the scene (a change rebuilds the coverage model).
@@ -67,7 +69,7 @@ def _physics(device: dict) -> dict:
 
 def digest(obj) -> str:
     """Stable content hash of a JSON-like object. A part the workspace stored by content
-    hash (``assessments.frozen.content_hash``: the buildings) counts by that hash, without
+    hash (``assessments.plan.frozen.content_hash``: the buildings) counts by that hash, without
     encoding it again."""
     if isinstance(obj, dict):
         obj = {k: ({"$blob": content_hash(v)} if content_hash(v) else v)
@@ -133,7 +135,7 @@ class CameraNight:
 
     ``rows``, ``cols`` are grid indices (int32); ``bbox`` = (r0, r1, c0, c1) bounds them
     (None when the camera sees nothing); ``pixel_density_px_m`` (float32, day) and
-    ``night_px_m`` (float64), ``mode`` (int8, ``assessments.image_quality.NIGHT_*``) and
+    ``night_px_m`` (float64), ``mode`` (int8, ``assessments.engine.image_quality.NIGHT_*``) and
     ``vertical_lx`` (float32, at 1.5 m facing the camera) follow them; ``dori_m2`` is the
     camera's own night DORI areas (cumulative) [m²].
     """
@@ -155,12 +157,12 @@ class NightCache:
     The horizontal illuminance (and its statistics) depends on the lights only and is kept
     until they change. Each camera's night join (vertical illuminance toward it, night
     mode and density at its seen cells) is computed by
-    :func:`assessments.night.night_assessment` on the bounding box of its seen cells with
+    :func:`assessments.engine.night.night_assessment` on the bounding box of its seen cells with
     the lights that reach that box, and kept under the camera's inputs and the lights'
     inputs. The whole-grid best night density / mode / vertical illuminance are then
     refolded only inside the boxes of the cameras that changed (old and new box), over the
     cameras in model order with a strict "better" — the same first-camera-on-a-tie rule as
-    the whole-grid join, so the arrays equal :func:`assessments.night.night_assessment`
+    the whole-grid join, so the arrays equal :func:`assessments.engine.night.night_assessment`
     on all cameras (tests).
     """
 
@@ -301,7 +303,7 @@ class NightCache:
         return bool(regions) or bool(recomputed)
 
     def result(self, model) -> N.NightResult:
-        """The :class:`assessments.night.NightResult` of the current state (no failing-cell
+        """The :class:`assessments.engine.night.NightResult` of the current state (no failing-cell
         list, no ``below_*`` masks: the page does not draw them)."""
         thr = dict(model.thresholds)
         detect = thr.get("detect", min(thr.values()))
@@ -349,7 +351,7 @@ class SimResult:
     """
 
     model: CoverageModel
-    night: object                     # assessments.night.NightResult
+    night: object                     # assessments.engine.night.NightResult
     summarise: Callable[[], tuple[dict, list]]   # → (result, overlap)
     requirement: dict | None
     req_map: np.ndarray | None
@@ -374,12 +376,12 @@ class SimResult:
 
     @property
     def overlap(self) -> list:
-        """:func:`assessments.sim_summary.camera_overlap` rows."""
+        """:func:`assessments.engine.sim_summary.camera_overlap` rows."""
         return self._summary[1]
 
 
 def _district_rows(scene: Scene, districts: dict, night, lit: bool):
-    """``(rows, issues)``: figures per district (``assessments.districts``), day and night
+    """``(rows, issues)``: figures per district (``assessments.engine.districts``), day and night
     (and the lighting when the plan has lights, ``lit``), or the validation issues that
     prevent them. The check and the labels are kept on the scene until the districts
     change, so a page run pays neither."""
@@ -415,7 +417,7 @@ def scene_part(plan: dict) -> dict:
 
 
 def camera_issues(area: dict, cameras: list[dict]) -> list:
-    """Validation issues (``assessments.planfile.PlanIssue``) of the cameras alone."""
+    """Validation issues (``assessments.plan.validate.PlanIssue``) of the cameras alone."""
     try:
         planfile.validate_plan({"version": 1, "area": area, "cameras": cameras})
     except planfile.PlanError as exc:
@@ -424,7 +426,7 @@ def camera_issues(area: dict, cameras: list[dict]) -> list:
 
 
 def light_issues(lights: list[dict]) -> list[dict]:
-    """Problems of the lights (``assessments.lighting.validate_light``), duplicate ids too."""
+    """Problems of the lights (``assessments.engine.lighting.validate_light``), duplicate ids too."""
     out, seen = [], set()
     for light in lights:
         out += L.validate_light(light)
@@ -448,7 +450,7 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
 
     Raises
     ------
-    assessments.planfile.PlanError
+    assessments.plan.validate.PlanError
         When the scene or a camera is invalid.
     """
     if not plan.get("area"):
@@ -693,7 +695,7 @@ def next_id(existing, prefix: str) -> str:
 def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
                        azimuth_deg: float = 0.0) -> dict:
     """A plan camera at a point with a preset's optics (defaults of the importer otherwise)."""
-    from assessments.importers import DEFAULT_CAMERA
+    from assessments.plan.importers import DEFAULT_CAMERA
     cam = {"id": cid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
            **copy.deepcopy(DEFAULT_CAMERA)}
     cam["azimuth_deg"] = float(azimuth_deg)
@@ -712,7 +714,7 @@ def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
 
 
 def light_from_preset(preset: dict | None, *, lat: float, lon: float, lid: str) -> dict:
-    from assessments.importers import DEFAULT_LIGHT
+    from assessments.plan.importers import DEFAULT_LIGHT
     light = {"id": lid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
              **copy.deepcopy(DEFAULT_LIGHT)}
     if preset:

@@ -167,7 +167,7 @@ def ensure_plan() -> None:
 def _create_sample_plan(ws: Workspace) -> None:
     """On a new workspace, add the bundled sample (PLATEAU 新座市 district with cameras and
     lights) as a plan to explore, next to the user's own empty first plan."""
-    from assessments.plan import new_plan
+    from assessments.plan.document import new_plan
     from ui.simulation import sample_district
     plan = new_plan(t("common.sample_plan_name"))
     plan.update(sample_district())

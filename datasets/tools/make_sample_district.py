@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assessments import importers  # noqa: E402
+from assessments.plan import importers  # noqa: E402
 
 DEFAULT_IN = Path("/work/shared/data/plateau/53395404_bldg_6697_op.gml")
 OUT = ROOT / "datasets" / "sample_district"

@@ -154,7 +154,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "compare.domain.government": ("行財政改革", "Administrative reform"),
     "compare.domain.energy": ("エネルギー", "Energy"),
     "compare.domain.infrastructure": ("インフラ維持管理", "Infrastructure"),
-    # matcher reasons (codes of assessments.grants)
+    # matcher reasons (codes of assessments.programme.grants)
     "compare.reason.stage_mismatch": ("段階が合わない (制度: {scheme_stage})", "stage does not fit (scheme: {scheme_stage})"),
     "compare.reason.superseded": ("後継制度「{successor}」に移行済み", "superseded by '{successor}'"),
     "compare.reason.needs_data_platform": ("データ連携基盤が必要", "needs a data-linkage platform"),

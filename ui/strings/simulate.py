@@ -152,8 +152,8 @@ STRINGS = {
     "sim.preview.mode.1": ("カラー", "colour"),
     "sim.preview.mode.2": ("赤外線・白黒", "IR, monochrome"),
     "sim.preview.reference": ("基準画像", "Reference"),
-    "sim.preview.note": ("歩行者（1.4 m/s）のぶれ・ノイズを含むモデルによる画像です（assessments/image_quality.py）。SSIM は基準画像との構造的類似度（1 が同一）。",
-                         "Modelled image including the blur of a walking person (1.4 m/s) and sensor noise (assessments/image_quality.py). SSIM is the structural similarity to the reference (1 = identical)."),
+    "sim.preview.note": ("歩行者（1.4 m/s）のぶれ・ノイズを含むモデルによる画像です（assessments/engine/image_quality.py）。SSIM は基準画像との構造的類似度（1 が同一）。",
+                         "Modelled image including the blur of a walking person (1.4 m/s) and sensor noise (assessments/engine/image_quality.py). SSIM is the structural similarity to the reference (1 = identical)."),
     # tables
     "sim.tab.cameras": ("カメラ", "Cameras"),
     "sim.tab.lights": ("防犯灯", "Street lights"),
@@ -202,7 +202,7 @@ STRINGS = {
     "sim.lens.result": ("水平画角 {fov:.1f}°", "Horizontal FOV {fov:.1f}°"),
     "sim.lens.camera": ("適用するカメラ", "Apply to camera"),
     "sim.lens.apply": ("画角を適用", "Apply the FOV"),
-    # validation issues (assessments.planfile codes; lighting codes)
+    # validation issues (assessments.plan.validate codes; lighting codes)
     "sim.issue.missing": ("{item}：{field} が未入力です", "{item}: {field} is missing"),
     "sim.issue.not_a_number": ("{item}：{field} が数値ではありません（{value}）", "{item}: {field} is not a number ({value})"),
     "sim.issue.not_number": ("{item}：{field} が数値ではありません（{value}）", "{item}: {field} is not a number ({value})"),
@@ -306,7 +306,7 @@ STRINGS = {
     "sim.io.where": ("{row}行目", "row {row}"),
     "sim.io.where_field": ("{row}行目・{field}", "row {row}, {field}"),
     "sim.io.where_file": ("ファイル", "file"),
-    # importer problem codes (assessments.importers.PROBLEM_CODES)
+    # importer problem codes (assessments.plan.importers.PROBLEM_CODES)
     "sim.imp.too_large": ("ファイルが大きすぎます（{value}）", "The file is too large ({value})"),
     "sim.imp.empty": ("ファイルが空です", "The file is empty"),
     "sim.imp.header_only": ("見出し行しかありません", "Only a header row"),

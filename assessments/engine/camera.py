@@ -176,8 +176,8 @@ def relative_bearing_deg(bearing_deg, azimuth_deg: float):
     """Bearing relative to a camera's axis [°]: clockwise positive, in [−180, 180).
 
     The one convention of the privacy check's sectors
-    (``assessments.privacy_geometry.suggest_fix``) and the privacy masks that apply them
-    (``assessments.coverage.privacy_masked``), so a suggested sector masks exactly the
+    (``assessments.engine.privacy_geometry.suggest_fix``) and the privacy masks that apply them
+    (``assessments.engine.coverage.privacy_masked``), so a suggested sector masks exactly the
     cells it was computed from. E.g. axis 350°: bearing 0° → +10°, 315° → −35°.
     """
     return (np.asarray(bearing_deg, dtype=float) - float(azimuth_deg) + 180.0) % 360.0 - 180.0

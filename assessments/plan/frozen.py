@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 def _read_only(self, *args, **kwargs):
     raise TypeError(f"{type(self).__name__} is read-only: build a new value and assign it "
-                    "(assessments.frozen)")
+                    "(assessments.plan.frozen)")
 
 
 class _Immutable:

@@ -55,7 +55,7 @@ def building_footprints(buildings) -> list:
     Returns
     -------
     list of (rings, height_m, feature_id)
-        ``rings`` as from :func:`assessments.grid.geojson_rings`.
+        ``rings`` as from :func:`assessments.engine.grid.geojson_rings`.
 
     Raises
     ------

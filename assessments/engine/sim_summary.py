@@ -1,7 +1,7 @@
 """Summary figures of a simulation: DORI shares, the use-case requirement, cameras that add
 little, and an equipment cost estimate from the user's unit prices.
 
-Pure functions over the arrays of :mod:`assessments.coverage` and :mod:`assessments.night`;
+Pure functions over the arrays of :mod:`assessments.engine.coverage` and :mod:`assessments.engine.night`;
 the map page shows them beside the map and the Excel export reuses them.
 
 References
@@ -147,7 +147,7 @@ def camera_overlap(model, *, shared_threshold=0.8) -> list[dict]:
 
     Parameters
     ----------
-    model : assessments.coverage.CoverageModel
+    model : assessments.engine.coverage.CoverageModel
         Uses ``views`` (per-camera windows), ``camera_count`` and ``grid.cell_area_m2``.
     shared_threshold : float, default 0.8
         A camera *adds little* when at least this fraction of its covered area is seen by
@@ -197,7 +197,7 @@ def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
         ``pole`` (per camera), ``light`` (per light), ``recorder_per_tb`` (per TB of
         recording storage) and ``installation`` (per camera or light). Missing → 0.
     storage_tb : float
-        Recording storage [TB] (:func:`assessments.storage.plan_storage`).
+        Recording storage [TB] (:func:`assessments.engine.storage.plan_storage`).
 
     Returns
     -------

@@ -7,7 +7,7 @@ distance inside that window, and its position and low-light specification. The g
 given by its axes (``x_axis_m`` per column ascending west → east, ``y_axis_m`` per row
 descending, row 0 northernmost), as everywhere in :mod:`assessments`.
 
-Per camera and cell (rules in :mod:`assessments.image_quality`): the vertical
+Per camera and cell (rules in :mod:`assessments.engine.image_quality`): the vertical
 illuminance at 1.5 m on the plane facing the camera decides colour / IR / dark; the
 night pixel density is the blur-reduced day density where usable, 0 where dark. Over all
 cameras the best (largest) night density gives the night DORI level.
@@ -25,10 +25,10 @@ issue 4.
 Cost: the join works in *cell space* — the list of (camera, seen cell) pairs, sorted by
 cell with a 16-bit radix sort (the camera order kept within a cell). The vertical
 illuminance is evaluated only at those pairs (each light on the pairs inside its reach,
-float32 fast path of :mod:`assessments.lighting`), the modes and night densities per pair,
+float32 fast path of :mod:`assessments.engine.lighting`), the modes and night densities per pair,
 and the best camera per cell by segment reductions; whole-grid arrays are only filled at
 the end. So the cost grows with what the cameras see and with the lights' reach, not with
-cameras × windows. ``assessments.coverage.simulate_night`` runs the same core block by
+cameras × windows. ``assessments.engine.coverage.simulate_night`` runs the same core block by
 block.
 """
 
@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessments.image_quality import (DORI_PX_PER_M, NIGHT_DARK, WALKING_SPEED_M_S,
+from assessments.engine.image_quality import (DORI_PX_PER_M, NIGHT_DARK, WALKING_SPEED_M_S,
                                        dori_areas_m2, effective_pixel_density, night_mode)
-from assessments.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illuminance,
+from assessments.engine.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illuminance,
                                   assess_area)
 
 __all__ = ["CameraView", "NightResult", "night_assessment", "night_summary",
@@ -118,7 +118,7 @@ class NightResult:
     area_mask : ndarray of bool
     cell_area_m2 : float
     lighting : dict or None
-        :func:`assessments.lighting.assess_area` over the mask (None when not asked for).
+        :func:`assessments.engine.lighting.assess_area` over the mask (None when not asked for).
     thresholds : dict
         DORI level → pixel density [px/m] used for ``night_dori_m2``.
     camera_night_dori_m2 : dict
@@ -202,7 +202,7 @@ def _camera_params(views, attr, default):
 def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_m_s,
                  dtype=float, workers=None) -> _NightCells:
     """Core of :func:`night_assessment` (and of the blocks of
-    ``assessments.coverage.simulate_night``): horizontal illuminance on the grid, the
+    ``assessments.engine.coverage.simulate_night``): horizontal illuminance on the grid, the
     vertical illuminance only at the (camera, seen cell) pairs, night modes and densities
     per pair, then the best camera per cell.
 
@@ -339,7 +339,7 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
         Cell-centre x per column, ascending [m].
     y_axis_m : array_like, shape (n_rows,)
         Cell-centre y per row, descending [m].
-    luminaires : sequence of assessments.lighting.Luminaire
+    luminaires : sequence of assessments.engine.lighting.Luminaire
     views : sequence of CameraView
     area_mask : array_like of bool, optional
         Area of interest (default: the whole grid).
@@ -358,11 +358,11 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
         Pixel density counted as "seen" [px/m]; default ``thresholds["detect"]`` (25 px/m),
         or the lowest level of a standard without Detect.
     lighting_verdict : bool, optional
-        False skips :func:`assessments.lighting.assess_area` (``NightResult.lighting`` is
+        False skips :func:`assessments.engine.lighting.assess_area` (``NightResult.lighting`` is
         then None and :meth:`NightResult.result_entries` unavailable).
     failing_cells : bool, optional
         False leaves the failing-cell index list out of ``lighting`` (see
-        :func:`assessments.lighting.assess_area`).
+        :func:`assessments.engine.lighting.assess_area`).
 
     Returns
     -------
@@ -440,7 +440,7 @@ def views_from_coverage(coverage_views, cameras) -> list[CameraView]:
     ----------
     coverage_views : iterable
         Objects with ``id``, ``rows``, ``cols``, ``pixel_density`` (window, 0 = unseen),
-        ``x_m``, ``y_m`` and ``horizontal_distance_m`` (``assessments.coverage.CameraView``).
+        ``x_m``, ``y_m`` and ``horizontal_distance_m`` (``assessments.engine.coverage.CameraView``).
     cameras : dict or list of dict
         Plan camera dicts (by id, or a list) giving ``min_illuminance_lx``, ``ir_range_m``,
         ``shutter_s``; missing values default to :data:`DEFAULT_MIN_ILLUMINANCE_LX`, no IR
@@ -472,7 +472,7 @@ def camera_night_params(cam: dict) -> dict:
 
 
 def night_result_for_model(model, lights, **kwargs) -> NightResult:
-    """:func:`night_assessment` for an ``assessments.coverage.CoverageModel`` and plan lights.
+    """:func:`night_assessment` for an ``assessments.engine.coverage.CoverageModel`` and plan lights.
 
     Parameters
     ----------
@@ -481,7 +481,7 @@ def night_result_for_model(model, lights, **kwargs) -> NightResult:
         ``model.inside`` (area mask), ``model.views``, ``model.cameras`` and
         ``model.thresholds``.
     lights : list of dict
-        The plan's ``lights`` (validated with :func:`assessments.lighting.validate_light`).
+        The plan's ``lights`` (validated with :func:`assessments.engine.lighting.validate_light`).
         Heights are above flat ground (terrain is not applied to lights).
     **kwargs
         Passed to :func:`night_assessment` (e.g. ``failing_cells=False``).
@@ -491,7 +491,7 @@ def night_result_for_model(model, lights, **kwargs) -> NightResult:
     NightResult
         Whole-grid arrays, including ``camera_night_dori_m2`` per camera.
     """
-    from assessments.lighting import luminaire_from_plan
+    from assessments.engine.lighting import luminaire_from_plan
     grid = model.grid
     lums = []
     for light in lights or []:
@@ -504,7 +504,7 @@ def night_result_for_model(model, lights, **kwargs) -> NightResult:
 
 
 def night_summary_for_model(model, lights, **kwargs):
-    """:func:`night_summary` for an ``assessments.coverage.CoverageModel`` and plan lights.
+    """:func:`night_summary` for an ``assessments.engine.coverage.CoverageModel`` and plan lights.
 
     Returns
     -------

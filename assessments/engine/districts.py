@@ -6,7 +6,7 @@ plan (``docs/plan-format.md``). Each is rasterised once onto the coverage grid a
 (:func:`district_labels`; cells by centre, the same rule as the area), working only on the
 district's bounding box; the figures are then one pass over the grid in row chunks
 (:func:`district_figures`), or, for the night, counted inside the night pass's blocks
-(``assessments.coverage.simulate_night(labels=…)``).
+(``assessments.engine.coverage.simulate_night(labels=…)``).
 
 A cell belongs to at most one district: where districts overlap, the first listed one
 counts it (school districts partition a city; an overlap is almost always a digitising
@@ -61,7 +61,7 @@ class LightingSums:
 
     def rows(self) -> list[dict]:
         """Per district ``{mean_lx, min_lx, uniformity, ses_class}`` (None without cells);
-        the SES E1901 class as for the whole area (``assessments.lighting.ses_class``)."""
+        the SES E1901 class as for the whole area (``assessments.engine.lighting.ses_class``)."""
         from .lighting import ses_class
         out = []
         for i in range(self.n_cells.size):
@@ -99,7 +99,7 @@ def district_meta(districts) -> list[dict]:
 
 def camera_cells(grid: Grid, cameras) -> dict:
     """Camera id → (row, col) of its position on ``grid`` (fractional), for the cameras of a
-    :class:`assessments.coverage.CoverageModel` (``model.cameras``: id → camera dict)."""
+    :class:`assessments.engine.coverage.CoverageModel` (``model.cameras``: id → camera dict)."""
     out = {}
     for cid, cam in cameras.items():
         x, y = grid.to_xy(float(cam["lat"]), float(cam["lon"]))
@@ -114,14 +114,14 @@ def district_labels(grid: Grid, districts) -> np.ndarray:
 
     Parameters
     ----------
-    grid : assessments.grid.Grid
+    grid : assessments.engine.grid.Grid
     districts : dict
         GeoJSON FeatureCollection of Polygon / MultiPolygon features in lon/lat [°].
 
     Notes
     -----
     Each polygon is filled by cell centre with the even-odd rule on its bounding box only
-    (:func:`assessments.grid.polygon_windows`, as the area's mask), so the work grows with
+    (:func:`assessments.engine.grid.polygon_windows`, as the area's mask), so the work grows with
     the districts' extent on the grid, not with the number of districts × the map.
     """
     feats = (districts or {}).get("features") or []
@@ -163,7 +163,7 @@ def district_figures(labels, meta, *, pixel_density, inside, thresholds, cell_ar
         ``illuminance`` per district. Pass them only when the plan has lights.
     night_by_district : list of dict, optional
         ``night_dori_m2`` and ``illuminance`` per district already counted in the night
-        pass (``assessments.coverage.simulate_night(labels=…)``).
+        pass (``assessments.engine.coverage.simulate_night(labels=…)``).
     row_chunk : int
         Rows per pass: bounds the temporary arrays (≈ 30 bytes per cell of a chunk).
     cameras_rc : dict, optional

@@ -22,7 +22,7 @@ Photometry models (``Luminaire.model``)
   ``beam_angle_deg`` 120° gives m = 1 (Lambertian). It is rotationally symmetric: a rough
   model of a 防犯灯, not of a road luminaire's asymmetric (batwing) distribution — use an
   IES file for that.
-- ``"table"``: an IES LM-63 / EULUMDAT table (:mod:`assessments.photometry`).
+- ``"table"``: an IES LM-63 / EULUMDAT table (:mod:`assessments.engine.photometry`).
 
 Aiming: ``azimuth_deg`` is the compass bearing (clockwise from north) of the luminaire's
 C90 half-plane (the street side of a road luminaire, CIE 140 convention [3]_); C angles run
@@ -47,7 +47,7 @@ I₀ Δh^m / r^(m+3) — for the Lambertian m = 1 that is I₀ Δh / r⁴, witho
 a table is looked up by index arithmetic (γ = atan2(ρ, Δh), C = 180° + atan2(−y, −x), no
 modulo) on an evenly spaced float32 copy of the table, refined so that every original angle
 is a node, which keeps the bilinear interpolation exact
-(:func:`assessments.photometry._fast_table`). ``method="general"`` keeps the angle-based
+(:func:`assessments.engine.photometry._fast_table`). ``method="general"`` keeps the angle-based
 code (float64 for points) as the reference; both agree within float32 rounding (tests).
 A light below a horizontal receiving plane gives 0 on it (the plane faces up).
 
@@ -73,7 +73,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assessments.photometry import (Photometry, PhotometryError, _fast_lookup, _fast_table,
+from assessments.engine.photometry import (Photometry, PhotometryError, _fast_lookup, _fast_table,
                                     interpolate_candela, read_photometry)
 
 __all__ = [
@@ -451,8 +451,8 @@ def _fast_k(lum: Luminaire, dx, dy, dz: float):
     Lambertian m = 1: I₀ Δh / r⁴, no square root). Tables use γ = atan2(ρ, −z_l) and
     C = 180° + atan2(−y_l, −x_l) ∈ [0°, 360°] (no modulo) in the luminaire frame, looked up
     by index arithmetic on an evenly spaced copy of the table
-    (:func:`assessments.photometry._fast_table`); tables it cannot resample go through
-    :func:`assessments.photometry.interpolate_candela`. Same values as
+    (:func:`assessments.engine.photometry._fast_table`); tables it cannot resample go through
+    :func:`assessments.engine.photometry.interpolate_candela`. Same values as
     :func:`_light_contribution` within float32 rounding.
     """
     f32 = np.float32
@@ -843,7 +843,7 @@ def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
     method : {"fast", "general"}, optional
         ``"fast"`` (default): closed forms for the isotropic and cosine-power models and an
         index lookup on an evenly spaced float32 copy of a table (:func:`_fast_k`);
-        ``"general"``: angles and :func:`assessments.photometry.interpolate_candela` for
+        ``"general"``: angles and :func:`assessments.engine.photometry.interpolate_candela` for
         every model (the reference; same result within float32 rounding).
 
     Returns

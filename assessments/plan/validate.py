@@ -26,7 +26,7 @@ code                   meaning
                        file (the detail names the file's line)
 =====================  ==========================================================
 
-Lights are checked by :func:`assessments.lighting.validate_light` (its problems become
+Lights are checked by :func:`assessments.engine.lighting.validate_light` (its problems become
 issues on ``"light <id>"``) and must lie inside Japan's box like cameras; unknown fields
 are kept.
 """
@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .camera import DORI_STANDARDS
-from .visibility import HEIGHT_KEYS, building_height
+from ..engine.camera import DORI_STANDARDS
+from ..engine.visibility import HEIGHT_KEYS, building_height
 
 __all__ = ["PlanIssue", "PlanError", "validate_plan", "check_districts", "load_plan", "write_result",
            "write_grid", "load_terrain", "JAPAN_BBOX", "MAX_CELLS", "ISSUE_CODES"]
@@ -228,9 +228,9 @@ _LIGHT_CODES = {"not_number": "not_a_number", "not_object": "bad_type"}
 
 
 def _check_light(light, index, issues) -> dict | None:
-    """Issues of one ``lights[]`` entry from :func:`assessments.lighting.validate_light`,
+    """Issues of one ``lights[]`` entry from :func:`assessments.engine.lighting.validate_light`,
     plus Japan's box for ``lat``/``lon``; the light (id as text) when valid."""
-    from .lighting import validate_light
+    from ..engine.lighting import validate_light
     if not isinstance(light, dict):
         issues.append(PlanIssue(f"light #{index + 1}", "", "bad_type", None,
                                 "expected an object"))
@@ -289,7 +289,7 @@ def _check_area(area, issues):
     if area is None:
         issues.append(PlanIssue("plan", "area", "missing"))
         return None
-    from .grid import geojson_rings
+    from ..engine.grid import geojson_rings
     try:
         polys = geojson_rings(area)
     except (ValueError, TypeError) as exc:
@@ -320,8 +320,8 @@ def _check_buildings(buildings, issues):
         issues.append(PlanIssue("buildings", "", "bad_geojson", None,
                                 "expected a FeatureCollection"))
         return None
-    from .grid import geojson_rings
-    from .visibility import _feature_id
+    from ..engine.grid import geojson_rings
+    from ..engine.visibility import _feature_id
     out = []
     for i, feat in enumerate(buildings["features"]):
         item = f"building {_feature_id(feat, i)}"
@@ -362,7 +362,7 @@ def check_districts(districts) -> list:
 
 def _check_districts(districts, issues):
     """Validated districts (a FeatureCollection of Polygon/MultiPolygon features inside
-    Japan), None when absent or unusable; ids unique (``assessments.districts``)."""
+    Japan), None when absent or unusable; ids unique (``assessments.engine.districts``)."""
     if districts is None:
         return None
     if not isinstance(districts, dict) or districts.get("type") != "FeatureCollection" \
@@ -370,8 +370,8 @@ def _check_districts(districts, issues):
         issues.append(PlanIssue("districts", "", "bad_geojson", None,
                                 "expected a FeatureCollection"))
         return None
-    from .districts import MAX_DISTRICTS, district_meta
-    from .grid import geojson_rings
+    from ..engine.districts import MAX_DISTRICTS, district_meta
+    from ..engine.grid import geojson_rings
     feats = districts["features"]
     if len(feats) > MAX_DISTRICTS:
         issues.append(PlanIssue("districts", "features", "too_large", len(feats),
@@ -426,7 +426,7 @@ def validate_plan(plan) -> dict:
 
     Defaults filled in: ``resolution_m`` 1.0, ``target_height_m`` 1.5, ``standard``
     ``"iec62676_4_2014"``, ``cameras`` [], ``lights`` []; cameras and lights get ``id`` as
-    text. Each light is checked with :func:`assessments.lighting.validate_light`. The
+    text. Each light is checked with :func:`assessments.engine.lighting.validate_light`. The
     parsed building footprints are stored under the private key ``_footprints``. Every other
     field, known or not, is kept unchanged.
 
@@ -460,7 +460,7 @@ def validate_plan(plan) -> dict:
     footprints = _check_buildings(plan.get("buildings"), issues)
     _check_districts(plan.get("districts"), issues)
     if area is not None and res is not None:
-        from .grid import Grid
+        from ..engine.grid import Grid
         g = Grid.from_area(area, res)
         n = g.shape[0] * g.shape[1]
         if n > MAX_CELLS:
@@ -498,13 +498,13 @@ def load_plan(path) -> dict:
 
 
 def load_terrain(spec, *, base_dir=None):
-    """A :class:`~assessments.visibility.Terrain` from ``plan["terrain"]``.
+    """A :class:`~assessments.engine.visibility.Terrain` from ``plan["terrain"]``.
 
     ``{"file": "dem.tif"}`` (geographic GeoTIFF) or ``{"file": "dem.npz"}`` holding
     ``height_m``, ``lat_north``, ``lon_west``, ``dlat_deg``, ``dlon_deg``; relative paths
     are resolved against ``base_dir``.
     """
-    from .visibility import Terrain
+    from ..engine.visibility import Terrain
     if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
         raise PlanError([PlanIssue("plan", "terrain", "bad_type", None,
                                    'expected {"file": "dem.tif"}')])

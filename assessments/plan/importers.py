@@ -53,9 +53,9 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field, asdict
 
-from assessments.grid import (PLANE_RECTANGULAR_ZONES, PREFECTURE_ZONES,
+from assessments.engine.grid import (PLANE_RECTANGULAR_ZONES, PREFECTURE_ZONES,
                               plane_rectangular_transformer)
-from assessments.planfile import JAPAN_BBOX
+from assessments.plan.validate import JAPAN_BBOX
 
 #: Japan's extent used to accept coordinates [°] (lat 20–46 N, lon 122–154 E): the plan
 #: validator's box.
@@ -88,7 +88,7 @@ LIGHT_FIELDS = ["id", "name", "lat", "lon", "mount_height_m", "intensity_cd", "l
 KINDS = ("camera", "light")
 
 #: 平面直角座標系 main zone per prefecture, from the one zone table in
-#: :mod:`assessments.grid` (告示第九号 [1]_). Four prefectures span several zones; their
+#: :mod:`assessments.engine.grid` (告示第九号 [1]_). Four prefectures span several zones; their
 #: main zone is used and the import says so (``zone_assumed``).
 PLANE_ZONE_BY_PREFECTURE = {pref: zones[0] for pref, zones in PREFECTURE_ZONES.items()}
 #: Prefectures whose territory spans more than one zone, with the zones and which part.
@@ -1414,7 +1414,7 @@ def _features_to_collection(feats, res, *, kind, default_height_m, transformer, 
             if props.get("name") or props.get("名称"):
                 newp["name"] = str(props.get("name") or props.get("名称"))
             if kind == "districts" and fid in (None, ""):
-                del newp["id"]       # named by its name (assessments.districts)
+                del newp["id"]       # named by its name (assessments.engine.districts)
         out.append((geom, newp))
     if not out:
         if not any(p.row is None and p.severity == "error" for p in res.problems):

@@ -1,7 +1,7 @@
 """Many cameras on a grid: per-camera windows, best pixel density, camera counts, DORI areas.
 
 Each camera is computed only on the *window* of cells it can reach (the bounding box of its
-ground footprint, see :func:`assessments.camera.footprint_xy`), then combined into grid-wide
+ground footprint, see :func:`assessments.engine.camera.footprint_xy`), then combined into grid-wide
 arrays: the best pixel density over cameras, which camera gives it and how many cameras see
 each cell. :class:`CoverageModel` keeps every camera's window so that moving, adding or
 removing one camera recomputes that camera only and recombines its windows.
@@ -14,14 +14,14 @@ the local ground) is
   *working range*: pixel density ≥ ``min_density_px_m`` (default: the lowest level of the
   chosen DORI standard, Monitor 12.5 px/m for IEC 62676-4:2014), i.e. depth ≤
   ``f_px / min_density_px_m``,
-* not blocked by buildings or terrain (:mod:`assessments.visibility`),
+* not blocked by buildings or terrain (:mod:`assessments.engine.visibility`),
 * inside the assessed area (area polygon minus building footprints).
 
 DORI areas are cumulative: the area at ≥ Recognise includes the area at ≥ Identify.
 
 :func:`simulate` also joins the cameras with the plan's street lights (night DORI, lit but
 unseen, seen but dark; :func:`simulate_night`, block by block with
-:func:`assessments.night.night_assessment`).
+:func:`assessments.engine.night.night_assessment`).
 
 References
 ----------
@@ -36,13 +36,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import camera as cam_mod
-from .districts import (ILLUMINANCE_KEYS, LightingSums, camera_cells, district_figures,
-                        district_labels, district_meta, no_district)
+from .districts import ILLUMINANCE_KEYS, LightingSums, district_labels, no_district
 from .grid import Grid, polygon_mask
 from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
                          rasterize_buildings)
 
-__all__ = ["CoverageModel", "CameraView", "camera_params", "simulate", "Simulation",
+__all__ = ["CoverageModel", "CameraView", "camera_params",
            "simulate_night", "NIGHT_BLOCK_CELLS"]
 
 
@@ -150,11 +149,11 @@ class CoverageModel:
         The assessment grid.
     buildings : dict or list, optional
         GeoJSON FeatureCollection (lon/lat; ``height_m`` or ``measuredHeight``) or the
-        output of :func:`assessments.visibility.building_footprints`.
+        output of :func:`assessments.engine.visibility.building_footprints`.
     target_height_m : float
         Height of the evaluated plane above the ground [m] (1.5 = a face).
     terrain : Terrain or ndarray, optional
-        Ground heights (a :class:`~assessments.visibility.Terrain` or a 2-D array on
+        Ground heights (a :class:`~assessments.engine.visibility.Terrain` or a 2-D array on
         ``grid``) [m]; camera and target heights are then above the local ground.
     area : dict or ndarray, optional
         GeoJSON Polygon/MultiPolygon (lon/lat) or boolean mask on the grid; default: every
@@ -486,7 +485,7 @@ def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
 
     Network cameras black out masked regions of the image (privacy masks); on the ground
     plane a mask over the part of the picture where homes appear is modelled as the sector
-    of bearings it covers, the form ``assessments.privacy_geometry`` suggests
+    of bearings it covers, the form ``assessments.engine.privacy_geometry`` suggests
     (``sector_rel_deg``).
 
     Parameters
@@ -514,7 +513,7 @@ def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
-# night: the cameras joined with the plan's lights (assessments.night), block by block
+# night: the cameras joined with the plan's lights (assessments.engine.night), block by block
 # ---------------------------------------------------------------------------------------
 #: Side of the square blocks of cells the night pass works on [cells]: bounds the memory of
 #: the per-block arrays (a float64 horizontal illuminance, 2 MB at 512²) and lets each
@@ -531,7 +530,7 @@ def _edges(n: int, block: int) -> np.ndarray:
 
 def _clip_view(v, r0, r1, c0, c1, br0, bc0, params):
     """The part of coverage view ``v`` in grid rows r0:r1, cols c0:c1 as an
-    :class:`assessments.night.CameraView` with slices relative to the block starting at
+    :class:`assessments.engine.night.CameraView` with slices relative to the block starting at
     (br0, bc0) (``params``: its night specification); None when it sees nothing there."""
     from .night import CameraView
     pd = v.pixel_density[r0 - v.rows.start:r1 - v.rows.start, c0 - v.cols.start:c1 - v.cols.start]
@@ -548,14 +547,14 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     """Night figures of a coverage model and a plan's lights (RESULT.json / GRID.npz parts).
 
     The grid is cut into blocks of ``block_cells``² cells; each block is computed by the
-    core of :func:`assessments.night.night_assessment` (in cell space: the vertical
+    core of :func:`assessments.engine.night.night_assessment` (in cell space: the vertical
     illuminance only at the cells each camera sees) with the camera windows clipped to it
-    and only the lights whose reach (:func:`assessments.lighting.reach_radius_m`,
+    and only the lights whose reach (:func:`assessments.engine.lighting.reach_radius_m`,
     horizontal at the ground and vertical at 1.5 m, for the 0.05 lx cut-off) meets it;
     the block's figures are reduced from the per-cell lists without whole-block night
     arrays and without the lighting verdict's failing-cell list. Every figure is a
     per-cell rule, so the blocks give the same result as one call on the whole grid
-    (:func:`assessments.night.night_summary_for_model`) at bounded memory, with the cost
+    (:func:`assessments.engine.night.night_summary_for_model`) at bounded memory, with the cost
     growing with the lights' and cameras' reach rather than with the map.
 
     Parameters
@@ -563,9 +562,9 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     model : CoverageModel
         With its cameras set; plan camera fields ``min_illuminance_lx`` [lx],
         ``ir_range_m`` [m] and ``shutter_s`` [s] are read from ``model.cameras``
-        (defaults in :func:`assessments.night.views_from_coverage`).
+        (defaults in :func:`assessments.engine.night.views_from_coverage`).
     lights : list of dict
-        Validated plan lights (:func:`assessments.lighting.validate_light`). Their
+        Validated plan lights (:func:`assessments.engine.lighting.validate_light`). Their
         ``mount_height_m`` is above flat ground (terrain is not applied to lights). An
         empty list gives the IR-only night (see Returns).
     grids : bool
@@ -576,7 +575,7 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     threads : int, optional
         Blocks computed in parallel (default ``model.threads``).
     labels : ndarray, optional
-        District per cell (:func:`assessments.districts.district_labels`) and
+        District per cell (:func:`assessments.engine.districts.district_labels`) and
         ``n_labels`` districts, counted inside the blocks: adds
         ``district_night`` to ``entries``, per district ``night_dori_m2`` and
         ``illuminance {mean_lx, min_lx, uniformity, ses_class}`` (None without lights).
@@ -738,94 +737,3 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     arrays = ({"illuminance_lx": eh_all, "vertical_illuminance_lx": ev_all} if grids
               else None)
     return entries, per_camera, arrays
-
-
-# ---------------------------------------------------------------------------------------
-# one-shot simulation of a plan
-# ---------------------------------------------------------------------------------------
-@dataclass
-class Simulation:
-    """Result of :func:`simulate`: ``result`` is RESULT.json's content; ``model`` the
-    :class:`CoverageModel`; ``night_arrays`` the night grids (None when not kept);
-    :meth:`grid_arrays` gives GRID.npz's arrays."""
-
-    result: dict
-    model: CoverageModel
-    night_arrays: dict | None = None
-
-    def grid_arrays(self) -> dict:
-        """``lat``, ``lon`` (cell centres, float64), ``inside``, ``pixel_density`` (float32,
-        0 unseen), ``camera_count`` (uint8), ``best_camera`` (−1 unseen), ``dori_level``
-        (int8), ``camera_ids`` (str, order of ``best_camera``) and, when kept,
-        ``illuminance_lx`` and ``vertical_illuminance_lx`` (float32, see
-        :func:`simulate_night`)."""
-        m = self.model
-        out = {"lat": m.grid.lat, "lon": m.grid.lon, "inside": m.inside,
-               "pixel_density": m.pixel_density, "camera_count": m.camera_count,
-               "best_camera": m.best_camera, "dori_level": m.dori_level(),
-               "camera_ids": np.array(m.camera_ids, dtype=str)}
-        if self.night_arrays is not None:
-            out.update(self.night_arrays)
-        return out
-
-
-def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = True
-             ) -> Simulation:
-    """Validate a plan and compute its coverage, day and night, in one go.
-
-    Parameters
-    ----------
-    plan : dict
-        PLAN.json content (docs/plan-format.md); validated with
-        :func:`assessments.planfile.validate_plan` (raises ``PlanError``).
-    terrain : Terrain or ndarray, optional
-        Ground heights; overrides ``plan["terrain"]``.
-    base_dir : str or Path, optional
-        Folder against which ``plan["terrain"]["file"]`` is resolved.
-    night_grids : bool
-        Keep the ``illuminance_lx`` / ``vertical_illuminance_lx`` grids for GRID.npz
-        (8 bytes per cell; the RESULT figures do not need them).
-
-    Returns
-    -------
-    Simulation
-        ``result`` holds the day figures, the night entries of :func:`simulate_night`
-        (``night_basis``, ``illuminance``, ``night_dori_m2``, ``lit_but_unseen_m2``,
-        ``seen_but_dark_m2``) and ``cameras[i]["night_dori_m2"]``.
-    """
-    from . import planfile
-    plan = planfile.validate_plan(plan)
-    grid = Grid.from_area(plan["area"], plan["resolution_m"])
-    if terrain is None and plan.get("terrain"):
-        terrain = planfile.load_terrain(plan["terrain"], base_dir=base_dir)
-    model = CoverageModel(grid, plan.get("_footprints"), area=plan["area"],
-                          target_height_m=plan["target_height_m"], terrain=terrain,
-                          standard=plan["standard"],
-                          min_density_px_m=plan.get("min_density_px_m"))
-    model.set_cameras(plan["cameras"])
-    labels = meta = None
-    if plan.get("districts"):
-        meta = district_meta(plan["districts"])
-        labels = district_labels(grid, plan["districts"])
-    night, cam_night, arrays = simulate_night(model, plan["lights"], grids=night_grids,
-                                              labels=labels, n_labels=len(meta or ()))
-    cameras = []
-    for cid in model.camera_ids:
-        c = model.camera_summary(cid)
-        c["night_dori_m2"] = cam_night[cid]
-        cameras.append(c)
-    result = {"version": 1, "name": plan.get("name"), "standard": model.standard,
-              "min_density_px_m": model.min_density_px_m,
-              "resolution_m": grid.resolution_m,
-              "target_height_m": model.target_height_m,
-              "grid": {"rows": grid.shape[0], "cols": grid.shape[1],
-                       "origin_lat": grid.origin_lat, "origin_lon": grid.origin_lon},
-              **model.summary(), **night,
-              "cameras": cameras}
-    if labels is not None:
-        result["districts"] = district_figures(
-            labels, meta, pixel_density=model.pixel_density, inside=model.inside,
-            thresholds=dict(model.thresholds), cell_area_m2=grid.cell_area_m2,
-            night_by_district=result.pop("district_night"),
-            cameras_rc=camera_cells(grid, model.cameras))
-    return Simulation(result, model, arrays)

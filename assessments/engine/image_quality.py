@@ -217,7 +217,7 @@ def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None, thresholds=Non
         Area of interest.
     thresholds : dict, optional
         Level → pixel density [px/m]; default :data:`DORI_PX_PER_M` (pass
-        ``assessments.camera.dori_thresholds(standard)`` to match the coverage result).
+        ``assessments.engine.camera.dori_thresholds(standard)`` to match the coverage result).
 
     Returns
     -------

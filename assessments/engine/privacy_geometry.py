@@ -18,7 +18,7 @@ we report the cells, the buildings, the bearing sector they occupy and one sugge
     sector of the image (most network cameras offer privacy masks); the sector is reported
     as bearings [°] clockwise from north and as angles relative to the optical axis
     (negative = left); set as the camera's ``privacy_masks_deg`` it leaves the coverage
-    (``assessments.coverage.privacy_masked``), so the hit disappears.
+    (``assessments.engine.coverage.privacy_masked``), so the hit disappears.
 ``re_aim``
     otherwise: turn the camera so that the whole hit sector falls outside its field of view;
     the suggested azimuth puts the edge of the view ``margin_deg`` beyond the sector on the
@@ -74,7 +74,7 @@ def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
 
     Parameters
     ----------
-    grid : assessments.grid.Grid
+    grid : assessments.engine.grid.Grid
         The assessment grid.
     buildings : dict
         GeoJSON FeatureCollection (lon/lat [°]); a feature is a home when
@@ -215,7 +215,7 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
 
     Parameters
     ----------
-    model : assessments.coverage.CoverageModel
+    model : assessments.engine.coverage.CoverageModel
         Uses ``grid``, ``inside``, ``views`` (per-camera windows) and ``target_height_m``.
     buildings : dict
         GeoJSON FeatureCollection; homes have ``properties.is_home`` true.
