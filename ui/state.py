@@ -180,6 +180,17 @@ def current_plan_id() -> str:
     return st.session_state[PLAN_KEY]
 
 
+def widget_key(name: str) -> str:
+    """Session key of a widget that shows or edits the current plan.
+
+    Unique per plan and language: switching the plan or the language gives every such widget
+    a new key, so it starts from the stored plan instead of the state another plan (or the
+    other language's labels) left behind. Widgets keep ids as their values and show labels
+    with ``format_func``; a widget's stale state is never written into another plan.
+    """
+    return f"{name}@{current_plan_id()}.{lang()}"
+
+
 def current_plan() -> dict:
     """A fresh copy of the current plan (mutating it saves nothing: use update_plan)."""
     try:
