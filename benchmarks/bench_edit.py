@@ -18,7 +18,8 @@ from benchmarks.scenes import district  # noqa: E402
 
 
 def main():
-    plan = planfile.validate_plan(district(seed=1))
+    raw = district(seed=1)
+    plan = planfile.validate_plan(raw)
     grid = Grid.from_area(plan["area"], plan["resolution_m"])
     model = CoverageModel(grid, plan["_footprints"], area=plan["area"])
     t = time.perf_counter()
@@ -27,7 +28,7 @@ def main():
     rng = np.random.default_rng(2)
     times = []
     for i in range(10):
-        cam = dict(plan["cameras"][int(rng.integers(0, len(plan["cameras"])))])
+        cam = dict(raw["cameras"][int(rng.integers(0, len(raw["cameras"])))])
         cam["lat"] += rng.uniform(-1e-4, 1e-4)       # ≈ ±11 m
         cam["lon"] += rng.uniform(-1e-4, 1e-4)
         cam["azimuth_deg"] = float(rng.uniform(0, 360))

@@ -129,9 +129,9 @@ def rss_kb(pid: int) -> int:
 
 
 def plan_id_of(session: Session) -> str:
-    for key in session.widgets:
-        if key.startswith("pp_") and key.endswith("_title"):
-            return key[len("pp_"):-len("_title")]
+    for key in session.widgets:  # "pp_title@<plan id>.<lang>" (ui.state.widget_key)
+        if key.startswith("pp_title@"):
+            return key[len("pp_title@"):].rsplit(".", 1)[0]
     raise RuntimeError(f"{session.name}: the project page did not draw; exceptions "
                        f"{session.exceptions[:1]}, texts {session.texts[:3]}")
 
@@ -153,7 +153,7 @@ def editor(url: str, name: str, *, field: str, create: bool, stop: threading.Eve
             n += 1
             value = f"{name} 編集{n} <b>&amp;</b>"
             t0 = time.perf_counter()
-            s.run([(s.widget(f"pp_{pid}_{field}"), "string_value", value)])
+            s.run([(s.widget(f"pp_{field}@{pid}.ja"), "string_value", value)])
             dt = time.perf_counter() - t0
             rev = s.saved_revision()
             log.append({"session": name, "plan": pid, "field": field, "value": value,

@@ -220,31 +220,30 @@ def dense_baseline(model, cameras, *, step_cells=0.5, chunk=200_000):
     Returns the best pixel density (float32, 0 unseen).
     """
     from assessments.engine import camera as cm
-    from assessments.engine.coverage import camera_params
+    from assessments.engine.devices import as_camera
     g = model.grid
     surf: Surface = model.surface
     res = g.resolution_m
     X = g.x_axis_m[None, :].astype(np.float32)
     Y = g.y_axis_m[:, None].astype(np.float32)
     best = np.zeros(g.shape, np.float32)
-    for cam in cameras:
-        p = camera_params(cam)
-        x, y = g.to_xy(cam["lat"], cam["lon"])
+    for cam in map(as_camera, cameras):
+        x, y = g.to_xy(cam.lat_deg, cam.lon_deg)
         r0, c0 = g.to_rc(x, y)
         gz = float(surf.ground_at(np.array([r0]), np.array([c0]))[0])
-        cz = gz + p["mount_height_m"]
+        cz = gz + cam.mount_height_m
         tz = (model.target_height_m if surf.ground_m is None
               else surf.ground_m + np.float32(model.target_height_m))
-        rv, dv, fv = cm.camera_axes(p["azimuth_deg"], p["tilt_deg"])
+        rv, dv, fv = cm.camera_axes(cam.bearing_deg, cam.tilt_deg)
         dx, dy, dz = X - x, Y - y, tz - cz
         zc = fv[0] * dx + fv[1] * dy + fv[2] * dz
         xc = rv[0] * dx + rv[1] * dy
         yc = dv[0] * dx + dv[1] * dy + dv[2] * dz
-        gate = (zc > 0) & (np.abs(xc) <= p["tan_h"] * zc) & (np.abs(yc) <= p["tan_v"] * zc)
-        if p["max_range_m"] is not None:
-            gate &= dx * dx + dy * dy <= p["max_range_m"] ** 2
+        gate = (zc > 0) & (np.abs(xc) <= cam.tan_h * zc) & (np.abs(yc) <= cam.tan_v * zc)
+        if cam.max_range_m is not None:
+            gate &= dx * dx + dy * dy <= cam.max_range_m ** 2
         else:
-            gate &= zc <= p["f_px"] / model.min_density_px_m
+            gate &= zc <= cam.f_px / model.min_density_px_m
         gate &= model.inside
         rr, cc = np.nonzero(gate)
         if surf.has_obstacles and rr.size:
@@ -266,7 +265,7 @@ def dense_baseline(model, cameras, *, step_cells=0.5, chunk=200_000):
                 zl = cz + t * (tzz[s:e, None] - cz)
                 vis[s:e] = ~np.any((zs > zl + 1e-9) & valid, axis=1)
             gate[rr[~vis], cc[~vis]] = False
-        pd = np.where(gate, p["f_px"] / np.where(gate, zc, 1), 0).astype(np.float32)
+        pd = np.where(gate, cam.f_px / np.where(gate, zc, 1), 0).astype(np.float32)
         np.maximum(best, pd, out=best)
     return best
 
@@ -296,14 +295,11 @@ def dense_night_baseline(model, lights):
     illuminance at 1.5 m facing it on every cell. Returns ``(horizontal_lx,
     seconds_horizontal, seconds_vertical)``.
     """
-    from assessments.engine.lighting import (horizontal_illuminance, luminaire_from_plan,
-                                      vertical_illuminance)
+    from assessments.engine.lighting import horizontal_illuminance, vertical_illuminance
+    from assessments.engine.night import plan_luminaires
     g = model.grid
     x, y = g.x_axis_m, g.y_axis_m
-    lums = []
-    for lt in lights:
-        lx, ly = g.to_xy(lt["lat"], lt["lon"])
-        lums.append(luminaire_from_plan(lt, x_m=lx, y_m=ly))
+    lums = plan_luminaires(g, lights)
     t0 = time.perf_counter()
     eh = horizontal_illuminance(x, y, lums, windowed=False, method="general")
     t1 = time.perf_counter()

@@ -174,11 +174,15 @@ CREATE TABLE grant_schemes (
     stage VARCHAR NOT NULL,            -- demonstration | implementation | both
     rate DOUBLE,                       -- national/upper share 0–1; NULL = fixed amount or unknown
     rate_text_ja VARCHAR,
-    cap_jpy BIGINT,                    -- upper limit of the grant per project [円]
+    cap_jpy BIGINT,                    -- upper limit of the grant per project (補助限度額) [円]
     project_cost_cap_jpy BIGINT,       -- upper limit of the eligible project cost [円]
     min_project_cost_jpy BIGINT,
     per_camera_cap_jpy BIGINT,         -- eligible cost per camera [円/台]
-    fixed_amount_jpy BIGINT,           -- 定額 per site [円/か所]
+    fixed_amount_jpy BIGINT,           -- 定額 for the first site [円/か所]
+    fixed_amount_next_jpy BIGINT,      -- 定額 for each further site [円/か所]; NULL = fixed_amount_jpy
+    max_sites INTEGER,                 -- sites the fixed amount counts (原則1団体1か所 = 1); NULL = all
+    rounding_unit_jpy INTEGER,         -- grant rounded down to this unit [円] (1000 = 千円未満切捨て); NULL = 1
+    covers_running BOOLEAN NOT NULL,   -- running costs count as eligible cost
     duration_years INTEGER,
     requires_data_platform BOOLEAN NOT NULL,
     kpi_years INTEGER,
@@ -204,6 +208,7 @@ CREATE TABLE grant_shares (
     payer_en VARCHAR NOT NULL,
     share DOUBLE NOT NULL,             -- fraction of the eligible cost
     share_text VARCHAR NOT NULL,       -- as a fraction, e.g. 1/6
+    cap_jpy BIGINT,                    -- upper limit of this payer's part [円]; NULL = none
     source VARCHAR NOT NULL
 );
 

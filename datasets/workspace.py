@@ -224,9 +224,14 @@ class Workspace:
                     cur.execute(path.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_version VALUES ($v)", {"v": number})
                     cur.execute("COMMIT")
-                except Exception:
-                    cur.execute("ROLLBACK")
-                    raise
+                except (duckdb.Error, OSError) as exc:
+                    try:  # a failed COMMIT has already ended the transaction
+                        cur.execute("ROLLBACK")
+                    except duckdb.Error:
+                        pass
+                    # the file keeps its previous version; the page says it cannot open it
+                    raise WorkspaceError("open_failed", f"cannot update workspace {self.path} "
+                                         f"to schema version {number}: {exc}") from None
                 current = number
             return current
 

@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from datasets import queries
-from ui import state
+from ui import shell, state
 from ui.compare_common import FONT, labels, missing, source_caption
-from ui.i18n import col, lang, t
+from ui.i18n import col, lang, lang_key, t
 
-state.setup_page()
+shell.setup_page()
 st.title(t("compare.cases.title"))
 st.caption(t("compare.cases.intro"))
 
@@ -57,12 +57,13 @@ kw_label = {r["key"]: str(col(r, "name")) for r in keywords.to_dict("records")}
 st.subheader(t("compare.cases.filter"))
 c1, c2, c3, c4 = st.columns(4)
 prefs = [""] + sorted(everything["prefecture"].unique().tolist())
-pref = c1.selectbox(t("compare.cases.prefecture"), prefs, key="cc_pref",
+# ids as values, labels by format_func; keys per language (ui.i18n.lang_key)
+pref = c1.selectbox(t("compare.cases.prefecture"), prefs, key=lang_key("cc_pref"),
                     format_func=labels(prefs, lambda p: p or t("compare.all")))
-type_ = c2.selectbox(t("compare.cases.type"), [""] + TYPES, key="cc_type",
+type_ = c2.selectbox(t("compare.cases.type"), [""] + TYPES, key=lang_key("cc_type"),
                      format_func=labels([""] + TYPES, lambda v: t(f"compare.type.{v}") if v else t("compare.all")))
-text = c3.text_input(t("compare.cases.search"), key="cc_text").strip()
-kw = c4.selectbox(t("compare.cases.mlit_keyword"), [""] + list(kw_label), key="cc_kw",
+text = c3.text_input(t("compare.cases.search"), key=lang_key("cc_text")).strip()
+kw = c4.selectbox(t("compare.cases.mlit_keyword"), [""] + list(kw_label), key=lang_key("cc_kw"),
                   format_func=labels([""] + list(kw_label), lambda k: kw_label.get(k, t("compare.all"))))
 found = _initiatives(pref, type_, text, kw)
 st.metric(t("compare.cases.count"), len(found))
@@ -116,7 +117,7 @@ if len(found):
 st.subheader(t("compare.cases.side_by_side"))
 names = {r["id"]: _name(r) for r in everything.to_dict("records")}
 default = [i for i in ("kashiwanoha", "tsukuba") if i in names]
-picked = st.multiselect(t("compare.cases.pick"), list(names), default=default, key="cc_pick",
+picked = st.multiselect(t("compare.cases.pick"), list(names), key=lang_key("cc_pick", default),
                         format_func=labels(list(names), names.get), max_selections=3)
 if picked:
     conds = queries.list_initiative_conditions(state.ref_cursor(), ids=picked)
@@ -160,7 +161,7 @@ wide = wide.astype(int)[keywords["key"].tolist()]
 proj = matrix.drop_duplicates("project_id").set_index("project_id")
 row_labels = [f"{proj.loc[p, 'municipality_name']}" for p in wide.index]
 col_labels = [kw_label[k] for k in wide.columns]
-view = st.radio(t("compare.cases.heatmap_view"), ["projects", "pairs"], key="cc_heat_view",
+view = st.radio(t("compare.cases.heatmap_view"), ["projects", "pairs"], key=lang_key("cc_heat_view"),
                 format_func=labels(["projects", "pairs"], lambda v: t(f"compare.cases.heatmap_{v}")), horizontal=True)
 if view == "projects":
     fig = px.imshow(wide.values, x=col_labels, y=row_labels, color_continuous_scale="Blues",
@@ -186,8 +187,8 @@ source_caption(sorted(set(matrix["source"])))
 st.subheader(t("compare.cases.figures"))
 figs = queries.list_case_figures(state.ref_cursor(), initiative_id="")
 fig_inits = list(dict.fromkeys(figs["initiative_id"]))
-which = st.selectbox(t("compare.cases.figures_of"), fig_inits, key="cc_fig_ini",
-                     index=fig_inits.index("kakogawa") if "kakogawa" in fig_inits else 0,
+which = st.selectbox(t("compare.cases.figures_of"), fig_inits,
+                     key=lang_key("cc_fig_ini", "kakogawa" if "kakogawa" in fig_inits else fig_inits[0]),
                      format_func=labels(fig_inits, lambda i: names.get(i, i)))
 mine = figs[figs["initiative_id"] == which]
 crimes = mine[mine["figure_id"].str.startswith("crimes_") & mine["year"].notna()

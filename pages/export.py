@@ -4,43 +4,44 @@ import datetime as dt
 import re
 from collections import defaultdict
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
+from assessments.plan import validate as planfile
+from assessments.programme import readiness as R
+from assessments.records import records
+from datasets import queries
 from reports import excel as X
 from reports.excel_import import apply, diff, read_workbook
-from ui import state
+from ui import shell, state
 from ui.i18n import t
+from ui.sim_edits import issue_list, plan_issue_text, use_cases
+from ui.sim_export import results_for_plan
 
-state.setup_page()
+shell.setup_page()
 plan = state.current_plan()
 if X.migrate_unit_prices(copy.deepcopy(plan)):  # old simulation-page prices → the devices
     plan = state.update_plan(X.migrate_unit_prices) or plan
 
 
-def _records(df) -> list[dict]:
-    return df.astype(object).where(df.notna(), None).to_dict("records")
-
-
 def _table(sql: str) -> list[dict]:
     """Rows of a reference table; empty while the table does not exist (fixed SQL only)."""
     try:
-        return _records(state.ref_cursor().execute(sql).fetch_df())
-    except Exception:
+        return records(state.ref_cursor().execute(sql).fetch_df())
+    except duckdb.Error:
         return []
 
 
 def _readiness_rows(plan: dict) -> list[dict] | None:
-    answers = (plan.get("readiness") or {}).get("answers") or {}
+    # a level that is not 0–4 (a damaged plan file) counts as unanswered; the
+    # 準備度 page names those questions
+    answers, _ = R.clean_answers((plan.get("readiness") or {}).get("answers"))
     questions = _table("SELECT * FROM readiness_questions ORDER BY condition_id, sort_order")
     if not answers or not questions:
         return None
-    try:
-        from assessments.programme import readiness as R
-        scores = R.condition_scores(questions, answers)
-        actions = _table("SELECT * FROM readiness_actions ORDER BY sort_order")
-    except Exception:
-        scores, actions = {}, []
+    scores = R.condition_scores(questions, answers)
+    actions = _table("SELECT * FROM readiness_actions ORDER BY sort_order")
     rows = []
     for q in questions:
         a = answers.get(q["id"]) or {}
@@ -134,14 +135,13 @@ st.caption(t("export.intro"))
 
 # ------------------------------------------------------------------------ contents
 try:
-    from datasets import queries
-    schemes = _records(queries.run(state.ref_cursor(), "list_grant_schemes", level="",
-                                   stage=""))
-except Exception:  # query or table not there yet on this machine
+    schemes = records(queries.run(state.ref_cursor(), "list_grant_schemes", level="",
+                                  stage=""))
+except duckdb.Error:  # table not there yet on this machine
     schemes = []
 try:  # payer splits (都 / 市 / 団体) of the schemes that have one
-    shares = _records(queries.run(state.ref_cursor(), "list_grant_shares"))
-except Exception:
+    shares = records(queries.run(state.ref_cursor(), "list_grant_shares"))
+except duckdb.Error:
     shares = []
 scheme = X._scheme_for(plan, schemes)
 scheme_shares = X.shares_for(shares, scheme.get("id"), renewal=bool(
@@ -168,21 +168,18 @@ else:
 
 today = dt.date.today()
 try:  # the simulation of this plan (cached by inputs; None while the plan has no area)
-    from ui import simulation as sim_ui
-    try:
-        _ucs = sim_ui.use_case_rows(state.ref_cursor())
-    except Exception:  # use-case table not built on this machine
-        _ucs = []
-    sim_result, sim_png = sim_ui.results_for_plan(plan, use_cases=_ucs)
-except Exception:  # the workbook is still useful without the simulation sheets' extras
+    sim_result, sim_png = results_for_plan(plan, use_cases=use_cases())
+except planfile.PlanError as exc:
+    # the workbook is still useful without the simulation's figures: say what is missing
     sim_result, sim_png = None, None
+    st.warning(issue_list(t("export.sim_missing"), map(plan_issue_text, exc.issues[:8])))
 try:
     data = X.build_workbook(plan, schemes=schemes, sources=sources,
                             results=sim_result, map_png=sim_png, today=today,
                             readiness_rows=readiness_rows, privacy_rows=privacy_rows,
                             shares=shares)
-except Exception as exc:  # show the reason instead of a stack trace; the plan is untouched
-    st.error(t("export.build_error", error=exc))
+except ValueError as exc:  # a value the workbook cannot hold (e.g. a month not YYYY-MM)
+    st.error(t("export.build_error", error=state.md_escape(exc)))
     data = None
 if data is not None:
     name = _file_name(plan, today)

@@ -5,13 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from assessments.programme.costs import drop_stored_total, plan_costs
 from assessments.programme.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
 from datasets import queries
-from ui import state
+from ui import shell, state
 from ui.compare_common import FONT, labels, link_markdown, missing, source_caption, yen
-from ui.i18n import col, lang, t
+from ui.i18n import col, lang, lang_key, t
 
-state.setup_page()
+shell.setup_page()
 plan = state.current_plan()
 st.title(t("compare.grants.title"))
 st.caption(t("compare.grants.intro"))
@@ -47,10 +48,11 @@ st.subheader(t("compare.grants.table"))
 c1, c2 = st.columns(2)
 LEVELS = ["", "national", "prefecture", "municipality"]
 STAGES = ["", "demonstration", "implementation"]
+# ids as values, labels by format_func; keys per language (and per plan for plan values)
 level = c1.selectbox(t("compare.grants.level"), LEVELS,
-                     key="gr_level", format_func=labels(LEVELS, lambda v: t(f"compare.level.{v}") if v else t("compare.all")))
+                     key=lang_key("gr_level"), format_func=labels(LEVELS, lambda v: t(f"compare.level.{v}") if v else t("compare.all")))
 stage = c2.selectbox(t("compare.grants.stage"), STAGES,
-                     key="gr_stage", format_func=labels(STAGES, lambda v: t(f"compare.stage.{v}") if v else t("compare.all")))
+                     key=lang_key("gr_stage"), format_func=labels(STAGES, lambda v: t(f"compare.stage.{v}") if v else t("compare.all")))
 shown = _schemes(level, stage)
 st.metric(t("compare.grants.count"), len(shown))
 table = pd.DataFrame({
@@ -71,7 +73,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="gr_table",
                             t("compare.col.verified"): st.column_config.CheckboxColumn(),
                             t("compare.grants.data_platform"): st.column_config.CheckboxColumn()})
 with st.expander(t("compare.grants.details")):
-    pick = st.selectbox(t("compare.col.name"), list(shown["id"]), key="gr_detail",
+    pick = st.selectbox(t("compare.col.name"), list(shown["id"]), key=lang_key("gr_detail"),
                         format_func=labels(list(names), names.get))
     if pick:
         r = shown.set_index("id").loc[pick].to_dict()
@@ -97,34 +99,35 @@ USE_CASE_DOMAIN = {"watch_elderly": "watching", "watch_children": "watching",
                    "dangerous_driving": "crime_prevention", "disaster_monitoring": "disaster"}
 default_domains = list(dict.fromkeys(USE_CASE_DOMAIN[u] for u in plan.get("use_cases", [])
                                      if u in USE_CASE_DOMAIN)) or ["crime_prevention"]
+pc = plan_costs(plan)
 m1, m2, m3 = st.columns(3)
-stage_in = m1.radio(t("compare.grants.stage"), ["implementation", "demonstration"], key="gm_stage",
+stage_in = m1.radio(t("compare.grants.stage"), ["implementation", "demonstration"], key=state.widget_key("gm_stage"),
                     index=0 if grant.get("stage", "implementation") == "implementation" else 1,
                     format_func=labels(["implementation", "demonstration"], lambda v: t(f"compare.stage.{v}")), horizontal=True)
-cost = m1.number_input(t("compare.grants.total_cost"), min_value=0, step=1_000_000, key="gm_cost",
-                       value=int(grant.get("total_cost_jpy") or 30_000_000))
-years = m1.number_input(t("compare.grants.years"), min_value=1, max_value=30, key="gm_years",
-                        value=int((plan.get("costs") or {}).get("years") or 5))
-platform = m2.radio(t("compare.grants.platform"), ["has", "plans", "none"], key="gm_platform",
+platform = m2.radio(t("compare.grants.platform"), ["has", "plans", "none"], key=state.widget_key("gm_platform"),
                     format_func=labels(["has", "plans", "none"], lambda v: t(f"compare.platform.{v}")))
-applicant = m2.selectbox(t("compare.grants.applicant"), list(APPLICANTS), key="gm_applicant",
+applicant = m2.selectbox(t("compare.grants.applicant"), list(APPLICANTS), key=state.widget_key("gm_applicant"),
                          format_func=labels(APPLICANTS, lambda v: t(f"compare.applicant.{v}")))
 domains = m3.multiselect(t("compare.grants.domains"), list(DOMAINS), default=default_domains,
-                         key="gm_domains", format_func=labels(DOMAINS, lambda v: t(f"compare.domain.{v}")))
-cameras = m3.number_input(t("compare.grants.cameras"), min_value=0, step=1, key="gm_cameras",
-                          value=len(plan.get("cameras") or []))
-sites = m3.number_input(t("compare.grants.sites"), min_value=0, step=1, key="gm_sites",
-                        value=0, help=t("compare.grants.sites_help"))
-renewal = m3.checkbox(t("compare.grants.renewal"), key="gm_renewal",
+                         key=state.widget_key("gm_domains"), format_func=labels(DOMAINS, lambda v: t(f"compare.domain.{v}")))
+renewal = m3.checkbox(t("compare.grants.renewal"), key=state.widget_key("gm_renewal"),
                       value=bool(grant.get("renewal")))
+# the money and the counts are the plan's (entered once, on 事業計画・事業費 and the
+# simulation), never a second input here
+with m1.container(border=True):
+    st.caption(t("compare.grants.plan_costs"))
+    st.metric(t("compare.grants.initial_cost"), yen(pc.initial_jpy))
+    st.caption(t("compare.grants.running_cost", years=pc.years) + f": {yen(pc.running_total_jpy)}")
+    st.caption(f"{t('compare.grants.cameras')}: {pc.cameras} · "
+               f"{t('compare.grants.sites_from_plan')}: {pc.sites} · "
+               f"{t('compare.grants.years')}: {pc.years}")
+if pc.initial_jpy <= 0:
+    st.info(t("compare.grants.no_costs"))
 st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.get('name', '')}".strip()
                                           or t("compare.grants.area_unknown"))))
 
-project = Project(stage=stage_in, total_cost_jpy=float(cost), years=int(years),
-                  data_platform=platform, applicant=applicant, domains=tuple(domains),
-                  camera_count=int(cameras), sites=int(sites) or None,
-                  prefecture=muni.get("prefecture") or "", municipality_code=muni.get("code") or "",
-                  renewal=bool(renewal))
+project = Project.from_plan(plan, costs=pc, stage=stage_in, data_platform=platform,
+                            applicant=applicant, domains=tuple(domains), renewal=bool(renewal))
 shares, scopes = _side_tables()
 scheme_rows = _records(all_schemes)
 results = match_schemes(project, scheme_rows, shares=shares, scopes=scopes)
@@ -160,6 +163,7 @@ if offered:
         rows.append({
             t("compare.grants.rank"): rank,
             t("compare.col.name"): names[m.scheme_id],
+            t("compare.grants.basis"): yen(m.basis_jpy),
             t("compare.grants.grant"): yen(m.grant_jpy) if m.grant_jpy is not None
             else t("compare.grants.unknown_amount", cap=yen(m.grant_upper_bound_jpy)),
             t("compare.grants.national"): yen(m.national_share_jpy),
@@ -213,12 +217,12 @@ if cal:
 # --- store the choice in the plan -----------------------------------------------------------
 if offered:
     choice = st.selectbox(t("compare.grants.choose"), [m.scheme_id for m in offered],
-                          key="gm_choose", format_func=labels(list(names), names.get))
-    if st.button(t("compare.grants.save"), key="gm_save"):
+                          key=state.widget_key("gm_choose"), format_func=labels(list(names), names.get))
+    if st.button(t("compare.grants.save"), key=state.widget_key("gm_save")):
         def _set(p: dict) -> None:
             p.setdefault("grant", {})
-            p["grant"].update({"scheme_id": choice, "stage": stage_in, "total_cost_jpy": int(cost),
-                               "renewal": bool(renewal)})
+            p["grant"].update({"scheme_id": choice, "stage": stage_in, "renewal": bool(renewal)})
+            drop_stored_total(p)  # an old stored copy: the total is derived
         if state.update_plan(_set) is not None:
             st.success(t("compare.grants.saved", name=names[choice]))
 current = (state.current_plan().get("grant") or {}).get("scheme_id")

@@ -7,18 +7,18 @@ is saved at once (``ui.state.update_plan``).
 import math
 from pathlib import Path
 
+import duckdb
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from assessments.programme import privacy as pv
 from datasets import queries
 from reports import rules_draft
-from ui import state
+from ui import shell, state
 from ui.i18n import col, lang, t
 
-state.setup_page()
+shell.setup_page()
 plan = state.current_plan()
-pid = plan["id"]
-K = f"pv_{pid}_"  # widget keys per plan
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATE_PAGE = "pages/simulate.py"
 STATUS_ICON = {"done": "✅", "partial": "🟡", "todo": "❌", "na": "➖", None: "⬜"}
@@ -31,46 +31,42 @@ def _items():
 def _dori_levels() -> dict:
     """Required DORI level name per use case, from the use-case table (when present)."""
     try:
-        from datasets import queries
         df = queries.list_use_cases(state.ref_cursor())
-    except Exception:  # table not built yet: the link still works without the level
+    except duckdb.CatalogException:  # table not built yet: the link still works without the level
         return {}
     return {r["id"]: (col(r, "dori_name"), r.get("dori_px_per_m")) for r in df.to_dict("records")}
 
 
 items_df = _items()
 privacy_part = plan.get("privacy") or {}
-answers = privacy_part.get("answers") or {}
-try:
-    settings = pv.check_settings(privacy_part.get("settings"))
-except ValueError:  # a hand-edited plan file with a bad value: start from the defaults
-    settings = pv.check_settings({})
-use_cases = [u for u in plan.get("use_cases") or [] if u in pv.USE_CASES]
+# values this app cannot use (a hand-edited or damaged plan file) are left out and named;
+# the stored data stays as it is until the user chooses again
+answers, bad_answers = pv.clean_answers(privacy_part.get("answers"))
+settings, bad_settings = pv.clean_settings(privacy_part.get("settings"))
+use_cases, unknown_use_cases = pv.split_use_cases(plan.get("use_cases") or [])
+state.warn_unknown("use_cases", unknown_use_cases)
+state.warn_unknown("privacy_answers", bad_answers)
+state.warn_unknown("privacy_settings", [t(f"assess.privacy.set.{f}") for f in bad_settings])
 mode = pv.counting_mode(use_cases, settings)
 asked = pv.triggered_items(items_df, use_cases)
 
 
-# ---- saving --------------------------------------------------------------------------
-def _save_setting(field: str) -> None:
-    value = st.session_state[K + "set_" + field]
-    if field == "no_live":
-        field, value = "live_viewing", (False if value else None)
-
-    def fn(p):
-        s = p.setdefault("privacy", {}).setdefault("settings", {})
-        s[field] = value
-    state.update_plan(fn)
-
-
-def _save_answer(item_id: str, field: str) -> None:
-    value = st.session_state[K + f"{field}_{item_id}"]
-    state.update_plan(lambda p: pv.set_answer(p, item_id, **{field: value}))
+# ---- saving (in the widgets' on_change callbacks: ui.state.plan_widget) --------------
+def _setting(field: str, value) -> dict:
+    """Widget arguments of one setting, saved into ``privacy.settings[field]``."""
+    def save(p, new):
+        if field == "no_live":  # the box says "no live viewing": live_viewing False / unset
+            p.setdefault("privacy", {}).setdefault("settings", {})["live_viewing"] = \
+                False if new else None
+        else:
+            p.setdefault("privacy", {}).setdefault("settings", {})[field] = new
+    return state.plan_widget("pv_set_" + field, value, save)
 
 
-def _init(key: str, value) -> str:
-    if key not in st.session_state:
-        st.session_state[key] = value
-    return key
+def _answer(item_id: str, field: str, value) -> dict:
+    """Widget arguments of one answer field (status, evidence, owner, due) of an item."""
+    return state.plan_widget(f"pv_{field}_{item_id}", value,
+                             lambda p, new: pv.set_answer(p, item_id, **{field: new}))
 
 
 def _simulate_link(label: str) -> None:
@@ -78,7 +74,7 @@ def _simulate_link(label: str) -> None:
         try:
             st.page_link(SIMULATE_PAGE, label=label, icon=":material/map:")
             return
-        except Exception:  # page not registered (page opened on its own, e.g. in tests)
+        except StreamlitPageNotFoundError:  # page opened on its own (AppTest from_file)
             pass
     st.caption(label)
 
@@ -128,34 +124,26 @@ tabs = st.tabs([t("assess.privacy.tab_settings"), t("assess.privacy.tab_checklis
 with tabs[0]:
     st.caption(t("assess.privacy.settings_intro"))
     purpose_default = settings["purpose"] or (plan.get("project") or {}).get("purpose") or ""
-    st.text_area(t("assess.privacy.set.purpose"), key=_init(K + "set_purpose", purpose_default),
-                 on_change=_save_setting, args=("purpose",), height=80)
+    st.text_area(t("assess.privacy.set.purpose"), height=80, **_setting("purpose", purpose_default))
     for field in ("locations", "coverage", "manager", "operators"):
-        st.text_input(t(f"assess.privacy.set.{field}"), key=_init(K + f"set_{field}", settings[field]),
-                      on_change=_save_setting, args=(field,))
+        st.text_input(t(f"assess.privacy.set.{field}"), **_setting(field, settings[field]))
     st.number_input(t("assess.privacy.set.retention_days"), min_value=0,
                     max_value=pv.MAX_RETENTION_DAYS, step=1,
-                    key=_init(K + "set_retention_days", settings["retention_days"]),
-                    on_change=_save_setting, args=("retention_days",),
-                    help=t("assess.privacy.set.retention_help"))
+                    help=t("assess.privacy.set.retention_help"),
+                    **_setting("retention_days", settings["retention_days"]))
     st.caption(t("assess.privacy.set.retention_help"))
     for field in ("sign_text", "contact"):
-        st.text_input(t(f"assess.privacy.set.{field}"), key=_init(K + f"set_{field}", settings[field]),
-                      on_change=_save_setting, args=(field,))
+        st.text_input(t(f"assess.privacy.set.{field}"), **_setting(field, settings[field]))
     form_labels = {f: t(f"assess.privacy.form.{f}") for f in pv.LEGAL_FORMS}
     st.selectbox(t("assess.privacy.set.legal_form"), options=list(pv.LEGAL_FORMS),
                  format_func=form_labels.__getitem__,
-                 key=_init(K + "set_legal_form", settings["legal_form"]),
-                 on_change=_save_setting, args=("legal_form",))
-    st.checkbox(t("assess.privacy.set.audio"), key=_init(K + "set_audio", bool(settings.get("audio"))),
-                on_change=_save_setting, args=("audio",))
+                 **_setting("legal_form", settings["legal_form"]))
+    st.checkbox(t("assess.privacy.set.audio"), **_setting("audio", bool(settings.get("audio"))))
     st.checkbox(t("assess.privacy.set.no_live"),
-                key=_init(K + "set_no_live", settings.get("live_viewing") is False),
-                on_change=_save_setting, args=("no_live",))
+                **_setting("no_live", settings.get("live_viewing") is False))
     if "people_count" in use_cases:
         st.checkbox(t("assess.privacy.set.statistics_only"),
-                    key=_init(K + "set_statistics_only", settings.get("statistics_only") is not False),
-                    on_change=_save_setting, args=("statistics_only",))
+                    **_setting("statistics_only", settings.get("statistics_only") is not False))
 
 status_labels = {s: t(f"assess.privacy.status.{s}") for s in pv.STATUSES}
 kind_labels = {k: t(f"assess.privacy.kind.{k}") for k in pv.BASIS_KINDS}
@@ -168,7 +156,7 @@ with tabs[1]:
         # stable key: the status icon in the label changes with the answer, and a changed
         # label would otherwise make a new expander that closes after every answer
         with st.expander(f"{STATUS_ICON[status]} {iid} {title} — {kind_labels[item['basis_kind']]}",
-                         key=K + "exp_" + iid):
+                         key=state.widget_key("pv_exp_" + iid)):
             st.markdown(t("assess.privacy.action", action=pv.item_text(item, "action", lang(), mode)))
             st.caption(t("assess.privacy.basis", kind=kind_labels[item["basis_kind"]],
                          basis=col(item, "basis")))
@@ -179,17 +167,13 @@ with tabs[1]:
                 st.caption(t("assess.privacy.unverified"))
             _link(item)
             st.radio(t("assess.privacy.status"), options=list(pv.STATUSES), horizontal=True,
-                     format_func=status_labels.__getitem__,
-                     key=_init(K + f"status_{iid}", status), on_change=_save_answer,
-                     args=(iid, "status"))
+                     format_func=status_labels.__getitem__, **_answer(iid, "status", status))
             entry = answers.get(iid) or {}
             e1, e2, e3 = st.columns([3, 1, 1])
-            e1.text_input(t("assess.privacy.evidence"), key=_init(K + f"evidence_{iid}", entry.get("evidence", "")),
-                          on_change=_save_answer, args=(iid, "evidence"))
-            e2.text_input(t("assess.privacy.owner"), key=_init(K + f"owner_{iid}", entry.get("owner", "")),
-                          on_change=_save_answer, args=(iid, "owner"))
-            e3.text_input(t("assess.privacy.due"), key=_init(K + f"due_{iid}", entry.get("due", "")),
-                          on_change=_save_answer, args=(iid, "due"))
+            e1.text_input(t("assess.privacy.evidence"),
+                          **_answer(iid, "evidence", entry.get("evidence", "")))
+            e2.text_input(t("assess.privacy.owner"), **_answer(iid, "owner", entry.get("owner", "")))
+            e3.text_input(t("assess.privacy.due"), **_answer(iid, "due", entry.get("due", "")))
             st.caption(t("assess.privacy.source", source=item.get("source") or ""))
 
 with tabs[2]:
@@ -227,19 +211,17 @@ with tabs[4]:
     st.info(t("assess.privacy.draft_intro"))
     draft_lang = st.radio(t("assess.privacy.draft_lang"), options=["ja", "en"], horizontal=True,
                           format_func={"ja": "日本語", "en": "English"}.__getitem__,
-                          index=0, key=K + "draft_lang")
-    # the draft sees only validated use cases and settings
-    draft_plan = {**plan, "use_cases": use_cases,
-                  "privacy": {**privacy_part, "answers": answers, "settings": settings}}
+                          key=state.widget_key("pv_draft_lang", "ja"))
+    # the draft leaves out (and lists) the values the app cannot use, as this page does
     d1, d2 = st.columns(2)
     d1.download_button(t("assess.privacy.download_docx"),
-                       data=rules_draft.build_docx(draft_plan, asked, lang=draft_lang),
+                       data=rules_draft.build_docx(plan, asked, lang=draft_lang),
                        file_name=rules_draft.file_name(plan, "docx"),
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       key=K + "dl_docx")
-    md = rules_draft.build_markdown(draft_plan, asked, lang=draft_lang)
+                       key=state.widget_key("pv_dl_docx"))
+    md = rules_draft.build_markdown(plan, asked, lang=draft_lang)
     d2.download_button(t("assess.privacy.download_md"), data=md.encode("utf-8"),
                        file_name=rules_draft.file_name(plan, "md"), mime="text/markdown",
-                       key=K + "dl_md")
+                       key=state.widget_key("pv_dl_md"))
     with st.expander(t("assess.privacy.preview"), expanded=True):
         st.markdown(md)

@@ -11,33 +11,32 @@ import streamlit as st
 
 from assessments.programme import readiness as rd
 from datasets import queries
-from ui import state
+from ui import shell, state
 from ui.i18n import col, lang, t
 
-state.setup_page()
+shell.setup_page()
 plan = state.current_plan()
-pid = plan["id"]
-K = f"rd_{pid}_"  # widget keys per plan: switching plans never shows stale answers
 
 
 questions = queries.list_readiness_questions(state.ref_cursor())
 reference = queries.list_readiness_reference(state.ref_cursor())
 actions = queries.list_readiness_actions(state.ref_cursor())
-answers = (plan.get("readiness") or {}).get("answers") or {}
+# a level this app cannot read (hand-edited file) is shown as unanswered and named
+answers, bad_levels = rd.clean_answers((plan.get("readiness") or {}).get("answers"))
+state.warn_unknown("readiness", bad_levels)
 
 
-def _save_level(qid: str) -> None:
-    value = st.session_state[K + "lv_" + qid]
-    state.update_plan(lambda p: rd.set_answer(p, qid, level=value))
+def _save_level(p: dict, qid: str, level) -> None:
+    rd.set_answer(p, qid, level=level)
 
 
-def _save_evidence(qid: str) -> None:
-    text = st.session_state[K + "ev_" + qid]
-
-    def fn(p):
-        entry = ((p.get("readiness") or {}).get("answers") or {}).get(qid) or {}
-        rd.set_answer(p, qid, level=entry.get("level"), evidence=text)
-    state.update_plan(fn)
+def _save_evidence(p: dict, qid: str, text: str) -> None:
+    # the stored level stays as it is (also one this app cannot read)
+    answers = p.setdefault("readiness", {}).setdefault("answers", {})
+    entry = dict(answers.get(qid) or {})
+    entry.setdefault("level", None)
+    entry["evidence"] = str(text)
+    answers[qid] = entry
 
 
 def _fmt_score(score: float) -> str:
@@ -59,26 +58,22 @@ with tab_q:
         rows = questions[questions["condition_id"] == cond]
         with st.expander(t("assess.readiness.cond_header", name=t(f"assess.cond.{cond}"),
                            score=_fmt_score(s["score"]), answered=s["answered"],
-                           total=s["total"]), key=K + "exp_" + cond):
+                           total=s["total"]), key=state.widget_key("rd_exp_" + cond)):
             # a stable key: the label shows the score, and a changed label would otherwise
             # make a new expander that closes after every answer
             for row in rows.to_dict("records"):
                 qid = row["id"]
-                current = rd.answer_level(answers, qid)
-                key = K + "lv_" + qid
-                if key not in st.session_state:
-                    st.session_state[key] = current
                 st.markdown(f"**{col(row, 'question')}**")
                 # labels computed now: format_func may run outside this script run
                 labels = {i: f"{i}: {col(row, f'level{i}')}" for i in range(5)}
-                st.radio(t("assess.readiness.level"), options=list(range(5)), key=key,
-                         format_func=labels.__getitem__,
-                         on_change=_save_level, args=(qid,), label_visibility="collapsed")
-                ev_key = K + "ev_" + qid
-                if ev_key not in st.session_state:
-                    st.session_state[ev_key] = (answers.get(qid) or {}).get("evidence", "")
-                st.text_input(t("assess.readiness.evidence"), key=ev_key,
-                              on_change=_save_evidence, args=(qid,))
+                st.radio(t("assess.readiness.level"), options=list(range(5)),
+                         format_func=labels.__getitem__, label_visibility="collapsed",
+                         **state.plan_widget("rd_lv_" + qid, rd.answer_level(answers, qid),
+                                             lambda p, v, q=qid: _save_level(p, q, v)))
+                st.text_input(t("assess.readiness.evidence"),
+                              **state.plan_widget("rd_ev_" + qid,
+                                                  (answers.get(qid) or {}).get("evidence", ""),
+                                                  lambda p, v, q=qid: _save_evidence(p, q, v)))
                 st.caption(t("assess.readiness.basis", basis=col(row, "basis")))
 
 with tab_r:

@@ -6,12 +6,13 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from assessments.programme.privacy import split_use_cases
 from datasets import queries
-from ui import state
+from ui import shell, state
 from ui.compare_common import FONT, link_markdown, missing, source_caption
 from ui.i18n import col, t
 
-state.setup_page()
+shell.setup_page()
 plan = state.current_plan()
 st.title(t("compare.uc.title"))
 st.caption(t("compare.uc.intro"))
@@ -31,13 +32,25 @@ def _privacy(use_case_id: str) -> pd.DataFrame | None:
         return None
 
 
+def _choose(p: dict, use_case: str, on: bool) -> None:
+    """Add (at the end) or remove one use case; the other stored values are kept as they
+    are, unknown ones too."""
+    stored = list(p.get("use_cases") or [])
+    if on and use_case not in stored:
+        stored.append(use_case)
+    elif not on:
+        stored = [u for u in stored if u != use_case]
+    p["use_cases"] = stored
+
+
 cases, examples = _data()
 ids = cases["id"].tolist()
-chosen_before = [u for u in plan.get("use_cases", []) if u in ids]
+known, unknown = split_use_cases(plan.get("use_cases") or [])
+state.warn_unknown("use_cases", unknown)
+chosen = [u for u in known if u in ids]
 yes, no = t("compare.yes"), t("compare.no")
 
 st.subheader(t("compare.uc.cards"))
-picked: list[str] = []
 grid = st.columns(2)
 for n, r in enumerate(cases.to_dict("records")):
     with grid[n % 2].container(border=True):
@@ -62,22 +75,14 @@ for n, r in enumerate(cases.to_dict("records")):
             st.caption(t("compare.uc.privacy_items", n=len(items),
                          ids=", ".join(items["id"].tolist())))
         st.caption(t("compare.source") + " " + link_markdown(r["source"]))
-        if st.checkbox(t("compare.uc.use_in_plan"), value=r["id"] in chosen_before,
-                       key=f"uc_pick_{r['id']}"):
-            picked.append(r["id"])
+        # saved when ticked (on_change), so a page run without a click never saves
+        st.checkbox(t("compare.uc.use_in_plan"), **state.plan_widget(
+            f"uc_pick_{r['id']}", r["id"] in chosen,
+            lambda p, on, uc=r["id"]: _choose(p, uc, bool(on))))
 
-# keep the plan's order; append new choices in catalogue order
-new_order = [u for u in chosen_before if u in picked] + [u for u in picked if u not in chosen_before]
-if new_order != chosen_before:
-    def _set(p: dict) -> None:
-        others = [u for u in p.get("use_cases", []) if u not in ids]  # unknown ids are kept
-        p["use_cases"] = new_order + others
-    if state.update_plan(_set) is not None:
-        chosen_before = new_order
-st.session_state["uc_chosen"] = chosen_before
-if chosen_before:
-    st.success(t("compare.uc.chosen", names=", ".join(
-        str(col(r, "name")) for r in cases.set_index("id").loc[chosen_before].reset_index().to_dict("records"))))
+if chosen:
+    by_id = {r["id"]: r for r in cases.to_dict("records")}
+    st.success(t("compare.uc.chosen", names=", ".join(str(col(by_id[u], "name")) for u in chosen)))
 else:
     st.info(t("compare.uc.none_chosen"))
 
@@ -95,7 +100,7 @@ table = pd.DataFrame({
     t("compare.uc.personal_data"): [t("compare.pd." + v) for v in cases["personal_data"]],
     t("compare.uc.privacy_count"): pd.array([n_items[u] for u in ids], dtype="Int64"),
     t("compare.uc.example_count"): [int((examples["use_case_id"] == u).sum()) for u in ids],
-    t("compare.uc.in_plan"): [u in chosen_before for u in ids],
+    t("compare.uc.in_plan"): [u in chosen for u in ids],
 })
 st.dataframe(table, hide_index=True, width="stretch", key="uc_table")
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,6 +30,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from assessments.engine.dori import DORI_ORDER, dori_label
+from assessments.programme import costs as _costs
+from assessments.programme.costs import device_groups
+from assessments.programme.grants import (is_public, plan_grant, rate_fraction, scheme_for,
+                                          share_fraction, shares_for)
 from reports.styles import FONT_NAME, register_styles
 
 #: Format marker written into the workbook's custom document properties.
@@ -88,23 +92,15 @@ CAMERA_LINKED_LABEL = "カメラ（配置シート連動）"
 #: 区分 of the cost lines computed from the 照明配置 sheet (skipped on import likewise).
 LIGHT_LINKED_LABEL = "照明（配置シート連動）"
 LINKED_LABELS = (CAMERA_LINKED_LABEL, LIGHT_LINKED_LABEL)
-#: Keys of the simulation page's old ``plan["simulation"]["unit_prices_jpy"]`` that are
-#: device prices: they now live on the devices (``cameras[]`` / ``lights[]``
-#: ``unit_price_jpy``), see :func:`migrate_unit_prices`.
-DEVICE_PRICE_KEYS = {"camera": "cameras", "light": "lights"}
+#: Device price keys of the old simulation rates (:data:`assessments.programme.costs.DEVICE_PRICE_KEYS`).
+DEVICE_PRICE_KEYS = _costs.DEVICE_PRICE_KEYS
+#: 区分 of the estimate lines (the simulation's rates × quantities from the plan); read
+#: back on import as the rates, not as items.
+ESTIMATE_LABELS = {"pole": "ポール・支柱（概算）", "recorder_per_tb": "録画装置（概算）",
+                   "installation": "設置工事（概算）"}
 
 PRIVACY_STATUS_LABELS = {"done": "対応済", "partial": "一部対応", "todo": "未対応",
                          "na": "対象外"}
-
-#: DORI level keys in display order (IEC 62676-4:2014 first, then the 2025 keys).
-DORI_ORDER = ("monitor", "detect", "observe", "recognise", "identify", "inspect",
-              "overview", "outline", "discern", "perceive", "characterize", "validate",
-              "scrutinize")
-
-#: DORI key -> header label (English level name with the usual Japanese term).
-DORI_LABELS = {"monitor": "Monitor（監視）", "detect": "Detect（検知）",
-               "observe": "Observe（観察）", "recognise": "Recognise（認識）",
-               "identify": "Identify（識別）", "inspect": "Inspect（精査）"}
 
 #: Largest number Excel stores; used as "no cap" inside MIN().
 _NO_CAP = "9.99E+307"
@@ -122,6 +118,7 @@ class Column:
     header: str
     kind: str = "text"
     width: float = 12.0
+    optional: bool = False  # older workbooks may lack the column (the import keeps the plan's value)
 
 
 CAMERA_COLUMNS = (
@@ -137,6 +134,8 @@ CAMERA_COLUMNS = (
     Column("use_case", "用途", "text", 14),
     Column("unit_price_jpy", "単価 [円]", "yen", 12),
     Column("signage", "設置の表示（掲示位置）", "text", 18),
+    # cameras with the same ID share one site (a pole); empty = the camera is its own site
+    Column("site", "設置場所ID（同じ柱・場所は同じID）", "text", 16, optional=True),
 )
 LIGHT_COLUMNS = (
     Column("id", "照明ID", "text", 10),
@@ -388,13 +387,7 @@ def _table(ws, row: int, columns, records, *, extra_headers=(), extra_values=Non
 
 
 def _scheme_for(plan: dict, schemes) -> dict | None:
-    scheme_id = (plan.get("grant") or {}).get("scheme_id")
-    if not scheme_id:
-        return None
-    for scheme in schemes or ():
-        if str(scheme.get("id")) == str(scheme_id):
-            return scheme
-    return None
+    return scheme_for(plan, schemes)
 
 
 def _start_fy(plan: dict):
@@ -409,168 +402,71 @@ def _fy_label(start_fy, offset: int) -> str:
 
 
 def camera_cost_groups(cameras) -> list[dict]:
-    """Cameras grouped by model for the cost table: ``[{"model", "quantity", "amount_jpy"}]``.
-
-    The order is the order in which each model first appears; the amount is the sum of the
-    cameras' ``unit_price_jpy`` [円] (missing prices count as 0).
-    """
-    groups: dict[str, dict] = {}
-    for cam in cameras or ():
-        model = clean_text(cam.get("model")).strip()
-        group = groups.setdefault(model, {"model": model, "quantity": 0, "amount_jpy": 0})
-        group["quantity"] += 1
-        group["amount_jpy"] += _num(cam.get("unit_price_jpy")) or 0
-    return list(groups.values())
+    """Cameras grouped by model for the cost table: ``[{"model", "quantity", "amount_jpy"}]``
+    (:func:`assessments.programme.costs.device_groups`; the model text as written to the
+    cells)."""
+    return [dict(g, model=clean_text(g["model"])) for g in device_groups(cameras)]
 
 
 #: Lights grouped by model, like :func:`camera_cost_groups`.
 light_cost_groups = camera_cost_groups
 
 
-def shares_for(shares, scheme_id, *, renewal: bool = False) -> list[dict]:
-    """The ``grant_shares`` rows of one scheme, variant ``renewal`` when asked and present,
-    else ``standard`` (the matcher's choice, :mod:`assessments.programme.grants`)."""
-    rows = [dict(r) for r in shares or () if str(r.get("scheme_id")) == str(scheme_id)]
-    if not rows:
-        return []
-    want = "renewal" if renewal and any(r.get("variant") == "renewal" for r in rows) \
-        else "standard"
-    return [r for r in rows if r.get("variant") == want]
-
-
-def share_fraction(row: dict) -> Fraction:
-    """A payer's share as an exact fraction: ``share_text`` (``"1/6"``) else ``share``."""
-    try:
-        return Fraction(str(row.get("share_text") or "").strip())
-    except (ValueError, ZeroDivisionError):
-        return Fraction(_num(row.get("share")) or 0).limit_denominator(1000)
-
-
-def _is_public(row: dict) -> bool:
-    return row.get("payer") != "applicant"
-
-
 def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
-                include_running: bool = False) -> dict:
-    """The totals the 事業費 sheet computes, in Python (for the pages and tests) [円].
+                include_running: bool | None = None) -> dict:
+    """The figures the 事業費 sheet computes, in Python [円] (the sheet's expected values).
+
+    A view of :func:`assessments.programme.grants.plan_grant` (the one arithmetic); the
+    sheet's formulas mirror it.
 
     Parameters
     ----------
     plan : dict
-        The plan; camera and light prices are the devices' ``unit_price_jpy``.
     scheme : dict, optional
-        The chosen ``grant_schemes`` row.
+        The ``grant_schemes`` row to apply (default: none).
     shares : sequence of dict, optional
-        ``grant_shares`` rows (all schemes or already filtered); the scheme's rows, variant
-        ``renewal`` when ``plan["grant"]["renewal"]`` is true, switch to the payer split.
-    include_running : bool
-        Count the running costs as eligible (the sheet's switch).
+        ``grant_shares`` rows; the scheme's rows (variant ``renewal`` when
+        ``plan["grant"]["renewal"]``) switch to the payer split.
+    include_running : bool, optional
+        Override the scheme's ``covers_running`` (the sheet's 運用費を補助対象に含める cell).
 
     Returns
     -------
     dict
-        ``initial``, ``running_total``, ``total``, ``eligible``, ``cameras`` and
-        ``national`` (the grant: national or upper payers together), ``local``
-        (total − grant), both None when the scheme has neither shares, a rate nor a fixed
-        amount; ``shares``: ``[{"payer", "payer_ja", "share_text", "share",
-        "amount_jpy"}]`` per payer (applicant last) for split schemes, else ``[]``.
-
-    Notes
-    -----
-    The grant matcher's arithmetic (:mod:`assessments.programme.grants`):
-    eligible = min(initial (+ running), project cost cap, per-camera cap × cameras);
-    split schemes: each public payer pays floor(share × eligible), the first one at most
-    ``cap_jpy``, the applicant ``total − Σ public``; rate schemes: min(floor(rate ×
-    eligible), cap); fixed: min(fixed × max(cameras, 1), eligible).
+        ``initial``, ``running_total``, ``total`` (運用費を含む), ``basis`` (the cost the
+        scheme applies to), ``eligible``, ``cameras``, ``sites``, ``national`` (the grant:
+        national or upper payers together; None when unknown), ``applicant`` (basis −
+        grant), ``local`` (total − grant: 自己負担 計, running cost included), ``shares``:
+        ``[{"payer", "payer_ja", "share_text", "share", "amount_jpy"}]`` per payer
+        (applicant last) for split schemes, else ``[]``.
     """
-    costs = plan.get("costs") or {}
-    years = int(_num(costs.get("years")) or 5)
-    cams = camera_cost_groups(plan.get("cameras"))
-    lights = light_cost_groups(plan.get("lights"))
-    initial = sum(g["amount_jpy"] for g in cams) + sum(g["amount_jpy"] for g in lights)
-    n_cameras = sum(g["quantity"] for g in cams)
-    for item in costs.get("items") or ():
-        initial += (_num(item.get("unit_price_jpy")) or 0) * (_num(item.get("quantity")) or 0)
-        if item.get("category") == "camera":
-            n_cameras += _num(item.get("quantity")) or 0
-    running = sum((_num(r.get("annual_jpy")) or 0) for r in costs.get("running") or ()) * years
-    total = initial + running
-    out = {"initial": initial, "running_total": running, "total": total,
-           "cameras": n_cameras, "eligible": total if include_running else initial,
-           "national": None, "local": None, "shares": []}
-    s = scheme or {}
-    pcap = _num(s.get("project_cost_cap_jpy"))
-    if pcap is not None:
-        out["eligible"] = min(out["eligible"], pcap)
-    per_cam = _num(s.get("per_camera_cap_jpy"))
-    if per_cam is not None and n_cameras > 0:
-        out["eligible"] = min(out["eligible"], per_cam * n_cameras)
-    eligible = out["eligible"]
-    cap = _num(s.get("cap_jpy"))
-    rows = shares_for(shares, s.get("id"), renewal=bool((plan.get("grant") or {}).get(
-        "renewal"))) if s else []
-    rate, fixed = _num(s.get("rate")), _num(s.get("fixed_amount_jpy"))
-    if rows:
-        grant, first = 0, True
-        for r in rows:
-            if not _is_public(r):
-                continue
-            amount = math.floor(share_fraction(r) * Fraction(eligible))
-            if first and cap is not None:
-                amount = min(amount, cap)
-            first = False
-            grant += amount
-            out["shares"].append(_share_rec(r, amount))
-        applicant = next((r for r in rows if not _is_public(r)), None)
-        out["shares"].append(_share_rec(applicant or {"payer": "applicant",
-                                                      "payer_ja": "申請者"}, total - grant))
-        national = grant
-    elif fixed is not None:
-        national = min(fixed * max(n_cameras, 1), eligible)
-    elif rate is not None:
-        national = math.floor(eligible * rate + 1e-6)  # 1円未満切捨て
-        if cap is not None:
-            national = min(national, cap)
-    else:
+    s = dict(scheme) if scheme else None
+    if s is not None and include_running is not None:
+        s["covers_running"] = bool(include_running)
+    pg = plan_grant(plan, shares=shares or (), scheme=s) if s else plan_grant(plan)
+    c = pg.costs
+    out = {"initial": c.initial_jpy, "running_total": c.running_total_jpy,
+           "total": c.total_jpy, "cameras": c.cameras, "sites": c.sites,
+           "basis": c.initial_jpy, "eligible": c.initial_jpy, "national": None,
+           "applicant": None, "local": None, "shares": []}
+    a = pg.amounts
+    if a is None:
         return out
-    national = min(national, total)
-    out["national"], out["local"] = national, total - national
+    out.update(basis=a.basis_jpy, eligible=a.eligible_jpy)
+    if a.grant_jpy is None:
+        return out
+    out.update(national=a.grant_jpy, applicant=a.applicant_jpy,
+               local=c.total_jpy - a.grant_jpy)
+    if pg.share_rows:
+        out["shares"] = [{"payer": sh["payer"], "payer_ja": clean_text(sh["payer_ja"]),
+                          "share_text": clean_text(sh["share_text"]),
+                          "share": float(share_fraction(sh)) if sh["share_text"] else None,
+                          "amount_jpy": sh["amount_jpy"]} for sh in a.shares]
     return out
 
 
-def _share_rec(row: dict, amount) -> dict:
-    return {"payer": row.get("payer"), "payer_ja": clean_text(row.get("payer_ja")),
-            "share_text": clean_text(row.get("share_text")),
-            "share": float(share_fraction(row)) if row.get("share_text") or row.get("share")
-            else None, "amount_jpy": amount}
-
-
-def migrate_unit_prices(plan: dict) -> bool:
-    """Move the simulation page's old device prices onto the devices (in place).
-
-    ``plan["simulation"]["unit_prices_jpy"]["camera"]`` / ``["light"]`` become the
-    ``unit_price_jpy`` of every camera / light that has no price (missing or 0): the value
-    the old estimate used for them. The two keys are then removed; the other keys (pole,
-    recorder, installation) and every other field are kept.
-
-    Returns
-    -------
-    bool
-        True when something was moved (the caller saves the plan).
-    """
-    prices = (plan.get("simulation") or {}).get("unit_prices_jpy")
-    if not isinstance(prices, dict) or not set(prices) & set(DEVICE_PRICE_KEYS):
-        return False
-    for key, devices in DEVICE_PRICE_KEYS.items():
-        if key not in prices:
-            continue
-        value = _num(prices.pop(key))
-        if value is None or value <= 0:
-            continue
-        for dev in plan.get(devices) or ():
-            if not (_num(dev.get("unit_price_jpy")) or 0) > 0:
-                dev["unit_price_jpy"] = value
-    return True
+#: Old device prices moved onto the devices (:func:`assessments.programme.costs.migrate_unit_prices`).
+migrate_unit_prices = _costs.migrate_unit_prices
 
 
 # ---------------------------------------------------------------------------------- sheets
@@ -708,51 +604,73 @@ def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -
     return row
 
 
-def _fraction_formula(row: dict) -> str | float:
-    """A share as an exact formula (``=1/6``) when its text is a fraction, else a number."""
-    frac = share_fraction(row)
-    if frac.denominator == 1:
-        return float(frac)
-    return f"={frac.numerator}/{frac.denominator}"
+def _fraction_formula(value: Fraction) -> str | float:
+    """An exact fraction as a formula (``=1/6``), or a number when it is whole."""
+    if value.denominator == 1:
+        return float(value)
+    return f"={value.numerator}/{value.denominator}"
+
+
+def _distinct_sites_formula(id_rng: str, site_rng: str) -> str:
+    """Sites of the placed cameras: distinct 設置場所ID values + cameras without one.
+
+    ``(site<>"")/COUNTIF(site, site&"")`` adds 1 per distinct site; ``+(site="")`` keeps
+    the divisor ≥ 1 on blank rows (whose numerator is 0)."""
+    return (f'=SUMPRODUCT(({id_rng}<>"")*({site_rng}=""))'
+            f'+SUMPRODUCT(({site_rng}<>"")/(COUNTIF({site_rng},{site_rng}&"")+({site_rng}="")))')
 
 
 def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
                        light_sheet=None) -> list[tuple[str, str]]:
-    """事業費 with live formulas; returns (label, cell reference) of the totals."""
+    """事業費 with live formulas mirroring :mod:`assessments.programme.grants`; returns
+    (label, cell reference) of the totals."""
     title = sanitize_sheet_title(SHEETS["costs"])
     ws = wb.create_sheet(title)
-    costs = plan.get("costs") or {}
-    years = int(_num(costs.get("years")) or 5)
-    years = min(max(years, 1), 10)
+    pc = _costs.plan_costs(plan)
+    years = min(max(pc.years, 1), 10)
     start_fy = _start_fy(plan)
     _title(ws, "事業費（補助対象経費と負担区分）",
-           "単価・年額は円、合計は千円表示（セルの値は円）。黄色のセルを変えると合計と負担額が再計算されます。")
+           "単価・年額は円（税込）、合計は千円表示（セルの値は円）。"
+           "黄色のセルを変えると合計と負担額が再計算されます。")
     s = scheme or {}
     share_rows = list(share_rows or ())
-    public = [r for r in share_rows if _is_public(r)]
-    applicant = next((r for r in share_rows if not _is_public(r)), None)
+    public = [r for r in share_rows if is_public(r)]
+    applicant = next((r for r in share_rows if not is_public(r)), None)
+    rate = rate_fraction(s.get("rate"))
     # parameter block from row 4, values in column C
     params = [("scheme", "補助制度", clean_text(s.get("name_ja") or s.get("id") or "（未選択）"),
                "mm_text")]
     if not share_rows:
-        params.append(("rate", "補助率（国・上位団体の負担割合）", _num(s.get("rate")),
-                       "mm_input_rate"))
-    first_payer = clean_text(public[0].get("payer_ja")) if public else ""
+        params.append(("rate", "補助率（国・上位団体の負担割合）",
+                       None if rate is None else _fraction_formula(rate), "mm_input_rate"))
     params += [
-        ("cap", f"補助金の上限 [円]（{first_payer}の負担に適用）" if share_rows
-         else "補助金の上限 [円]", _num(s.get("cap_jpy")), "mm_input_yen"),
+        ("cap", "補助金の上限（補助限度額）[円]", _num(s.get("cap_jpy")), "mm_input_yen"),
         ("pcap", "補助対象事業費の上限 [円]", _num(s.get("project_cost_cap_jpy")),
          "mm_input_yen"),
         ("per_camera", "カメラ1台あたりの上限 [円]", _num(s.get("per_camera_cap_jpy")),
          "mm_input_yen"),
     ]
     if not share_rows:
-        params.append(("fixed", "定額補助 [円/か所]（か所数 = カメラ台数）",
-                       _num(s.get("fixed_amount_jpy")), "mm_input_yen"))
-    params.append(("include_running", "運用費を補助対象に含める（1=含める）", 0, "mm_input_int"))
+        params += [
+            ("fixed", "定額補助 [円/か所]（1か所目）", _num(s.get("fixed_amount_jpy")),
+             "mm_input_yen"),
+            ("fixed_next", "定額補助 [円/か所]（2か所目以降。空欄=1か所目と同じ）",
+             _num(s.get("fixed_amount_next_jpy")), "mm_input_yen"),
+            ("max_sites", "定額の対象か所数の上限（空欄=制限なし）", _num(s.get("max_sites")),
+             "mm_input_int"),
+        ]
+    params += [
+        ("unit", "端数処理の単位 [円]（1000=千円未満切捨て）",
+         _num(s.get("rounding_unit_jpy")) or 1, "mm_input_int"),
+        ("include_running", "運用費を補助対象に含める（1=含める）",
+         1 if str(s.get("covers_running")).lower() in ("true", "1") else 0, "mm_input_int"),
+    ]
     for i, r in enumerate(share_rows):
         params.append((f"share{i}", f"負担割合: {clean_text(r.get('payer_ja'))}",
-                       _fraction_formula(r), "mm_input_rate"))
+                       _fraction_formula(share_fraction(r)), "mm_input_rate"))
+        if is_public(r):
+            params.append((f"share_cap{i}", f"負担の上限 [円]: {clean_text(r.get('payer_ja'))}",
+                           _num(r.get("cap_jpy")), "mm_input_yen"))
     ref = {}
     row = 4
     _put(ws, row, 1, "補助制度の条件", "mm_subtitle")
@@ -765,13 +683,15 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
         else:
             _put(ws, row, 3, value, style)
         ref[key] = f"$C${row}"
-        if key == "rate" and s.get("rate_text_ja"):
+        if key in ("rate", "scheme") and s.get("rate_text_ja"):
             _put(ws, row, 4, clean_text(s.get("rate_text_ja")), "mm_note")
-        if key.startswith("share"):
+        if key == "rate":
+            ws.cell(row, 3).number_format = "# ?/??"
+        if key.startswith("share") and not key.startswith("share_cap"):
             r = share_rows[int(key[5:])]
             ws.cell(row, 3).number_format = "# ?/??"
             note = clean_text(r.get("share_text"))
-            if not _is_public(r):
+            if not is_public(r):
                 note += "（自己負担。補助対象外の経費も負担）"
             _put(ws, row, 4, note, "mm_note")
         row += 1
@@ -782,25 +702,47 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
         _put(ws, row, 3, ("更新" if variant == "renewal" else "新設・標準") + "　"
              + clean_text(share_rows[0].get("source")), "mm_note")
         row += 1
-    cameras_row = row
-    _put(ws, row, 1, "カメラ台数（補助上限の計算に使用）", "mm_label")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-    ref["cameras"] = f"$C${row}"
-    row += 2
+    counts = {}
+    for key, label in (("cameras", "カメラ台数（1台あたり上限の計算に使用）"),
+                       ("placed_sites", "設置か所数（カメラ配置の設置場所ID）"),
+                       ("sites", "設置か所数（定額の計算に使用。未配置のカメラは1台1か所）")):
+        _put(ws, row, 1, label, "mm_label")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ref[key] = f"$C${row}"
+        counts[key] = row
+        row += 1
+    row += 1
 
     # initial costs
-    _put(ws, row, 1, "初期費用（設備・設置工事）", "mm_subtitle")
+    _put(ws, row, 1, "初期費用（設備・設置工事、税込）", "mm_subtitle")
     row += 1
     for j, col in enumerate(ITEM_COLUMNS, start=1):
         _put(ws, row, j, col.header, "mm_header")
     first_item = row + 1
     if camera_sheet:
-        row = _linked_lines(ws, row, camera_cost_groups(plan.get("cameras")), camera_sheet,
+        row = _linked_lines(ws, row, camera_cost_groups(plan.get("cameras")), camera_sheet[:3],
                             label=CAMERA_LINKED_LABEL, sheet_key="cameras")
     if light_sheet:
         row = _linked_lines(ws, row, light_cost_groups(plan.get("lights")), light_sheet,
                             label=LIGHT_LINKED_LABEL, sheet_key="lights")
-    items = costs.get("items") or []
+    device_counts = [f'COUNTIFS({rng[0]},"<>")' for rng in (camera_sheet, light_sheet) if rng]
+    for line in pc.by_source("estimate"):
+        row += 1
+        _put(ws, row, 1, ESTIMATE_LABELS[line.key], "mm_text")
+        _put(ws, row, 3, line.unit_price_jpy, "mm_input_yen")
+        if line.key == "pole":
+            _put(ws, row, 2, "シミュレーションの概算単価 × 設置か所数", "mm_text")
+            _formula(ws, row, 4, f"={ref['placed_sites']}", "mm_int")
+        elif line.key == "installation" and device_counts:
+            _put(ws, row, 2, "シミュレーションの概算単価 × カメラ・照明の台数", "mm_text")
+            _formula(ws, row, 4, "=" + "+".join(device_counts), "mm_int")
+        else:
+            _put(ws, row, 2, f"シミュレーションの概算単価 × 録画容量 [TB]（保存"
+                             f"{_costs.retention_days(plan):g}日）", "mm_text")
+            _put(ws, row, 4, line.quantity, "mm_float1")
+        _formula(ws, row, 5, f"=C{row}*D{row}", "mm_yen")
+        _put(ws, row, 6, "単価はシミュレーションの費用タブと同じ値（取り込みで反映）", "mm_note")
+    items = (plan.get("costs") or {}).get("items") or []
     for item in items:
         row += 1
         cat = item.get("category") or "other"
@@ -822,13 +764,19 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
     _formula(ws, row, 5, f"=SUM(E{first_item}:E{last_item})", "mm_total_yen")
     initial_ref = f"$E${row}"
     cat_rng, qty_rng = f"$A${first_item}:$A${last_item}", f"$D${first_item}:$D${last_item}"
-    _formula(ws, cameras_row, 3,
-             f'=SUMIF({cat_rng},"{ITEM_CATEGORIES["camera"]}",{qty_rng})'
-             f'+SUMIF({cat_rng},"{CAMERA_LINKED_LABEL}",{qty_rng})', "mm_int")
+    typed_cameras = f'SUMIF({cat_rng},"{ITEM_CATEGORIES["camera"]}",{qty_rng})'
+    _formula(ws, counts["cameras"], 3,
+             f'={typed_cameras}+SUMIF({cat_rng},"{CAMERA_LINKED_LABEL}",{qty_rng})', "mm_int")
+    if camera_sheet:
+        _formula(ws, counts["placed_sites"], 3,
+                 _distinct_sites_formula(camera_sheet[0], camera_sheet[3]), "mm_int")
+    else:
+        _put(ws, counts["placed_sites"], 3, 0, "mm_int")
+    _formula(ws, counts["sites"], 3, f"={ref['placed_sites']}+{typed_cameras}", "mm_int")
     row += 2
 
     # running costs
-    _put(ws, row, 1, f"運用費（年額と{years}年間の計）", "mm_subtitle")
+    _put(ws, row, 1, f"運用費（年額と{years}年間の計、税込）", "mm_subtitle")
     row += 1
     for j, col in enumerate(RUNNING_COLUMNS, start=1):
         _put(ws, row, j, col.header, "mm_header")
@@ -838,7 +786,7 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
     total_col = year_cols[-1] + 1
     _put(ws, row, total_col, f"{years}年間 計 [円]", "mm_header")
     first_run = row + 1
-    running = costs.get("running") or []
+    running = (plan.get("costs") or {}).get("running") or []
     for item in running or [None]:
         row += 1
         if item is None:
@@ -867,48 +815,63 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
     _put(ws, row, 1, "事業費の総括と負担区分（千円）", "mm_subtitle")
     row += 1
     no_cap = lambda k: f'IF({{{k}}}="",' + _NO_CAP + f",{{{k}}})"  # noqa: E731
+    unit = 'IF({unit}="",1,{unit})'
+    floor_unit = lambda x: f"ROUNDDOWN(({x})/{unit}+0.000001,0)*{unit}"  # noqa: E731
     lines = [
-        ("initial", "初期費用", f"={initial_ref}"),
-        ("running", f"運用費（{years}年間）", f"={running_ref}"),
-        ("total", "事業費 合計", "=C{initial}+C{running}"),
-        # the matcher's eligible cost: cost, project cost cap, per-camera cap × cameras
+        ("initial", "初期費用（設備・設置工事）", f"={initial_ref}"),
+        ("running", f"運用費（{years}年分）", f"={running_ref}"),
+        ("total", f"事業費合計（運用費{years}年分を含む）", "=C{initial}+C{running}"),
+        ("basis", "補助の対象とする費用（初期費用。運用費を含めるときはその分も）",
+         "=C{initial}+IF({include_running}=1,C{running},0)"),
+        # eligible: the basis, the project cost cap, the per-camera cap × cameras
         ("eligible", "補助対象経費",
-         "=MIN(C{initial}+IF({include_running}=1,C{running},0)," + no_cap("pcap") + ","
+         "=MIN(C{basis}," + no_cap("pcap") + ","
          "IF(OR({per_camera}=\"\",{cameras}=0)," + _NO_CAP + ",{per_camera}*{cameras}))"),
     ]
     if share_rows:
+        part = {i: "MIN(C{eligible}*{share%d}," % i + no_cap(f"share_cap{i}") + ")"
+                for i, r in enumerate(share_rows) if is_public(r)}
+        lines.append(("grant", "補助金 計（公費負担の合計）",
+                      "=" + floor_unit("MIN(" + "+".join(part.values()) + ","
+                                       + no_cap("cap") + ")")))
         payer_keys = []
-        for i, r in enumerate(share_rows):
-            if not _is_public(r):
-                continue
+        for n, (i, p) in enumerate(part.items()):
             key = f"payer{i}"
-            formula = "=ROUNDDOWN(C{eligible}*{share%d}+0.000001,0)" % i
-            if not payer_keys:  # the upper payer's part is capped by cap_jpy
-                formula = "=MIN(ROUNDDOWN(C{eligible}*{share%d}+0.000001,0)," % i \
-                    + no_cap("cap") + ")"
+            r = share_rows[i]
+            if n == len(part) - 1:  # the last public payer: the rest of the grant
+                formula = "=C{grant}" + "".join("-C{%s}" % k for k in payer_keys)
+            else:
+                formula = ("=MIN(" + floor_unit(p) + ",C{grant}"
+                           + "".join("-C{%s}" % k for k in payer_keys) + ")")
             payer_keys.append(key)
             lines.append((key, f"{clean_text(r.get('payer_ja'))} 負担"
                                f"（{clean_text(r.get('share_text'))}）", formula))
-        lines.append(("national", "補助金 計（公費負担の合計）",
-                      "=MIN(" + "+".join("C{%s}" % k for k in payer_keys) + ",C{total})"))
         name = clean_text((applicant or {}).get("payer_ja")) or "申請者"
-        lines.append(("local", f"{name} 負担（自己負担。対象外経費を含む）",
-                      "=C{total}-C{national}"))
-        note = ("負担額 = 補助対象経費 × 負担割合（円未満切捨て。最初の負担者は補助金の上限まで）。"
-                "補助対象経費 = MIN(事業費, 補助対象事業費の上限, 1台あたり上限×台数)。"
-                "自己負担 = 事業費 合計 − 公費負担の合計。")
+        lines.append(("applicant", f"{name} 負担（補助の対象とする費用のうち）",
+                      "=C{basis}-C{grant}"))
+        lines.append(("self_total", f"{name} 負担 計（運用費{years}年分を含む）",
+                      "=C{total}-C{grant}"))
+        note = ("補助対象経費 = MIN(補助の対象とする費用, 補助対象事業費の上限, 1台あたり上限×台数)。"
+                "各負担者 = 補助対象経費 × 負担割合（負担の上限まで）。補助金 計 = その合計（補助限度額まで）を"
+                "端数処理の単位で切捨て。最後の公費負担者が端数を含む残り。自己負担 = 費用 − 補助金 計。")
     else:
+        n_sites = "IF({max_sites}=\"\",{sites},MIN({sites},{max_sites}))"
+        fixed = ("IF(" + n_sites + "<1,0,{fixed}+IF({fixed_next}=\"\",{fixed},{fixed_next})*("
+                 + n_sites + "-1))")
         lines += [
-            ("national", "補助金（国・上位団体の負担）",
-             "=IF(AND({rate}=\"\",{fixed}=\"\"),\"\",MIN(C{total},"
-             "IF({fixed}<>\"\",MIN({fixed}*MAX({cameras},1),C{eligible}),"
-             "MIN(ROUNDDOWN(C{eligible}*{rate}+0.000001,0)," + no_cap("cap") + "))))"),
-            ("local", "地方負担（自治体・団体の負担）",
-             "=IF(C{national}=\"\",\"\",C{total}-C{national})"),
+            ("grant", "補助金（国・上位団体の負担）",
+             "=IF(AND({rate}=\"\",{fixed}=\"\"),\"\"," + floor_unit(
+                 "MIN(IF({fixed}<>\"\",MIN(" + fixed + ",C{eligible}),C{eligible}*{rate}),"
+                 + no_cap("cap") + ")") + ")"),
+            ("applicant", "地方負担（補助の対象とする費用のうち）",
+             "=IF(C{grant}=\"\",\"\",C{basis}-C{grant})"),
+            ("self_total", f"地方負担 計（運用費{years}年分を含む）",
+             "=IF(C{grant}=\"\",\"\",C{total}-C{grant})"),
         ]
-        note = ("補助対象経費 = MIN(事業費, 補助対象事業費の上限, 1台あたり上限×台数)。"
-                "補助金 = MIN(補助対象経費×補助率（円未満切捨て）, 上限)、定額のときは "
-                "MIN(定額×か所数, 補助対象経費)。地方負担 = 事業費 合計 − 補助金。")
+        note = ("補助対象経費 = MIN(補助の対象とする費用, 補助対象事業費の上限, 1台あたり上限×台数)。"
+                "補助金 = MIN(補助対象経費×補助率, 上限) を端数処理の単位で切捨て。定額のときは "
+                "MIN(1か所目 + 2か所目以降×(か所数−1), 補助対象経費)（か所数は上限まで）。"
+                "地方負担 = 費用 − 補助金。")
     out = {}
     for key, _, _ in lines:
         out[key] = row
@@ -932,7 +895,8 @@ def _criteria_escape(text: str) -> str:
 
 
 def _dori_label(key: str) -> str:
-    return DORI_LABELS.get(key, clean_text(key).capitalize())
+    """Header name of a DORI level (``assessments.engine.dori``: "Recognise（認識）")."""
+    return clean_text(dori_label(key, "ja"))
 
 
 def _dori_keys(results) -> tuple[list[str], list[str]]:
@@ -945,8 +909,9 @@ def _dori_keys(results) -> tuple[list[str], list[str]]:
     return sorted(day, key=key), sorted(night, key=key)
 
 
-def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str]:
-    """カメラ配置; returns the (id, model, unit price) column ranges for 事業費's formulas."""
+def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, str]:
+    """カメラ配置; returns the (id, model, unit price, site) column ranges for 事業費's
+    formulas."""
     title = sanitize_sheet_title(SHEETS["cameras"])
     ws = wb.create_sheet(title)
     row = _title(ws, "カメラ配置",
@@ -982,7 +947,7 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str]:
     end = last + _ROOM_ROWS
     col = {c.key: get_column_letter(i) for i, c in enumerate(CAMERA_COLUMNS, start=1)}
     rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
-    return rng("id"), rng("model"), rng("unit_price_jpy")
+    return rng("id"), rng("model"), rng("unit_price_jpy"), rng("site")
 
 
 def _add_image(ws, png: bytes, anchor: str) -> None:
@@ -1348,21 +1313,7 @@ def schedule_from_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
     return out, bad
 
 
-def set_camera_prices(cameras, prices: dict) -> list[dict]:
-    """Copies of ``cameras`` with ``unit_price_jpy`` set per model (``{model: price [円]}``).
-
-    Works for lights too (:data:`set_light_prices`); the model of a device without one is
-    ``""``.
-    """
-    out = []
-    for cam in cameras or ():
-        cam = dict(cam)
-        model = clean_text(cam.get("model")).strip()
-        if model in prices and not _blank(prices[model]):
-            cam["unit_price_jpy"] = _num(prices[model])
-        out.append(cam)
-    return out
-
-
+#: Devices' ``unit_price_jpy`` set per model (:func:`assessments.programme.costs.set_model_prices`).
+set_camera_prices = _costs.set_model_prices
 #: Lights' ``unit_price_jpy`` set per model, like :func:`set_camera_prices`.
-set_light_prices = set_camera_prices
+set_light_prices = _costs.set_model_prices

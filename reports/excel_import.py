@@ -42,6 +42,7 @@ _RANGES = {  # field -> (min, max) inclusive [unit of the field]
 _USE_CASE_BY_LABEL = {v: k for k, v in X.USE_CASE_LABELS.items()}
 _ITEM_BY_LABEL = {v: k for k, v in X.ITEM_CATEGORIES.items()}
 _RUNNING_BY_LABEL = {v: k for k, v in X.RUNNING_CATEGORIES.items()}
+_ESTIMATE_BY_LABEL = {v: k for k, v in X.ESTIMATE_LABELS.items()}
 
 
 @dataclass
@@ -74,6 +75,9 @@ class ImportResult:
     cameras: list[dict] | None = None
     lights: list[dict] | None = None
     costs: dict | None = None
+    #: the simulation's estimate rates read from the 事業費 estimate lines ``{key: 円}``
+    #: (an empty price keeps the plan's rate)
+    estimate_rates: dict | None = None
     kpis: list[dict] | None = None
     schedule: list[dict] | None = None
     project: dict | None = None
@@ -98,8 +102,9 @@ class ImportResult:
 class Change:
     """One difference between the plan and the workbook.
 
-    ``section`` is ``cameras``, ``lights``, ``costs.items``, ``costs.running``, ``kpis``,
-    ``schedule`` or ``project``; ``key`` the camera/light id or the 1-based row number;
+    ``section`` is ``cameras``, ``lights``, ``costs.items``, ``costs.running``,
+    ``simulation.unit_prices_jpy`` (the estimate rates), ``kpis``, ``schedule`` or
+    ``project``; ``key`` the camera/light id or the 1-based row number;
     ``kind`` is ``added``, ``removed`` or ``changed`` (then ``field``, ``old``, ``new``).
     """
 
@@ -246,6 +251,8 @@ class _Sheet:
         for spec in columns:
             if spec.header in found:
                 out[spec.key] = found[spec.header]
+            elif spec.optional:
+                continue  # an older workbook: the plan keeps its value
             elif sheet_required:
                 self.msg("missing_column", row, None, header=spec.header)
                 ok = False
@@ -314,6 +321,8 @@ def _read_rows(sh: _Sheet, columns, *, header_row: int, id_key: str | None,
             continue
         rec = {}
         for spec in columns:
+            if spec.key not in cols:
+                continue
             c = cols[spec.key]
             if spec.kind == "text":
                 # user text is kept as typed; ids and category labels are matched stripped
@@ -387,10 +396,13 @@ def _read_costs_sheet(ws, result: ImportResult) -> None:
         sh.msg("missing_header", header=X.ITEM_COLUMNS[1].header)
         return
     columns = [c for c in X.ITEM_COLUMNS if c.key != "amount"]
-    items = []
+    items, rates = [], {}
     for r, rec in _read_rows(sh, columns, header_row=header, id_key=None,
                              stop_labels=("初期費用 計",)):
         if rec["category"] in X.LINKED_LABELS:  # computed from the device sheets
+            continue
+        if rec["category"] in _ESTIMATE_BY_LABEL:  # the simulation's rate × a derived count
+            rates[_ESTIMATE_BY_LABEL[rec["category"]]] = rec["unit_price_jpy"]
             continue
         rec["category"] = _category(sh, r, rec["category"], _ITEM_BY_LABEL, X.ITEM_CATEGORIES)
         rec["unit_price_jpy"] = rec["unit_price_jpy"] or 0
@@ -408,6 +420,7 @@ def _read_costs_sheet(ws, result: ImportResult) -> None:
         rec["annual_jpy"] = rec["annual_jpy"] or 0
         running.append(rec)
     result.costs = {"items": items, "running": running}
+    result.estimate_rates = rates
 
 
 def _category(sh, row, label, by_label, keys) -> str:
@@ -517,6 +530,13 @@ def apply(plan: dict, imported: ImportResult) -> dict:
         costs["items"] = _merge_by_index(costs.get("items"), imported.costs["items"])
         costs["running"] = _merge_by_index(costs.get("running"), imported.costs["running"])
         new["costs"] = costs
+    rates = {k: v for k, v in (imported.estimate_rates or {}).items() if v is not None}
+    if rates:
+        sim = copy.deepcopy(plan.get("simulation") or {})
+        old_rates = sim.get("unit_prices_jpy") if isinstance(sim.get("unit_prices_jpy"),
+                                                             dict) else {}
+        sim["unit_prices_jpy"] = _merge(old_rates, rates)
+        new["simulation"] = sim
     if imported.kpis is not None:
         new["kpis"] = _merge_by_index(plan.get("kpis"), imported.kpis)
     if imported.schedule is not None:
@@ -563,4 +583,9 @@ def diff(plan: dict, imported: ImportResult) -> list[Change]:
     for sub in ("items", "running"):
         changes += _diff_records(f"costs.{sub}", old_costs.get(sub), new_costs.get(sub),
                                  by_id=False)
+    old_rates = ((plan.get("simulation") or {}).get("unit_prices_jpy") or {})
+    new_rates = ((new.get("simulation") or {}).get("unit_prices_jpy") or {})
+    changes += [Change("simulation.unit_prices_jpy", key, "changed", key, old_rates.get(key),
+                       value) for key, value in new_rates.items()
+                if not _same(old_rates.get(key), value)]
     return changes

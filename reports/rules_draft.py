@@ -54,6 +54,9 @@ FIELD_LABELS = {
     "operators": ("取扱担当者", "operators"), "retention_days": ("保存期間", "retention period"),
     "sign_text": ("表示の文言", "sign wording"), "contact": ("問合せ・苦情の窓口", "contact desk"),
 }
+#: Settings whose stored value can be rejected (:func:`assessments.programme.privacy.clean_settings`).
+SETTING_LABELS = {"retention_days": FIELD_LABELS["retention_days"],
+                  "legal_form": ("定める形式", "legal form")}
 #: Characters that can start Markdown markup inside a line (user text never starts a line).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~>$])")  # $ too: Streamlit renders $..$ as LaTeX
 
@@ -105,8 +108,11 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
     ja = lang == "ja"
     L = (lambda j, e: j if ja else e)  # noqa: E731
     priv = plan.get("privacy") or {}
-    settings = privacy.check_settings(priv.get("settings"))
-    use_cases = privacy.check_use_cases(plan.get("use_cases") or [])
+    # values this app cannot use (a hand-edited or damaged plan file) are left out and named
+    # in the open points, never a failure
+    settings, bad_settings = privacy.clean_settings(priv.get("settings"))
+    use_cases, unknown_use_cases = privacy.split_use_cases(plan.get("use_cases") or [])
+    answers, _ = privacy.clean_answers(priv.get("answers"))
     mode = privacy.counting_mode(use_cases, settings)
     muni = clean_text((plan.get("municipality") or {}).get("name")) or L("本市", "the City")
     form = settings["legal_form"]
@@ -245,11 +251,19 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
 
     title, title_en = FORM_TITLES[form][:2]
     todo = []
+    for value in unknown_use_cases:
+        todo.append(_t(L("用途の値「", "Use-case value “"), _u(value),
+                       L("」はこのアプリで扱えないため、利用目的に含めていません。用途を選び直してください。",
+                         "” is not one the app knows, so it is left out of the purposes; choose the use cases again.")))
+    for key in bad_settings:
+        todo.append(_t(L("設定「", "Setting “"), _pick(SETTING_LABELS[key], lang),
+                       L("」の保存値はこのアプリで扱えないため、既定値で作成しています。",
+                         "” holds a value the app cannot use; the draft uses the default.")))
     for key in privacy.missing_settings(settings, mode=mode):
         todo.append(_t(L("未記入: ", "Not filled in: "), _pick(FIELD_LABELS[key], lang)))
     if items is not None:
         asked = privacy.triggered_items(items, use_cases)
-        for gap in privacy.gaps(asked, priv.get("answers"), mode=mode, lang=lang):
+        for gap in privacy.gaps(asked, answers, mode=mode, lang=lang):
             todo.append(_t(f"{gap['id']} ", _u(gap["title"]), " — ", _u(gap["basis"])))
     return {
         "title": _t(title if ja else title_en),

@@ -35,16 +35,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(workspace: Path, *, env_extra: dict | None = None, timeout_s: float = 60):
-    """Start the app; yields its base URL; stops it afterwards."""
+def streamlit_server(workspace: Path, *, env_extra: dict | None = None, timeout_s: float = 60,
+                     root: Path = ROOT):
+    """Start the app (``root``/app.py: another checkout can be served, e.g. the previous
+    code, to show that a test fails there); yields its base URL; stops it afterwards."""
     port = free_port()
     env = dict(os.environ, MIMAMORI_WORKSPACE=str(workspace), **(env_extra or {}))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     log = open(workspace.with_suffix(".log"), "wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

@@ -25,6 +25,12 @@ def run_page(page: str, *, lang: str = "ja", plan_id: str | None = None,
     return at
 
 
+def wkey(at: AppTest, name: str) -> str:
+    """The session key of a plan widget ``name`` on the AppTest's current plan and language
+    (``ui.state.widget_key``)."""
+    return f"{name}@{at.session_state['plan_id']}.{at.session_state['lang']}"
+
+
 def metric(at: AppTest, label: str):
     """The value of the metric labelled ``label``."""
     return next(m.value for m in at.metric if m.label == label)

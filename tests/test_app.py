@@ -113,3 +113,48 @@ def test_plan_json_download_is_the_stored_plan(workspace_path):
     assert "_revision" not in loaded
     at = _app()
     assert at.get("download_button")  # the button is drawn without building the file
+
+
+@pytest.mark.parametrize("lang, group, link", [("ja", "調べる・比較する", "事例比較"),
+                                               ("en", "Research & compare", "Compare initiatives")])
+def test_navigation_is_the_apps_own_links_in_the_sidebar(lang, group, link):
+    # st.navigation's own sidebar is hidden (config: client.showSidebarNavigation = false,
+    # so Streamlit's file-name list of pages/ never shows); every page draws these links
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    links = [e.proto.label for e in at.sidebar.get("page_link")]
+    assert len(links) == 9 and links[0] == ("ホーム" if lang == "ja" else "Home")
+    assert link in links
+    assert group in [c.value for c in at.sidebar.caption]
+
+
+def test_two_plans_of_the_same_name_can_both_be_chosen(workspace_path):
+    # Streamlit sends a choice back as its label: two plans named alike must not share one
+    at = _app()
+    ws = Workspace(workspace_path)
+    one = ws.create_plan("見守り計画")
+    two = ws.create_plan("見守り計画")
+    at.run()
+    shown = at.sidebar.selectbox[0].options  # the labels
+    assert sorted(s for s in shown if s.startswith("見守り計画")) == ["見守り計画", "見守り計画 (2)"]
+    for target in (two["id"], one["id"], two["id"]):
+        at.sidebar.selectbox[0].set_value(target).run()
+        assert not at.exception
+        assert at.session_state["plan_id"] == target
+
+
+def test_state_never_imports_the_sidebar():
+    # one dependency direction: ui.shell → ui.plan_selector → ui.state (no import cycle)
+    import ast
+    root = Path(APP).parent
+    for module, forbidden in (("ui/state.py", {"ui.plan_selector", "ui.shell"}),
+                              ("ui/plan_selector.py", {"ui.shell"})):
+        tree = ast.parse((root / module).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {f"{n.module}.{a.name}" for n in ast.walk(tree)
+                     if isinstance(n, ast.ImportFrom) for a in n.names}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                     for a in n.names}
+        assert not imported & forbidden, (module, imported & forbidden)

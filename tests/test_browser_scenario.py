@@ -20,7 +20,7 @@ PLAN = "柏の葉キャンパス駅周辺 見守り・人流計測"
 
 
 def _nav(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True).click()
     wait_idle(page, 60_000)
 
 
@@ -49,7 +49,8 @@ def test_scenario_a_spine_in_the_browser(tmp_path):
         _nav(page, "映像DX活用事例")
         page.get_by_role("heading", name="映像DX活用事例").wait_for()
         for key in ("uc_pick_abnormal_behavior", "uc_pick_people_count"):
-            page.locator(f".st-key-{key} label").click()
+            # widget keys carry the plan and language (ui.state.widget_key): match the name
+            page.locator(f"[class*='st-key-{key}-'] label").click()
             wait_idle(page)
         page.get_by_text("計画の用途: ").wait_for()
         screenshot(page, "scenario_a_3_use_cases")

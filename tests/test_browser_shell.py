@@ -40,14 +40,50 @@ def test_home_language_switch_and_plan_persists(tmp_path):
         screenshot(page, "shell_after_reload")
 
 
-def test_deep_link_on_a_fresh_server_uses_the_app_navigation(tmp_path):
-    # The first request after start is a bookmarked page, not the home page: the grouped,
-    # translated navigation of app.py must show, not Streamlit's file-name list.
+#: JavaScript run before the app loads: records every sidebar navigation Streamlit draws
+#: and the text of every sidebar link, for as long as the page lives.
+RECORD_SIDEBAR = """
+window.__nav = []; window.__links = [];
+new MutationObserver(() => {
+  for (const n of document.querySelectorAll('[data-testid="stSidebarNav"]'))
+    window.__nav.push(n.innerText);
+  for (const a of document.querySelectorAll('[data-testid="stSidebar"] a'))
+    window.__links.push(a.innerText);
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+#: Streamlit's own names for the files in pages/ (file name, underscores as spaces).
+RAW_NAMES = ["home", "compare cases", "grants", "use cases", "readiness", "privacy",
+             "simulate", "project plan", "export", "app"]
+
+
+def _recorded(page) -> tuple[list[str], list[str]]:
+    return page.evaluate("() => [window.__nav, window.__links]")
+
+
+@pytest.mark.parametrize("path, heading", [("", "見守りプランナー"),
+                                           ("/readiness", "準備度の自己評価")])
+def test_first_load_on_a_fresh_server_never_shows_file_names(tmp_path, path, heading):
+    # The first page served after a start (the home page, or a bookmarked deep link) gets
+    # the app's grouped, translated navigation, and Streamlit's list of raw file names
+    # never shows, not even for a moment.
     require_chromium()
     with streamlit_server(tmp_path / "ws.duckdb") as (url, _), browser_page() as page:
-        page.goto(url + "/readiness")
-        page.get_by_role("heading", name="準備度の自己評価").wait_for()
-        nav = page.get_by_test_id("stSidebarNav")
-        nav.get_by_text("調べる・比較する").wait_for()
-        nav.get_by_text("事例比較").wait_for()
-        assert nav.get_by_text("compare cases").count() == 0
+        page.add_init_script(RECORD_SIDEBAR)
+        page.goto(url + path)
+        page.get_by_role("heading", name=heading).wait_for()
+        wait_idle(page)
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text("調べる・比較する").wait_for()
+        sidebar.get_by_role("link", name="事例比較").wait_for()
+        sidebar.get_by_role("link", name="準備度").wait_for()
+        page.wait_for_timeout(500)
+        nav, links = _recorded(page)
+        assert nav == [], f"Streamlit's file-name navigation was drawn: {nav[:3]}"
+        shown = {text.strip().lower() for text in links}
+        assert not shown & set(RAW_NAMES), shown
+        # the navigation works: the page opens with the same sidebar
+        sidebar.get_by_role("link", name="事例比較").click()
+        page.get_by_role("heading", name="事例比較").wait_for()
+        sidebar.get_by_role("link", name="準備度").wait_for()
+        assert _recorded(page)[0] == []
+        screenshot(page, "shell_first_load" + path.replace("/", "_"))

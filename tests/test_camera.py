@@ -49,6 +49,42 @@ def test_dori_tables_and_classification():
         cm.dori_thresholds("en50132")
 
 
+def test_one_dori_table_agrees_with_the_reference_data_and_labels():
+    """The DORI table of assessments.engine.dori is the one the reference database
+    (datasets/thresholds.csv, with sources), the Excel headers and the page's labels use."""
+    import csv
+    from pathlib import Path
+
+    from assessments.engine import dori
+    from reports import excel
+    path = Path(__file__).resolve().parents[1] / "datasets" / "thresholds.csv"
+    with open(path, encoding="utf-8") as f:
+        csv_rows = [r for r in csv.DictReader(f) if r["measure"] == "pixel_density"]
+    kinds = {"dori_2014": "iec62676_4_2014", "iec_2025": "iec62676_4_2025"}
+    from_csv = {std: {r["key"]: float(r["value"]) for r in csv_rows if kinds.get(r["kind"]) == std}
+                for std in kinds.values()}
+    assert from_csv == dori.DORI_LEVELS
+    # IEC 62676-4:2014 Monitor … Inspect 12.5 … 1000 px/m; 2025 Overview … Scrutinize
+    # 20 … 1500 px/m (facts.md §5a)
+    assert list(dori.DORI_LEVELS["iec62676_4_2014"].values()) == [12.5, 25, 62.5, 125, 250, 1000]
+    assert list(dori.DORI_LEVELS["iec62676_4_2025"].values()) == [20, 40, 80, 125, 250, 500,
+                                                                   1500]
+    assert dori.DORI_ORDER[:6] == ("monitor", "detect", "observe", "recognise", "identify",
+                                   "inspect") and len(dori.DORI_ORDER) == 13
+    # the Excel header and the page label come from the same rows
+    assert excel._dori_label("recognise") == "Recognise（認識）"
+    assert excel._dori_label("monitor") == "Monitor（監視）"
+    assert excel._dori_label("overview") == "Overview"
+    from ui.strings import load_all
+    strings = load_all()
+    assert strings["sim.dori.identify"] == ("Identify（識別）", "Identify")
+    assert all(f"sim.dori.{k}" in strings for k in dori.DORI_ORDER)
+    # the highest level reached (the page's point report)
+    thr = dori.dori_thresholds()
+    assert [dori.level_at(v, thr) for v in (0.0, 12.5, 24.9, 130.0, 1e4, float("nan"))] == [
+        None, "monitor", "monitor", "recognise", "inspect", None]
+
+
 def test_camera_axes_and_frustum():
     # looking east, level: a point 10 m east is at depth 10 on the axis
     x, y, z = cm.to_camera(10.0, 0.0, 0.0, azimuth_deg=90, tilt_deg=0)

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.engine.coverage import CoverageModel, simulate, simulate_night
+from assessments.engine.coverage import CoverageModel, simulate_night
+from assessments.engine.devices import Light
 from assessments.engine.grid import Grid
 from assessments.engine.night import night_summary_for_model
 from assessments.plan.validate import PlanError, validate_plan
+from assessments.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -223,11 +225,11 @@ def test_validate_plan_reports_light_problems_as_plan_issues():
     assert msg["light L2"] == "light L2: lumens = -5 is outside ≥ 0"
     assert "IES line 6" in msg["light L3"] and "'x90'" in msg["light L3"]
     assert "intensity_cd, lumens" in msg["light L1"]
-    # a valid light is kept with its id as text, unknown fields included
+    # a valid light is typed, its id as text (an unknown field is no error)
     plan, _ = _plan()
     plan["lights"][0].update(id=7, note="pole 12")
     out = validate_plan(plan)["lights"][0]
-    assert out["id"] == "7" and out["note"] == "pole 12"
+    assert isinstance(out, Light) and out.id == "7"
 
 
 # --------------------------------------------------------------------------- command line

@@ -171,6 +171,7 @@ def test_seven_conditions_and_summary():
 def test_grant_schemes_columns_and_rules():
     want = ("id, name_ja, name_en, level, body_ja, purpose_ja, purpose_en, stage, rate, rate_text_ja, "
             "cap_jpy, project_cost_cap_jpy, min_project_cost_jpy, per_camera_cap_jpy, fixed_amount_jpy, "
+            "fixed_amount_next_jpy, max_sites, rounding_unit_jpy, covers_running, "
             "duration_years, requires_data_platform, kpi_years, operation_years, consortium_required, "
             "residents_consent_required, eligible_applicants_ja, requirements_ja, requirements_en, "
             "application_timing_ja, fiscal_year, successor_id, exclusive_with, verified, source").split(", ")

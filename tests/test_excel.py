@@ -146,8 +146,9 @@ def test_summary_sheet_content():
     assert values["開始年度"] == "令和8年度（2026年度）"
     assert values["補助制度"] == "テスト交付金"
     assert values["カメラ台数"] == 3
-    assert values["事業費 合計"] == "='事業費'!$C$" + values["事業費 合計"].rsplit("$", 1)[1]
-    assert ws.cell(_find(ws, "事業費 合計"), 2).number_format == "#,##0,"  # 千円
+    total = "事業費合計（運用費5年分を含む）"
+    assert values[total] == "='事業費'!$C$" + values[total].rsplit("$", 1)[1]
+    assert ws.cell(_find(ws, total), 2).number_format == "#,##0,"  # 千円
     assert "令和8年5月1日" in ws["A2"].value
 
 
@@ -164,7 +165,8 @@ def test_cost_totals_by_hand():
     # national = min(900,000 × 1/2 = 450,000, cap 100M)
     assert t["eligible"] == 900_000
     assert t["national"] == 450_000
-    assert t["local"] == 3_800_000 - 450_000
+    assert t["local"] == 3_800_000 - 450_000       # 自己負担 計, running cost included
+    assert t["applicant"] == 2_300_000 - 450_000   # of the initial cost the scheme applies to
     assert t["shares"] == []
     no_scheme = cost_totals(sample_plan())
     assert no_scheme["national"] is None and no_scheme["local"] is None
@@ -188,10 +190,10 @@ def test_cost_sheet_has_live_formulas():
         assert part in national.value
     assert national.number_format == "#,##0,"
     rate = ws.cell(_find(ws, "補助率（国・上位団体の負担割合）"), 3)
-    assert rate.value == 0.5 and rate.number_format == "0.0%"
+    assert rate.value == "=1/2" and rate.number_format == "# ?/??"  # exact, as the matcher
     # five yearly columns labelled with 和暦, each a formula on the annual amount
     hdr = _find(ws, "区分", col=1)
-    run_hdr = _find(ws, "運用費（年額と5年間の計）") + 1
+    run_hdr = _find(ws, "運用費（年額と5年間の計、税込）") + 1
     assert run_hdr > hdr
     labels = [ws.cell(run_hdr, c).value for c in range(4, 9)]
     assert labels == ["1年目（令和8年度）", "2年目（令和9年度）", "3年目（令和10年度）",
@@ -218,13 +220,15 @@ def test_formulas_recalculate_in_libreoffice(tmp_path):
     data = build_workbook(sample_plan(), schemes=[SCHEME])
     ws = _soffice_recalc(data, tmp_path, "a")["事業費"]
     get = lambda label: ws.cell(_find(ws, label), 3).value  # noqa: E731
-    assert get("カメラ台数（補助上限の計算に使用）") == 3
-    assert get("初期費用") == 2_300_000
-    assert get("運用費（5年間）") == 1_500_000
-    assert get("事業費 合計") == 3_800_000
+    assert get("カメラ台数（1台あたり上限の計算に使用）") == 3
+    assert get("設置か所数（定額の計算に使用。未配置のカメラは1台1か所）") == 3
+    assert get("初期費用（設備・設置工事）") == 2_300_000
+    assert get("運用費（5年分）") == 1_500_000
+    assert get("事業費合計（運用費5年分を含む）") == 3_800_000
     assert get("補助対象経費") == 900_000   # per-camera cap 3 × 300,000
     assert get("補助金（国・上位団体の負担）") == 450_000   # 1/2 × 900,000
-    assert get("地方負担（自治体・団体の負担）") == 3_350_000
+    assert get("地方負担（補助の対象とする費用のうち）") == 2_300_000 - 450_000
+    assert get("地方負担 計（運用費5年分を含む）") == 3_350_000
     linked = _find(ws, X.CAMERA_LINKED_LABEL)
     # AX-100: 2 cameras, 800,000 円; the model-less camera is its own line
     assert [ws.cell(linked, c).value for c in (2, 3, 4, 5)] == ["AX-100", 400000, 2, 800000]
@@ -240,9 +244,9 @@ def test_formulas_recalculate_in_libreoffice(tmp_path):
     buf = io.BytesIO()
     wb.save(buf)
     ws = _soffice_recalc(buf.getvalue(), tmp_path, "b")["事業費"]
-    assert get("初期費用") == 2_350_000
+    assert get("初期費用（設備・設置工事）") == 2_350_000
     assert get("補助金（国・上位団体の負担）") == 1_566_666
-    assert get("地方負担（自治体・団体の負担）") == 3_850_000 - 1_566_666
+    assert get("地方負担 計（運用費5年分を含む）") == 3_850_000 - 1_566_666
     summary = ws.parent["概要"]
     assert summary.cell(_find(summary, "補助金（国・上位団体の負担）"), 2).value == 1_566_666
 
@@ -284,7 +288,8 @@ def test_numbers_formats_and_print_setup():
     ws = wb["カメラ配置"]
     hdr = _find(ws, "カメラID")
     headers = [c.value for c in ws[hdr]]
-    assert headers[:12] == [c.header for c in X.CAMERA_COLUMNS]
+    assert headers[:13] == [c.header for c in X.CAMERA_COLUMNS]
+    assert headers[12] == "設置場所ID（同じ柱・場所は同じID）"
     first = ws[hdr + 1]
     assert first[2].value == 35.8931 and first[2].number_format == "0.000000"
     assert first[10].value == 400000 and first[10].data_type == "n"
@@ -324,11 +329,11 @@ def test_results_and_map_image():
     wb = _open(build_workbook(sample_plan(), results=results, map_png=buf.getvalue()))
     ws = wb["カメラ配置"]
     hdr = _find(ws, "カメラID")
-    headers = [c.value for c in ws[hdr]][12:]
+    headers = [c.value for c in ws[hdr]][13:]
     assert headers == ["監視面積 [m²]", "昼 Detect（検知） [m²]", "昼 Observe（観察） [m²]",
                        "夜 Detect（検知） [m²]"]
-    assert [c.value for c in ws[hdr + 1]][12:] == [812.5, 700, 300, 150]
-    assert [c.value for c in ws[hdr + 2]][12:] == [None] * 4  # C2 has no result
+    assert [c.value for c in ws[hdr + 1]][13:] == [812.5, 700, 300, 150]
+    assert [c.value for c in ws[hdr + 2]][13:] == [None] * 4  # C2 has no result
     assert len(ws._images) == 1 and len(wb["照明配置"]._images) == 1
 
 
@@ -404,7 +409,7 @@ def chofu_plan(price_jpy=800_000, n=3, scheme_id="tokyo_mimamori_chofu", **grant
 def _match(total_jpy, cameras, scheme_id="tokyo_mimamori_chofu", renewal=False,
            applicant="neighbourhood_association", code="132080"):
     from assessments.programme.grants import Project, match_scheme
-    project = Project(stage="implementation", total_cost_jpy=total_jpy, years=5,
+    project = Project(stage="implementation", initial_cost_jpy=total_jpy, years=5,
                       applicant=applicant, domains=("watching", "crime_prevention"),
                       camera_count=cameras, prefecture="東京都", municipality_code=code,
                       renewal=renewal)
@@ -437,9 +442,10 @@ def test_payer_split_matches_the_matcher():
     # 商店街 20 cameras ¥12M: 都 1/3 = 4M capped at 300万; 区 1/3 = 4M; group 12M − 7M = 5M
     ("tokyo_shotengai", "131121", "shopping_street", False, 12_000_000, 20,
      {"prefecture": 3_000_000, "municipality": 4_000_000, "applicant": 5_000_000}),
-    # 多摩市: public 23/24 of min(¥1M, 2 × 60万) = 958,333 (円未満切捨て); 団体 41,667
+    # 多摩市: public 23/24 of min(¥1M, 2 × 60万) = 958,333.3 → 958,000 (1,000円未満切捨て,
+    # TM); 団体 42,000
     ("tokyo_mimamori_tama", "132241", "neighbourhood_association", False, 1_000_000, 2,
-     {"public": 958_333, "applicant": 41_667}),
+     {"public": 958_000, "applicant": 42_000}),
 ])
 def test_payer_split_variants_and_caps(scheme_id, code, applicant, renewal, total, n,
                                        expected):
@@ -458,9 +464,12 @@ def test_payer_rows_are_live_formulas():
     to = ws.cell(_find(ws, "都 負担（1/2）"), 3)
     shi = ws.cell(_find(ws, "市 負担（1/3）"), 3)
     assert to.data_type == shi.data_type == "f"
-    assert "ROUNDDOWN(" in to.value and to.value.startswith("=MIN(")  # the 都 part is capped
-    assert shi.value.startswith("=ROUNDDOWN(")
-    applicant = ws.cell(_find(ws, "団体 負担（自己負担。対象外経費を含む）"), 3)
+    # the 都 part rounded down, at most the grant; the last public payer (市) the rest
+    assert "ROUNDDOWN(" in to.value and to.value.startswith("=MIN(")
+    assert shi.value.startswith("=C") and "-C" in shi.value
+    grant = ws.cell(_find(ws, "補助金 計（公費負担の合計）"), 3).value
+    assert "ROUNDDOWN(" in grant and "MIN(C" in grant  # payer caps inside, grant limit outside
+    applicant = ws.cell(_find(ws, "団体 負担（補助の対象とする費用のうち）"), 3)
     assert applicant.value.startswith("=C") and "-C" in applicant.value
     # no national / local rows for a split scheme; the rate row is not shown either
     for label in ("補助金（国・上位団体の負担）", "補助率（国・上位団体の負担割合）"):
@@ -487,7 +496,7 @@ def test_payer_rows_recalculate_in_libreoffice(tmp_path):
     assert get("補助対象経費") == 1_800_000
     assert get("都 負担（1/2）") == expected["prefecture"] == 900_000
     assert get("市 負担（1/3）") == expected["municipality"] == 600_000
-    assert get("団体 負担（自己負担。対象外経費を含む）") == expected["applicant"] == 900_000
+    assert get("団体 負担（補助の対象とする費用のうち）") == expected["applicant"] == 900_000
     assert get("補助金 計（公費負担の合計）") == 1_500_000
 
     # the official changes C1's price to 100,000 and the light's to 50,000 in Excel:
@@ -503,10 +512,10 @@ def test_payer_rows_recalculate_in_libreoffice(tmp_path):
     ws = _soffice_recalc(buf.getvalue(), tmp_path, "b")["事業費"]
     expected, _ = _match(1_750_000, 3)
     assert expected == {"prefecture": 875_000, "municipality": 583_333, "applicant": 291_667}
-    assert get("事業費 合計") == 1_750_000
+    assert get("事業費合計（運用費5年分を含む）") == 1_750_000
     assert get("都 負担（1/2）") == expected["prefecture"]
     assert get("市 負担（1/3）") == expected["municipality"]
-    assert get("団体 負担（自己負担。対象外経費を含む）") == expected["applicant"]
+    assert get("団体 負担（補助の対象とする費用のうち）") == expected["applicant"]
 
     # 7/12 of 1,200,000 = 700,000 exactly: the float share must not round down to 699,999
     plan = chofu_plan(price_jpy=600_000, n=2, scheme_id="tokyo_mimamori")
@@ -514,7 +523,7 @@ def test_payer_rows_recalculate_in_libreoffice(tmp_path):
     ws = _soffice_recalc(build_workbook(plan, schemes=GRANT_SCHEMES, shares=GRANT_SHARES),
                          tmp_path, "c")["事業費"]
     assert [get("都 負担（7/12）"), get("区市町村 負担（1/3）"),
-            get("団体 負担（自己負担。対象外経費を含む）")] == [700_000, 400_000, 100_000]
+            get("団体 負担（補助の対象とする費用のうち）")] == [700_000, 400_000, 100_000]
 
 
 def test_migrate_unit_prices():
@@ -543,17 +552,12 @@ def test_set_light_prices_per_model():
         ("A", 1, 30_000), ("B", 1, 0), ("", 1, 12_000)]
 
 
-def test_simulation_estimate_uses_the_same_device_prices():
-    from assessments.engine.sim_summary import cost_estimate
+def test_simulation_costs_use_the_same_device_prices():
+    from assessments.programme.costs import plan_costs
     plan = chofu_plan()
     plan["lights"][0]["unit_price_jpy"] = 45_000
-    est = {i["key"]: i for i in cost_estimate(plan["cameras"], plan["lights"],
-                                              unit_prices_jpy={}, storage_tb=0.0)["items"]}
+    pc = plan_costs(plan)
     # cameras 3 × 800,000 = 2,400,000; light 45,000 (its own price) → 2,445,000 both ways
-    assert est["camera"]["amount_jpy"] + est["light"]["amount_jpy"] == 2_445_000
-    assert cost_totals(plan)["initial"] == 2_445_000
-    # a device's own price wins over the old page-wide fallback price
-    est = cost_estimate(plan["cameras"], plan["lights"],
-                        unit_prices_jpy={"camera": 1, "light": 1})["items"]
-    assert_allclose([i["amount_jpy"] for i in est if i["key"] in ("camera", "light")],
-                    [2_400_000, 45_000])
+    assert [(line.source, line.amount_jpy) for line in pc.lines] == [
+        ("cameras", 2_400_000), ("lights", 45_000)]
+    assert pc.initial_jpy == cost_totals(plan)["initial"] == 2_445_000

@@ -83,7 +83,7 @@ def project_page(lang: str = "ja") -> AppTest:
 
 
 def title_input(at):
-    return next(w for w in at.text_input if w.key.endswith("_title"))
+    return next(w for w in at.text_input if w.key.startswith("pp_title@"))
 
 
 def stored_title(path: Path) -> str:
@@ -164,7 +164,7 @@ def test_sigkill_streamlit_server_mid_save_then_restart(tmp_path):
     with streamlit_server(path) as (url, proc):
         session = Session(url, "K")
         session.run()
-        key = next(k for k in session.widgets if k.endswith("_title"))
+        key = next(k for k in session.widgets if k.startswith("pp_title@"))
         stop = threading.Event()
 
         def edit():
@@ -194,7 +194,7 @@ def test_sigkill_streamlit_server_mid_save_then_restart(tmp_path):
         session = Session(url, "after")
         session.run()
         assert session.exceptions == []
-        assert any(k.endswith("_title") for k in session.widgets)  # the page drew
+        assert any(k.startswith("pp_title@") for k in session.widgets)  # the page drew
         session.close()
     ws = Workspace(path)
     plan = ws.get_plan(ws.list_plans()[0]["id"])

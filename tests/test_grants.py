@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.programme.grants import Project, allowed_together, calendar, match_scheme, match_schemes
+from assessments.programme.costs import plan_costs
+from assessments.programme.grants import (Project, allowed_together, calendar, grant_amounts,
+                                          match_scheme, match_schemes, plan_grant, shares_for)
 
 DATA = Path(__file__).resolve().parents[1] / "datasets"
 
@@ -29,7 +31,7 @@ def reasons(m):
 
 
 # ¥30M 実装 project of a municipality on an existing データ連携基盤, 3 years.
-P30 = Project(stage="implementation", total_cost_jpy=30_000_000, years=3, data_platform="has",
+P30 = Project(stage="implementation", initial_cost_jpy=30_000_000, years=3, data_platform="has",
               applicant="municipality", domains=("crime_prevention", "people_flow"), camera_count=10,
               prefecture="千葉県", municipality_code="122173")
 
@@ -49,7 +51,7 @@ def test_30m_mlit_fixed_cap():
     assert m.eligible
     assert_allclose(m.grant_jpy, 15_000_000)
     # ¥50M: 1/2 × 50M = 25M > cap 20M → 20M national, 30M local
-    m50 = one(Project(**{**P30.__dict__, "total_cost_jpy": 50_000_000}), "mlit_smartcity")
+    m50 = one(Project(**{**P30.__dict__, "initial_cost_jpy": 50_000_000}), "mlit_smartcity")
     assert_allclose([m50.grant_jpy, m50.applicant_share_jpy], [20_000_000, 30_000_000])
     assert "grant_capped" in reasons(m50)
 
@@ -81,12 +83,12 @@ def test_30m_type_v_and_s():
 
 def test_type_a_caps():
     # ¥500M: project cost capped at 2億 → 1/2 × 2億 = 1億 (= grant cap); local 4億
-    big = Project(**{**P30.__dict__, "total_cost_jpy": 500_000_000})
+    big = Project(**{**P30.__dict__, "initial_cost_jpy": 500_000_000})
     m = one(big, "shinchiho_digital_a")
     assert_allclose([m.eligible_cost_jpy, m.grant_jpy, m.applicant_share_jpy],
                     [200_000_000, 100_000_000, 400_000_000])
     # below the 100万 minimum
-    small = Project(**{**P30.__dict__, "total_cost_jpy": 900_000})
+    small = Project(**{**P30.__dict__, "initial_cost_jpy": 900_000})
     assert "below_min_cost" in reasons(one(small, "shinchiho_digital_a"))
 
 
@@ -111,7 +113,7 @@ def test_data_platform_rules():
 
 def test_scenario_a_38m_over_5_years():
     # 柏市, ¥38M, 5 years, 12 cameras, has a データ連携基盤
-    a = Project(stage="implementation", total_cost_jpy=38_000_000, years=5, data_platform="has",
+    a = Project(stage="implementation", initial_cost_jpy=38_000_000, years=5, data_platform="has",
                 applicant="municipality", domains=("crime_prevention", "people_flow"),
                 camera_count=12, prefecture="千葉県", municipality_code="122173")
     res = match_schemes(a, SCHEMES, shares=SHARES, scopes=SCOPES)
@@ -136,7 +138,7 @@ def test_scenario_a_38m_over_5_years():
 
 def test_scenario_b_chofu_split():
     # 町会 in 調布市, 3 cameras, ¥2,400,000 (80万/台 — an example price)
-    b = Project(stage="implementation", total_cost_jpy=2_400_000, years=5,
+    b = Project(stage="implementation", initial_cost_jpy=2_400_000, years=5,
                 applicant="neighbourhood_association", domains=("watching",), camera_count=3,
                 prefecture="東京都", municipality_code="132080")
     res = match_schemes(b, SCHEMES, shares=SHARES, scopes=SCOPES)
@@ -158,7 +160,7 @@ def test_scenario_b_chofu_split():
 
 def test_tokyo_shares_renewal_and_shotengai_cap():
     # 世田谷区 (131121) 町会, first installation: 都 7/12, 区 1/3, 町会 1/12 of 1,200,000
-    p = Project(stage="implementation", total_cost_jpy=1_200_000, years=5,
+    p = Project(stage="implementation", initial_cost_jpy=1_200_000, years=5,
                 applicant="neighbourhood_association", domains=("crime_prevention",),
                 camera_count=2, prefecture="東京都", municipality_code="131121")
     m = one(p, "tokyo_mimamori")
@@ -168,17 +170,17 @@ def test_tokyo_shares_renewal_and_shotengai_cap():
     assert_allclose([s["amount_jpy"] for s in r.shares], [600_000, 400_000, 200_000])
     # 商店街, 20 cameras, ¥12M: 都 1/3 = 4M capped at 300万; 区 1/3 = 4M; group 5M
     s = Project(**{**p.__dict__, "applicant": "shopping_street", "camera_count": 20,
-                   "total_cost_jpy": 12_000_000})
+                   "initial_cost_jpy": 12_000_000})
     m = one(s, "tokyo_shotengai")
     assert_allclose([x["amount_jpy"] for x in m.shares], [3_000_000, 4_000_000, 5_000_000])
 
 
 def test_fixed_amount_per_site_and_area():
-    p = Project(stage="implementation", total_cost_jpy=500_000, years=5,
+    p = Project(stage="implementation", initial_cost_jpy=500_000, years=5,
                 applicant="neighbourhood_association", domains=("crime_prevention",),
                 camera_count=2, sites=2, prefecture="兵庫県", municipality_code="282103")
-    m = one(p, "kakogawa_camera")  # 12万 × 2 sites = 240,000
-    assert_allclose([m.grant_jpy, m.applicant_share_jpy], [240_000, 260_000])
+    m = one(p, "kakogawa_camera")  # 12万 for the first site + 8万 for the second = 200,000
+    assert_allclose([m.grant_jpy, m.applicant_share_jpy], [200_000, 300_000])
     assert "outside_area" in reasons(one(p, "kobe_camera"))
     assert "maintenance_only" in reasons(one(Project(**{**p.__dict__, "prefecture": "東京都",
                                                         "municipality_code": ""}),
@@ -189,6 +191,99 @@ def test_fixed_amount_per_site_and_area():
 
 def test_invalid_project():
     with pytest.raises(ValueError, match="stage must be one of"):
-        match_schemes(Project(stage="pilot", total_cost_jpy=1), SCHEMES)
+        match_schemes(Project(stage="pilot", initial_cost_jpy=1), SCHEMES)
     with pytest.raises(ValueError, match="applicant must be one of"):
-        match_schemes(Project(stage="implementation", total_cost_jpy=1, applicant="x"), SCHEMES)
+        match_schemes(Project(stage="implementation", initial_cost_jpy=1, applicant="x"), SCHEMES)
+
+
+# ------------------------------------------------------------------ scheme rules as data
+# Figures from the schemes' own pages (datasets/sources.csv: titles and read dates).
+def test_tama_rounds_down_to_1000_yen():
+    # 多摩市 (TM): 補助率 24分の23以内 (1,000円未満の端数は切捨て); 498,000 × 23/24 = 477,250
+    m = one(Project(stage="implementation", initial_cost_jpy=498_000, years=5,
+                    applicant="neighbourhood_association", domains=("watching",),
+                    camera_count=1, prefecture="東京都", municipality_code="132241"),
+            "tokyo_mimamori_tama")
+    assert m.offered
+    assert_allclose([m.grant_jpy, m.applicant_share_jpy], [477_000, 21_000])
+    assert "rounded_down" in reasons(m)
+    # 補助限度額 450万円 (単独) is the limit of the grant: ¥6M on 10 cameras
+    # → 23/24 × 6,000,000 = 5,750,000 > 4,500,000
+    big = grant_amounts(BY_ID["tokyo_mimamori_tama"], shares_for(SHARES, "tokyo_mimamori_tama"),
+                        initial_jpy=6_000_000, cameras=10)
+    assert_allclose(big.grant_jpy, 4_500_000)
+
+
+def test_chuo_rounds_down_to_1000_yen_and_splits():
+    # 中央区 (CU2): 都 12分の6、区 12分の4、団体 12分の2; 千円未満切捨て; 1台60万円まで.
+    # ¥1,001,000 on 2 cameras: grant = 10/12 × 1,001,000 = 834,166.67 → 834,000;
+    # 都 6/12 = 500,500 → 500,000; 区 the rest 334,000; 団体 1,001,000 − 834,000 = 167,000
+    g = grant_amounts(BY_ID["tokyo_mimamori_chuo"], shares_for(SHARES, "tokyo_mimamori_chuo"),
+                      initial_jpy=1_001_000, cameras=2)
+    assert_allclose([s["amount_jpy"] for s in g.shares], [500_000, 334_000, 167_000])
+    assert_allclose(g.grant_jpy, 834_000)
+    # 補助限度額 500万円: ¥8M on 20 cameras → 10/12 × 8M = 6,666,666 → 5,000,000, of which
+    # 都 min(6/12 × 8M, 300万) = 3,000,000 (TK1) and 区 2,000,000
+    big = grant_amounts(BY_ID["tokyo_mimamori_chuo"], shares_for(SHARES, "tokyo_mimamori_chuo"),
+                        initial_jpy=8_000_000, cameras=20)
+    assert_allclose([s["amount_jpy"] for s in big.shares], [3_000_000, 2_000_000, 3_000_000])
+
+
+def test_kakogawa_first_and_further_sites():
+    # 加古川市 (KG4): 1か所目 12万円、2か所目以降 8万円 (既存構造物). 11 cameras on 8 sites,
+    # ¥3M: 120,000 + 7 × 80,000 = 680,000 — not 12万 × 11 cameras = 1,320,000
+    p = Project(stage="implementation", initial_cost_jpy=3_000_000, years=5,
+                applicant="neighbourhood_association", domains=("crime_prevention",),
+                camera_count=11, sites=8, prefecture="兵庫県", municipality_code="282103")
+    m = one(p, "kakogawa_camera")
+    assert_allclose(m.grant_jpy, 680_000)
+    assert m.sites_counted == 8 and "fixed_first_next" in reasons(m)
+    # each camera on its own site: 120,000 + 10 × 80,000 = 920,000
+    assert_allclose(one(Project(**{**p.__dict__, "sites": 11}), "kakogawa_camera").grant_jpy,
+                    920_000)
+    # never above the eligible cost (補助対象経費の金額のうち): ¥100,000 for one site → 100,000
+    assert_allclose(grant_amounts(BY_ID["kakogawa_camera"], initial_jpy=100_000, cameras=1,
+                                  sites=1).grant_jpy, 100_000)
+
+
+def test_hyogo_one_site_per_group():
+    # 兵庫県 (YY): 定額 6万円、補助対象は原則1団体1か所 → 3 sites still give 60,000, with the
+    # rule shown as a condition
+    p = Project(stage="implementation", initial_cost_jpy=900_000, years=5,
+                applicant="neighbourhood_association", domains=("crime_prevention",),
+                camera_count=3, sites=3, prefecture="兵庫県", municipality_code="282103")
+    m = one(p, "hyogo_camera")
+    assert_allclose(m.grant_jpy, 60_000)
+    assert ("condition", "max_sites", {"max": 1, "sites": 3}) in m.reasons
+
+
+def test_sites_from_the_plan():
+    # C1 and C2 share pole P1, C3 has no site (its own), 2 typed cameras not yet placed:
+    # sites = 1 + 1 + 2 = 4; cameras = 3 + 2 = 5
+    plan = {"cameras": [{"id": "C1", "site": "P1"}, {"id": "C2", "site": " P1 "},
+                        {"id": "C3"}],
+            "costs": {"items": [{"category": "camera", "unit_price_jpy": 1, "quantity": 2}]}}
+    pc = plan_costs(plan)
+    assert (pc.cameras, pc.sites) == (5, 4)
+    assert Project.from_plan(plan).sites == 4
+
+
+def test_matcher_uses_initial_cost_unless_running_is_covered():
+    # initial 8,598,000, running 780,000/年 × 5 = 3,900,000. A rate-1/2 national scheme funds
+    # the initial cost: 4,299,000 — not 1/2 × 12,498,000 = 6,249,000 (the old 補助金 page)
+    plan = {"cameras": [{"id": "C1", "unit_price_jpy": 8_598_000}],
+            "costs": {"years": 5, "running": [{"category": "maintenance",
+                                                "annual_jpy": 780_000}]},
+            "grant": {"scheme_id": "shinchiho_digital_a", "total_cost_jpy": 12_498_000},
+            "municipality": {"prefecture": "千葉県", "code": "122173"}}
+    p = Project.from_plan(plan, data_platform="has", domains=("crime_prevention",))
+    assert (p.initial_cost_jpy, p.running_cost_jpy) == (8_598_000, 3_900_000)
+    m = one(p, "shinchiho_digital_a")
+    assert_allclose([m.basis_jpy, m.grant_jpy, m.applicant_share_jpy],
+                    [8_598_000, 4_299_000, 4_299_000])
+    pg = plan_grant(plan, schemes=SCHEMES, shares=SHARES)
+    assert pg.amounts.grant_jpy == m.grant_jpy and pg.self_pay_total_jpy == 12_498_000 - 4_299_000
+    # a scheme that covers running costs counts them: 1/2 × 12,498,000 = 6,249,000
+    covering = dict(BY_ID["shinchiho_digital_a"], covers_running="true")
+    assert_allclose(grant_amounts(covering, initial_jpy=8_598_000, running_total_jpy=3_900_000)
+                    .grant_jpy, 6_249_000)

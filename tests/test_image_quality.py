@@ -73,12 +73,15 @@ def test_night_pixel_density():
 
 def test_dori_areas_cumulative():
     pd = np.array([[0.0, 30.0, 70.0], [130.0, 300.0, np.nan]])
-    # ≥ 25: 4 cells, ≥ 62.5: 3, ≥ 125: 2, ≥ 250: 1; cell 2 m²
+    # default: the IEC 62676-4:2014 table; ≥ 12.5 and ≥ 25: 4 cells, ≥ 62.5: 3,
+    # ≥ 125: 2, ≥ 250: 1, ≥ 1000: none; cell 2 m²
     assert dori_areas_m2(pd, cell_area_m2=2.0) == {
-        "detect": 8.0, "observe": 6.0, "recognise": 4.0, "identify": 2.0}
+        "monitor": 8.0, "detect": 8.0, "observe": 6.0, "recognise": 4.0, "identify": 2.0,
+        "inspect": 0.0}
     m = np.array([[True, True, True], [False, True, True]])
     assert dori_areas_m2(pd, cell_area_m2=1.0, mask=m) == {
-        "detect": 3.0, "observe": 2.0, "recognise": 1.0, "identify": 1.0}
+        "monitor": 3.0, "detect": 3.0, "observe": 2.0, "recognise": 1.0, "identify": 1.0,
+        "inspect": 0.0}
 
 
 def test_reference_person_is_fixed_and_in_range():

@@ -1,5 +1,5 @@
-"""Importers of the map page: camera / light tables, GeoJSON, PLATEAU CityGML, exports,
-and the bad-input corpus of issue 9 (``tests/data/bad/``)."""
+"""File import and export (``assessments.plan.iotools``): camera / light tables, GeoJSON,
+PLATEAU CityGML, exports, and the bad-input corpus (``tests/data/bad/``)."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from numpy.testing import assert_allclose
 
-from assessments.plan import importers as im
+from assessments.plan import iotools as im
 
 DATA = Path(__file__).resolve().parent / "data"
 BAD = DATA / "bad"
@@ -282,6 +282,13 @@ def test_bad_corpus(name):
         assert exc.value.code == res.fatal.code
 
 
+def test_every_problem_code_has_ui_text():
+    from ui.strings.simulate import STRINGS
+    for code in im.PROBLEM_CODES:
+        ja, en = STRINGS[f"sim.imp.{code}"]
+        assert ja.strip() and en.strip(), code
+
+
 def test_corpus_values():
     res, _ = _read_any(BAD / "cp932_zenkaku_dms.csv")
     # ３５°４５′１２．３″ → 35.7534167 (see test_dms_by_hand); 139°33′10″ → 139.5527778
@@ -352,6 +359,114 @@ def test_zip_bomb_rejected_before_parsing(tmp_path):
     res = im.read_point_table(data, "bomb.xlsx", limits=im.Limits(
         max_compression_ratio=1e9, max_uncompressed_bytes=10_000_000))
     assert res.fatal.code == "zip_bomb"                       # declared total > limit
+
+
+def test_damaged_workbooks_are_rejected_cleanly():
+    # a valid workbook whose XML parts get bytes changed, cut and inserted (seeded): every
+    # one either loads or is refused with a file-level problem, never an exception
+    import random
+    zin = zipfile.ZipFile(io.BytesIO(_xlsx_bytes()))
+    parts = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    rng = random.Random(7)
+    fatal = set()
+    for _ in range(150):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, body in parts:
+                body = bytearray(body)
+                if rng.random() < 0.4:
+                    for _ in range(rng.randint(1, 6)):
+                        p = rng.randrange(len(body))
+                        if rng.random() < 0.5:
+                            del body[p:p + rng.randint(1, 30)]
+                        else:
+                            body[p:p] = rng.choice([b"<", b"\"", b"&", b"</x>", b"-1"])
+                z.writestr(info.filename, bytes(body))
+        res = im.read_point_table(out.getvalue(), "damaged.xlsx")
+        assert res.ok or res.fatal.code in im.PROBLEM_CODES
+        if not res.ok:
+            fatal.add(res.fatal.code)
+    assert "unsupported_format" in fatal           # the corpus really reaches the parser
+
+
+def test_zip_encrypted_workbook_part():
+    # general-purpose flag bit 0 = the member is encrypted (PKWARE APPNOTE 4.4.4); zipfile
+    # would ask for a password, so the workbook is refused as encrypted
+    data = bytearray(_xlsx_bytes())
+    z = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    for info in z.infolist():
+        data[info.header_offset + 6] |= 0x01          # local file header flags
+    cd = bytes(data).rfind(b"PK\x05\x06")
+    start = int.from_bytes(data[cd + 16:cd + 20], "little")
+    pos = start
+    while data[pos:pos + 4] == b"PK\x01\x02":          # central directory headers
+        data[pos + 8] |= 0x01
+        n, m, k = (int.from_bytes(data[pos + o:pos + o + 2], "little") for o in (28, 30, 32))
+        pos += 46 + n + m + k
+    res = im.read_point_table(bytes(data), "locked.xlsx")
+    assert res.fatal.code == "encrypted"
+
+
+def test_one_unrepairable_polygon_does_not_reject_the_file():
+    # a MultiPolygon with a part of five identical vertices: shapely.make_valid raises
+    # GEOSException ("Overlay input is mixed-dimension"); that building is skipped and the
+    # others are read (the whole file used to be refused)
+    sq = [[139.553, 35.757], [139.5531, 35.757], [139.5531, 35.7571], [139.553, 35.7571],
+          [139.553, 35.757]]
+    east = [[x + 2e-4, y] for x, y in sq]
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {
+            "type": "MultiPolygon", "coordinates": [[[[139.554, 35.757]] * 5], [east]]}},
+        {"type": "Feature", "properties": {"id": "B9", "height_m": 9},
+         "geometry": {"type": "Polygon", "coordinates": [sq]}}]}
+    res = im.read_geojson(json.dumps(fc).encode())
+    assert res.ok and res.skipped == [1]
+    assert [(p.row, p.code) for p in res.problems] == [(1, "invalid_geometry")]
+    assert [f["properties"] for f in res.collection["features"]] == [{"id": "B9",
+                                                                     "height_m": 9.0}]
+
+
+def test_deeply_nested_coordinates_are_an_invalid_geometry():
+    # JSON nests 900 lists deep without complaint; shapely recurses into them
+    coords = 1.0
+    for _ in range(900):
+        coords = [coords]
+    data = json.dumps({"type": "Polygon", "coordinates": coords}).encode()
+    res = im.read_geojson(data)
+    assert [(p.row, p.code) for p in res.problems] == [(1, "invalid_geometry"),
+                                                        (None, "no_buildings")]
+
+
+@pytest.mark.parametrize("crs", [[1], "EPSG:6677", {"properties": [1]}, {"properties": None},
+                                 {"properties": {"name": ["EPSG:6677"]}},
+                                 {"properties": {"name": "EPSG:99999"}}])
+def test_junk_crs_member(crs):
+    sq = [[139.553, 35.757], [139.5531, 35.757], [139.5531, 35.7571], [139.553, 35.7571],
+          [139.553, 35.757]]
+    fc = {"type": "FeatureCollection", "crs": crs, "features": [
+        {"type": "Feature", "properties": {"height_m": 9},
+         "geometry": {"type": "Polygon", "coordinates": [sq]}}]}
+    res = im.read_geojson(json.dumps(fc).encode())
+    # a crs member that names no EPSG code is ignored (RFC 7946 dropped it: lon/lat);
+    # an unknown code refuses the file
+    unknown = isinstance(crs, dict) and crs["properties"] == {"name": "EPSG:99999"}
+    assert (res.fatal.code if res.fatal else None) == ("unknown_crs" if unknown else None)
+
+
+def test_json_integers_too_large_for_a_float():
+    # JSON has no number limit: 10**400 overflows a float and is read as infinite
+    assert im.parse_number(10 ** 400) == math.inf and im.parse_coordinate(-10 ** 400) == -math.inf
+    sq = [[139.553, 35.757], [139.5531, 35.757], [139.5531, 35.7571], [139.553, 35.7571],
+          [139.553, 35.757]]
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"height_m": 10 ** 400},
+         "geometry": {"type": "Polygon", "coordinates": [sq]}},
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "Polygon", "coordinates": [[[10 ** 400, 35.757]] + sq[1:]]}}]}
+    res = im.read_geojson(json.dumps(fc).encode())
+    assert [(p.row, p.code) for p in res.problems] == [(1, "bad_height"), (2, "not_finite")]
+    assert res.collection["features"][0]["properties"]["height_m"] == 6.0   # the default
+    assert len(res.problems[0].message) < 200
 
 
 def test_huge_vertex_counts():
@@ -455,6 +570,26 @@ def test_geocode_addresses_with_fake_geocoder():
     capped = im.geocode_addresses(res.needs_geocoding, FakeGeocoder(), min_delay_s=0,
                                   limits=im.Limits(max_geocode=1))
     assert codes(capped)[0] == "geocode_limit" and len(capped.rows) == 1
+
+
+def test_geocoder_errors_are_reported_and_bugs_are_not_hidden():
+    geopy_exc = pytest.importorskip("geopy.exc")
+
+    class Failing:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def geocode(self, query):
+            raise self.exc
+
+    rows = [{"id": "C1", "address": "埼玉県新座市野火止1-1-1"}]
+    for exc in (geopy_exc.GeocoderTimedOut("slow"), geopy_exc.GeocoderServiceError("503"),
+                ConnectionRefusedError("offline"), ValueError("bad answer")):
+        out = im.geocode_addresses(rows, Failing(exc), min_delay_s=0)
+        assert [(p.row, p.code, p.message) for p in out.problems] == [
+            (1, "geocode_failed", f"geocoding failed ({type(exc).__name__})")]
+    with pytest.raises(AttributeError):              # a broken geocoder object is a bug
+        im.geocode_addresses(rows, Failing(AttributeError("no such method")), min_delay_s=0)
 
 
 # ----------------------------------------------------------------- exports

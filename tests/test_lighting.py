@@ -10,8 +10,9 @@ from numpy.testing import assert_allclose
 from assessments.engine.lighting import (
     Luminaire, area_statistics, assess_area, assess_street, azimuth_toward, check_criteria,
     cosine_power_exponent, cosine_power_luminaire, horizontal_illuminance,
-    illuminance_at_points, isotropic_luminaire, luminaire_from_plan, reach_radius_m, ses_class,
-    table_luminaire, validate_light, vertical_illuminance)
+    illuminance_at_points, isotropic_luminaire, reach_radius_m, ses_class, table_luminaire,
+    vertical_illuminance)
+from assessments.engine.devices import PlanError, as_light, check_light
 from assessments.engine.photometry import read_ies
 
 DATA = Path(__file__).parent / "data" / "ies"
@@ -146,28 +147,33 @@ def test_ies_luminaire_at_table_angles_and_between():
 
 def test_plan_lights_and_validation():
     base = {"id": "L1", "lat": 35.0, "lon": 139.0, "mount_height_m": 5.0}
-    assert validate_light({**base, "intensity_cd": 300.0}) == []
-    lum = luminaire_from_plan({**base, "intensity_cd": 300.0}, x_m=1.0, y_m=2.0)
+    assert check_light({**base, "intensity_cd": 300.0})[1] == []
+    lum = as_light({**base, "intensity_cd": 300.0}).luminaire(1.0, 2.0)
     assert (lum.model, lum.intensity_cd, lum.x_m, lum.y_m) == ("isotropic", 300.0, 1.0, 2.0)
-    lum = luminaire_from_plan({**base, "lumens": 1000, "distribution": "medium"}, x_m=0, y_m=0)
+    light = as_light({**base, "lumens": 1000, "distribution": "medium"})
+    assert light.beam_angle_deg == 90.0           # "medium" = 90° (docs/plan-format.md)
+    lum = light.luminaire(0, 0)
+    # m = −ln 2 / ln cos 45° = 2
     assert lum.model == "cosine_power" and lum.exponent == pytest.approx(2.0)
     text = (DATA / "axial_1995.ies").read_text()
-    lum = luminaire_from_plan({**base, "ies": text}, x_m=0, y_m=0)
+    lum = as_light({**base, "ies": text}).luminaire(0, 0)
     assert lum.model == "table" and lum.max_intensity_cd == 1000
-    codes = lambda light: sorted((p["field"], p["code"]) for p in validate_light(light))  # noqa: E731
+    codes = lambda light: sorted((p.field, p.code) for p in check_light(light)[1])  # noqa: E731
     assert codes(base) == [("photometry", "photometry_count")]
     assert codes({**base, "intensity_cd": 3, "lumens": 5, "distribution": "wide"}) == [
         ("photometry", "photometry_count")]
     assert codes({**base, "lumens": 5}) == [("distribution", "missing")]
     assert codes({**base, "lumens": 5, "distribution": "spot"}) == [("distribution", "bad_distribution")]
+    assert codes({**base, "lumens": 5, "distribution": {"beam_angle_deg": 180}}) == [
+        ("distribution", "bad_distribution")]
     assert codes({**base, "intensity_cd": -1}) == [("intensity_cd", "out_of_range")]
     assert codes({**base, "mount_height_m": 0, "intensity_cd": 1}) == [("mount_height_m", "out_of_range")]
-    assert codes({"id": "L2", "lat": "x", "lon": 1, "mount_height_m": 4, "intensity_cd": 1}) == [
-        ("lat", "not_number")]
-    bad = validate_light({**base, "ies": "IESNA:LM-63-2002\nTILT=INCLUDE\n"})
-    assert bad[0]["code"] == "bad_ies" and "line 2" in bad[0]["message"] and bad[0]["id"] == "L1"
-    with pytest.raises(ValueError, match="exactly one photometry"):
-        luminaire_from_plan(base, x_m=0, y_m=0)
+    assert codes({"id": "L2", "lat": "x", "lon": 139, "mount_height_m": 4, "intensity_cd": 1}) == [
+        ("lat", "not_a_number")]
+    bad = check_light({**base, "ies": "IESNA:LM-63-2002\nTILT=INCLUDE\n"})[1]
+    assert bad[0].code == "bad_ies" and "line 2" in bad[0].message and bad[0].id == "L1"
+    with pytest.raises(PlanError, match="exactly one photometry"):
+        as_light(base)
 
 
 def test_invalid_inputs():

@@ -71,9 +71,10 @@ def test_areas_and_result_entries():
     assert set(entries) == {"illuminance", "night_dori_m2", "lit_but_unseen_m2", "seen_but_dark_m2"}
     assert set(entries["illuminance"]) == {"mean_lx", "min_lx", "max_lx", "uniformity", "ses_class"}
     n_ok = 50 - dark_seen.sum()
-    # 100 px/m reaches Detect and Observe, not Recognise (125)
-    assert entries["night_dori_m2"] == {"detect": n_ok, "observe": n_ok, "recognise": 0.0,
-                                        "identify": 0.0}
+    # default: the whole IEC 62676-4:2014 table; 100 px/m reaches Monitor (12.5), Detect
+    # (25) and Observe (62.5), not Recognise (125)
+    assert entries["night_dori_m2"] == {"monitor": n_ok, "detect": n_ok, "observe": n_ok,
+                                        "recognise": 0.0, "identify": 0.0, "inspect": 0.0}
     assert entries["seen_but_dark_m2"] == dark_seen.sum()
     assert res.camera_night_dori_m2 == {"C1": entries["night_dori_m2"]}  # one camera
     assert_allclose(entries["illuminance"]["max_lx"], 40.0)

@@ -16,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def navigation_pages() -> list[str]:
-    """Page files listed in ``app.PAGES`` that exist (the navigation shows exactly these)."""
-    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    """Page files listed in ``ui.shell.PAGES`` that exist (the navigation shows exactly these)."""
+    tree = ast.parse((ROOT / "ui" / "shell.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES":
             pages = [elt.elts[1].value for elt in node.value.elts]
             return [p for p in pages if (ROOT / p).is_file()]
-    raise AssertionError("app.py has no PAGES list")
+    raise AssertionError("ui/shell.py has no PAGES list")
 
 
 PAGES = navigation_pages()
@@ -88,7 +88,7 @@ def test_app_entry_runs_offline(offline):
 
 def test_geocoding_offline_reports_each_address(offline):
     geopy = pytest.importorskip("geopy.geocoders")
-    from assessments.plan.importers import geocode_addresses
+    from assessments.plan.iotools import geocode_addresses
     geocoder = geopy.Nominatim(user_agent="mimamori-planner-test", timeout=1)
     rows = [{"id": "C1", "address": "千葉県柏市若柴178-4"},
             {"id": "C2", "address": "千葉県柏市柏の葉5-2"}]

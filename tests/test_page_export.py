@@ -106,8 +106,26 @@ def test_split_scheme_payer_rows_in_download(workspace_path, media):
     assert saved["simulation"] == {"unit_prices_jpy": {"pole": 90_000}}
     ws = load_workbook(io.BytesIO(_downloaded(at, media)))["事業費"]
     labels = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
-    assert {"都 負担（1/2）", "市 負担（1/3）", "団体 負担（自己負担。対象外経費を含む）",
+    assert {"都 負担（1/2）", "市 負担（1/3）", "団体 負担（補助の対象とする費用のうち）",
             "負担割合: 都"} <= set(labels)
     assert "補助金（国・上位団体の負担）" not in labels
     lights = load_workbook(io.BytesIO(_downloaded(at, media)))["照明配置"]
     assert lights.cell(_find(lights, "L1"), 10).value == 50_000
+
+
+def test_a_plan_that_cannot_be_simulated_is_exported_with_a_message(workspace_path, media):
+    """The simulation's figures cannot be included: the page says so and why (translated),
+    and the workbook is still offered without them."""
+    from ui.simulation import sample_district
+    plan = sample_plan()
+    plan.update(sample_district())
+    plan["cameras"][0]["tilt_deg"] = 120.0     # out of −90…90°: the plan cannot be simulated
+    at, _ = _page(workspace_path, plan)
+    message = next(w.value for w in at.warning if "シミュレーション" in w.value)
+    assert message.startswith("この計画はシミュレーションできないため")
+    assert "tilt_deg" in message and "C1" in message
+    cams = load_workbook(io.BytesIO(_downloaded(at, media)))["カメラ配置"]
+    headers = [c.value for row in cams.iter_rows(max_row=8) for c in row]
+    assert "監視面積 [m²]" not in headers       # written only with the simulation's figures
+    at_en, _ = _page(workspace_path, plan, lang="en")
+    assert any(w.value.startswith("This plan cannot be simulated") for w in at_en.warning)

@@ -26,8 +26,8 @@ def _run(lang, plan_id=None) -> AppTest:
     return run_page(PAGE, lang=lang, plan_id=plan_id)
 
 
-def _by_key(elements, suffix):
-    return next(e for e in elements if e.key and e.key.endswith(suffix))
+def _by_key(elements, name):
+    return next(e for e in elements if e.key and e.key.startswith(name + "@"))
 
 
 @pytest.mark.parametrize("lang, title, tab, status, uk", [
@@ -38,7 +38,7 @@ def test_page_in_both_languages(workspace_path, lang, title, tab, status, uk):
     at = _run(lang, pid)
     assert at.title[0].value == title
     assert tab in [t.label for t in at.tabs]
-    assert _by_key(at.radio, "_status_P01").options[0] == status
+    assert _by_key(at.radio, "pv_status_P01").options[0] == status
     labels = [e.label for e in at.main.expander]
     assert any(" P26 " in label for label in labels)  # face identification adds its items
     uk_rows = at.dataframe[0].value.iloc[:, 0].tolist()
@@ -59,13 +59,13 @@ def test_scenario_a_checklist_gaps_and_draft(workspace_path):
     for missing in ("**P05 ", "**P10 ", "**P12 "):  # sign, retention, police provision
         assert missing in gap_text
     # answer 表示 = 済 → it leaves the gaps; autosaved
-    _by_key(at.radio, "_status_P05").set_value("done").run()
+    _by_key(at.radio, "pv_status_P05").set_value("done").run()
     assert not at.exception
     assert ws.get_plan(pid)["privacy"]["answers"]["P05"]["status"] == "done"
     assert "**P05 " not in " ".join(m.value for m in at.markdown)
     # settings: 14 days retention and the manager go into the draft
-    _by_key(at.number_input, "_set_retention_days").set_value(14).run()
-    _by_key(at.text_input, "_set_manager").input("市民生活部 防災安全課長").run()
+    _by_key(at.number_input, "pv_set_retention_days").set_value(14).run()
+    _by_key(at.text_input, "pv_set_manager").input("市民生活部 防災安全課長").run()
     assert not at.exception
     settings = ws.get_plan(pid)["privacy"]["settings"]
     assert settings["retention_days"] == 14 and settings["manager"] == "市民生活部 防災安全課長"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import run_page
+from tests.pagetest import run_page, wkey
 
 from datasets.workspace import Workspace
 
@@ -18,7 +18,7 @@ def _run(lang: str = "ja") -> AppTest:
 
 
 def _level_radio(at: AppTest, qid: str):
-    return next(r for r in at.radio if r.key and r.key.endswith("_lv_" + qid))
+    return at.radio(key=wkey(at, "rd_lv_" + qid))
 
 
 @pytest.mark.parametrize("lang, title, first, scale, metric", [
@@ -61,7 +61,7 @@ def test_answers_autosave_and_weakest_condition_gets_actions(workspace_path):
     text = " ".join(m.value for m in at.markdown)
     assert "運用費の負担者と期間を決める" in text and "エリアマネジメント" in text
     # evidence text is saved with the level
-    ev = next(t for t in at.text_input if t.key.endswith("_ev_vision_1"))
+    ev = at.text_input(key=wkey(at, "rd_ev_vision_1"))
     ev.input("第6次総合計画 p.12").run()
     saved = Workspace(workspace_path).get_plan(plan["id"])["readiness"]["answers"]
     assert saved["vision_1"] == {"level": 3, "evidence": "第6次総合計画 p.12"}

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import run_page
+from tests.pagetest import run_page, wkey
 
 from datasets.workspace import Workspace
 
@@ -33,17 +33,18 @@ def test_cards_both_languages(lang, title, line):
 
 def test_choices_saved_in_plan(workspace_path):
     at = run()
-    at.checkbox(key="uc_pick_abnormal_behavior").check().run()
-    at.checkbox(key="uc_pick_people_count").check().run()
+    at.checkbox(key=wkey(at, "uc_pick_abnormal_behavior")).check().run()
+    at.checkbox(key=wkey(at, "uc_pick_people_count")).check().run()
     assert not at.exception
     plan_id = at.session_state["plan_id"]
     assert Workspace(workspace_path).get_plan(plan_id)["use_cases"] == ["abnormal_behavior", "people_count"]
     assert any("異常行動検知, 人流計測・人数" in s.value for s in at.success)
-    at.checkbox(key="uc_pick_abnormal_behavior").uncheck().run()
+    at.checkbox(key=wkey(at, "uc_pick_abnormal_behavior")).uncheck().run()
     assert Workspace(workspace_path).get_plan(plan_id)["use_cases"] == ["people_count"]
     # a fresh session shows the saved choice
     at2 = AppTest.from_file(PAGE, default_timeout=60)
     at2.session_state["plan_id"] = plan_id
+    at2.session_state["lang"] = "ja"
     at2.run()
-    assert at2.checkbox(key="uc_pick_people_count").value is True
-    assert at2.checkbox(key="uc_pick_abnormal_behavior").value is False
+    assert at2.checkbox(key=wkey(at2, "uc_pick_people_count")).value is True
+    assert at2.checkbox(key=wkey(at2, "uc_pick_abnormal_behavior")).value is False

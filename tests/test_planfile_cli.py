@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from assessments.simulate import simulate
+from assessments.engine.devices import Camera, Light
 from assessments.engine.grid import Grid
+from assessments.simulate import simulate
 from assessments.plan.validate import PlanError, validate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +47,43 @@ def test_simulate_gives_hand_calculated_figures():
     assert_allclose(cam["dori_axis_end_m"]["identify"], 960 / 250)
 
 
-def test_validation_keeps_unknown_fields_and_lights():
+def test_validation_keeps_unknown_fields_and_types_the_devices():
     out = validate_plan(_plan())
     assert out["custom_field"] == {"kept": True}
-    assert out["lights"][0]["intensity_cd"] == 300
-    assert out["cameras"][0]["model"] == "X-1"
     assert out["resolution_m"] == 0.2
+    light = out["lights"][0]
+    assert isinstance(light, Light) and light.intensity_cd == 300.0
+    assert (light.lat_deg, light.mount_height_m, light.azimuth_deg) == (35.0, 5.0, 0.0)
+    cam = out["cameras"][0]
+    assert isinstance(cam, Camera) and (cam.id, cam.width_px, cam.height_px) == ("C1", 1920, 1080)
+    # defaults applied once: vfov = 2·atan(tan 45° · 1080/1920) = 58.7155°; the plan
+    # format's 0.5 lx and 1/60 s; no IR, no max range
+    assert cam.vfov_deg == pytest.approx(58.71550708, abs=1e-6)
+    assert (cam.min_illuminance_lx, cam.shutter_s) == (0.5, 1 / 60)
+    assert (cam.ir_range_m, cam.max_range_m, cam.privacy_masks_deg) == (None, None, ())
+    # f_px = 960 / tan 45° = 960 px
+    assert cam.f_px == pytest.approx(960.0)
+    # a validated plan validates again to the same devices (the scenario tests do that)
+    again = validate_plan(out)
+    assert again["cameras"] == out["cameras"] and again["lights"] == out["lights"]
+
+
+def test_one_issue_type_for_cameras_and_lights():
+    """Both device kinds report through the one validator: kind, id, field, code, value and
+    the params a translated message needs; the message is built from them."""
+    p = _plan()
+    p["cameras"][0]["tilt_deg"] = 95
+    p["lights"][0]["mount_height_m"] = 0
+    p["lights"].append({"lat": 35.0, "lon": 139.0, "mount_height_m": 5, "lumens": 800})
+    issues = _issues(p).issues
+    assert [(i.kind, i.id, i.field, i.code, i.value) for i in issues] == [
+        ("camera", "C1", "tilt_deg", "out_of_range", 95),
+        ("light", "L1", "mount_height_m", "out_of_range", 0),
+        ("light", "#2", "id", "missing", None),
+        ("light", "#2", "distribution", "missing", None)]
+    assert [i.params for i in issues[:2]] == [{"range": "-90…90"}, {"range": "(0, 100]"}]
+    assert issues[1].message == "light L1: mount_height_m = 0 is outside (0, 100]"
+    assert issues[2].item_id == "light #2"
 
 
 def _issues(plan):

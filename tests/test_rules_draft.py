@@ -108,3 +108,21 @@ def test_legal_form_changes_the_title():
     md = rdr.build_markdown(_plan(legal_form="ordinance", retention_days=14, manager="課長"))
     assert md.startswith("# 防犯カメラの設置及び運用に関する条例（案）")
     assert "この条例は、柏市が" in md
+
+
+def test_values_the_app_cannot_use_are_open_points_not_a_failure(items):
+    # a plan saved with a display label as a use case, a label as the legal form and as a
+    # status (what the language-switch bug stored): the draft keeps the known use case,
+    # falls back to the default form and names each unusable value
+    plan = _plan(retention_days=14, manager="課長", legal_form="規則")
+    plan["use_cases"] = ["災害監視", "people_count"]
+    plan["privacy"]["answers"] = {"P05": {"status": "一部"}}
+    md = rdr.build_markdown(plan, items)
+    assert md.startswith("# 防犯カメラの設置及び運用に関する要綱（案）")  # default: guideline
+    uses = md.split("## 第3条")[1].split("## 第4条")[0]  # 第3条（利用目的）
+    assert "(1) 人流計測（人数）" in uses and "(2)" not in uses and "要記入" not in uses
+    assert "- 用途の値「災害監視」はこのアプリで扱えないため" in md
+    assert "- 設定「定める形式」の保存値はこのアプリで扱えないため" in md
+    assert "- P05 " in md  # an unreadable status counts as not answered
+    en = rdr.build_markdown(plan, items, lang="en")
+    assert "Use-case value “災害監視” is not one the app knows" in en

@@ -4,7 +4,7 @@ row (tilt 120°).
 
 The plan is generated here with a seeded generator (no committed data): a 1,500 m × 1,500 m
 square around 柏市役所 (35.868056, 139.976389; datasets/municipalities.csv) at 2 m cells,
-1,500 cameras with the importer's default optics (assessments.plan.importers.DEFAULT_CAMERA),
+1,500 cameras with the importer's default optics (assessments.plan.iotools.DEFAULT_CAMERA),
 and four school districts (小学校区): the square's quadrants, drawn 20 m past its edge as a
 city's district file would be.
 """
@@ -20,7 +20,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from assessments.engine.grid import Grid
-from assessments.plan.importers import DEFAULT_CAMERA
+from assessments.plan.iotools import DEFAULT_CAMERA
 
 ROOT = Path(__file__).resolve().parents[1]
 N_CAMERAS = 1500

@@ -24,6 +24,8 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetest import wkey
+
 from datasets.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +37,9 @@ PLAN_NAME_A = "柏の葉キャンパス駅周辺 見守り・人流計測"
 # ------------------------------------------------------------------------------ helpers
 
 def _download(at: AppTest, stores, key_end: str) -> bytes:
-    button = next(b for b in at.get("download_button") if b.key and b.key.endswith(key_end))
+    # (a key of a plan's widget ends with @<plan>.<lang>: ui.state.widget_key)
+    button = next(b for b in at.get("download_button")
+                  if b.key and b.key.split("@")[0].endswith(key_end))
     filename = button.proto.url.rsplit("/", 1)[1]
     for store in reversed(stores):
         try:
@@ -132,7 +136,7 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     assert m["自治体"] == "柏市" and m["配置したカメラ"] == "0"
     assert home.subheader[0].value == f"計画の進み具合 — {PLAN_NAME_A}"
     sim = _page("simulate", pid)
-    start = next(b for b in sim.button if b.key and b.key.endswith("mun"))
+    start = next(b for b in sim.button if b.key and b.key.split("@")[0].endswith("mun"))
     assert start.label == "市区町村の庁舎を中心に始める（柏市）"
 
     # ---- 2. 事例比較: 柏の葉 next to つくば, and why the AI cameras were not used ---------
@@ -149,8 +153,8 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
 
     # ---- 3. 映像DX活用事例: 異常行動検知 (Observe) and 人流計測 (Detect) -------------------
     uc = _page("use_cases", pid)
-    uc.checkbox(key="uc_pick_abnormal_behavior").check()
-    uc.checkbox(key="uc_pick_people_count").check()
+    uc.checkbox(key=wkey(uc, "uc_pick_abnormal_behavior")).check()
+    uc.checkbox(key=wkey(uc, "uc_pick_people_count")).check()
     _run(uc)
     assert sorted(_plan(workspace_path, pid)["use_cases"]) == ["abnormal_behavior",
                                                                "people_count"]
@@ -168,10 +172,10 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     levels = {"vision": 3, "issues": 3, "target_state": 2, "plan": 3, "organisation": 1,
               "funding_approach": 2, "investment_recovery": 0, "data_platform": 2,
               "participation": 2}
-    radios = [r for r in rd.radio if r.key and f"rd_{pid}_lv_" in r.key]
+    radios = [r for r in rd.radio if r.key and r.key.startswith("rd_lv_")]
     assert len(radios) == 41  # rows of datasets/readiness_questions.csv
     for r in radios:
-        r.set_value(levels[r.key.split("_lv_")[1].rsplit("_", 1)[0]])
+        r.set_value(levels[r.key.split("@")[0].split("_lv_")[1].rsplit("_", 1)[0]])
     _run(rd)
     m = _metrics(rd)
     # every question of a condition at the same level → condition score = that level;
@@ -197,7 +201,7 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     for missing in ("**P05 ", "**P10 ", "**P12 "):  # sign, retention, provision to police
         assert missing in gaps
     assert "**P26 " not in gaps  # face identification is not asked
-    pv.number_input(key=f"pv_{pid}_set_retention_days").set_value(14)
+    pv.number_input(key=wkey(pv, "pv_set_retention_days")).set_value(14)
     _run(pv)
     assert _plan(workspace_path, pid)["privacy"]["settings"]["retention_days"] == 14
     draft = next(v for v in _texts(pv) if v.startswith("# 防犯カメラの設置及び運用"))
@@ -238,36 +242,52 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     assert _pct(_metrics(sim)["要件を満たす（昼・夜）"]) >= night0
 
     # ---- 7. 補助金: ¥38M over 5 years; デジタル実装型 TYPE A and MLIT 実装化支援 -------------
+    # the costs are entered once: one model price for the 12 cameras on the simulation's
+    # cost tab (12 × 300,000 = 3,600,000) and, typed on 事業計画・事業費, the rest of the
+    # project (AI解析・データ連携・設置工事 一式 34,400,000; the table editor itself is
+    # exercised in tests/test_page_project_plan.py) plus 1,000,000/年 of maintenance
+    models = sorted({c.get("model") or "" for c in _plan(workspace_path, pid)["cameras"]})
+    _page("simulate", pid, **{"sim.price_queue": [
+        {"kind": "cameras", "model": mdl, "price": 300_000} for mdl in models]})
+    ws = Workspace(workspace_path)
+    ws.update_plan(pid, lambda p: p.__setitem__("costs", {
+        "years": 5,
+        "items": [{"category": "other", "name": "AI解析・データ連携・設置工事 一式",
+                   "unit_price_jpy": 34_400_000, "quantity": 1}],
+        "running": [{"category": "maintenance", "name": "保守", "annual_jpy": 1_000_000}]}))
+    ws.close()
     gr = _page("grants", pid)
-    assert gr.number_input(key="gm_cameras").value == 12  # read from the plan
-    assert gr.number_input(key="gm_years").value == 5
-    gr.number_input(key="gm_cost").set_value(38_000_000)
-    gr.radio(key="gm_platform").set_value("has")
+    assert not gr.number_input  # the plan's costs, cameras and sites: no second input
+    assert _metrics(gr)["総事業費（初期費用）"] == "¥38,000,000"
+    next(r for r in gr.radio if r.key.split("@")[0] == "gm_platform").set_value("has")
     _run(gr)
-    res = _frame(gr, "国費").head(2).set_index("名称")
+    res = _frame(gr, "うち国費").head(2).set_index("名称")
     # facts.md §1a #6 (TYPE A 1/2, cap 1億) and #7 (MLIT, 2,000万 per project):
-    # 1/2 × 38,000,000 = 19,000,000 under both caps; local = 38M − 19M = 19,000,000
+    # 1/2 × 38,000,000 (the initial cost; the 5 years of maintenance are not covered)
+    # = 19,000,000 under both caps; local = 38M − 19M = 19,000,000
     assert set(res.index) == {
         "新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A 地域住民等利用推進型 (R7補正)",
         "国土交通省 スマートシティ実装化支援事業"}
-    assert res["国費"].tolist() == ["¥19,000,000"] * 2
-    assert res["地方・申請者負担"].tolist() == ["¥19,000,000"] * 2
-    gr.selectbox(key="gm_choose").select("shinchiho_digital_a")
+    assert res["うち国費"].tolist() == ["¥19,000,000"] * 2
+    assert res["地方・申請者負担（対象の費用のうち）"].tolist() == ["¥19,000,000"] * 2
+    next(b for b in gr.selectbox if b.key.split("@")[0] == "gm_choose").select(
+        "shinchiho_digital_a")
     _run(gr)
-    gr.button(key="gm_save").click()
+    next(b for b in gr.button if (b.key or "").split("@")[0] == "gm_save").click()
     _run(gr)
     assert _plan(workspace_path, pid)["grant"]["scheme_id"] == "shinchiho_digital_a"
 
     # ---- 8. 出力: prices, the Excel, an edit in Excel, imported back ---------------------
-    models = sorted({c.get("model") or "" for c in _plan(workspace_path, pid)["cameras"]})
-    sim = _page("simulate", pid, **{"sim.price_queue": [
-        {"kind": "cameras", "model": mdl, "price": 300_000} for mdl in models]})
     pp = _page("project_plan", pid)
     m = _metrics(pp)
-    # 12 cameras × 300,000 = 3,600,000 (lights unpriced, no running costs);
-    # TYPE A: floor(1/2 × 3,600,000) = 1,800,000 (< cap 1億); local 1,800,000
-    assert (m["初期費用"], m["事業費 合計"]) == ("3,600,000 円", "3,600,000 円")
-    assert (m["補助金"], m["地方負担"]) == ("1,800,000 円", "1,800,000 円")
+    # 12 cameras × 300,000 + 34,400,000 = 38,000,000 (lights unpriced); 5 years of
+    # maintenance 5,000,000; TYPE A: 1/2 × 38,000,000 = 19,000,000 (< cap 1億) — the same
+    # figure as the 補助金 page; local 19,000,000 of the initial cost, 24,000,000 in all
+    assert (m["総事業費（初期費用）"], m["事業費合計（運用費5年分を含む）"]) == (
+        "38,000,000 円", "43,000,000 円")
+    assert (m["補助金"], m["地方負担（補助の対象とする費用のうち）"],
+            m["地方負担 計（運用費5年分を含む）"]) == ("19,000,000 円", "19,000,000 円",
+                                                 "24,000,000 円")
     ex = _page("export", pid)
     assert any(v.startswith("補助制度: 新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A")
                for v in _texts(ex))
@@ -289,9 +309,9 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     edited = buf.getvalue()
     if shutil.which("soffice"):
         values = _soffice_values(edited, tmp_path, "a")["事業費"]
-        # 3,600,000 + 200,000 = 3,800,000; national floor(1/2 × 3,800,000) = 1,900,000
-        assert values.cell(_find_row(values, "初期費用 計"), 5).value == 3_800_000
-        assert values.cell(grant_row, 3).value == 1_900_000
+        # 38,000,000 + 200,000 = 38,200,000; national 1/2 × 38,200,000 = 19,100,000
+        assert values.cell(_find_row(values, "初期費用 計"), 5).value == 38_200_000
+        assert values.cell(grant_row, 3).value == 19_100_000
     ex.file_uploader(key="export_upload").upload("plan.xlsx", edited, XLSX)
     _run(ex)
     assert not ex.error
@@ -303,8 +323,8 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     assert ex.success[0].value == "計画に反映しました（1件）。"
     pp = _page("project_plan", pid)
     m = _metrics(pp)
-    assert (m["初期費用"], m["補助金"], m["地方負担"]) == (
-        "3,800,000 円", "1,900,000 円", "1,900,000 円")
+    assert (m["総事業費（初期費用）"], m["補助金"], m["地方負担（補助の対象とする費用のうち）"]) == (
+        "38,200,000 円", "19,100,000 円", "19,100,000 円")
     # the home page of the same plan shows how far it got
     m = _metrics(_page("home", pid))
     assert (m["選んだ活用事例"], m["準備度の回答"], m["配置したカメラ"], m["配置した防犯灯"]) == (
@@ -335,7 +355,7 @@ def test_scenario_b_chofu_association(workspace_path, media):
 
     # ---- 2. 見守り（子ども）: Recognise at the crossing; the sites aimed at it --------------
     uc = _page("use_cases", pid)
-    uc.checkbox(key="uc_pick_watch_children").check()
+    uc.checkbox(key=wkey(uc, "uc_pick_watch_children")).check()
     _run(uc)
     assert _plan(workspace_path, pid)["use_cases"] == ["watch_children"]
     # C1 (6 m south) already looks north (importer default azimuth 0°); C2 (6 m east)
@@ -384,28 +404,31 @@ def test_scenario_b_chofu_association(workspace_path, media):
     sim.session_state["sim.price_queue"] = [{"kind": "cameras", "model": "", "price": 800_000}]
     _run(sim)
     # the notice-board map: 地図画像 (PNG) is made on request (a toggle), then downloaded
-    next(t for t in sim.toggle if t.key.endswith("png_on")).set_value(True)
+    next(t for t in sim.toggle if t.key.split("@")[0].endswith("png_on")).set_value(True)
     _run(sim)
     png = _download(sim, media, "dl_png")
 
     # ---- 4. 補助金: 東京都 見守り via 調布市: 都 1/2, 市 1/3, 町会 1/6 with the camera cap ----
     gr = _page("grants", pid)
-    assert gr.number_input(key="gm_cameras").value == 3
-    assert gr.multiselect(key="gm_domains").value == ["watching"]  # from 見守り（子ども）
-    gr.selectbox(key="gm_applicant").select("neighbourhood_association")
-    gr.number_input(key="gm_cost").set_value(2_400_000)
+    # the plan's 3 cameras × 800,000 (the price set on the cost tab above): no second input
+    assert not gr.number_input and _metrics(gr)["総事業費（初期費用）"] == "¥2,400,000"
+    domains = next(w for w in gr.multiselect if w.key.split("@")[0] == "gm_domains")
+    assert domains.value == ["watching"]  # from 見守り（子ども）
+    next(w for w in gr.selectbox if w.key.split("@")[0] == "gm_applicant").select(
+        "neighbourhood_association")
     _run(gr)
-    first = _frame(gr, "国費").iloc[0]
+    first = _frame(gr, "うち国費").iloc[0]
     assert first["名称"].startswith("東京都 地域における見守り活動支援事業")
     assert "調布" in first["名称"]
     # facts.md §1b (CF): eligible = min(2,400,000, 3 × 600,000) = 1,800,000;
     # 都 1/2 = 900,000 + 市 1/3 = 600,000 → public 1,500,000; 町会 2,400,000 − 1,500,000
-    assert (first["補助額 (公費計)"], first["地方・申請者負担"]) == ("¥1,500,000", "¥900,000")
+    assert (first["補助額 (公費計)"], first["地方・申請者負担（対象の費用のうち）"]) == (
+        "¥1,500,000", "¥900,000")
     conditions = first["条件・計算"]
     assert "住民の同意" in conditions and "5年" in conditions
-    gr.selectbox(key="gm_choose").select_index(0)
+    next(w for w in gr.selectbox if w.key.split("@")[0] == "gm_choose").select_index(0)
     _run(gr)
-    gr.button(key="gm_save").click()
+    next(b for b in gr.button if (b.key or "").split("@")[0] == "gm_save").click()
     _run(gr)
     assert _plan(workspace_path, pid)["grant"]["scheme_id"] == "tokyo_mimamori_chofu"
     pp = _page("project_plan", pid)
@@ -461,7 +484,7 @@ def test_scenario_c_council_presentation(workspace_path):
     assert counts.loc["防災", "うち「カメラ・センサー等」も●"] == 1
     assert counts.loc["移動・人流データ", "●の事業数"] == 5
     assert counts.loc["移動・人流データ", "うち「カメラ・センサー等」も●"] == 3
-    assert cc.selectbox(key="cc_fig_ini").value == "kakogawa"
+    assert cc.selectbox(key="cc_fig_ini.ja").value == "kakogawa"
     m = _metrics(cc)
     # facts.md §3a: 900 (FY2017) + 575 (FY2018) = 1,475; AI cameras 150 (FY2022)
     assert m["見守りカメラ設置台数 (2017-10〜2019-03) (2019)"] == "1,475 台"

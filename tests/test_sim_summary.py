@@ -1,4 +1,5 @@
-"""Summary helpers of the simulation page: DORI shares, requirement, overlap, cost."""
+"""Summary helpers of the simulation page: DORI shares, requirement, overlap (costs:
+tests/test_costs.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -76,21 +77,3 @@ def test_camera_overlap_flags_the_twin():
     assert ov["C"]["shared_fraction"] == 0.0 and not ov["C"]["adds_little"]
     assert_allclose(ov["C"]["unique_m2"], ov["C"]["covered_m2"])
     assert ov["C"]["covered_m2"] > 100
-
-
-def test_cost_estimate_hand_calculation():
-    cams = [{"id": "C1", "unit_price_jpy": 300_000}, {"id": "C2"}]
-    lights = [{"id": f"L{i}"} for i in range(3)]
-    prices = {"camera": 200_000, "light": 50_000, "recorder_per_tb": 20_000}
-    est = S.cost_estimate(cams, lights, unit_prices_jpy=prices, storage_tb=2.0)
-    items = {i["key"]: i for i in est["items"]}
-    # cameras 300,000 + 200,000 = 500,000 (average unit 250,000); lights 3 × 50,000 =
-    # 150,000; recorder 2 TB × 20,000 = 40,000; pole and installation not priced → 0
-    assert_allclose(items["camera"]["amount_jpy"], 500_000)
-    assert_allclose(items["camera"]["unit_price_jpy"], 250_000)
-    assert_allclose(items["light"]["amount_jpy"], 150_000)
-    assert_allclose(items["recorder_per_tb"]["amount_jpy"], 40_000)
-    assert items["installation"]["quantity"] == 5
-    assert_allclose(est["total_jpy"], 690_000)
-    with pytest.raises(ValueError, match="unit price 'light'"):
-        S.cost_estimate(cams, lights, unit_prices_jpy={"light": -1})

@@ -115,6 +115,21 @@ def test_migration_from_version_1_keeps_plans(workspace_path):
     assert saved["_revision"] == 4 and ws.get_revision(old["id"], 3)["use_cases"] == []
 
 
+def test_failed_migration_is_a_workspace_error_and_keeps_the_file(workspace_path):
+    # a file whose "plans" table is not the app's (version 0): migration 001 cannot create
+    # it; the app says it cannot open the workspace (translated), no database traceback
+    con = duckdb.connect(str(workspace_path))
+    con.execute("CREATE TABLE plans (x INTEGER)")
+    con.execute("INSERT INTO plans VALUES (7)")
+    con.close()
+    with pytest.raises(WorkspaceError) as info:
+        Workspace(workspace_path)
+    assert info.value.code == "open_failed" and "schema version 1" in str(info.value)
+    con = duckdb.connect(str(workspace_path))
+    assert con.execute("SELECT * FROM plans").fetchall() == [(7,)]  # rolled back, kept
+    con.close()
+
+
 def test_concurrent_writers_lose_nothing(workspace_path):
     ws = Workspace(workspace_path)
     shared = ws.create_plan("共有")

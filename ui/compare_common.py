@@ -1,4 +1,5 @@
-"""Small drawing helpers shared by the 調べる・比較する pages (source links, chart font)."""
+"""Small drawing helpers shared by the pages: source links, chart font, money figures (yen,
+the plan's cost lines with where each comes from)."""
 from __future__ import annotations
 
 import re
@@ -57,6 +58,40 @@ def yen(value) -> str:
     if missing(value):
         return "—"
     return f"¥{value:,.0f}"
+
+
+def cost_line_label(line) -> str:
+    """What a cost line is, in the user's language: the model (devices), the estimate item,
+    or the typed name (:class:`assessments.programme.costs.CostLine`)."""
+    cat = t(f"export.cat.item.{line.category}")
+    if line.source == "estimate":
+        return t(f"export.cost.estimate.{line.key}")
+    if line.source in ("cameras", "lights"):
+        return f"{cat}: {line.name or t('export.plan.model_unset')}"
+    return f"{cat}: {line.name}" if line.name else cat
+
+
+def cost_lines_frame(costs) -> pd.DataFrame:
+    """The plan's initial and running cost lines as one table with where each comes from
+    (``costs``: :class:`assessments.programme.costs.PlanCosts`)."""
+    rows = [{t("export.cost.col.item"): cost_line_label(line),
+             t("export.cost.col.source"): t(f"export.cost.source.{line.source}"),
+             t("export.cost.col.qty"): round(line.quantity, 2),
+             t("export.cost.col.unit"): f"{line.unit_price_jpy:,.0f}",
+             t("export.cost.col.amount"): f"{line.amount_jpy:,.0f}"} for line in costs.lines]
+    rows += [{t("export.cost.col.item"): f"{t('export.cat.running.' + r.category)}"
+              + (f": {r.name}" if r.name else ""),
+              t("export.cost.col.source"): t("export.cost.source.running"),
+              t("export.cost.col.qty"): r.years,
+              t("export.cost.col.unit"): f"{r.annual_jpy:,.0f}",
+              t("export.cost.col.amount"): f"{r.amount_jpy:,.0f}"} for r in costs.running]
+    return pd.DataFrame(rows)
+
+
+def superseded_notes(costs) -> list[str]:
+    """One message per estimate line left out because the same category is typed."""
+    return [t("export.cost.superseded", item=t(f"export.cost.estimate.{key}"))
+            for key in costs.superseded]
 
 
 def labels(options, text) -> callable:

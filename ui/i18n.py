@@ -21,6 +21,31 @@ def lang() -> str:
     return value if value in LANGS else DEFAULT_LANG
 
 
+_NO_VALUE = object()
+
+
+def lang_key(name: str, value=_NO_VALUE) -> str:
+    """Session key of a widget whose labels depend on the language but whose value does not
+    belong to a plan (filters, a chosen initiative).
+
+    Streamlit serialises a choice widget's value as its shown label and maps it back on the
+    next run; after a language switch the label no longer matches and the label string
+    itself would come back as the value. A key per language avoids that: the widget in the
+    new language starts from the id the other language's widget held (or ``value``, once).
+    Pass the start value here, not as the widget's ``index`` / ``default``.
+    """
+    key = f"{name}.{lang()}"
+    if key not in st.session_state:
+        for other in LANGS:
+            if f"{name}.{other}" in st.session_state:
+                st.session_state[key] = st.session_state[f"{name}.{other}"]
+                break
+        else:
+            if value is not _NO_VALUE:
+                st.session_state[key] = value
+    return key
+
+
 def t(key: str, /, **fmt) -> str:
     """Text for ``key`` in the session's language, with ``{name}`` fields filled from ``fmt``.
 

@@ -28,7 +28,9 @@ from PIL import Image, ImageDraw, ImageFont
 from assessments.engine import image_quality as iq
 from assessments.engine import sim_summary as S
 from assessments.engine.grid import geojson_rings
+from assessments.plan.buildings import is_home
 from ui.i18n import t
+from ui.simulation import digest
 
 #: Raster layers that can be shown (one at a time) and vector overlays (any number).
 RASTER_LAYERS = ("dori", "count", "illuminance", "night_usability", "requirement", "none")
@@ -326,9 +328,7 @@ def _buildings_xy_features(grid, feats):
             parts = _rings_xy(grid, f.get("geometry"))
         except (ValueError, TypeError):
             continue
-        props = f.get("properties") or {}
-        from assessments.engine.privacy_geometry import _is_home
-        (homes if _is_home(props) else others).extend(parts)
+        (homes if is_home(f.get("properties")) else others).extend(parts)
     return _joined(others), _joined(homes)
 
 
@@ -338,7 +338,6 @@ def buildings_xy(grid, buildings, *, key: str | None = None):
     buildings) or, without it, by a digest of the features."""
     feats = (buildings or {}).get("features") or [] if isinstance(buildings, dict) else []
     if key is None:
-        from ui.simulation import digest
         key = digest(feats)
     key = (key, grid.origin_lat, grid.origin_lon, grid.resolution_m, grid.shape,
            grid.x0_m, grid.y0_m)
@@ -563,15 +562,15 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
             traces.append(_scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
                                      line=dict(color="rgba(25,60,140,0.45)", width=1, dash="dot"),
                                      hoverinfo="skip", legendgroup="vector"))
-    lights = plan.get("lights") or []
+    lights = sim.lights              # the typed lights that were simulated
     if lights:
-        lx, ly = g.to_xy([float(lt["lat"]) for lt in lights], [float(lt["lon"]) for lt in lights])
+        lx, ly = g.to_xy([lt.lat_deg for lt in lights], [lt.lon_deg for lt in lights])
         traces.append(_scatter(
             x=np.round(np.atleast_1d(lx), 2), y=np.round(np.atleast_1d(ly), 2),
             mode="markers", name=t("sim.map.lights"),
             marker=dict(size=11, color="#ffd400", symbol="star",
                         line=dict(color="#6b5600", width=1)),
-            text=[str(lt.get("id")) for lt in lights],
+            text=[lt.id for lt in lights],
             hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
     cams = list(sim.model.views.values())
     if cams:
@@ -587,7 +586,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                         line=dict(color="white", width=2)),
             hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
         # aim arrows
-        az = np.radians([v.params["azimuth_deg"] for v in cams])
+        az = np.radians([v.camera.bearing_deg for v in cams])
         hx_, hy_ = np.asarray(hx, float), np.asarray(hy, float)
         ax_ = np.column_stack([hx_, hx_ + 9 * np.sin(az), np.full(len(cams), np.nan)]).ravel()
         ay_ = np.column_stack([hy_, hy_ + 9 * np.cos(az), np.full(len(cams), np.nan)]).ravel()
@@ -700,14 +699,14 @@ def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
                                                               v.y_m + fp[0, 1])]
             d.line(pts, fill=(25, 60, 140, 230), width=1)
     f_small = _font(13)
-    for lt in plan.get("lights") or []:
-        x, y = g.to_xy(float(lt["lat"]), float(lt["lon"]))
+    for lt in sim.lights:
+        x, y = g.to_xy(lt.lat_deg, lt.lon_deg)
         a, b = px(x, y)
         d.ellipse([a - 4, b - 4, a + 4, b + 4], fill=(255, 212, 0, 255),
                   outline=(107, 86, 0, 255))
     for v in m.views.values():
         a, b = px(v.x_m, v.y_m)
-        az = math.radians(v.params["azimuth_deg"])
+        az = math.radians(v.camera.bearing_deg)
         d.line([a, b, a + 14 * math.sin(az), b - 14 * math.cos(az)], fill=(13, 71, 161, 255),
                width=3)
         d.ellipse([a - 6, b - 6, a + 6, b + 6], fill=(13, 71, 161, 255),

@@ -53,8 +53,8 @@ def plan_selector() -> None:
     current = state.current_plan_id()
     sidebar = st.sidebar
     st.session_state["_plan_widget"] = current  # follow switches made by code
-    sidebar.selectbox(t("plan.current"), ids,
-                      format_func=lambda i: names.get(i, i), key="_plan_widget",
+    shown = _unique_labels(ids, names)
+    sidebar.selectbox(t("plan.current"), ids, format_func=shown.__getitem__, key="_plan_widget",
                       on_change=lambda: state.select_plan(st.session_state["_plan_widget"]))
     for message in st.session_state.pop("_plan_flash", []):
         sidebar.success(message)
@@ -122,6 +122,21 @@ def plan_selector() -> None:
             if upload is not None and st.session_state.get("_plan_upload_done") != upload.file_id:
                 st.session_state["_plan_upload_done"] = upload.file_id
                 _import(upload.getvalue(), owner)
+
+
+def _unique_labels(ids: list[str], names: dict[str, str]) -> dict[str, str]:
+    """Plan names as selector labels, made unique (「計画 (2)」): Streamlit sends a choice back
+    as its label, so two plans of the same name would both select the first."""
+    labels: dict[str, str] = {}
+    taken: set[str] = set()
+    for plan_id in ids:
+        label, n = names.get(plan_id) or plan_id, 1
+        while label in taken:
+            n += 1
+            label = f"{names.get(plan_id) or plan_id} ({n})"
+        taken.add(label)
+        labels[plan_id] = label
+    return labels
 
 
 def _plan_json(ws, plan_id: str, owner: str):

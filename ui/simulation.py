@@ -1,16 +1,20 @@
 """Cached simulation of a plan: coverage, night, requirement, privacy and summary figures.
 
-Both the シミュレーション page and the 出力 page call :func:`simulate_plan` (or
-:func:`results_for_plan`); results are computed from the plan, never handed over through
-session keys. The :class:`~assessments.engine.coverage.CoverageModel` of a scene (area, buildings,
+Both the シミュレーション page and the 出力 page call :func:`simulate_plan` (the 出力 page
+through ``ui.sim_export.results_for_plan``); results are computed from the plan, never
+handed over through session keys. ``ui.map_view`` draws a :class:`SimResult` and imports this
+module, never the other way round. The
+:class:`~assessments.engine.coverage.CoverageModel` of a scene (area, buildings,
 resolution, target height, standard) is kept with ``st.cache_resource``; on every call only
 the cameras whose dict changed are recomputed (``update_camera`` / ``remove_camera``), and the
 night join likewise one camera at a time (:class:`NightCache`; all cameras when the lights
 change). One edit of the district benchmark costs ≈ 0.23 s with the map
 (``benchmarks/bench_page_edit.py``).
 
-The editing helpers (:func:`apply_editor_delta`, :func:`camera_issues`,
-:func:`light_issues`) are plain functions so the page's table edits are testable.
+Cameras and lights are checked by the one validator (:func:`device_issues`,
+``assessments.engine.devices``) and held as typed ``Camera`` / ``Light`` values. The editing
+helpers (:func:`apply_editor_delta`, :func:`device_issues`) are plain functions so the
+page's table edits are testable.
 """
 from __future__ import annotations
 
@@ -30,15 +34,16 @@ import streamlit as st
 from assessments.engine import image_quality as iq
 from assessments.engine import lighting as L
 from assessments.engine import night as N
-from assessments.plan import validate as planfile
-from assessments.engine import sim_summary
-from assessments.engine import storage
+from assessments.engine import sim_summary, storage
 from assessments.engine.coverage import CoverageModel
+from assessments.engine.devices import Camera, Light, PlanIssue, check_devices, check_light
 from assessments.engine.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
-                                   district_labels, district_meta)
-from assessments.plan.frozen import content_hash, text_hash
+                                          district_labels, district_meta)
+from assessments.engine.dori import level_at
 from assessments.engine.grid import Grid
 from assessments.engine.privacy_geometry import home_facade_cells, privacy_hits
+from assessments.plan import validate as planfile
+from assessments.plan.frozen import content_hash, text_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
@@ -61,8 +66,9 @@ COST_FIELDS = ("unit_price_jpy",)
 
 
 def _physics(device: dict) -> dict:
-    """The device without its cost fields (for the recompute signatures); a long text (a
-    light's IES file, often the same object for many lights) by its hash."""
+    """A light's plan entry without its cost fields (the lights' recompute signature: a
+    typed ``Light`` compares without its parsed IES table); a long text (the IES file,
+    often the same object for many lights) by its hash."""
     return {k: ("sha256:" + text_hash(v) if isinstance(v, str) and len(v) > 4096 else v)
             for k, v in device.items() if k not in COST_FIELDS}
 
@@ -83,7 +89,7 @@ def digest(obj) -> str:
 # the cached scene
 # ---------------------------------------------------------------------------------------
 class Scene:
-    """A coverage model for one scene plus the camera dicts it currently holds."""
+    """A coverage model for one scene plus the cameras it currently holds."""
 
     def __init__(self, validated: dict):
         self.lock = threading.Lock()
@@ -93,7 +99,7 @@ class Scene:
                                    target_height_m=validated["target_height_m"],
                                    standard=validated["standard"],
                                    min_density_px_m=validated.get("min_density_px_m"))
-        self.cam_sig: dict[str, str] = {}
+        self.cam_sig: dict[str, Camera] = {}
         self.night_cache = NightCache(self.grid.shape)
         self.night = None
         self.privacy_key = None
@@ -102,11 +108,11 @@ class Scene:
         self.districts = (None, [], None)   # (key, issues, (labels, meta))
         self.last_changed: list[str] = []
 
-    def sync(self, cameras: list[dict]) -> list[str]:
-        """Make the model hold exactly ``cameras``; recompute only the changed ones."""
-        new = {str(c["id"]): digest(_physics(c)) for c in cameras}
-        if list(new) != list(self.cam_sig) and set(new) == set(self.cam_sig):
-            pass  # same set, other order: indices differ but per-camera views are reusable
+    def sync(self, cameras: list[Camera]) -> list[str]:
+        """Make the model hold exactly ``cameras``; recompute only the changed ones (a
+        typed camera holds physics only, so it is its own signature: a price change is no
+        change)."""
+        new = {c.id: c for c in cameras}
         changed = []
         for cid in [c for c in self.cam_sig if c not in new]:
             self.model.remove_camera(cid)
@@ -117,8 +123,8 @@ class Scene:
             changed += list(new)
         else:
             for cam in cameras:
-                cid = str(cam["id"])
-                if self.cam_sig.get(cid) != new[cid]:
+                cid = cam.id
+                if self.cam_sig.get(cid) != cam:
                     self.model.update_camera(cam)
                     changed.append(cid)
         self.cam_sig = new
@@ -131,23 +137,17 @@ class Scene:
 # ---------------------------------------------------------------------------------------
 @dataclass
 class CameraNight:
-    """One camera's night figures at the cells it sees (the pairs of the night join).
+    """One camera's night join, kept under its inputs (``key``).
 
-    ``rows``, ``cols`` are grid indices (int32); ``bbox`` = (r0, r1, c0, c1) bounds them
-    (None when the camera sees nothing); ``pixel_density_px_m`` (float32, day) and
-    ``night_px_m`` (float64), ``mode`` (int8, ``assessments.engine.image_quality.NIGHT_*``) and
-    ``vertical_lx`` (float32, at 1.5 m facing the camera) follow them; ``dori_m2`` is the
-    camera's own night DORI areas (cumulative) [m²].
+    ``pairs`` are its (camera, seen cell) pairs (:class:`assessments.engine.night.NightPairs`,
+    cells as flat indices of the model's grid); ``bbox`` = (r0, r1, c0, c1) bounds them
+    (None when the camera sees nothing); ``dori_m2`` is the camera's own night DORI areas
+    (cumulative) [m²].
     """
 
     key: tuple
     bbox: tuple | None
-    rows: np.ndarray
-    cols: np.ndarray
-    pixel_density_px_m: np.ndarray
-    night_px_m: np.ndarray
-    mode: np.ndarray
-    vertical_lx: np.ndarray
+    pairs: N.NightPairs
     dori_m2: dict
 
 
@@ -155,15 +155,14 @@ class NightCache:
     """The night assessment of a scene, recomputed one camera at a time.
 
     The horizontal illuminance (and its statistics) depends on the lights only and is kept
-    until they change. Each camera's night join (vertical illuminance toward it, night
-    mode and density at its seen cells) is computed by
-    :func:`assessments.engine.night.night_assessment` on the bounding box of its seen cells with
-    the lights that reach that box, and kept under the camera's inputs and the lights'
-    inputs. The whole-grid best night density / mode / vertical illuminance are then
-    refolded only inside the boxes of the cameras that changed (old and new box), over the
-    cameras in model order with a strict "better" — the same first-camera-on-a-tie rule as
-    the whole-grid join, so the arrays equal :func:`assessments.engine.night.night_assessment`
-    on all cameras (tests).
+    until they change. Each camera's pairs (:func:`assessments.engine.night.night_pairs`:
+    vertical illuminance toward it, night mode and density at its seen cells, on the
+    bounding box of those cells with the lights that reach it) are kept under the camera's
+    and the lights' inputs. The whole-grid best night density / mode / vertical
+    illuminance are then refolded by :func:`assessments.engine.night.fold_pairs` — the fold
+    of the whole-grid join — only inside the boxes of the cameras that changed (old and
+    new box), over the cameras' pairs in model order, so the arrays equal
+    :func:`assessments.engine.night.night_assessment` on all cameras (tests).
     """
 
     #: Above this many changed cameras the whole grid is refolded once.
@@ -198,11 +197,10 @@ class NightCache:
         self.lights_key = key
         self.entries.clear()
 
-    def _camera(self, model, cid, cam, key) -> CameraNight:
+    def _camera(self, model, cid, key) -> CameraNight:
         view = model.views[cid]
-        empty = CameraNight(key, None, np.zeros(0, np.int32), np.zeros(0, np.int32),
-                            np.zeros(0, np.float32), np.zeros(0), np.zeros(0, np.int8),
-                            np.zeros(0, np.float32), {k: 0.0 for k in model.thresholds})
+        thresholds = model.thresholds
+        empty = CameraNight(key, None, N.NightPairs.empty(), {k: 0.0 for k in thresholds})
         if view.empty:
             return empty
         seen = view.pixel_density > 0
@@ -223,59 +221,53 @@ class NightCache:
             near = ((lx + rad >= x[0] - m) & (lx - rad <= x[-1] + m)
                     & (ly + rad >= y[-1] - m) & (ly - rad <= y[0] + m))
             lums = [self.luminaires[i] for i in np.flatnonzero(near)]
-        cv = N.CameraView(rows=slice(0, r1 - r0), cols=slice(0, c1 - c0),
-                          pixel_density_px_m=sub, distance_m=None, x_m=float(view.x_m),
-                          y_m=float(view.y_m), id=cid, **N.camera_night_params(cam))
-        res = N.night_assessment(x, y, lums, [cv], area_mask=model.inside[r0:r1, c0:c1],
-                                 thresholds=model.thresholds, lighting_verdict=False)
-        flat = np.flatnonzero(sub > 0)
-        pr, pc = np.divmod(flat, c1 - c0)
-        npd = res.night_pixel_density_px_m.ravel()[flat]
+        cv = N.night_view(view, view.camera, rows=slice(0, r1 - r0), cols=slice(0, c1 - c0),
+                          pixel_density=sub)
+        pairs = N.night_pairs(x, y, lums, [cv])
+        # box cells → grid cells (both row-major: the order by cell is kept)
+        pr, pc = np.divmod(pairs.cell, c1 - c0)
+        cells = (pr + r0) * g.shape[1] + (pc + c0)
+        pairs = N.NightPairs(cells, pairs.cam, pairs.day_px_m, pairs.night_px_m, pairs.mode,
+                             pairs.vertical_lx)
+        fold = N.fold_pairs(pairs, n_views=1, in_mask=model.inside.ravel()[cells],
+                            thresholds=thresholds)
         a = g.cell_area_m2
-        return CameraNight(key, (r0, r1, c0, c1), (pr + r0).astype(np.int32),
-                           (pc + c0).astype(np.int32), sub.ravel()[flat].astype(np.float32),
-                           npd, res.night_mode.ravel()[flat],
-                           res.vertical_illuminance_lx.ravel()[flat].astype(np.float32),
-                           {k: float(np.count_nonzero(npd >= t)) * a
-                            for k, t in model.thresholds.items()})
+        return CameraNight(key, (r0, r1, c0, c1), pairs,
+                           {k: float(c[0]) * a for k, c in fold.camera_counts.items()})
 
     # -- folding --------------------------------------------------------------------------
     def _fold(self, model, region) -> None:
-        """Recompute the best night density / mode / vertical illuminance in ``region``."""
+        """Refold the best night density / mode / vertical illuminance in ``region``."""
         r0, r1, c0, c1 = region
-        bn = self.best_night[r0:r1, c0:c1]
-        bm = self.best_mode[r0:r1, c0:c1]
-        ev = self.ev_best[r0:r1, c0:c1]
-        bn.fill(0.0)
-        bm.fill(0)
-        ev.fill(np.nan)
-        bd = np.zeros(bn.shape, np.float32)
-        for cid in model.views:
+        n_cols = model.grid.shape[1]
+        parts = []
+        for idx, cid in enumerate(model.views):
             e = self.entries.get(cid)
             if e is None or e.bbox is None:
                 continue
             er0, er1, ec0, ec1 = e.bbox
             if er1 <= r0 or er0 >= r1 or ec1 <= c0 or ec0 >= c1:
                 continue
-            rows, cols = e.rows, e.cols
-            npd, mode, pd, evs = e.night_px_m, e.mode, e.pixel_density_px_m, e.vertical_lx
+            p = e.pairs
             if not (er0 >= r0 and er1 <= r1 and ec0 >= c0 and ec1 <= c1):
-                sel = (rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1)
-                rows, cols, npd, mode, pd, evs = (a[sel] for a in
-                                                  (rows, cols, npd, mode, pd, evs))
-            rr, cc = rows - r0, cols - c0
-            better = npd > bn[rr, cc]
-            rb, cb = rr[better], cc[better]
-            bn[rb, cb] = npd[better]
-            bm[rb, cb] = mode[better]
-            better = pd > bd[rr, cc]
-            rb, cb = rr[better], cc[better]
-            bd[rb, cb] = pd[better]
-            ev[rb, cb] = evs[better]
+                rows, cols = np.divmod(p.cell, n_cols)
+                p = p.take((rows >= r0) & (rows < r1) & (cols >= c0) & (cols < c1))
+            parts.append(N.NightPairs(p.cell, np.full(p.cell.size, idx, np.int32),
+                                      p.day_px_m, p.night_px_m, p.mode, p.vertical_lx))
+        fold = N.fold_pairs(N.merge_pairs(parts), n_views=len(model.views), in_mask=None,
+                            thresholds={})
+        for grid_, fill in ((self.best_night, 0.0), (self.best_mode, 0),
+                            (self.ev_best, np.nan)):
+            grid_[r0:r1, c0:c1] = fill
+        rr, cc = np.divmod(fold.cells, n_cols)
+        self.best_night[rr, cc] = fold.best_night
+        self.best_mode[rr, cc] = fold.best_mode
+        self.ev_best[rr, cc] = fold.vertical_best_lx
 
-    def update(self, model, cameras: dict, luminaires, lights_key, cam_sig: dict) -> bool:
+    def update(self, model, luminaires, lights_key) -> bool:
         """Bring the night arrays up to date (:attr:`recomputed`: the camera ids whose
-        night join was recomputed); True when anything changed."""
+        night join was recomputed); True when anything changed. A camera is recomputed when
+        its typed value (``model.cameras``) or the lights changed."""
         full = False
         if lights_key != self.lights_key:
             self._set_lights(model, luminaires, lights_key)
@@ -286,11 +278,11 @@ class NightCache:
             if old.bbox is not None:
                 regions.append(old.bbox)
         for cid in model.views:
-            key = (cam_sig.get(cid), lights_key)
+            key = (model.cameras[cid], lights_key)
             old = self.entries.get(cid)
             if old is not None and old.key == key:
                 continue
-            new = self._camera(model, cid, cameras.get(cid, {}), key)
+            new = self._camera(model, cid, key)
             self.entries[cid] = new
             recomputed.append(cid)
             regions += [b.bbox for b in (old, new) if b is not None and b.bbox is not None]
@@ -306,10 +298,9 @@ class NightCache:
         """The :class:`assessments.engine.night.NightResult` of the current state (no failing-cell
         list, no ``below_*`` masks: the page does not draw them)."""
         thr = dict(model.thresholds)
-        detect = thr.get("detect", min(thr.values()))
-        dark = self.best_night < detect
-        seen_dark = model.inside & (model.pixel_density >= np.float64(detect)) & dark
-        lit_unseen = self.lit & dark
+        lit_unseen, seen_dark = N.planner_areas(
+            self.lit, model.pixel_density, self.best_night, model.inside,
+            N.detect_px_m(thr))
         stats = self.h_stats
         low = np.fmin.reduce(self.ev_best, axis=None)     # NaN only when nothing is seen
         min_v = None if np.isnan(low) else float(low)
@@ -357,7 +348,8 @@ class SimResult:
     req_map: np.ndarray | None
     privacy: list = field(default_factory=list)
     luminaires: list = field(default_factory=list)
-    cameras: dict = field(default_factory=dict)   # id → validated camera dict
+    cameras: dict[str, Camera] = field(default_factory=dict)
+    lights: list[Light] = field(default_factory=list)   # the simulated lights, plan order
     changed: list = field(default_factory=list)   # camera ids recomputed on this call
     scene_key: str = ""                            # digest of the scene (area, buildings …)
 
@@ -416,26 +408,10 @@ def scene_part(plan: dict) -> dict:
     return part
 
 
-def camera_issues(area: dict, cameras: list[dict]) -> list:
-    """Validation issues (``assessments.plan.validate.PlanIssue``) of the cameras alone."""
-    try:
-        planfile.validate_plan({"version": 1, "area": area, "cameras": cameras})
-    except planfile.PlanError as exc:
-        return [i for i in exc.issues if i.item_id.startswith("camera")]
-    return []
-
-
-def light_issues(lights: list[dict]) -> list[dict]:
-    """Problems of the lights (``assessments.engine.lighting.validate_light``), duplicate ids too."""
-    out, seen = [], set()
-    for light in lights:
-        out += L.validate_light(light)
-        lid = str(light.get("id", ""))
-        if lid and lid in seen:
-            out.append({"id": lid, "field": "id", "code": "duplicate_id",
-                        "message": f"light {lid!r}: id used twice"})
-        seen.add(lid)
-    return out
+def device_issues(kind: str, items) -> list[PlanIssue]:
+    """The issues of a plan's ``cameras`` (``kind="camera"``) or ``lights`` (``"light"``)
+    list, duplicate ids included (:func:`assessments.engine.devices.check_devices`)."""
+    return check_devices(kind, items)[1]
 
 
 def use_case_rows(cursor) -> list[dict]:
@@ -459,31 +435,30 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
     key = digest(sp)
     validated = _validated_scene(key, sp)
     scene = _scene(f"{plan.get('id', '')}:{key}", validated)
-    cams_plan = [c for c in plan.get("cameras") or []]
-    issues = camera_issues(validated["area"], cams_plan)
+    cameras, issues = check_devices("camera", plan.get("cameras"))
     if issues:
         raise planfile.PlanError(issues)
-    cameras = [dict(c, id=str(c["id"])) for c in cams_plan]
-    lights = [lt for lt in plan.get("lights") or [] if not L.validate_light(lt)]
+    # a light the tables would not have saved is left out (the edit reports it)
+    raw_lights, lights = [], []
+    for i, raw in enumerate(plan.get("lights") or []):
+        light, _ = check_light(raw, i)
+        if light is not None:
+            raw_lights.append(raw)
+            lights.append(light)
     with scene.lock:
         changed = scene.sync(cameras)
         model = scene.model
         nc = scene.night_cache
-        lights_key = digest([_physics(lt) for lt in lights])
-        if lights_key != nc.lights_key:
-            lum = []
-            for light in lights:
-                x, y = model.grid.to_xy(float(light["lat"]), float(light["lon"]))
-                lum.append(L.luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
-        else:
-            lum = nc.luminaires
-        night_key = (digest([scene.cam_sig[c] for c in model.views]), lights_key)
+        # by the plan entries: a Light compares without its parsed IES table
+        lights_key = digest([_physics(lt) for lt in raw_lights])
+        lum = (N.plan_luminaires(model.grid, lights) if lights_key != nc.lights_key
+               else nc.luminaires)
         # only the cameras whose inputs changed (or all, when the lights changed)
-        if nc.update(model, model.cameras, lum, lights_key, scene.cam_sig) or \
-                scene.night is None:
+        if nc.update(model, lum, lights_key) or scene.night is None:
             scene.night = nc.result(model)
         night = scene.night
-        priv_key = night_key[0]     # the buildings (homes) are part of the scene key
+        # the buildings (homes) are part of the scene key
+        priv_key = tuple(model.cameras.values())
         if scene.privacy_key != priv_key:
             if scene.facade is None:    # homes' façades: part of the scene, not the cameras
                 scene.facade = home_facade_cells(model.grid, plan.get("buildings") or {},
@@ -522,7 +497,9 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                                                     mask=model.inside, thresholds=thresholds)
             req_sum = None if req_map is None else sim_summary.requirement_summary(
                 req_map, cell_area_m2=model.grid.cell_area_m2)
-        stor = storage.plan_storage(cameras, retention_days=float(retention_days))
+        stor = storage.plan_storage([{"id": c.id, "width_px": c.width_px,
+                                      "height_px": c.height_px} for c in cameras],
+                                    retention_days=float(retention_days))
         result = {"version": 1, "name": name, "standard": model.standard,
                   "resolution_m": model.grid.resolution_m,
                   "target_height_m": model.target_height_m, **summary,
@@ -545,22 +522,7 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
 
     return SimResult(model=model, night=night, summarise=summarise, requirement=req,
                      req_map=req_map, privacy=privacy, luminaires=lum,
-                     cameras=model_cameras, changed=changed, scene_key=key)
-
-
-def results_for_plan(plan: dict, *, use_cases: list[dict] | None = None,
-                     layer: str = "dori") -> tuple[dict | None, bytes | None]:
-    """RESULT dict and a PNG of the map for a plan (None, None when it cannot be
-    simulated). For the 出力 page."""
-    try:
-        sim = simulate_plan(plan, use_cases=use_cases)
-    except planfile.PlanError:
-        return None, None
-    if sim is None:
-        return None, None
-    from ui import map_view
-    png = map_view.render_png(sim, plan, layer=layer)
-    return planfile_json_safe(sim.result), png
+                     cameras=model_cameras, lights=lights, changed=changed, scene_key=key)
 
 
 def planfile_json_safe(result: dict) -> dict:
@@ -596,22 +558,18 @@ def point_report(sim: SimResult, x_m: float, y_m: float, *, previews: bool = Tru
         pd = float(view.pixel_density[r - view.rows.start, c - view.cols.start])
         if pd <= 0:
             continue
-        cam = sim.cameras.get(cid, {})
+        cam = sim.cameras.get(cid, view.camera)
         cx, cy = grid.x_axis_m[c], grid.y_axis_m[r]
         dist = float(math.hypot(cx - view.x_m, cy - view.y_m))
         azim = math.degrees(math.atan2(view.x_m - cx, view.y_m - cy)) % 360.0
         ev = float(L.illuminance_at_points(cx, cy, sim.luminaires, height_m=N.FACE_HEIGHT_M,
                                            facing_azimuth_deg=azim)) if sim.luminaires else 0.0
-        min_lx = cam.get("min_illuminance_lx")
-        min_lx = N.DEFAULT_MIN_ILLUMINANCE_LX if min_lx is None else float(min_lx)
-        shutter = cam.get("shutter_s")
-        shutter = N.DEFAULT_SHUTTER_S if shutter is None else float(shutter)
-        ir = cam.get("ir_range_m")
+        min_lx, shutter, ir = cam.min_illuminance_lx, cam.shutter_s, cam.ir_range_m
         mode = int(iq.night_mode(ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir))
         npd = float(np.nan_to_num(iq.night_pixel_density(
             pd, ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir, shutter_s=shutter)))
-        rec = {"id": cid, "day_px_m": pd, "day_level": level_of(pd, thr),
-               "night_px_m": npd, "night_level": level_of(npd, thr), "night_mode": mode,
+        rec = {"id": cid, "day_px_m": pd, "day_level": level_at(pd, thr),
+               "night_px_m": npd, "night_level": level_at(npd, thr), "night_mode": mode,
                "vertical_lx": ev, "distance_m": dist, "day": None, "night": None}
         if previews:
             safe_min = max(min_lx, 1e-3)
@@ -624,15 +582,6 @@ def point_report(sim: SimResult, x_m: float, y_m: float, *, previews: bool = Tru
         out["cameras"].append(rec)
     out["cameras"].sort(key=lambda d: -d["day_px_m"])
     return out
-
-
-def level_of(px_m: float, thresholds: dict) -> str | None:
-    """Highest DORI level reached by a pixel density [px/m] (None below the lowest)."""
-    best = None
-    for k, t in sorted(thresholds.items(), key=lambda kv: kv[1]):
-        if px_m >= t:
-            best = k
-    return best
 
 
 # ---------------------------------------------------------------------------------------
@@ -695,7 +644,7 @@ def next_id(existing, prefix: str) -> str:
 def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
                        azimuth_deg: float = 0.0) -> dict:
     """A plan camera at a point with a preset's optics (defaults of the importer otherwise)."""
-    from assessments.plan.importers import DEFAULT_CAMERA
+    from assessments.plan.iotools import DEFAULT_CAMERA
     cam = {"id": cid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
            **copy.deepcopy(DEFAULT_CAMERA)}
     cam["azimuth_deg"] = float(azimuth_deg)
@@ -714,7 +663,7 @@ def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
 
 
 def light_from_preset(preset: dict | None, *, lat: float, lon: float, lid: str) -> dict:
-    from assessments.plan.importers import DEFAULT_LIGHT
+    from assessments.plan.iotools import DEFAULT_LIGHT
     light = {"id": lid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
              **copy.deepcopy(DEFAULT_LIGHT)}
     if preset:

@@ -1,7 +1,9 @@
-"""Session state shared by all pages: language, current plan, database handles.
+"""Session state shared by all pages: language, current plan, database handles, and the
+keys of the widgets that edit the plan (:func:`widget_key`, :func:`plan_widget`).
 
-Call :func:`setup_page` first in every page; it initialises the session with ``setdefault``
-so a page also works when opened on its own (AppTest ``from_file("pages/x.py")``).
+Pages start with :func:`ui.shell.setup_page` (page config and sidebar), which calls
+:func:`ensure_plan`: it initialises the session with ``setdefault`` so a page also works
+when opened on its own (AppTest ``from_file("pages/x.py")``).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from datasets import refdb
 from datasets.workspace import Workspace, WorkspaceError, default_path
@@ -58,12 +61,9 @@ def ref_cursor():
 
 def owner() -> str:
     """Owner of the plans this session sees: the logged-in user's id, or ``""`` (single PC)."""
-    try:
-        user = st.user
-        if getattr(user, "is_logged_in", False):
-            return str(user.get("email") or user.get("sub") or "")
-    except Exception:  # st.user unavailable (no auth configured, bare mode)
-        pass
+    user = st.user  # an empty mapping without auth or outside a script run
+    if getattr(user, "is_logged_in", False):
+        return str(user.get("email") or user.get("sub") or "")
     return ""
 
 
@@ -75,16 +75,14 @@ def auth_configured() -> bool:
         return True
     try:
         from streamlit.auth_util import get_secrets_auth_section
-        return bool(get_secrets_auth_section())
-    except Exception:  # no secrets file, unreadable secrets, older Streamlit
+    except ImportError:  # a Streamlit without OIDC login
         return False
+    # no or unreadable secrets file: an empty section (Streamlit logs the parse error)
+    return bool(get_secrets_auth_section())
 
 
 def logged_in() -> bool:
-    try:
-        return bool(getattr(st.user, "is_logged_in", False)) and bool(owner())
-    except Exception:
-        return False
+    return bool(getattr(st.user, "is_logged_in", False)) and bool(owner())
 
 
 def require_login() -> None:
@@ -98,37 +96,9 @@ def require_login() -> None:
     if st.button(t("common.login"), key="_login_btn", type="primary"):
         try:
             st.login()
-        except Exception as exc:  # [auth] incomplete or no provider: say so, no traceback
+        except StreamlitAuthError as exc:  # [auth] incomplete, no provider, no Authlib
             st.error(t("common.login_failed") + f"\n\n{type(exc).__name__}")
     st.stop()
-
-
-def setup_page(*, sidebar: bool = True) -> None:
-    """Start a page: session defaults, a current plan, and the sidebar (language switch and
-    plan selector).
-
-    Every page calls this once, first. The sidebar is drawn by the page (not by ``app.py``)
-    so that it is part of every page run, also when a page is opened on its own.
-    """
-    _leave_legacy_multipage_mode()
-    ensure_plan()
-    if sidebar:
-        from ui.plan_selector import language_switch, plan_selector
-        language_switch()
-        plan_selector()
-
-
-def _leave_legacy_multipage_mode() -> None:
-    """Run ``app.py``'s navigation even when the first request after a server start is a
-    deep link (``/readiness``): Streamlit then runs the ``pages/`` file in its legacy
-    multipage mode (file-name sidebar, no page config) because ``app.py`` never ran. On the
-    first run of such a session, switch the process to ``st.navigation`` mode and rerun the
-    same URL through ``app.py``. (Only on a session's first run: a rerun later would drop
-    the widget event that triggered it.)"""
-    from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory and len(st.session_state) == 0:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def ensure_plan() -> None:
@@ -180,15 +150,48 @@ def current_plan_id() -> str:
     return st.session_state[PLAN_KEY]
 
 
-def widget_key(name: str) -> str:
+_NO_VALUE = object()
+
+
+def widget_key(name: str, value=_NO_VALUE) -> str:
     """Session key of a widget that shows or edits the current plan.
 
     Unique per plan and language: switching the plan or the language gives every such widget
     a new key, so it starts from the stored plan instead of the state another plan (or the
     other language's labels) left behind. Widgets keep ids as their values and show labels
     with ``format_func``; a widget's stale state is never written into another plan.
+
+    Parameters
+    ----------
+    name : str
+        The widget's name on its page (unique on the page).
+    value : optional
+        The widget's value from the stored plan: set as the widget's state when the key is
+        new (pass it here instead of the widget's ``value``/``index``/``default``).
     """
-    return f"{name}@{current_plan_id()}.{lang()}"
+    key = f"{name}@{current_plan_id()}.{lang()}"
+    if value is not _NO_VALUE and key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def plan_widget(name: str, value, save: Callable[[dict, object], None]) -> dict:
+    """Keyword arguments of a widget that edits one field of the current plan.
+
+    The widget is keyed by :func:`widget_key` (starting from ``value``) and saves in its
+    ``on_change`` callback: ``save(plan, new_value)`` is applied through
+    :func:`update_plan` to the plan the widget was drawn for, so a page run without a user
+    edit never saves, and an edit arriving together with a plan switch still goes to its
+    own plan. Use as ``st.text_input(label, **plan_widget("title", title, fn))``.
+    """
+    plan_id = current_plan_id()
+    key = widget_key(name, value)
+
+    def changed() -> None:
+        new = st.session_state[key]
+        update_plan(lambda p: save(p, new), plan_id=plan_id)
+
+    return {"key": key, "on_change": changed}
 
 
 def current_plan() -> dict:
@@ -201,14 +204,15 @@ def current_plan() -> dict:
         return workspace().get_plan(current_plan_id(), owner=owner())
 
 
-def update_plan(fn: Callable[[dict], None]) -> dict | None:
-    """Apply ``fn`` to the current plan and save it at once (one transaction).
+def update_plan(fn: Callable[[dict], None], *, plan_id: str | None = None) -> dict | None:
+    """Apply ``fn`` to the current plan (or plan ``plan_id``) and save it at once (one
+    transaction).
 
     On a save failure the user sees why (in their language) and the stored plan is
     unchanged; the change is kept in the session (:data:`PENDING_KEY`) and retried on the
     next run, so nothing the user entered is lost. Returns the saved plan, or None.
     """
-    plan_id, who = current_plan_id(), owner()
+    plan_id, who = plan_id or current_plan_id(), owner()
     pending = st.session_state.setdefault(PENDING_KEY, [])
     if pending:  # keep the order of the user's changes: earlier failed ones go first
         pending.append((plan_id, who, fn))
@@ -289,6 +293,45 @@ def md_escape(text) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def editor_rows(base, delta) -> list[dict]:
+    """The rows of an ``st.data_editor`` after the user's edits: ``delta`` is the editor's
+    session state (``edited_rows`` {position: {column: value}}, ``added_rows``,
+    ``deleted_rows`` positions of ``base`` rows), applied to ``base`` (a DataFrame) as
+    Streamlit applies it: cell edits, then added rows, then deletions."""
+    columns = list(base.columns)
+    rows = [dict(r) for r in base.astype(object).where(base.notna(), None).to_dict("records")]
+    for position, changes in ((delta or {}).get("edited_rows") or {}).items():
+        rows[int(position)].update(changes)
+    rows += [{**dict.fromkeys(columns), **added} for added in (delta or {}).get("added_rows") or []]
+    deleted = {int(i) for i in (delta or {}).get("deleted_rows") or []}
+    return [r for i, r in enumerate(rows) if i not in deleted]
+
+
+def plan_table(name: str, base, save: Callable[[dict, list[dict]], None], **editor) -> list[dict]:
+    """An ``st.data_editor`` of ``base`` (built from the current plan) that saves
+    ``save(plan, rows)`` in its ``on_change`` callback, with the edited rows; returns the rows
+    shown (for messages). Keyed by :func:`widget_key`: after a save the page builds ``base``
+    from the saved plan again, which gives the editor a new identity without stale edits."""
+    plan_id = current_plan_id()
+    key = widget_key(name)
+
+    def changed() -> None:
+        rows = editor_rows(base, st.session_state[key])
+        update_plan(lambda p: save(p, rows), plan_id=plan_id)
+
+    st.data_editor(base, key=key, on_change=changed, **editor)
+    return editor_rows(base, st.session_state.get(key))
+
+
+def warn_unknown(field: str, values) -> None:
+    """Name the values of a plan field this app cannot use (``field``: ``use_cases``,
+    ``readiness``, ``privacy_answers``, ``privacy_settings``), in the user's language; the
+    page shows the rest. Nothing is shown when ``values`` is empty."""
+    if values:
+        st.warning(t("common.unknown_values", field=t(f"common.field.{field}"),
+                     values="、".join(f"「{md_escape(v)}」" for v in values)))
 
 
 def select_plan(plan_id: str) -> None:

@@ -14,11 +14,8 @@ References
 ----------
 .. [1] R. Hartley and A. Zisserman, *Multiple View Geometry in Computer Vision*, 2nd ed.,
    Cambridge University Press, 2004, ch. 6 (the pinhole camera).
-.. [2] IEC 62676-4:2014, *Video surveillance systems for use in security applications —
-   Part 4: Application guidelines*, §7 (DORI pixel densities); values as quoted by
-   cctv-check.de and sicherheitstechnik-tst.de (shared/reference/facts.md §5a).
-.. [3] IEC 62676-4:2025 (levels Overview … Scrutinize), as reported by JVSG
-   (jvsg.com/?p=11243) and techtrend.blog (shared/reference/facts.md §5a).
+.. [2] IEC 62676-4:2014 and :2025, DORI pixel densities: the table and its sources are in
+   :mod:`assessments.engine.dori`.
 """
 from __future__ import annotations
 
@@ -26,41 +23,15 @@ import math
 
 import numpy as np
 
+# the DORI table lives in .dori; re-exported for the callers of the camera geometry
+from .dori import (DORI_LEVELS, DORI_SOURCES, DORI_STANDARDS, dori_thresholds,
+                   lowest_level_px_m)
+
 __all__ = ["DORI_LEVELS", "DORI_SOURCES", "DORI_STANDARDS", "dori_thresholds",
            "lowest_level_px_m", "classify_dori", "vfov_from_aspect", "focal_length_px",
            "pixel_density", "fov_from_lens", "focal_length_from_fov", "camera_axes",
            "to_camera", "in_frustum", "axis_level_distances", "footprint_xy",
            "working_depth_m", "relative_bearing_deg"]
-
-#: Pixel-density thresholds [px/m] per standard, lowest level first. Keys are the shared
-#: identifiers of docs/architecture.md. A level is reached at ``pixel_density ≥ value``.
-DORI_LEVELS: dict[str, dict[str, float]] = {
-    "iec62676_4_2014": {"monitor": 12.5, "detect": 25.0, "observe": 62.5,
-                        "recognise": 125.0, "identify": 250.0, "inspect": 1000.0},
-    "iec62676_4_2025": {"overview": 20.0, "outline": 40.0, "discern": 80.0,
-                        "perceive": 125.0, "characterize": 250.0, "validate": 500.0,
-                        "scrutinize": 1500.0},
-}
-#: Where each table comes from (the reference database holds the same rows with sources).
-DORI_SOURCES: dict[str, str] = {
-    "iec62676_4_2014": "IEC 62676-4:2014 §7 (via cctv-check.de, sicherheitstechnik-tst.de)",
-    "iec62676_4_2025": "IEC 62676-4:2025 (via jvsg.com/?p=11243, techtrend.blog)",
-}
-DORI_STANDARDS = tuple(DORI_LEVELS)
-
-
-def dori_thresholds(standard: str = "iec62676_4_2014") -> dict[str, float]:
-    """Thresholds [px/m] of ``standard`` (``"iec62676_4_2014"`` or ``"iec62676_4_2025"``)."""
-    if standard not in DORI_LEVELS:
-        raise ValueError(f"standard must be one of {', '.join(DORI_STANDARDS)}; "
-                         f"got {standard!r}")
-    return dict(DORI_LEVELS[standard])
-
-
-def lowest_level_px_m(standard: str = "iec62676_4_2014") -> float:
-    """The lowest level of a standard [px/m] (Monitor 12.5 for 2014, Overview 20 for 2025)."""
-    return min(dori_thresholds(standard).values())
-
 
 def classify_dori(pixel_density, *, standard: str = "iec62676_4_2014"):
     """Highest level reached, as an index into the standard's levels (0 = below all).

@@ -36,31 +36,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import camera as cam_mod
-from .districts import ILLUMINANCE_KEYS, LightingSums, district_labels, no_district
+from .devices import Camera, as_camera
+from .districts import ILLUMINANCE_KEYS, LightingSums, no_district
 from .grid import Grid, polygon_mask
 from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
                          rasterize_buildings)
 
-__all__ = ["CoverageModel", "CameraView", "camera_params",
-           "simulate_night", "NIGHT_BLOCK_CELLS"]
-
-
-def camera_params(cam: dict) -> dict:
-    """Resolved optics of a camera dict: adds ``vfov_deg`` (from the aspect ratio when
-    absent), ``f_px`` [px], ``tan_h``, ``tan_v``."""
-    hfov = float(cam["hfov_deg"])
-    w, h = float(cam["width_px"]), float(cam["height_px"])
-    vfov = cam.get("vfov_deg")
-    vfov = cam_mod.vfov_from_aspect(hfov, w, h) if vfov is None else float(vfov)
-    max_range = cam.get("max_range_m")
-    return {"hfov_deg": hfov, "vfov_deg": vfov, "width_px": w, "height_px": h,
-            "f_px": cam_mod.focal_length_px(hfov, w),
-            "tan_h": math.tan(math.radians(hfov) / 2),
-            "tan_v": math.tan(math.radians(vfov) / 2),
-            "mount_height_m": float(cam["mount_height_m"]),
-            "azimuth_deg": float(cam["azimuth_deg"]) % 360.0,
-            "tilt_deg": float(cam["tilt_deg"]),
-            "max_range_m": None if max_range is None else float(max_range)}
+__all__ = ["CoverageModel", "CameraView", "simulate_night", "NIGHT_BLOCK_CELLS"]
 
 
 @dataclass
@@ -91,8 +73,8 @@ class CameraView:
         Depth limit from ``min_density_px_m`` when the camera has no ``max_range_m`` [m].
     footprint_xy : ndarray (n, 2)
         Frustum footprint on the flat target plane, offsets from the camera [m].
-    params : dict
-        :func:`camera_params` of the camera.
+    camera : Camera
+        The camera (:class:`assessments.engine.devices.Camera`).
     """
 
     id: str
@@ -109,7 +91,7 @@ class CameraView:
     range_m: float
     max_depth_m: float | None
     footprint_xy: np.ndarray
-    params: dict = field(repr=False)
+    camera: Camera = field(repr=False)
 
     @property
     def seen(self) -> np.ndarray:
@@ -178,6 +160,8 @@ class CoverageModel:
         Number of cameras seeing the cell (saturates at 255).
     views : dict[str, CameraView]
         Per-camera window results, in camera order.
+    cameras : dict[str, Camera]
+        The cameras, in the same order.
     """
 
     def __init__(self, grid: Grid, buildings=None, *, target_height_m: float = 1.5,
@@ -219,7 +203,7 @@ class CoverageModel:
         self.best_camera = np.full(grid.shape, -1, dtype=np.int16)
         self.camera_count = np.zeros(grid.shape, dtype=np.uint8)
         self.views: dict[str, CameraView] = {}
-        self.cameras: dict[str, dict] = {}
+        self.cameras: dict[str, Camera] = {}
 
     # --- camera management ------------------------------------------------------------
     @property
@@ -227,12 +211,15 @@ class CoverageModel:
         return list(self.views)
 
     def set_cameras(self, cameras) -> None:
-        """Replace all cameras (list of camera dicts with unique ``id``)."""
+        """Replace all cameras (:class:`~assessments.engine.devices.Camera` values or plan
+        camera dicts, unique ids; a dict is checked by
+        :func:`~assessments.engine.devices.as_camera`, which raises ``PlanError``)."""
+        cameras = [as_camera(c) for c in cameras]
         self.views.clear()
         self.cameras.clear()
         self._ensure_index_dtype(len(cameras))
         for cam in cameras:
-            cid = str(cam["id"])
+            cid = cam.id
             if cid in self.cameras:
                 raise ValueError(f"duplicate camera id {cid!r}")
             self.cameras[cid] = cam
@@ -252,9 +239,11 @@ class CoverageModel:
         for idx, view in enumerate(self.views.values()):
             self._accumulate(view, idx, None)
 
-    def update_camera(self, cam: dict) -> CameraView:
-        """Add a camera or replace the one with the same ``id``; recompute that camera only."""
-        cid = str(cam["id"])
+    def update_camera(self, cam) -> CameraView:
+        """Add a camera or replace the one with the same ``id``; recompute that camera only
+        (a :class:`~assessments.engine.devices.Camera` or a plan camera dict)."""
+        cam = as_camera(cam)
+        cid = cam.id
         old = self.views.get(cid)
         self._ensure_index_dtype(len(self.views) + 1)
         view = self.compute_view(cam)
@@ -320,31 +309,32 @@ class CoverageModel:
                 self._accumulate(other, idx, region)
 
     # --- one camera -------------------------------------------------------------------
-    def compute_view(self, cam: dict) -> CameraView:
-        """Compute one camera on its window (does not change the model)."""
-        p = camera_params(cam)
+    def compute_view(self, cam) -> CameraView:
+        """Compute one camera (a :class:`~assessments.engine.devices.Camera` or a plan
+        camera dict) on its window (does not change the model)."""
+        cam = as_camera(cam)
         g = self.grid
-        x, y = g.to_xy(float(cam["lat"]), float(cam["lon"]))
+        x, y = g.to_xy(cam.lat_deg, cam.lon_deg)
         rc, cc = g.to_rc(x, y)
         ground_cam = float(self.surface.ground_at(np.array([rc]), np.array([cc]))[0]) \
             if self.surface.ground_m is not None else 0.0
-        cz = ground_cam + p["mount_height_m"]
-        if p["max_range_m"] is not None:
+        cz = ground_cam + cam.mount_height_m
+        if cam.max_range_m is not None:
             max_depth = None
-            range_m = p["max_range_m"]
+            range_m = cam.max_range_m
         else:
-            max_depth = cam_mod.working_depth_m(p["hfov_deg"], p["width_px"],
+            max_depth = cam_mod.working_depth_m(cam.hfov_deg, cam.width_px,
                                                 self.min_density_px_m)
-            range_m = max_depth * math.sqrt(1 + p["tan_h"] ** 2 + p["tan_v"] ** 2)
-        fp = cam_mod.footprint_xy(mount_height_m=p["mount_height_m"],
-                                  azimuth_deg=p["azimuth_deg"], tilt_deg=p["tilt_deg"],
-                                  hfov_deg=p["hfov_deg"], vfov_deg=p["vfov_deg"],
+            range_m = max_depth * math.sqrt(1 + cam.tan_h ** 2 + cam.tan_v ** 2)
+        fp = cam_mod.footprint_xy(mount_height_m=cam.mount_height_m,
+                                  azimuth_deg=cam.bearing_deg, tilt_deg=cam.tilt_deg,
+                                  hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg,
                                   target_height_m=self.target_height_m,
-                                  range_m=p["max_range_m"], max_depth_m=max_depth)
+                                  range_m=cam.max_range_m, max_depth_m=max_depth)
         flat = self.surface.ground_m is None
         if flat:
             if len(fp) == 0:
-                return self._empty_view(cam, p, x, y, cz, range_m, max_depth, fp)
+                return self._empty_view(cam, x, y, cz, range_m, max_depth, fp)
             range_m = min(range_m, float(np.hypot(fp[:, 0], fp[:, 1]).max()))
             xmin, xmax = x + fp[:, 0].min(), x + fp[:, 0].max()
             ymin, ymax = y + fp[:, 1].min(), y + fp[:, 1].max()
@@ -356,7 +346,7 @@ class CoverageModel:
         r0 = max(int(math.ceil((g.y0_m - ymax) / res - 1e-9)), 0)
         r1 = min(int(math.floor((g.y0_m - ymin) / res + 1e-9)) + 1, g.shape[0])
         if r0 >= r1 or c0 >= c1:
-            return self._empty_view(cam, p, x, y, cz, range_m, max_depth, fp)
+            return self._empty_view(cam, x, y, cz, range_m, max_depth, fp)
         xs = g.x0_m + res * np.arange(c0, c1)
         ys = g.y0_m - res * np.arange(r0, r1)
         dx = (xs - x).astype(np.float32)[None, :]
@@ -367,20 +357,20 @@ class CoverageModel:
         else:
             tz = self.surface.ground_m[r0:r1, c0:c1] + np.float32(self.target_height_m)
             dz = tz - np.float32(cz)
-        rv, dv, fv = (a.astype(np.float32) for a in cam_mod.camera_axes(p["azimuth_deg"],
-                                                                         p["tilt_deg"]))
+        rv, dv, fv = (a.astype(np.float32) for a in cam_mod.camera_axes(cam.bearing_deg,
+                                                                         cam.tilt_deg))
         zc = fv[0] * dx + fv[1] * dy + fv[2] * dz
         xc = rv[0] * dx + rv[1] * dy
         yc = dv[0] * dx + dv[1] * dy + dv[2] * dz
-        seen = (zc > 0) & (np.abs(xc) <= np.float32(p["tan_h"]) * zc) \
-            & (np.abs(yc) <= np.float32(p["tan_v"]) * zc)
+        seen = (zc > 0) & (np.abs(xc) <= np.float32(cam.tan_h) * zc) \
+            & (np.abs(yc) <= np.float32(cam.tan_v) * zc)
         if max_depth is None:
             seen &= dx * dx + dy * dy <= np.float32(range_m) ** 2
         else:
             seen &= zc <= np.float32(max_depth)
         seen &= self.inside[r0:r1, c0:c1]
-        if cam.get("privacy_masks_deg") and seen.any():
-            seen &= ~privacy_masked(dx, dy, p["azimuth_deg"], cam["privacy_masks_deg"])
+        if cam.privacy_masks_deg and seen.any():
+            seen &= ~privacy_masked(dx, dy, cam.bearing_deg, cam.privacy_masks_deg)
         if self.surface.has_obstacles and seen.any():
             rr, cc_ = np.nonzero(seen)
             pz = tz[rr, cc_] if not flat else np.full(rr.size, tz)
@@ -388,15 +378,15 @@ class CoverageModel:
                                      range_m=range_m)
             seen[rr[~vis], cc_[~vis]] = False
         pd = np.zeros(seen.shape, dtype=np.float32)
-        np.divide(np.float32(p["f_px"]), zc, out=pd, where=seen)
-        return CameraView(str(cam["id"]), slice(r0, r1), slice(c0, c1), pd, p["f_px"], x, y,
-                          cz, tz, xs, ys, range_m, max_depth, fp, p)
+        np.divide(np.float32(cam.f_px), zc, out=pd, where=seen)
+        return CameraView(cam.id, slice(r0, r1), slice(c0, c1), pd, cam.f_px, x, y,
+                          cz, tz, xs, ys, range_m, max_depth, fp, cam)
 
-    def _empty_view(self, cam, p, x, y, cz, range_m, max_depth, fp):
-        return CameraView(str(cam["id"]), slice(0, 0), slice(0, 0),
-                          np.zeros((0, 0), np.float32), p["f_px"], x, y, cz,
+    def _empty_view(self, cam, x, y, cz, range_m, max_depth, fp):
+        return CameraView(cam.id, slice(0, 0), slice(0, 0),
+                          np.zeros((0, 0), np.float32), cam.f_px, x, y, cz,
                           self.target_height_m, np.zeros(0), np.zeros(0), range_m,
-                          max_depth, fp, p)
+                          max_depth, fp, cam)
 
     # --- results ----------------------------------------------------------------------
     def summary(self, *, row_chunk: int = 1024) -> dict:
@@ -437,12 +427,12 @@ class CoverageModel:
         return out
 
     def _view_summary(self, camera_id: str, view) -> dict:
-        p = view.params
+        cam = view.camera
         a = self.grid.cell_area_m2
         pd = view.pixel_density
         axis = cam_mod.axis_level_distances(
-            mount_height_m=p["mount_height_m"], tilt_deg=p["tilt_deg"],
-            hfov_deg=p["hfov_deg"], vfov_deg=p["vfov_deg"], width_px=p["width_px"],
+            mount_height_m=cam.mount_height_m, tilt_deg=cam.tilt_deg,
+            hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg, width_px=cam.width_px,
             target_height_m=self.target_height_m, max_range_m=view.range_m,
             standard=self.standard)
         return {
@@ -451,8 +441,8 @@ class CoverageModel:
             "dori_m2": {k: int(np.count_nonzero(pd >= t)) * a
                         for k, t in self.thresholds.items()},
             "max_pixel_density": float(pd.max()) if pd.size else 0.0,
-            "vfov_deg": p["vfov_deg"],
-            "f_px": p["f_px"],
+            "vfov_deg": cam.vfov_deg,
+            "f_px": cam.f_px,
             "range_m": view.range_m,
             "near_m": axis.pop("near_m"),
             "far_m": axis.pop("far_m"),
@@ -528,17 +518,16 @@ def _edges(n: int, block: int) -> np.ndarray:
     return np.unique(np.linspace(0, n, k + 1).round().astype(np.int64))
 
 
-def _clip_view(v, r0, r1, c0, c1, br0, bc0, params):
+def _clip_view(v, r0, r1, c0, c1, br0, bc0, camera):
     """The part of coverage view ``v`` in grid rows r0:r1, cols c0:c1 as an
     :class:`assessments.engine.night.CameraView` with slices relative to the block starting at
-    (br0, bc0) (``params``: its night specification); None when it sees nothing there."""
-    from .night import CameraView
+    (br0, bc0) (``camera``: its night specification); None when it sees nothing there."""
+    from .night import night_view
     pd = v.pixel_density[r0 - v.rows.start:r1 - v.rows.start, c0 - v.cols.start:c1 - v.cols.start]
     if not pd.any():
         return None
-    return CameraView(rows=slice(r0 - br0, r1 - br0), cols=slice(c0 - bc0, c1 - bc0),
-                      pixel_density_px_m=pd, distance_m=None, x_m=float(v.x_m),
-                      y_m=float(v.y_m), id=str(v.id), **params)
+    return night_view(v, camera, rows=slice(r0 - br0, r1 - br0),
+                      cols=slice(c0 - bc0, c1 - bc0), pixel_density=pd)
 
 
 def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
@@ -560,11 +549,10 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     Parameters
     ----------
     model : CoverageModel
-        With its cameras set; plan camera fields ``min_illuminance_lx`` [lx],
-        ``ir_range_m`` [m] and ``shutter_s`` [s] are read from ``model.cameras``
-        (defaults in :func:`assessments.engine.night.views_from_coverage`).
-    lights : list of dict
-        Validated plan lights (:func:`assessments.engine.lighting.validate_light`). Their
+        With its cameras set; their ``min_illuminance_lx`` [lx], ``ir_range_m`` [m] and
+        ``shutter_s`` [s] (``model.cameras``) give the night specification.
+    lights : list of Light or dict
+        The plan's lights (:func:`assessments.engine.night.plan_luminaires`). Their
         ``mount_height_m`` is above flat ground (terrain is not applied to lights). An
         empty list gives the IR-only night (see Returns).
     grids : bool
@@ -600,32 +588,24 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     from concurrent.futures import ThreadPoolExecutor
 
     from .image_quality import WALKING_SPEED_M_S
-    from .lighting import DEFAULT_CUTOFF_LX, luminaire_from_plan, reach_radius_m, ses_class
+    from .lighting import DEFAULT_CUTOFF_LX, reach_radius_m, ses_class
     from .night import (FACE_HEIGHT_M, LIT_THRESHOLD_LX, _level_counts, _night_cells,
-                        camera_night_params)
+                        detect_px_m, plan_luminaires, planner_areas)
 
     grid = model.grid
     x, y = grid.x_axis_m, grid.y_axis_m
-    lights = list(lights or [])
-    if lights:
-        lx, ly = grid.to_xy(np.array([float(lt["lat"]) for lt in lights]),
-                            np.array([float(lt["lon"]) for lt in lights]))
-        lx, ly = np.atleast_1d(lx), np.atleast_1d(ly)
-    else:
-        lx = ly = np.zeros(0)
-    lums = [luminaire_from_plan(lt, x_m=float(a), y_m=float(b))
-            for lt, a, b in zip(lights, lx, ly)]
+    lums = plan_luminaires(grid, lights)
+    lx = np.array([m.x_m for m in lums], dtype=float)
+    ly = np.array([m.y_m for m in lums], dtype=float)
     reach = np.array([max(reach_radius_m(m, height_m=0.0, plane="horizontal"),
                           reach_radius_m(m, height_m=FACE_HEIGHT_M, plane="vertical"))
                       for m in lums])
     redge, cedge = _edges(grid.shape[0], block_cells), _edges(grid.shape[1], block_cells)
-    by_id = model.cameras if isinstance(model.cameras, dict) else {
-        str(c["id"]): c for c in model.cameras}
     parts = {}                      # (block row, block col) → clipped camera views
     for v in model.views.values():
         if v.empty:
             continue
-        params = camera_night_params(by_id.get(str(v.id), {}))
+        camera = model.cameras.get(v.id, v.camera)
         for i in range(np.searchsorted(redge, v.rows.start, "right") - 1, len(redge) - 1):
             if redge[i] >= v.rows.stop:
                 break
@@ -634,11 +614,11 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                     break
                 part = _clip_view(v, max(v.rows.start, redge[i]), min(v.rows.stop, redge[i + 1]),
                                   max(v.cols.start, cedge[j]), min(v.cols.stop, cedge[j + 1]),
-                                  redge[i], cedge[j], params)
+                                  redge[i], cedge[j], camera)
                 if part is not None:
                     parts.setdefault((i, j), []).append(part)
     thresholds = dict(model.thresholds)
-    detect = thresholds.get("detect", min(thresholds.values()))
+    detect = detect_px_m(thresholds)
     a = grid.cell_area_m2
     eh_all = np.zeros(grid.shape, np.float32) if grids else None
     ev_all = np.full(grid.shape, np.nan, np.float32) if grids else None
@@ -667,7 +647,6 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         else:
             ehm = eh[mask]
             m_u = mask.ravel()[cells]
-        night_ok = core.best_night >= detect
         evm = core.vertical_best_lx[m_u]
         levels = _level_counts(core.best_night, thresholds, where=m_u)
         by_label = None
@@ -685,16 +664,17 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                 lab_u = lab[m_u]                                        # as evm
                 in_u = lab_u != none
                 by_label[1].add(lab_m[in_d], ehm.ravel()[in_d], lab_u[in_u], evm[in_u])
-        lit_seen = int(np.count_nonzero(m_u & night_ok
-                                        & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)))
+        # the rule at the seen cells; the unseen lit cells are all dark
+        lit_c = m_u & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)
+        lit_dark, seen_dark = planner_areas(lit_c, core.best_day, core.best_night, m_u, detect)
+        lit_seen = int(np.count_nonzero(lit_c)) - int(np.count_nonzero(lit_dark))
         return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
                 "min": float(ehm.min()) if ehm.size else math.inf,
                 "max": float(ehm.max()) if ehm.size else -math.inf,
                 "min_v": float(evm.min()) if evm.size else math.inf,
                 "levels": {k: int(c[0]) for k, c in levels.items()},
                 "lit_unseen": int(np.count_nonzero(ehm >= LIT_THRESHOLD_LX)) - lit_seen,
-                "seen_dark": int(np.count_nonzero(m_u & (core.best_day >= detect)
-                                                  & ~night_ok)),
+                "seen_dark": int(np.count_nonzero(seen_dark)),
                 "cameras": [(v.id, {k: float(c[n] * a) for k, c in core.camera_counts.items()})
                             for n, v in enumerate(views)],
                 "by_label": by_label}

@@ -99,10 +99,11 @@ def district_meta(districts) -> list[dict]:
 
 def camera_cells(grid: Grid, cameras) -> dict:
     """Camera id → (row, col) of its position on ``grid`` (fractional), for the cameras of a
-    :class:`assessments.engine.coverage.CoverageModel` (``model.cameras``: id → camera dict)."""
+    :class:`assessments.engine.coverage.CoverageModel` (``model.cameras``: id →
+    :class:`~assessments.engine.devices.Camera`)."""
     out = {}
     for cid, cam in cameras.items():
-        x, y = grid.to_xy(float(cam["lat"]), float(cam["lon"]))
+        x, y = grid.to_xy(cam.lat_deg, cam.lon_deg)
         out[cid] = grid.to_rc(x, y)
     return out
 

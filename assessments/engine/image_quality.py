@@ -34,8 +34,7 @@ References
    (1949) (sampling theorem).
 .. [3] EMVA Standard 1288, "Standard for Characterization of Image Sensors and Cameras",
    Release 4.0 (2021), linear camera model.
-.. [4] IEC 62676-4:2014, DORI pixel densities: Detect 25, Observe 62.5, Recognise 125,
-   Identify 250 px/m (facts.md §5a).
+.. [4] IEC 62676-4:2014, DORI pixel densities (:mod:`assessments.engine.dori`).
 """
 
 from __future__ import annotations
@@ -47,8 +46,9 @@ from scipy import ndimage
 from skimage import draw, transform
 from skimage.metrics import structural_similarity
 
+from .dori import dori_thresholds
+
 __all__ = [
-    "DORI_PX_PER_M",
     "WALKING_SPEED_M_S",
     "REFERENCE_DENSITY_PX_M",
     "NIGHT_DARK",
@@ -63,9 +63,6 @@ __all__ = [
     "PersonPreview",
     "preview_person",
 ]
-
-#: IEC 62676-4:2014 DORI pixel densities [px/m] (facts.md §5a, verified).
-DORI_PX_PER_M = {"detect": 25.0, "observe": 62.5, "recognise": 125.0, "identify": 250.0}
 
 #: Walking speed of a person used for motion blur [m/s] (issue 4 value).
 WALKING_SPEED_M_S = 1.4
@@ -216,15 +213,15 @@ def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None, thresholds=Non
     mask : array_like of bool, optional
         Area of interest.
     thresholds : dict, optional
-        Level → pixel density [px/m]; default :data:`DORI_PX_PER_M` (pass
-        ``assessments.engine.camera.dori_thresholds(standard)`` to match the coverage result).
+        Level → pixel density [px/m]; default the IEC 62676-4:2014 table (pass
+        ``assessments.engine.dori.dori_thresholds(standard)`` to match the coverage result).
 
     Returns
     -------
     dict
         Level → area [m²], e.g. ``{"detect", "observe", "recognise", "identify"}``.
     """
-    thresholds = DORI_PX_PER_M if thresholds is None else thresholds
+    thresholds = dori_thresholds() if thresholds is None else thresholds
     pd = np.asarray(pixel_density_px_m, dtype=float)
     sel = np.ones(pd.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
     pd = np.where(sel & ~np.isnan(pd), pd, 0.0)

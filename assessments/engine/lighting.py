@@ -29,6 +29,9 @@ C90 half-plane (the street side of a road luminaire, CIE 140 convention [3]_); C
 counter-clockwise seen from above, so C0 points to bearing ``azimuth_deg + 90``.
 ``tilt_deg`` tips the luminaire's nadir axis toward that bearing.
 
+A plan's ``lights[]`` entry is checked, and turned into a :class:`Luminaire`, by
+:mod:`assessments.engine.devices` (``Light.luminaire``).
+
 Cost and cut-off
 ----------------
 Each luminaire is evaluated only on the window of cells within its *reach*: the largest
@@ -69,20 +72,17 @@ import os
 from bisect import bisect_left, bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
-from assessments.engine.photometry import (Photometry, PhotometryError, _fast_lookup, _fast_table,
-                                    interpolate_candela, read_photometry)
+from assessments.engine.photometry import (Photometry, _fast_lookup, _fast_table,
+                                           interpolate_candela)
 
 __all__ = [
     "Luminaire",
     "isotropic_luminaire",
     "cosine_power_luminaire",
     "table_luminaire",
-    "luminaire_from_plan",
-    "validate_light",
     "cosine_power_exponent",
     "reach_radius_m",
     "horizontal_illuminance",
@@ -289,127 +289,6 @@ def table_luminaire(x_m, y_m, photometry: Photometry, *, mount_height_m, azimuth
     return Luminaire(float(x_m), float(y_m), float(mount_height_m), "table",
                      photometry=photometry, azimuth_deg=float(azimuth_deg),
                      tilt_deg=float(tilt_deg), id=id)
-
-
-_DISTRIBUTIONS = {"lambertian": 120.0, "wide": 120.0, "medium": 90.0, "narrow": 60.0}
-
-
-@lru_cache(maxsize=64)
-def _parse_ies_cached(text: str) -> Photometry:
-    return read_photometry(text)
-
-
-def luminaire_from_plan(light: dict, *, x_m: float, y_m: float) -> Luminaire:
-    """Build a :class:`Luminaire` from a plan's ``lights[]`` entry.
-
-    Parameters
-    ----------
-    light : dict
-        ``{"id", "lat", "lon", "mount_height_m", "intensity_cd" | "lumens" +
-        "distribution" | "ies", optional "azimuth_deg", "tilt_deg"}``. ``distribution`` is
-        ``"lambertian"`` / ``"wide"`` (beam 120°), ``"medium"`` (90°), ``"narrow"`` (60°),
-        or ``{"beam_angle_deg": b}``.
-    x_m, y_m : float
-        The light's position in local metres (converted from lat/lon by the caller) [m].
-
-    Raises
-    ------
-    ValueError
-        When :func:`validate_light` finds a problem (the first message).
-    """
-    problems = validate_light(light)
-    if problems:
-        raise ValueError(problems[0]["message"])
-    kw = dict(mount_height_m=float(light["mount_height_m"]), id=str(light.get("id", "")))
-    aim = dict(azimuth_deg=float(light.get("azimuth_deg") or 0.0),
-               tilt_deg=float(light.get("tilt_deg") or 0.0))
-    if light.get("intensity_cd") is not None:
-        return isotropic_luminaire(x_m, y_m, intensity_cd=float(light["intensity_cd"]), **kw)
-    if light.get("lumens") is not None:
-        return cosine_power_luminaire(x_m, y_m, lumens=float(light["lumens"]),
-                                      beam_angle_deg=_beam_angle(light["distribution"]),
-                                      **kw, **aim)
-    return table_luminaire(x_m, y_m, _parse_ies_cached(light["ies"]), **kw, **aim)
-
-
-def _beam_angle(distribution) -> float:
-    if isinstance(distribution, str):
-        if distribution not in _DISTRIBUTIONS:
-            raise ValueError(f"distribution must be one of {sorted(_DISTRIBUTIONS)} or "
-                             f"{{'beam_angle_deg': …}}, got {distribution!r}")
-        return _DISTRIBUTIONS[distribution]
-    if isinstance(distribution, dict) and "beam_angle_deg" in distribution:
-        return float(distribution["beam_angle_deg"])
-    raise ValueError(f"distribution must be one of {sorted(_DISTRIBUTIONS)} or "
-                     f"{{'beam_angle_deg': …}}, got {distribution!r}")
-
-
-def validate_light(light: dict) -> list[dict]:
-    """Problems in one plan ``lights[]`` entry (empty list = valid).
-
-    Returns
-    -------
-    list of dict
-        ``{"id", "field", "code", "message"}`` (English message). Codes: ``missing``,
-        ``not_number``, ``out_of_range``, ``photometry_count`` (not exactly one of
-        ``intensity_cd`` | ``lumens`` + ``distribution`` | ``ies``), ``bad_distribution``,
-        ``bad_ies``.
-    """
-    if not isinstance(light, dict):
-        return [{"id": "", "field": "", "code": "not_object",
-                 "message": "a light must be a JSON object"}]
-    lid = str(light.get("id", ""))
-    out: list[dict] = []
-
-    def add(fld, code, msg):
-        out.append({"id": lid, "field": fld, "code": code, "message": f"light {lid!r}: {msg}"})
-
-    def number(fld, *, required, lo=None, lo_open=False, hi=None):
-        v = light.get(fld)
-        if v is None:
-            if required:
-                add(fld, "missing", f"{fld} is required")
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            add(fld, "not_number", f"{fld} must be a number, got {v!r}")
-            return None
-        if lo is not None and (v <= lo if lo_open else v < lo) or hi is not None and v > hi:
-            rng = f"{'>' if lo_open else '≥'} {lo}" + (f" and ≤ {hi}" if hi is not None else "")
-            add(fld, "out_of_range", f"{fld} must be {rng}, got {v}")
-        return v
-
-    if not lid:
-        add("id", "missing", "id is required")
-    number("lat", required=True, lo=-90, hi=90)
-    number("lon", required=True, lo=-180, hi=180)
-    number("mount_height_m", required=True, lo=0, lo_open=True, hi=100)
-    number("azimuth_deg", required=False, lo=-360, hi=360)
-    number("tilt_deg", required=False, lo=-90, hi=90)
-    kinds = [k for k in ("intensity_cd", "lumens", "ies") if light.get(k) is not None]
-    if len(kinds) != 1:
-        add("photometry", "photometry_count",
-            "exactly one photometry is needed: intensity_cd, lumens + distribution, or ies "
-            f"(got {', '.join(kinds) if kinds else 'none'})")
-    if "intensity_cd" in kinds:
-        number("intensity_cd", required=True, lo=0)
-    if "lumens" in kinds:
-        number("lumens", required=True, lo=0)
-        if light.get("distribution") is None:
-            add("distribution", "missing", "distribution is required with lumens")
-        else:
-            try:
-                cosine_power_exponent(_beam_angle(light["distribution"]))
-            except (ValueError, TypeError) as e:
-                add("distribution", "bad_distribution", str(e))
-    if "ies" in kinds:
-        if not isinstance(light["ies"], str):
-            add("ies", "bad_ies", "ies must be the photometric file's text")
-        else:
-            try:
-                _parse_ies_cached(light["ies"])
-            except PhotometryError as e:
-                add("ies", "bad_ies", str(e))
-    return out
 
 
 # --------------------------------------------------------------------------- geometry

@@ -22,6 +22,15 @@ Planner's areas (cells inside the area mask):
 :func:`night_summary` returns exactly the RESULT.json entries and GRID.npz arrays of
 issue 4.
 
+One fold: :func:`night_pairs` evaluates every (camera, seen cell) pair — the vertical
+illuminance toward the camera, its night mode and night density — and :func:`fold_pairs`
+reduces the pairs per cell (best day camera → face direction, best night camera → mode)
+and per camera (its own night DORI). :func:`night_assessment` (whole grid),
+``assessments.engine.coverage.simulate_night`` (block by block, the command line) and the
+page's per-camera cache (``ui.simulation.NightCache``, which keeps each camera's pairs and
+refolds only where a camera changed) all call these two; :func:`planner_areas` is the one
+rule for lit-but-unseen and seen-but-dark.
+
 Cost: the join works in *cell space* — the list of (camera, seen cell) pairs, sorted by
 cell with a 16-bit radix sort (the camera order kept within a cell). The vertical
 illuminance is evaluated only at those pairs (each light on the pairs inside its reach,
@@ -38,19 +47,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessments.engine.image_quality import (DORI_PX_PER_M, NIGHT_DARK, WALKING_SPEED_M_S,
-                                       dori_areas_m2, effective_pixel_density, night_mode)
+from assessments.engine.devices import (DEFAULT_MIN_ILLUMINANCE_LX, DEFAULT_SHUTTER_S,
+                                        Camera, as_light)
+from assessments.engine.dori import dori_thresholds
+from assessments.engine.image_quality import (NIGHT_DARK, WALKING_SPEED_M_S, dori_areas_m2,
+                                              effective_pixel_density, night_mode)
 from assessments.engine.lighting import (DEFAULT_CUTOFF_LX, _cells_vertical, _grid_illuminance,
-                                  assess_area)
+                                         assess_area)
 
-__all__ = ["CameraView", "NightResult", "night_assessment", "night_summary",
-           "views_from_coverage", "night_summary_for_model", "night_result_for_model",
-           "camera_night_params", "LIT_THRESHOLD_LX"]
-
-#: Used when a plan camera has no ``min_illuminance_lx`` / ``shutter_s``: the example
-#: values of the plan format in docs/architecture.md (not a measured or published figure).
-DEFAULT_MIN_ILLUMINANCE_LX = 0.5
-DEFAULT_SHUTTER_S = 1 / 60
+__all__ = ["CameraView", "NightResult", "NightPairs", "NightFold", "night_pairs",
+           "merge_pairs", "fold_pairs", "planner_areas", "detect_px_m", "night_view",
+           "night_assessment", "night_summary", "views_from_coverage",
+           "night_summary_for_model", "night_result_for_model", "plan_luminaires",
+           "LIT_THRESHOLD_LX", "FACE_HEIGHT_M"]
 
 LIT_THRESHOLD_LX = 3.0
 """Horizontal illuminance counted as lit [lx] (SES E1901 class B average; 警察庁 roads)."""
@@ -90,9 +99,9 @@ class CameraView:
     distance_m: np.ndarray
     x_m: float
     y_m: float
-    min_illuminance_lx: float = 0.5
+    min_illuminance_lx: float = DEFAULT_MIN_ILLUMINANCE_LX
     ir_range_m: float | None = None
-    shutter_s: float = 1 / 60
+    shutter_s: float = DEFAULT_SHUTTER_S
     id: str = ""
 
 
@@ -177,21 +186,59 @@ def _slice_start(sl: slice, n: int) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class _NightCells:
-    """The night join in *cell space*: every (camera, seen cell) pair, reduced per cell.
+class NightPairs:
+    """The (camera, seen cell) pairs of the night join, sorted by cell (camera order kept
+    within a cell).
 
-    ``cells`` are the flat indices (row-major) of the cells some camera sees, ascending;
-    the per-cell arrays follow them. ``camera_counts[level]`` counts, per view, its own
-    cells inside the mask whose night density reaches the level.
+    ``cell`` are flat (row-major) indices into the grid the pairs were computed on;
+    ``cam`` indexes the views; ``day_px_m`` the day and ``night_px_m`` the night
+    (blur-reduced, 0 where dark) pixel density [px/m]; ``mode`` the night mode
+    (``assessments.engine.image_quality.NIGHT_*``); ``vertical_lx`` the vertical
+    illuminance at 1.5 m facing the camera [lx].
     """
 
-    illuminance_lx: np.ndarray          # grid, horizontal at the ground
-    cells: np.ndarray                   # (n,) int64
-    best_day: np.ndarray                # (n,) float64 [px/m]
-    vertical_best_lx: np.ndarray        # (n,) float32, toward the best-day camera [lx]
-    best_night: np.ndarray              # (n,) float64 [px/m]
-    best_mode: np.ndarray               # (n,) int8
-    camera_counts: dict                 # level → (n_views,) int64
+    cell: np.ndarray            # (n,) int64
+    cam: np.ndarray             # (n,) int32
+    day_px_m: np.ndarray        # (n,) float64
+    night_px_m: np.ndarray      # (n,) float64
+    mode: np.ndarray            # (n,) int8
+    vertical_lx: np.ndarray     # (n,) float32
+
+    @classmethod
+    def empty(cls) -> "NightPairs":
+        z = np.zeros(0)
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int32), z, z,
+                   np.zeros(0, np.int8), z.astype(np.float32))
+
+    def take(self, index) -> "NightPairs":
+        """The pairs at ``index`` (a bool mask or indices, keeping their order)."""
+        return NightPairs(self.cell[index], self.cam[index], self.day_px_m[index],
+                          self.night_px_m[index], self.mode[index], self.vertical_lx[index])
+
+
+@dataclass(frozen=True)
+class NightFold:
+    """The pairs reduced per cell and per camera.
+
+    ``cells`` (ascending flat indices of the cells some camera sees) and the per-cell
+    ``best_day`` [px/m], ``vertical_best_lx`` (toward the best-day camera) [lx],
+    ``best_night`` [px/m], ``best_mode``; ``camera_counts[level]``: per view, how many of
+    its pairs inside the mask reach the level at night.
+    """
+
+    cells: np.ndarray
+    best_day: np.ndarray
+    vertical_best_lx: np.ndarray
+    best_night: np.ndarray
+    best_mode: np.ndarray
+    camera_counts: dict
+
+
+@dataclass(frozen=True)
+class _NightCells(NightFold):
+    """:class:`NightFold` with the horizontal illuminance grid of the same call."""
+
+    illuminance_lx: np.ndarray = None
 
 
 def _camera_params(views, attr, default):
@@ -199,20 +246,16 @@ def _camera_params(views, attr, default):
                      for v in views], dtype=float)
 
 
-def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_m_s,
-                 dtype=float, workers=None) -> _NightCells:
-    """Core of :func:`night_assessment` (and of the blocks of
-    ``assessments.engine.coverage.simulate_night``): horizontal illuminance on the grid, the
-    vertical illuminance only at the (camera, seen cell) pairs, night modes and densities
-    per pair, then the best camera per cell.
-
-    Ties between cameras keep the first view (as a sequential "strictly better" update
-    in view order would).
-    """
+def night_pairs(x, y, luminaires, views, *, cutoff_lx=DEFAULT_CUTOFF_LX,
+                speed_m_s=WALKING_SPEED_M_S) -> NightPairs:
+    """Every (camera, seen cell) pair of ``views`` on the grid with axes ``x``, ``y``: the
+    vertical illuminance toward the camera (only at those pairs, each light on the pairs
+    inside its reach), the night mode and the night pixel density (rules of
+    :mod:`assessments.engine.image_quality`). Sorted by cell, view order within a cell."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
     shape = (y.size, x.size)
     n_cols = x.size
-    eh = _grid_illuminance(x, y, luminaires, height_m=0.0, facing=None, cutoff_lx=cutoff_lx,
-                           windowed=True, plane="horizontal", workers=workers, dtype=dtype)
     cells, pds, dists, cams = [], [], [], []
     for k, v in enumerate(views):
         r0, r1 = _slice_start(v.rows, shape[0])
@@ -236,12 +279,8 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
             dists.append(np.broadcast_to(np.asarray(v.distance_m, dtype=float),
                                          pd.shape)[r - r0, c])
         cams.append(np.full(r.size, k, np.int32))
-    levels = list(thresholds)
     if not cells:
-        z = np.zeros(0)
-        return _NightCells(eh, np.zeros(0, np.int64), z, z.astype(np.float32), z,
-                           np.zeros(0, np.int8),
-                           {k: np.zeros(len(views), np.int64) for k in levels})
+        return NightPairs.empty()
     cell = np.concatenate(cells).astype(np.int64)
     pd = np.concatenate(pds).astype(float)
     dist = np.concatenate(dists)
@@ -270,14 +309,86 @@ def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_
     # = night_pixel_density(pd, ev, dist, …) without computing the modes again (pd > 0)
     npd = effective_pixel_density(pd, shutter_s=shutter, speed_m_s=speed_m_s)
     npd[mode == NIGHT_DARK] = 0.0
+    return NightPairs(cell, cam, pd, npd, np.asarray(mode, np.int8), ev)
+
+
+def merge_pairs(parts) -> NightPairs:
+    """One :class:`NightPairs` from parts each sorted by cell, given in camera order (their
+    ``cam`` already numbered in that order): concatenated, then sorted by cell stably, so
+    the camera order within a cell is kept."""
+    parts = [p for p in parts if p.cell.size]
+    if not parts:
+        return NightPairs.empty()
+    if len(parts) == 1:
+        return parts[0]
+    cat = NightPairs(*(np.concatenate([getattr(p, f) for p in parts])
+                       for f in ("cell", "cam", "day_px_m", "night_px_m", "mode",
+                                 "vertical_lx")))
+    return cat.take(_stable_cell_order(cat.cell))
+
+
+def fold_pairs(pairs: NightPairs, *, n_views: int, in_mask, thresholds) -> NightFold:
+    """Reduce the pairs per cell and per camera.
+
+    Per cell, the camera with the largest day density gives the face direction (its
+    vertical illuminance) and the one with the largest night density the night density and
+    mode — the first in view order on a tie, as a sequential "strictly better" update in
+    view order would. ``in_mask`` (bool per pair, or None) limits the per-camera level
+    counts of ``thresholds`` (level → [px/m]; empty: no counts).
+    """
+    cell = pairs.cell
+    if cell.size == 0:
+        z = np.zeros(0)
+        return NightFold(np.zeros(0, np.int64), z, z.astype(np.float32), z,
+                         np.zeros(0, np.int8),
+                         {k: np.zeros(n_views, np.int64) for k in thresholds})
     starts = np.flatnonzero(np.concatenate(([True], cell[1:] != cell[:-1])))
-    best_i = _first_max_per_group(pd, starts)
-    night_i = _first_max_per_group(npd, starts)
-    best_night = npd[night_i]
-    best_mode = np.where(best_night > 0, mode[night_i], NIGHT_DARK).astype(np.int8)
-    in_mask = mask.ravel()[cell]
-    counts = _level_counts(npd, thresholds, groups=cam, n_groups=len(views), where=in_mask)
-    return _NightCells(eh, cell[starts], pd[best_i], ev[best_i], best_night, best_mode, counts)
+    best_i = _first_max_per_group(pairs.day_px_m, starts)
+    night_i = _first_max_per_group(pairs.night_px_m, starts)
+    best_night = pairs.night_px_m[night_i]
+    best_mode = np.where(best_night > 0, pairs.mode[night_i], NIGHT_DARK).astype(np.int8)
+    counts = (_level_counts(pairs.night_px_m, thresholds, groups=pairs.cam,
+                            n_groups=n_views, where=in_mask) if thresholds else {})
+    return NightFold(cell[starts], pairs.day_px_m[best_i], pairs.vertical_lx[best_i],
+                     best_night, best_mode, counts)
+
+
+def _night_cells(x, y, luminaires, views, mask, *, thresholds, cutoff_lx, speed_m_s,
+                 dtype=float, workers=None) -> _NightCells:
+    """Core of :func:`night_assessment` (and of the blocks of
+    ``assessments.engine.coverage.simulate_night``): horizontal illuminance on the grid,
+    then :func:`night_pairs` and :func:`fold_pairs`."""
+    eh = _grid_illuminance(x, y, luminaires, height_m=0.0, facing=None, cutoff_lx=cutoff_lx,
+                           windowed=True, plane="horizontal", workers=workers, dtype=dtype)
+    pairs = night_pairs(x, y, luminaires, views, cutoff_lx=cutoff_lx, speed_m_s=speed_m_s)
+    fold = fold_pairs(pairs, n_views=len(views), in_mask=mask.ravel()[pairs.cell],
+                      thresholds=thresholds)
+    return _NightCells(*(getattr(fold, f) for f in ("cells", "best_day", "vertical_best_lx",
+                                                    "best_night", "best_mode",
+                                                    "camera_counts")), illuminance_lx=eh)
+
+
+def detect_px_m(thresholds) -> float:
+    """Pixel density counted as "seen" [px/m]: Detect, or the lowest level of a standard
+    without Detect (IEC 62676-4:2025)."""
+    return float(thresholds.get("detect", min(thresholds.values())))
+
+
+def planner_areas(lit, best_day, best_night, mask, detect):
+    """The planner's two areas, per cell (arrays broadcast together).
+
+    ``lit``: horizontal illuminance ≥ :data:`LIT_THRESHOLD_LX`; ``best_day`` /
+    ``best_night``: best pixel density over cameras [px/m]; ``detect``: see
+    :func:`detect_px_m`.
+
+    Returns
+    -------
+    (lit_but_unseen, seen_but_dark) : bool arrays
+        Lit but no camera reaches ``detect`` at night; a camera reaches it by day, none at
+        night.
+    """
+    dark = best_night < detect
+    return mask & lit & dark, mask & (best_day >= detect) & dark
 
 
 def _level_counts(values, thresholds, *, groups=None, n_groups=1, where=None):
@@ -352,7 +463,8 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
     target_class : {"A", "B"}
         SES class whose values mark failing cells.
     thresholds : dict, optional
-        DORI level → pixel density [px/m]; default IEC 62676-4:2014 Detect … Identify.
+        DORI level → pixel density [px/m]; default the IEC 62676-4:2014 table
+        (:func:`assessments.engine.dori.dori_thresholds`).
         Pass the coverage model's thresholds so ``night_dori_m2`` has ``dori_m2``'s keys.
     seen_px_m : float, optional
         Pixel density counted as "seen" [px/m]; default ``thresholds["detect"]`` (25 px/m),
@@ -385,7 +497,7 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
     if target_class not in ("A", "B"):
         raise ValueError(f"target_class must be one of ['A', 'B'], got {target_class!r}")
     cell_area = _cell_area(x, y)
-    thresholds = dict(DORI_PX_PER_M if thresholds is None else thresholds)
+    thresholds = dori_thresholds() if thresholds is None else dict(thresholds)
     views = list(views)
     core = _night_cells(x, y, luminaires, views, mask, thresholds=thresholds,
                         cutoff_lx=cutoff_lx, speed_m_s=speed_m_s)
@@ -402,11 +514,9 @@ def night_assessment(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None,
     for i, v in enumerate(views):
         per_camera[str(v.id)] = {k: float(c[i] * cell_area)
                                  for k, c in core.camera_counts.items()}
-    detect = (float(seen_px_m) if seen_px_m is not None
-              else thresholds.get("detect", min(thresholds.values())))
-    dark = best_night < detect
-    lit_unseen = mask & (eh >= lit_threshold_lx) & dark
-    seen_dark = mask & (best_day >= detect) & dark
+    detect = float(seen_px_m) if seen_px_m is not None else detect_px_m(thresholds)
+    lit_unseen, seen_dark = planner_areas(eh >= lit_threshold_lx, best_day, best_night, mask,
+                                          detect)
     lighting = (assess_area(eh, ev_best, mask=mask, target_class=target_class,
                             failing_cells=failing_cells) if lighting_verdict else None)
     return NightResult(illuminance_lx=eh, vertical_illuminance_lx=ev_best,
@@ -433,42 +543,45 @@ def night_summary(x_axis_m, y_axis_m, luminaires, views, *, area_mask=None, **kw
     return res.result_entries(), res.grid_arrays()
 
 
+def night_view(view, camera: Camera, *, rows=None, cols=None, pixel_density=None):
+    """A coverage view (``assessments.engine.coverage.CameraView``) as a night
+    :class:`CameraView` with ``camera``'s low-light specification; ``rows``, ``cols`` and
+    ``pixel_density`` override the window (a part of it, relative to a block). The
+    distance is left to the join (computed at the seen cells only)."""
+    return CameraView(rows=view.rows if rows is None else rows,
+                      cols=view.cols if cols is None else cols,
+                      pixel_density_px_m=np.asarray(view.pixel_density if pixel_density is None
+                                                    else pixel_density),
+                      distance_m=None, x_m=float(view.x_m), y_m=float(view.y_m),
+                      min_illuminance_lx=camera.min_illuminance_lx,
+                      ir_range_m=camera.ir_range_m, shutter_s=camera.shutter_s,
+                      id=str(view.id))
+
+
 def views_from_coverage(coverage_views, cameras) -> list[CameraView]:
-    """Convert the coverage engine's per-camera views to :class:`CameraView`.
+    """The coverage engine's per-camera views as night :class:`CameraView` values.
 
     Parameters
     ----------
-    coverage_views : iterable
-        Objects with ``id``, ``rows``, ``cols``, ``pixel_density`` (window, 0 = unseen),
-        ``x_m``, ``y_m`` and ``horizontal_distance_m`` (``assessments.engine.coverage.CameraView``).
-    cameras : dict or list of dict
-        Plan camera dicts (by id, or a list) giving ``min_illuminance_lx``, ``ir_range_m``,
-        ``shutter_s``; missing values default to :data:`DEFAULT_MIN_ILLUMINANCE_LX`, no IR
-        and :data:`DEFAULT_SHUTTER_S`.
+    coverage_views : iterable of assessments.engine.coverage.CameraView
+    cameras : dict
+        Camera id → :class:`~assessments.engine.devices.Camera` (``model.cameras``); a
+        view's own camera when absent.
     """
-    by_id = cameras if isinstance(cameras, dict) else {str(c["id"]): c for c in cameras}
-    out = []
-    for v in coverage_views:
-        # a coverage view's distance is the hypot from the grid's cell centres, which the
-        # night join computes itself at the seen cells only (None)
-        dist = None if hasattr(v, "x_axis_m") else getattr(v, "horizontal_distance_m", None)
-        out.append(CameraView(
-            rows=v.rows, cols=v.cols,
-            pixel_density_px_m=np.asarray(v.pixel_density),
-            distance_m=None if dist is None else np.asarray(dist, dtype=float),
-            x_m=float(v.x_m), y_m=float(v.y_m), id=str(v.id),
-            **camera_night_params(by_id.get(str(v.id), {}))))
-    return out
+    return [night_view(v, cameras.get(str(v.id), v.camera)) for v in coverage_views]
 
 
-def camera_night_params(cam: dict) -> dict:
-    """``min_illuminance_lx``, ``ir_range_m``, ``shutter_s`` of a plan camera dict, with
-    :data:`DEFAULT_MIN_ILLUMINANCE_LX` / no IR / :data:`DEFAULT_SHUTTER_S` when missing."""
-    mi = cam.get("min_illuminance_lx")
-    sh = cam.get("shutter_s")
-    return {"min_illuminance_lx": DEFAULT_MIN_ILLUMINANCE_LX if mi is None else float(mi),
-            "ir_range_m": cam.get("ir_range_m"),
-            "shutter_s": DEFAULT_SHUTTER_S if sh is None else float(sh)}
+def plan_luminaires(grid, lights) -> list:
+    """The plan's lights (:class:`~assessments.engine.devices.Light` values or plan dicts,
+    checked by :func:`~assessments.engine.devices.as_light`) as luminaires at their local
+    metres on ``grid``. Heights are above flat ground (terrain is not applied to lights)."""
+    lights = [as_light(lt) for lt in lights or ()]
+    if not lights:
+        return []
+    lx, ly = grid.to_xy(np.array([lt.lat_deg for lt in lights]),
+                        np.array([lt.lon_deg for lt in lights]))
+    return [lt.luminaire(float(a), float(b))
+            for lt, a, b in zip(lights, np.atleast_1d(lx), np.atleast_1d(ly))]
 
 
 def night_result_for_model(model, lights, **kwargs) -> NightResult:
@@ -480,9 +593,8 @@ def night_result_for_model(model, lights, **kwargs) -> NightResult:
         Uses ``model.grid`` (``x_axis_m``, ``y_axis_m``, ``to_xy(lat, lon)``),
         ``model.inside`` (area mask), ``model.views``, ``model.cameras`` and
         ``model.thresholds``.
-    lights : list of dict
-        The plan's ``lights`` (validated with :func:`assessments.engine.lighting.validate_light`).
-        Heights are above flat ground (terrain is not applied to lights).
+    lights : list of Light or dict
+        The plan's ``lights`` (:func:`plan_luminaires`).
     **kwargs
         Passed to :func:`night_assessment` (e.g. ``failing_cells=False``).
 
@@ -491,12 +603,8 @@ def night_result_for_model(model, lights, **kwargs) -> NightResult:
     NightResult
         Whole-grid arrays, including ``camera_night_dori_m2`` per camera.
     """
-    from assessments.engine.lighting import luminaire_from_plan
     grid = model.grid
-    lums = []
-    for light in lights or []:
-        x, y = grid.to_xy(float(light["lat"]), float(light["lon"]))
-        lums.append(luminaire_from_plan(light, x_m=float(x), y_m=float(y)))
+    lums = plan_luminaires(grid, lights)
     views = views_from_coverage(model.views.values(), model.cameras)
     kwargs.setdefault("thresholds", getattr(model, "thresholds", None))
     return night_assessment(grid.x_axis_m, grid.y_axis_m, lums, views, area_mask=model.inside,

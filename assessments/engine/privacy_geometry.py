@@ -1,7 +1,7 @@
 """Privacy in the geometry: homes' façades and private land inside a camera's field of view.
 
 A *sensitive cell* is a grid cell of private land (a mask the caller gives) or a cell of the
-street side of a building marked as a home (``properties.is_home`` true): the cells outside
+street side of a home (:func:`assessments.plan.buildings.is_home`): the cells outside
 the footprint within ``depth_m`` of its wall. A camera *looks at* a sensitive cell when the
 coverage engine says it sees the target point there (``target_height_m`` above the ground,
 1.5 m by default — window and face height). For every camera that looks at sensitive cells
@@ -43,6 +43,7 @@ import numpy as np
 from scipy import ndimage
 from skimage.draw import polygon as draw_polygon
 
+from ..plan.buildings import building_id, is_home
 from .camera import relative_bearing_deg
 from .grid import geojson_rings
 
@@ -50,23 +51,6 @@ __all__ = ["SUGGESTIONS", "home_facade_cells", "suggest_fix", "privacy_hits"]
 
 #: Suggestion codes, in the order they are tried.
 SUGGESTIONS = ("lower_tilt", "privacy_mask_sector", "re_aim")
-
-
-def _is_home(props) -> bool:
-    v = (props or {}).get("is_home")
-    if isinstance(v, str):
-        return v.strip().lower() in ("true", "1", "yes", "y", "t", "はい", "住宅")
-    return bool(v)
-
-
-def _feature_id(feat, index) -> str:
-    props = feat.get("properties") or {}
-    for key in ("id", "gml_id", "name"):
-        if props.get(key) not in (None, ""):
-            return str(props[key])
-    if feat.get("id") not in (None, ""):
-        return str(feat["id"])
-    return f"#{index + 1}"
 
 
 def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
@@ -78,7 +62,8 @@ def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
         The assessment grid.
     buildings : dict
         GeoJSON FeatureCollection (lon/lat [°]); a feature is a home when
-        ``properties.is_home`` is true (bool, or text such as ``"true"``).
+        :func:`assessments.plan.buildings.is_home` says so (``properties.is_home``, else a
+        PLATEAU dwelling usage).
     depth_m : float, default 1.5
         Depth of the façade band in front of the wall [m]; at least one cell is used.
     inside : ndarray of bool, optional
@@ -92,7 +77,7 @@ def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
     building_index : ndarray of int32, shape ``grid.shape``
         Index into ``home_ids`` of the nearest home for façade cells; −1 elsewhere.
     home_ids : list of str
-        Ids of the homes (``properties.id``, ``gml_id``, ``name`` or ``#n``).
+        Ids of the homes (:func:`assessments.plan.buildings.building_id`).
 
     Notes
     -----
@@ -108,13 +93,13 @@ def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
     home_ids: list[str] = []
     feats = (buildings or {}).get("features") or [] if isinstance(buildings, dict) else []
     for i, feat in enumerate(feats):
-        if not isinstance(feat, dict) or not _is_home(feat.get("properties")):
+        if not isinstance(feat, dict) or not is_home(feat.get("properties")):
             continue
         try:
             polys = geojson_rings(feat.get("geometry"))
         except ValueError:
             continue
-        home_ids.append(_feature_id(feat, i))
+        home_ids.append(building_id(feat, i))
         k = len(home_ids)
         for poly in polys:
             outer = poly[0]
@@ -218,7 +203,7 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
     model : assessments.engine.coverage.CoverageModel
         Uses ``grid``, ``inside``, ``views`` (per-camera windows) and ``target_height_m``.
     buildings : dict
-        GeoJSON FeatureCollection; homes have ``properties.is_home`` true.
+        GeoJSON FeatureCollection; homes as :func:`assessments.plan.buildings.is_home`.
     depth_m : float, default 1.5
         Depth of the façade band [m] (:func:`home_facade_cells`).
     private_mask : ndarray of bool, optional
@@ -271,10 +256,10 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
         seen_r, seen_c = np.nonzero(view.seen)
         far = float(np.hypot(view.x_axis_m[seen_c] - view.x_m,
                              view.y_axis_m[seen_r] - view.y_m).max())
-        p = view.params
-        fix = suggest_fix(bearing, dist, azimuth_deg=p["azimuth_deg"],
-                          hfov_deg=p["hfov_deg"], tilt_deg=p["tilt_deg"],
-                          vfov_deg=p["vfov_deg"], mount_height_m=p["mount_height_m"],
+        cam = view.camera
+        fix = suggest_fix(bearing, dist, azimuth_deg=cam.bearing_deg,
+                          hfov_deg=cam.hfov_deg, tilt_deg=cam.tilt_deg,
+                          vfov_deg=cam.vfov_deg, mount_height_m=cam.mount_height_m,
                           target_height_m=model.target_height_m, far_distance_m=far,
                           **suggest_kw)
         fac = facade[view.rows, view.cols] & hit

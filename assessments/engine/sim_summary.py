@@ -1,5 +1,5 @@
-"""Summary figures of a simulation: DORI shares, the use-case requirement, cameras that add
-little, and an equipment cost estimate from the user's unit prices.
+"""Summary figures of a simulation: DORI shares, the use-case requirement and cameras that add
+little (the plan's costs are :mod:`assessments.programme.costs`).
 
 Pure functions over the arrays of :mod:`assessments.engine.coverage` and :mod:`assessments.engine.night`;
 the map page shows them beside the map and the Excel export reuses them.
@@ -11,20 +11,13 @@ References
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 __all__ = ["dori_fractions", "use_case_requirement", "requirement_map",
            "REQ_OUTSIDE", "REQ_NOT_MET", "REQ_DAY_ONLY", "REQ_MET", "requirement_summary",
-           "camera_overlap", "COST_ITEMS", "cost_estimate"]
+           "camera_overlap"]
 
 REQ_OUTSIDE, REQ_NOT_MET, REQ_DAY_ONLY, REQ_MET = -1, 0, 1, 2
-
-#: Cost lines of the estimate: key → what the quantity counts.
-COST_ITEMS = {"camera": "cameras", "pole": "cameras", "light": "lights",
-              "recorder_per_tb": "storage_tb", "installation": "cameras_and_lights"}
-
 
 def dori_fractions(pixel_density_px_m, *, mask, thresholds) -> dict:
     """Share of the assessed cells at or above each DORI level (cumulative).
@@ -173,72 +166,3 @@ def camera_overlap(model, *, shared_threshold=0.8) -> list[dict]:
         out.append({"id": cid, "covered_m2": covered * a, "unique_m2": unique * a,
                     "shared_fraction": shared, "adds_little": shared >= shared_threshold})
     return out
-
-
-def _own_price(device: dict) -> float | None:
-    """A device's own ``unit_price_jpy`` when it is a finite number > 0, else None."""
-    own = device.get("unit_price_jpy")
-    ok = isinstance(own, (int, float)) and not isinstance(own, bool) and math.isfinite(own)
-    return float(own) if ok and own > 0 else None
-
-
-def cost_estimate(cameras, lights, *, unit_prices_jpy, storage_tb=0.0) -> dict:
-    """Equipment cost from the devices' unit prices and the user's other unit prices.
-
-    Parameters
-    ----------
-    cameras, lights : list of dict
-        The plan's cameras and lights. Their own ``unit_price_jpy`` is the source of truth
-        for device prices (the same values feed the 事業費 of the Excel plan); the
-        ``camera`` / ``light`` keys of ``unit_prices_jpy`` only fill in devices without a
-        price (> 0).
-    unit_prices_jpy : dict
-        Unit prices [円] for the keys of :data:`COST_ITEMS`: ``camera`` (per camera),
-        ``pole`` (per camera), ``light`` (per light), ``recorder_per_tb`` (per TB of
-        recording storage) and ``installation`` (per camera or light). Missing → 0.
-    storage_tb : float
-        Recording storage [TB] (:func:`assessments.engine.storage.plan_storage`).
-
-    Returns
-    -------
-    dict
-        ``items``: ``[{"key", "quantity", "unit_price_jpy", "amount_jpy"}]`` and
-        ``total_jpy`` [円]. The camera and light lines' unit price is the average when
-        devices carry their own prices.
-
-    Examples
-    --------
-    2 cameras (one priced 300,000 円), camera unit price 200,000 円, 3 lights at 50,000 円,
-    2 TB at 20,000 円/TB: cameras 500,000 + lights 150,000 + recorder 40,000 = 690,000 円.
-    """
-    def price(key):
-        v = (unit_prices_jpy or {}).get(key)
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            return 0.0
-        if not math.isfinite(v) or v < 0:
-            raise ValueError(f"unit price {key!r} must be a finite number ≥ 0 円, got {v}")
-        return v
-
-    def device_amount(devices, key):
-        base = price(key)
-        return sum(own if own is not None else base
-                   for own in (_own_price(d) for d in devices))
-
-    n_cam, n_light = len(cameras), len(lights)
-    amounts = {"camera": device_amount(cameras, "camera"),
-               "light": device_amount(lights, "light")}
-    qty = {"camera": n_cam, "pole": n_cam, "light": n_light,
-           "recorder_per_tb": float(storage_tb), "installation": n_cam + n_light}
-    items = []
-    for key in COST_ITEMS:
-        if key in amounts:
-            amount = float(amounts[key])
-            unit = amount / qty[key] if qty[key] else price(key)
-        else:
-            unit = price(key)
-            amount = unit * qty[key]
-        items.append({"key": key, "quantity": qty[key], "unit_price_jpy": unit,
-                      "amount_jpy": amount})
-    return {"items": items, "total_jpy": float(sum(i["amount_jpy"] for i in items))}

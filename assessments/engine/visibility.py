@@ -33,6 +33,7 @@ import math
 
 import numpy as np
 
+from ..plan.buildings import building_id
 from .grid import Grid, geojson_rings, ragged_ranges
 
 __all__ = ["Surface", "Terrain", "building_footprints", "rasterize_buildings",
@@ -60,7 +61,8 @@ def building_footprints(buildings) -> list:
     Raises
     ------
     ValueError
-        Naming the feature (its ``id``, ``properties.id`` or index) and the problem.
+        Naming the feature (:func:`assessments.plan.buildings.building_id`) and the
+        problem.
     """
     if buildings is None:
         return []
@@ -71,7 +73,7 @@ def building_footprints(buildings) -> list:
         raise ValueError("buildings.features must be a list")
     out = []
     for i, feat in enumerate(feats):
-        fid = _feature_id(feat, i)
+        fid = building_id(feat, i)
         if not isinstance(feat, dict):
             raise ValueError(f"building {fid}: not a GeoJSON Feature")
         rings = geojson_rings(feat.get("geometry"))
@@ -81,17 +83,6 @@ def building_footprints(buildings) -> list:
                              f"a positive number")
         out.append((rings, h, fid))
     return out
-
-
-def _feature_id(feat, index):
-    if isinstance(feat, dict):
-        if feat.get("id") is not None:
-            return str(feat["id"])
-        props = feat.get("properties") or {}
-        for key in ("id", "建物ID", "gml_id"):
-            if isinstance(props, dict) and props.get(key) is not None:
-                return str(props[key])
-    return f"#{index}"
 
 
 def building_height(feat) -> float | None:

@@ -4,20 +4,37 @@ Pure functions over plain dicts (rows of ``datasets/grant_schemes.csv``,
 ``grant_shares.csv`` and ``grant_scheme_scope.csv``); no Streamlit, no database. Reasons are
 returned as codes with parameters so that the UI translates them (``compare.reason.<code>``).
 
-Share arithmetic
-----------------
-``eligible_cost = min(total_cost, project_cost_cap, camera_count × per_camera_cap)``
-(each cap only when given). Then, in this order of precedence:
+Grant arithmetic (the one place; the Excel 事業費 formulas mirror it)
+---------------------------------------------------------------------
+All amounts [円, 税込 as entered]; the costs come from
+:func:`assessments.programme.costs.plan_costs`.
 
-1. ``fixed_amount_jpy`` (定額 per site): ``grant = fixed × sites`` (never above the cost).
-2. payer shares (``grant_shares``; e.g. 東京都 1/2, 市 1/3, 団体 1/6): every public payer pays
-   ``share × eligible_cost``; the upper payer's part is capped by ``cap_jpy``.
-3. ``rate``: ``grant = min(rate × eligible_cost, cap_jpy)``.
-4. no rate, no fixed amount: the grant is unknown (``None``); ``cap_jpy`` is reported as an
-   upper bound.
+1. ``basis`` = initial cost (初期費用), plus the running cost over the plan's years only when
+   the scheme covers running costs (``covers_running``).
+2. ``eligible`` (補助対象経費) = min(basis, ``project_cost_cap_jpy``,
+   ``per_camera_cap_jpy`` × cameras), each cap only when given.
+3. The grant before the limits, by the first rule that applies:
 
-The applicant (for national schemes: the municipality, 地方負担) pays ``total − grant``,
-including any cost above the caps.
+   a. ``fixed_amount_jpy`` (定額 per site): ``fixed`` for the first site and
+      ``fixed_amount_next_jpy`` (default: ``fixed``) for each further one, over
+      ``min(sites, max_sites)`` sites; never above ``eligible`` (the amount is paid "out of"
+      the eligible cost, e.g. 加古川市: 1か所目 12万円, 2か所目以降 8万円 (上限)).
+   b. payer shares (``grant_shares``; e.g. 都 1/2, 市 1/3, 団体 1/6): every public payer's
+      part is ``share × eligible``, at most the row's ``cap_jpy`` (東京都's part ≤ 300万円).
+   c. ``rate``: ``rate × eligible``.
+   d. none of these: the grant is unknown (``None``); ``cap_jpy`` is reported as an upper
+      bound.
+4. ``grant`` = min(that, ``cap_jpy``) (補助限度額), rounded down to ``rounding_unit_jpy``
+   (1 円; 1,000 円 where the scheme says 千円未満切捨て).
+5. Payer split of a shared grant: each public payer but the last gets its part rounded down
+   to the unit (never more than what is left of the grant); the last public payer gets the
+   rest, so the parts add up to the grant.
+6. The applicant (for national schemes the municipality, 地方負担) pays ``basis − grant`` of
+   the basis, and every cost outside it (the running cost of a scheme that does not cover
+   it), i.e. ``total − grant`` of the whole project.
+
+Shares and rates are exact fractions (``share_text`` ``7/12``; a rate 0.6666667 is 2/3), so
+7/12 of 1,200,000 円 is 700,000 円, not 699,999 円.
 
 References
 ----------
@@ -32,6 +49,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from assessments.programme.costs import PlanCosts, number, plan_costs
+from assessments.records import records
 
 STAGES = ("demonstration", "implementation")
 DATA_PLATFORM = ("has", "plans", "none")
@@ -48,14 +68,19 @@ BLOCK, CONDITION, INFO = "block", "condition", "info"
 
 @dataclass(frozen=True)
 class Project:
-    """What the user tells the matcher about the project.
+    """What the matcher knows about the project.
+
+    Build it from a plan with :meth:`from_plan` (costs, cameras and sites derived from the
+    plan); the other fields are the user's answers on the 補助金 page.
 
     Parameters
     ----------
     stage : {"demonstration", "implementation"}
         実証 or 実装.
-    total_cost_jpy : float
-        Total project cost to be funded [円].
+    initial_cost_jpy : float
+        初期費用 (設備・設置工事), the 総事業費 of an equipment grant [円].
+    running_cost_jpy : float
+        Running cost over ``years`` [円]; counted only by schemes that cover it.
     years : int
         Years the project (and its operation) is planned to run [year].
     data_platform : {"has", "plans", "none"}
@@ -67,8 +92,7 @@ class Project:
     camera_count : int
         Cameras in the project [台].
     sites : int, optional
-        Installation sites for per-site fixed amounts [か所]; default = ``camera_count``
-        (at least 1).
+        Installation sites for per-site amounts [か所]; default = ``camera_count``.
     prefecture : str, optional
         Prefecture of the project (``東京都``); empty = unknown (area checks skipped).
     municipality_code : str, optional
@@ -79,7 +103,8 @@ class Project:
     """
 
     stage: str
-    total_cost_jpy: float
+    initial_cost_jpy: float = 0.0
+    running_cost_jpy: float = 0.0
     years: int = 1
     data_platform: str = "none"
     applicant: str = "municipality"
@@ -90,6 +115,30 @@ class Project:
     municipality_code: str = ""
     renewal: bool = False
 
+    @property
+    def total_cost_jpy(self) -> float:
+        """事業費合計（運用費を含む） [円]."""
+        return float(self.initial_cost_jpy) + float(self.running_cost_jpy)
+
+    @classmethod
+    def from_plan(cls, plan: dict, *, costs: PlanCosts | None = None, **answers) -> "Project":
+        """The project of a plan: costs, years, cameras, sites, area and renewal from the
+        plan (``costs`` = :func:`~assessments.programme.costs.plan_costs` when already
+        computed); ``answers`` (stage, data_platform, applicant, domains …) override."""
+        costs = costs or plan_costs(plan)
+        muni = plan.get("municipality") or {}
+        grant = plan.get("grant") or {}
+        values = dict(stage=grant.get("stage") if grant.get("stage") in STAGES
+                      else "implementation",
+                      initial_cost_jpy=costs.initial_jpy,
+                      running_cost_jpy=costs.running_total_jpy, years=costs.years,
+                      camera_count=costs.cameras, sites=costs.sites,
+                      prefecture=str(muni.get("prefecture") or ""),
+                      municipality_code=str(muni.get("code") or ""),
+                      renewal=bool(grant.get("renewal")))
+        values.update(answers)
+        return cls(**values)
+
 
 @dataclass
 class Match:
@@ -99,29 +148,42 @@ class Match:
     eligible: bool
     offered: bool
     reasons: list = field(default_factory=list)     # [(kind, code, params)]
-    eligible_cost_jpy: float | None = None
+    basis_jpy: float | None = None                  # cost the scheme applies to
+    eligible_cost_jpy: float | None = None          # 補助対象経費
     grant_jpy: float | None = None                  # all public payers together
     national_share_jpy: float | None = None         # part paid by the national government
-    applicant_share_jpy: float | None = None        # total − grant (地方負担 / 自己負担)
-    shares: list = field(default_factory=list)      # [{payer, payer_ja, payer_en, share, amount_jpy}]
+    applicant_share_jpy: float | None = None        # basis − grant (地方負担 / 自己負担)
+    shares: list = field(default_factory=list)      # [{payer, payer_ja, payer_en, share, share_text, amount_jpy}]
     grant_upper_bound_jpy: float | None = None
+    sites_counted: int | None = None                # sites the per-site amount counts
     fiscal_year: int | None = None
     verified: bool = True
 
 
+@dataclass(frozen=True)
+class GrantAmounts:
+    """Result of :func:`grant_amounts` [円].
+
+    ``shares``: one dict per payer (``payer``, ``payer_ja``, ``payer_en``, ``share``
+    (fraction of the basis paid, float), ``share_text``, ``amount_jpy``), public payers
+    first, the applicant last; empty when the grant is unknown. ``reasons``: INFO /
+    CONDITION reasons explaining the arithmetic (``(kind, code, params)``).
+    """
+
+    basis_jpy: float
+    eligible_jpy: float
+    grant_jpy: float | None
+    national_jpy: float | None
+    applicant_jpy: float | None
+    shares: tuple = ()
+    upper_bound_jpy: float | None = None
+    sites_counted: int | None = None
+    reasons: tuple = ()
+
+
 def _num(value):
     """Float or ``None`` for empty / NaN / None cells."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
+    return number(value)
 
 
 def _bool(value) -> bool:
@@ -145,8 +207,7 @@ def _list(value) -> list[str]:
 
 def _clean(rows) -> list[dict]:
     """Copies of the rows with NaN (pandas' empty cell) turned into None."""
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in dict(r).items()}
-            for r in rows]
+    return records(rows)
 
 
 def check_project(project: Project) -> None:
@@ -167,8 +228,9 @@ def check_project(project: Project) -> None:
     bad = [d for d in project.domains if d not in DOMAINS]
     if bad:
         raise ValueError(f"domains must be among {DOMAINS}, got {bad}")
-    if not (project.total_cost_jpy >= 0):
-        raise ValueError(f"total_cost_jpy must be >= 0, got {project.total_cost_jpy}")
+    for name in ("initial_cost_jpy", "running_cost_jpy"):
+        if not (getattr(project, name) >= 0):
+            raise ValueError(f"{name} must be >= 0, got {getattr(project, name)}")
     if project.years < 1:
         raise ValueError(f"years must be >= 1, got {project.years}")
     if project.camera_count < 0:
@@ -201,95 +263,237 @@ def _scope_reasons(project: Project, scopes: list[dict]) -> list:
     return reasons
 
 
-def _shares_for(scheme_id: str, shares: list[dict], renewal: bool) -> list[dict]:
-    rows = [s for s in shares if s.get("scheme_id") == scheme_id]
+def shares_for(shares, scheme_id, *, renewal: bool = False) -> list[dict]:
+    """The ``grant_shares`` rows of one scheme: variant ``renewal`` when asked and present,
+    else ``standard``; ``[]`` when the scheme has none."""
+    rows = [dict(r) for r in shares or () if str(r.get("scheme_id")) == str(scheme_id)]
     if not rows:
         return []
-    variants = [s.get("variant") for s in rows]
-    want = "renewal" if renewal and "renewal" in variants else "standard"
-    return [s for s in rows if s.get("variant") == want]
+    want = "renewal" if renewal and any(r.get("variant") == "renewal" for r in rows) \
+        else "standard"
+    return [r for r in rows if r.get("variant") == want]
 
 
-def _money(project: Project, scheme: dict, share_rows: list[dict], reasons: list) -> dict:
-    """Eligible cost, grant and shares of one scheme (see the module docstring)."""
-    total = float(project.total_cost_jpy)
-    eligible = total
-    pcap = _num(scheme.get("project_cost_cap_jpy"))
-    if pcap is not None and eligible > pcap:
-        eligible = pcap
-        reasons.append((INFO, "project_cost_capped", {"cap": pcap}))
-    per_cam = _num(scheme.get("per_camera_cap_jpy"))
-    if per_cam is not None and project.camera_count > 0 and eligible > per_cam * project.camera_count:
-        eligible = per_cam * project.camera_count
-        reasons.append((INFO, "per_camera_capped",
-                        {"per_camera": per_cam, "cameras": project.camera_count,
-                         "cap": per_cam * project.camera_count}))
-    cap = _num(scheme.get("cap_jpy"))
-    rate = _num(scheme.get("rate"))
-    fixed = _num(scheme.get("fixed_amount_jpy"))
-    national = scheme.get("level") == "national"
-    out = {"eligible": eligible, "grant": None, "national": None, "shares": [], "upper": None}
-    if fixed is not None:
-        sites = project.sites if project.sites is not None else max(project.camera_count, 1)
-        grant = min(fixed * sites, total)
-        reasons.append((INFO, "fixed_per_site", {"amount": fixed, "sites": sites}))
-        out["grant"] = grant
-    elif share_rows:
-        public, shares = 0.0, []
-        upper_done = False
-        for s in share_rows:
-            frac = _fraction(s)
-            amount = float(math.floor(frac * Fraction(eligible)))  # 1円未満切捨て
-            if s.get("payer") != "applicant":
-                if not upper_done and cap is not None and amount > cap:
-                    amount = cap
-                    reasons.append((INFO, "grant_capped", {"cap": cap}))
-                upper_done = True
-                public += amount
-                shares.append({**_payer(s), "share": float(frac), "amount_jpy": amount})
-        out["grant"] = public
-        out["shares"] = shares
-        reasons.append((INFO, "shares", {"text": " / ".join(
-            f"{s.get('payer_ja')} {s.get('share_text')}" for s in share_rows)}))
-    elif rate is not None:
-        grant = float(math.floor(rate * eligible + 1e-6))  # 1円未満切捨て
-        if cap is not None and grant > cap:
-            grant = cap
-            reasons.append((INFO, "grant_capped", {"cap": cap}))
-        reasons.append((INFO, "rate", {"rate": rate, "text": scheme.get("rate_text_ja") or ""}))
-        out["grant"] = grant
-    else:
-        reasons.append((INFO, "rate_unknown", {"text": scheme.get("rate_text_ja") or ""}))
-        out["upper"] = cap
-    if out["grant"] is not None:
-        out["grant"] = min(out["grant"], total)
-        if not out["shares"]:
-            payer = ("national", "国", "national government") if national else \
-                ("prefecture" if scheme.get("level") == "prefecture" else "municipality",
-                 scheme.get("body_ja") or "", scheme.get("body_ja") or "")
-            out["shares"] = [{"payer": payer[0], "payer_ja": payer[1], "payer_en": payer[2],
-                              "share": out["grant"] / total if total else 0.0,
-                              "amount_jpy": out["grant"]}]
-        out["national"] = out["grant"] if national else 0.0
-        applicant = total - out["grant"]
-        out["shares"].append({"payer": "applicant", "payer_ja": "申請者", "payer_en": "applicant",
-                              "share": applicant / total if total else 0.0,
-                              "amount_jpy": applicant})
-    return out
-
-
-def _fraction(row: dict) -> Fraction:
-    """The share as an exact fraction (``share_text`` such as ``1/6``, else ``share``)."""
-    text = str(row.get("share_text") or "").strip()
+def share_fraction(row: dict) -> Fraction:
+    """A payer's share as an exact fraction: ``share_text`` (``"1/6"``) else ``share``."""
     try:
-        return Fraction(text)
+        return Fraction(str(row.get("share_text") or "").strip())
     except (ValueError, ZeroDivisionError):
         return Fraction(_num(row.get("share")) or 0.0).limit_denominator(1000)
 
 
+def rate_fraction(rate) -> Fraction | None:
+    """A rate as an exact fraction (0.6666667 → 2/3, 0.5833333 → 7/12); None when empty."""
+    value = _num(rate)
+    return None if value is None else Fraction(value).limit_denominator(1000)
+
+
+def is_public(row: dict) -> bool:
+    """Whether a ``grant_shares`` row is a public payer (not the applicant)."""
+    return row.get("payer") != "applicant"
+
+
+def rounding_unit(scheme: dict) -> int:
+    """The scheme's rounding unit [円]: 1, or 1000 for 千円未満切捨て."""
+    unit = _num((scheme or {}).get("rounding_unit_jpy"))
+    return int(unit) if unit is not None and unit >= 1 else 1
+
+
+def sites_counted(scheme: dict, sites: int) -> int:
+    """Sites the per-site amount counts: ``min(sites, max_sites)`` (原則1団体1か所)."""
+    limit = _num((scheme or {}).get("max_sites"))
+    return int(min(sites, limit)) if limit is not None else int(sites)
+
+
+def fixed_amount(scheme: dict, sites: int) -> float | None:
+    """定額 for ``sites`` counted sites: first site + next sites × (sites − 1) [円];
+    None when the scheme has no fixed amount."""
+    first = _num((scheme or {}).get("fixed_amount_jpy"))
+    if first is None:
+        return None
+    nxt = _num(scheme.get("fixed_amount_next_jpy"))
+    nxt = first if nxt is None else nxt
+    return 0.0 if sites < 1 else first + nxt * (sites - 1)
+
+
+def _floor(value, unit: int) -> float:
+    """``value`` rounded down to a multiple of ``unit`` [円] (exact for fractions)."""
+    return float(math.floor(Fraction(value) / unit) * unit)
+
+
 def _payer(row: dict) -> dict:
     return {"payer": row.get("payer"), "payer_ja": row.get("payer_ja"),
-            "payer_en": row.get("payer_en")}
+            "payer_en": row.get("payer_en"), "share_text": row.get("share_text") or ""}
+
+
+def grant_amounts(scheme: dict, share_rows=(), *, initial_jpy: float,
+                  running_total_jpy: float = 0.0, cameras: int = 0,
+                  sites: int | None = None) -> GrantAmounts:
+    """Eligible cost, grant and payer shares of one scheme (module docstring).
+
+    Parameters
+    ----------
+    scheme : dict
+        One ``grant_schemes`` row.
+    share_rows : sequence of dict
+        The scheme's ``grant_shares`` rows of one variant (:func:`shares_for`).
+    initial_jpy, running_total_jpy : float
+        初期費用 and the running cost over the plan's years [円].
+    cameras : int
+        Cameras for the per-camera cap [台].
+    sites : int, optional
+        Installation sites [か所]; default ``cameras``.
+
+    Returns
+    -------
+    GrantAmounts
+
+    Examples
+    --------
+    加古川市 (12万円 first site, 8万円 each further one), 11 cameras on 8 sites, 3,000,000 円:
+    120,000 + 7 × 80,000 = 680,000 円. 多摩市 (23/24, 千円未満切捨て), 498,000 円:
+    498,000 × 23/24 = 477,250 → 477,000 円.
+    """
+    s = scheme or {}
+    share_rows = list(share_rows or ())
+    sites = cameras if sites is None else sites
+    reasons: list = []
+    basis = float(initial_jpy)
+    if _bool(s.get("covers_running")):
+        basis += float(running_total_jpy)
+        reasons.append((INFO, "running_covered", {"running": float(running_total_jpy)}))
+    eligible = basis
+    pcap = _num(s.get("project_cost_cap_jpy"))
+    if pcap is not None and eligible > pcap:
+        eligible = pcap
+        reasons.append((INFO, "project_cost_capped", {"cap": pcap}))
+    per_cam = _num(s.get("per_camera_cap_jpy"))
+    if per_cam is not None and cameras > 0 and eligible > per_cam * cameras:
+        eligible = per_cam * cameras
+        reasons.append((INFO, "per_camera_capped",
+                        {"per_camera": per_cam, "cameras": cameras, "cap": per_cam * cameras}))
+    cap = _num(s.get("cap_jpy"))
+    unit = rounding_unit(s)
+    rate = rate_fraction(s.get("rate"))
+    counted = None
+    parts: list[tuple[dict, Fraction]] = []
+    if _num(s.get("fixed_amount_jpy")) is not None:
+        counted = sites_counted(s, sites)
+        limit = _num(s.get("max_sites"))
+        if limit is not None:
+            reasons.append((CONDITION, "max_sites", {"max": int(limit), "sites": int(sites)}))
+        amount = fixed_amount(s, counted)
+        nxt = _num(s.get("fixed_amount_next_jpy"))
+        if nxt is not None and nxt != _num(s.get("fixed_amount_jpy")):
+            reasons.append((INFO, "fixed_first_next",
+                            {"first": _num(s.get("fixed_amount_jpy")), "next": nxt,
+                             "sites": counted}))
+        else:
+            reasons.append((INFO, "fixed_per_site",
+                            {"amount": _num(s.get("fixed_amount_jpy")), "sites": counted}))
+        raw = Fraction(min(amount, eligible))
+    elif share_rows:
+        for row in share_rows:
+            if not is_public(row):
+                continue
+            part = share_fraction(row) * Fraction(eligible)
+            row_cap = _num(row.get("cap_jpy"))
+            if row_cap is not None and part > row_cap:
+                part = Fraction(row_cap)
+                reasons.append((INFO, "payer_capped", {"payer": row.get("payer_ja") or "",
+                                                       "cap": row_cap}))
+            parts.append((row, part))
+        raw = sum((p for _, p in parts), Fraction(0))
+        reasons.append((INFO, "shares", {"text": " / ".join(
+            f"{r.get('payer_ja')} {r.get('share_text')}" for r in share_rows)}))
+    elif rate is not None:
+        raw = rate * Fraction(eligible)
+        reasons.append((INFO, "rate", {"rate": float(rate), "text": s.get("rate_text_ja") or ""}))
+    else:
+        reasons.append((INFO, "rate_unknown", {"text": s.get("rate_text_ja") or ""}))
+        return GrantAmounts(basis_jpy=basis, eligible_jpy=eligible, grant_jpy=None,
+                            national_jpy=None, applicant_jpy=None, upper_bound_jpy=cap,
+                            reasons=tuple(reasons))
+    if cap is not None and raw > cap:
+        raw = Fraction(cap)
+        reasons.append((INFO, "grant_capped", {"cap": cap}))
+    grant = _floor(raw, unit)
+    if unit > 1:
+        reasons.append((INFO, "rounded_down", {"unit": unit}))
+    shares = []
+    if parts:
+        left = grant
+        for i, (row, part) in enumerate(parts):
+            amount = left if i == len(parts) - 1 else min(_floor(part, unit), left)
+            left -= amount
+            shares.append({**_payer(row), "share": amount / basis if basis else 0.0,
+                           "amount_jpy": amount})
+        applicant_row = next((r for r in share_rows if not is_public(r)), {})
+    else:
+        national = s.get("level") == "national"
+        body = s.get("body_ja") or ""
+        payer = {"payer": "national", "payer_ja": "国", "payer_en": "national government"} \
+            if national else {"payer": "prefecture" if s.get("level") == "prefecture"
+                              else "municipality", "payer_ja": body, "payer_en": body}
+        shares.append({**payer, "share_text": "", "share": grant / basis if basis else 0.0,
+                       "amount_jpy": grant})
+        applicant_row = {}
+    applicant = basis - grant
+    shares.append({"payer": "applicant",
+                   "payer_ja": applicant_row.get("payer_ja") or "申請者",
+                   "payer_en": applicant_row.get("payer_en") or "applicant",
+                   "share_text": applicant_row.get("share_text") or "",
+                   "share": applicant / basis if basis else 0.0, "amount_jpy": applicant})
+    national_amount = grant if s.get("level") == "national" else 0.0
+    return GrantAmounts(basis_jpy=basis, eligible_jpy=eligible, grant_jpy=grant,
+                        national_jpy=national_amount, applicant_jpy=applicant,
+                        shares=tuple(shares), sites_counted=counted, reasons=tuple(reasons))
+
+
+@dataclass(frozen=True)
+class PlanGrant:
+    """A plan's costs and the grant of its chosen scheme [円]: what every page and the
+    Excel 事業費 show. ``amounts`` is None when no scheme is chosen (or it is unknown)."""
+
+    costs: PlanCosts
+    scheme: dict | None
+    share_rows: tuple
+    amounts: GrantAmounts | None
+
+    @property
+    def self_pay_total_jpy(self) -> float | None:
+        """自己負担 計（運用費を含む）: total − grant; None when the grant is unknown."""
+        if self.amounts is None or self.amounts.grant_jpy is None:
+            return None
+        return self.costs.total_jpy - self.amounts.grant_jpy
+
+
+def scheme_for(plan: dict, schemes) -> dict | None:
+    """The plan's chosen ``grant_schemes`` row (``plan["grant"]["scheme_id"]``), or None."""
+    scheme_id = (plan.get("grant") or {}).get("scheme_id")
+    if not scheme_id:
+        return None
+    return next((dict(s) for s in schemes or () if str(s.get("id")) == str(scheme_id)), None)
+
+
+def plan_grant(plan: dict, *, schemes=(), shares=(), scheme: dict | None = None,
+               costs: PlanCosts | None = None) -> PlanGrant:
+    """The plan's costs and the grant of its chosen scheme (or of ``scheme``).
+
+    ``schemes`` / ``shares``: rows of ``grant_schemes`` / ``grant_shares``; the share
+    variant is ``renewal`` when ``plan["grant"]["renewal"]`` is true.
+    """
+    costs = costs or plan_costs(plan)
+    scheme = scheme if scheme is not None else scheme_for(plan, _clean(schemes))
+    if not scheme:
+        return PlanGrant(costs, None, (), None)
+    scheme = _clean([scheme])[0]
+    rows = tuple(shares_for(_clean(shares), scheme.get("id"),
+                            renewal=bool((plan.get("grant") or {}).get("renewal"))))
+    amounts = grant_amounts(scheme, rows, initial_jpy=costs.initial_jpy,
+                            running_total_jpy=costs.running_total_jpy,
+                            cameras=costs.cameras, sites=costs.sites)
+    return PlanGrant(costs, scheme, rows, amounts)
 
 
 def match_scheme(project: Project, scheme: dict, *, shares=(), scopes=(),
@@ -329,9 +533,13 @@ def match_scheme(project: Project, scheme: dict, *, shares=(), scopes=(),
             reasons.append((CONDITION, "data_platform_planned", {}))
         else:
             reasons.append((INFO, "data_platform_ok", {}))
+    money = grant_amounts(scheme, shares_for(shares, sid, renewal=project.renewal),
+                          initial_jpy=project.initial_cost_jpy,
+                          running_total_jpy=project.running_cost_jpy,
+                          cameras=project.camera_count, sites=project.sites)
     min_cost = _num(scheme.get("min_project_cost_jpy"))
-    if min_cost is not None and project.total_cost_jpy < min_cost:
-        reasons.append((BLOCK, "below_min_cost", {"min": min_cost, "cost": project.total_cost_jpy}))
+    if min_cost is not None and money.basis_jpy < min_cost:
+        reasons.append((BLOCK, "below_min_cost", {"min": min_cost, "cost": money.basis_jpy}))
     for column, code in (("kpi_years", "kpi_years"), ("operation_years", "operation_years")):
         need = _num(scheme.get(column))
         if need is not None:
@@ -355,15 +563,15 @@ def match_scheme(project: Project, scheme: dict, *, shares=(), scopes=(),
         reasons.append((CONDITION, "residents_consent", {}))
     if not _bool(scheme.get("verified")):
         reasons.append((INFO, "unverified", {}))
-    money = _money(project, scheme, _shares_for(sid, shares, project.renewal), reasons)
+    reasons += list(money.reasons)
     eligible = not any(kind == BLOCK for kind, _, _ in reasons)
     fy = _num(scheme.get("fiscal_year"))
     return Match(scheme_id=sid, eligible=eligible, offered=eligible, reasons=reasons,
-                 eligible_cost_jpy=money["eligible"], grant_jpy=money["grant"],
-                 national_share_jpy=money["national"],
-                 applicant_share_jpy=(None if money["grant"] is None
-                                      else project.total_cost_jpy - money["grant"]),
-                 shares=money["shares"], grant_upper_bound_jpy=money["upper"],
+                 basis_jpy=money.basis_jpy, eligible_cost_jpy=money.eligible_jpy,
+                 grant_jpy=money.grant_jpy, national_share_jpy=money.national_jpy,
+                 applicant_share_jpy=money.applicant_jpy, shares=list(money.shares),
+                 grant_upper_bound_jpy=money.upper_bound_jpy,
+                 sites_counted=money.sites_counted,
                  fiscal_year=None if fy is None else int(fy),
                  verified=_bool(scheme.get("verified")))
 

@@ -76,6 +76,48 @@ def check_use_cases(use_cases: Iterable[str]) -> list[str]:
     return out
 
 
+def split_use_cases(use_cases: Iterable) -> tuple[list[str], list]:
+    """A stored use-case list split into the known ids (order kept) and the unknown values.
+
+    A plan file edited by hand, or saved by an older version, can hold values that are not
+    ids (e.g. a display label); callers use the known ids and name the others to the user
+    instead of failing on them.
+    """
+    known, unknown = [], []
+    for uc in use_cases or []:
+        (known if isinstance(uc, str) and uc in USE_CASES else unknown).append(uc)
+    return known, unknown
+
+
+def clean_answers(answers: Mapping | None) -> tuple[dict, list[str]]:
+    """Stored answers with an unknown ``status`` treated as unanswered (the entry's other
+    fields kept), and the ids of those items."""
+    out, bad = {}, []
+    for item_id, entry in (answers or {}).items():
+        if isinstance(entry, Mapping) and entry.get("status"):
+            try:
+                check_status(entry["status"])
+            except ValueError:
+                entry = {**entry, "status": None}
+                bad.append(item_id)
+        out[item_id] = entry
+    return out, bad
+
+
+def clean_settings(settings: Mapping | None) -> tuple[dict, list[str]]:
+    """:func:`check_settings` of the stored settings with every field it rejects left at its
+    default; returns the clean settings and the names of the rejected fields."""
+    out = dict(settings or {}) if isinstance(settings, Mapping) else {}
+    bad = []
+    for field in ("retention_days", "legal_form"):
+        try:
+            check_settings({field: out.get(field)})
+        except ValueError:
+            out.pop(field, None)
+            bad.append(field)
+    return check_settings(out), bad
+
+
 def check_status(status) -> str:
     """Validate an answer status (``done``, ``partial``, ``todo`` or ``na``)."""
     if status not in STATUSES:

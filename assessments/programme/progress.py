@@ -1,6 +1,8 @@
 """How far a plan has got: what the home page shows and what the export needs."""
 from __future__ import annotations
 
+from assessments.programme.costs import plan_costs
+
 
 def plan_progress(plan: dict, *, readiness_total: int | None = None,
                   privacy_item_ids: list[str] | None = None) -> dict:
@@ -44,7 +46,8 @@ def plan_progress(plan: dict, *, readiness_total: int | None = None,
         "privacy": privacy_answered > 0 and (privacy_total is None
                                               or privacy_answered >= privacy_total),
         "cameras": bool(plan.get("cameras")),
-        "costs": cost_items > 0,
+        # priced devices and estimate rates are costs too (the derived lines)
+        "costs": cost_items > 0 or plan_costs(plan).total_jpy > 0,
     }
     return {
         "municipality": municipality,

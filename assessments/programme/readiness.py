@@ -65,6 +65,22 @@ def check_level(level) -> int:
     return int(level)
 
 
+def clean_answers(answers: Mapping | None) -> tuple[dict, list[str]]:
+    """Stored answers with a level that is not 0–4 treated as unanswered (the evidence
+    kept), and the ids of those questions: a hand-edited or damaged plan file is shown, not
+    refused."""
+    out, bad = {}, []
+    for question_id, entry in (answers or {}).items():
+        if isinstance(entry, Mapping) and entry.get("level") is not None:
+            try:
+                check_level(entry["level"])
+            except ValueError:
+                entry = {**entry, "level": None}
+                bad.append(question_id)
+        out[question_id] = entry
+    return out, bad
+
+
 def answer_level(answers: Mapping, question_id: str) -> int | None:
     """The answered level of one question, or ``None`` when it is unanswered."""
     entry = answers.get(question_id) if answers else None

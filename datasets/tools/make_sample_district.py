@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from assessments.plan import importers  # noqa: E402
+from assessments.plan import iotools  # noqa: E402
 
 DEFAULT_IN = Path("/work/shared/data/plateau/53395404_bldg_6697_op.gml")
 OUT = ROOT / "datasets" / "sample_district"
@@ -138,7 +138,7 @@ def find_park(bgeoms, streets_union):
 def make(gml_path: Path = DEFAULT_IN, out_dir: Path = OUT) -> dict:
     from shapely.geometry import LineString, mapping
     from shapely.ops import unary_union
-    res = importers.read_citygml(gml_path.read_bytes(), gml_path.name)
+    res = iotools.read_citygml(gml_path.read_bytes(), gml_path.name)
     res.raise_for_fatal()
     fc = res.collection
     assert len(fc["features"]) == 657, len(fc["features"])
@@ -242,7 +242,7 @@ def make(gml_path: Path = DEFAULT_IN, out_dir: Path = OUT) -> dict:
     park_fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": "P1", "name": "公園（仮置き）", "kind": "park"},
          "geometry": {"type": park_geom["type"],
-                      "coordinates": importers._round_coords(park_geom["coordinates"])}}]}
+                      "coordinates": iotools.round_coords(park_geom["coordinates"])}}]}
     area_fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": "area", "name": "対象エリア 300 m × 300 m"},
          "geometry": area}]}

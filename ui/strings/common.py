@@ -101,6 +101,15 @@ STRINGS = {
     "home.todo": ("未", "to do"),
     "home.saved_note": ("入力は自動で保存されます（保存ボタンはありません）。", "Everything you enter is saved automatically (there is no save button)."),
     "home.count_of": ("{done} / {total}", "{done} / {total}"),
+    # a plan holding values this version cannot use (hand-edited file, older version)
+    "common.unknown_values": ("この計画には、このアプリで扱えない値が保存されています（{field}：{values}）。"
+                              "この画面ではその値を除いて表示しています。計画のデータはそのまま残しています。",
+                              "This plan holds values the app cannot use ({field}: {values}). This page "
+                              "leaves them out; the plan's data is kept as it is."),
+    "common.field.use_cases": ("活用事例（用途）", "use cases"),
+    "common.field.readiness": ("準備度の回答", "readiness answers"),
+    "common.field.privacy_answers": ("プライバシー項目の回答", "privacy-item answers"),
+    "common.field.privacy_settings": ("運用ルールの設定", "operating-rule settings"),
 }
 
 STRINGS.update({

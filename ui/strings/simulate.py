@@ -1,4 +1,5 @@
 """Text of the シミュレーション page (camera and lighting simulation on the map)."""
+from assessments.engine.dori import DORI_ORDER, dori_label
 
 STRINGS = {
     "sim.title": ("カメラ・照明シミュレーション", "Camera and lighting simulation"),
@@ -95,19 +96,8 @@ STRINGS = {
     "sim.legend.req_day_only": ("昼のみ満たす", "Met by day only"),
     "sim.legend.req_not_met": ("満たさない", "Not met"),
     "sim.legend.privacy": ("住宅の前面・私有地が視野内", "Home façade / private land in view"),
-    "sim.dori.monitor": ("Monitor", "Monitor"),
-    "sim.dori.detect": ("Detect（検知）", "Detect"),
-    "sim.dori.observe": ("Observe（観察）", "Observe"),
-    "sim.dori.recognise": ("Recognise（認識）", "Recognise"),
-    "sim.dori.identify": ("Identify（識別）", "Identify"),
-    "sim.dori.inspect": ("Inspect（精査）", "Inspect"),
-    "sim.dori.overview": ("Overview", "Overview"),
-    "sim.dori.outline": ("Outline", "Outline"),
-    "sim.dori.discern": ("Discern", "Discern"),
-    "sim.dori.perceive": ("Perceive", "Perceive"),
-    "sim.dori.characterize": ("Characterize", "Characterize"),
-    "sim.dori.validate": ("Validate", "Validate"),
-    "sim.dori.scrutinize": ("Scrutinize", "Scrutinize"),
+    # the level names come from the one DORI table (assessments.engine.dori)
+    **{f"sim.dori.{k}": (dori_label(k, "ja"), dori_label(k, "en")) for k in DORI_ORDER},
     "sim.dori.none": ("なし", "none"),
     # summary
     "sim.summary": ("集計", "Summary"),
@@ -136,7 +126,6 @@ STRINGS = {
     "sim.sum.storage_value": ("合計 {tb} TB（{n} 台）", "total {tb} TB ({n} cameras)"),
     "sim.sum.storage_model": ("ビットレートの目安：Kush gauge（幅×高さ×fps×動き係数×0.07 bit/s）を H.265 で半分、10 fps・動きが少ない・常時録画として計算。保存期間はプライバシーページの設定です。",
                               "Bitrate model: Kush gauge (width × height × fps × motion factor × 0.07 bit/s), halved for H.265; 10 fps, low motion, continuous recording. The retention period is the privacy page's setting."),
-    "sim.sum.cost": ("機器費の概算", "Equipment cost estimate"),
     "sim.sum.cost_value": ("{total} 円", "¥{total}"),
     "sim.sum.cost_zero": ("単価が未入力です（「費用」タブで見積単価を入力してください）。", "No unit prices yet (enter quoted prices in the “Costs” tab)."),
     # preview
@@ -205,7 +194,6 @@ STRINGS = {
     # validation issues (assessments.plan.validate codes; lighting codes)
     "sim.issue.missing": ("{item}：{field} が未入力です", "{item}: {field} is missing"),
     "sim.issue.not_a_number": ("{item}：{field} が数値ではありません（{value}）", "{item}: {field} is not a number ({value})"),
-    "sim.issue.not_number": ("{item}：{field} が数値ではありません（{value}）", "{item}: {field} is not a number ({value})"),
     "sim.issue.not_an_integer": ("{item}：{field} は整数にしてください（{value}）", "{item}: {field} must be a whole number ({value})"),
     "sim.issue.out_of_range": ("{item}：{field} = {value} は範囲外です（{detail}）", "{item}: {field} = {value} is out of range ({detail})"),
     "sim.issue.outside_japan": ("{item}：座標が日本の範囲外です（{value}）", "{item}: the position is outside Japan ({value})"),
@@ -219,7 +207,15 @@ STRINGS = {
     "sim.issue.photometry_count": ("{item}：光度・光束・IES のいずれか1つを入力してください", "{item}: give exactly one of intensity, lumens or IES"),
     "sim.issue.bad_distribution": ("{item}：配光は wide / medium / narrow / lambertian のいずれかです", "{item}: distribution must be wide, medium, narrow or lambertian"),
     "sim.issue.bad_ies": ("{item}：IES データが読めません", "{item}: the IES data cannot be read"),
-    "sim.issue.not_object": ("{item}：形式が正しくありません", "{item}: wrong format"),
+    # the item an issue is about (assessments.engine.devices.PlanIssue.kind)
+    "sim.issue.kind.camera": ("カメラ", "camera"),
+    "sim.issue.kind.light": ("防犯灯", "street light"),
+    "sim.issue.kind.building": ("建物", "building"),
+    "sim.issue.kind.buildings": ("建物データ", "buildings"),
+    "sim.issue.kind.district": ("地区", "district"),
+    "sim.issue.kind.districts": ("地区データ", "districts"),
+    "sim.issue.kind.area": ("エリア", "area"),
+    "sim.issue.kind.plan": ("計画", "plan"),
     "sim.plan_error": ("計画のデータに問題があるため計算できません：", "The plan's data has problems, so it cannot be computed:"),
     # privacy
     "sim.priv.intro": ("住宅に指定した建物の前面（壁から1.5 m）や私有地が、カメラの視野（高さ1.5 m、窓・顔の高さ）に入る範囲を示します。幾何学的な目安で、法的な判断ではありません。",
@@ -244,8 +240,8 @@ STRINGS = {
     "sim.priv.masks": ("{id}：プライバシーマスク（光軸から）{sectors}", "{id}: privacy masks (from the axis) {sectors}"),
     "sim.priv.clear_masks": ("マスクを外す", "Remove masks"),
     # costs
-    "sim.cost.intro": ("カメラ・防犯灯の単価は機種ごとに入力します。計画の各機器の単価（カメラ表・照明表の「単価」）として保存され、事業計画・事業費のページと Excel の事業費に同じ値が使われます。",
-                       "Camera and street-light prices are entered per model. They are saved as each device's unit price (the “Unit price” column of the camera and light tables) and the project-plan page and the Excel cost sheet use the same values."),
+    "sim.cost.intro": ("カメラ・防犯灯の単価は機種ごとに入力します。計画の各機器の単価（カメラ表・照明表の「単価」）として保存され、事業計画・事業費のページと Excel の事業費に同じ値が使われます。ポール・録画装置・設置工事の概算単価も計画の事業費の明細になります（事業計画・事業費と同じ値）。",
+                       "Camera and street-light prices are entered per model. They are saved as each device's unit price (the “Unit price” column of the camera and light tables) and the project-plan page and the Excel cost sheet use the same values. The estimate rates for poles, recorder and installation are cost lines of the plan too (the same values as on the project-plan page)."),
     "sim.cost.kind.cameras": ("カメラ", "Camera"),
     "sim.cost.kind.lights": ("防犯灯", "Street light"),
     "sim.cost.model_unset": ("（機種未設定）", "(no model)"),
@@ -253,18 +249,8 @@ STRINGS = {
     "sim.cost.col.model": ("機種", "Model"),
     "sim.cost.device_note": ("単価を変えると、その機種のすべての機器に反映されます（機器ごとの単価はカメラ表・照明表で変更できます）。",
                              "A price applies to every device of that model (change a single device's price in the camera or light table)."),
-    "sim.cost.other_note": ("ポール・録画装置・設置工事は概算用の単価です（計画の事業費には、事業計画・事業費のページで明細として追加してください）。",
-                            "Poles, recorder and installation are estimate rates only (add them as cost lines on the project-plan page to include them in the plan's costs)."),
-    "sim.cost.camera": ("カメラ本体 [円/台]", "Camera [¥ each]"),
-    "sim.cost.pole": ("ポール・取付金具 [円/台]", "Pole and bracket [¥ per camera]"),
-    "sim.cost.light": ("防犯灯 [円/灯]", "Street light [¥ each]"),
-    "sim.cost.recorder_per_tb": ("録画装置 [円/TB]", "Recorder [¥ per TB]"),
-    "sim.cost.installation": ("設置工事 [円/台・灯]", "Installation [¥ per device]"),
-    "sim.cost.col.item": ("項目", "Item"),
     "sim.cost.col.qty": ("数量", "Quantity"),
     "sim.cost.col.unit": ("単価 [円]", "Unit price [¥]"),
-    "sim.cost.col.amount": ("金額 [円]", "Amount [¥]"),
-    "sim.cost.total": ("合計：{total} 円", "Total: ¥{total}"),
     # import / export
     "sim.io.import": ("読み込み", "Import"),
     "sim.io.kind": ("読み込むもの", "What to import"),
@@ -306,7 +292,7 @@ STRINGS = {
     "sim.io.where": ("{row}行目", "row {row}"),
     "sim.io.where_field": ("{row}行目・{field}", "row {row}, {field}"),
     "sim.io.where_file": ("ファイル", "file"),
-    # importer problem codes (assessments.plan.importers.PROBLEM_CODES)
+    # importer problem codes (assessments.plan.iotools.PROBLEM_CODES)
     "sim.imp.too_large": ("ファイルが大きすぎます（{value}）", "The file is too large ({value})"),
     "sim.imp.empty": ("ファイルが空です", "The file is empty"),
     "sim.imp.header_only": ("見出し行しかありません", "Only a header row"),

@@ -1,0 +1,60 @@
+"""Files in and out of a plan: camera / light tables, buildings, areas, districts.
+
+Public face (import from here; the modules are the implementation)::
+
+    from assessments.plan import iotools
+    res = iotools.read_point_table(data, "cameras.csv", prefecture="埼玉県")
+
+Everything here is pure: bytes in, plain Python objects out. Nothing is downloaded, nothing
+is written, and bad input never raises: every reader returns an :class:`ImportResult` whose
+``problems`` say what was wrong, on which row and in which field, with a machine-readable
+``code`` the UI translates (``ui/strings/simulate.py``). Only invalid *arguments* (a ``kind``
+that does not exist) raise ``ValueError``; :meth:`ImportResult.raise_for_fatal` turns a fatal
+problem into :class:`ImportFileError` for callers that prefer an exception. Limits
+(:class:`Limits`) are explicit and reported: a file over a limit is rejected with a problem
+naming the limit, never silently truncated.
+
+Readers, one module per format
+------------------------------
+- :func:`read_point_table` (:mod:`.table`; :mod:`.text` for CSV / TSV, :mod:`.xlsx` for
+  Excel, :mod:`.columns` for the one declaration of the columns) — cameras or lights.
+  Encodings UTF-8 (with or without BOM), UTF-16, Shift_JIS / CP932, EUC-JP; header names in
+  Japanese or English; 全角 digits and spaces; decimal degrees or 度分秒; 平面直角座標系 X/Y
+  (EPSG:6669–6687) with the zone from the prefecture (:mod:`.values`).
+- :func:`read_geojson` (:mod:`.geojson`) — buildings, an area of interest or districts,
+  including PLATEAU building GeoJSON (``measuredHeight``).
+- :func:`read_citygml` (:mod:`.citygml`) — PLATEAU CityGML ``bldg`` files; and
+  :func:`read_buildings`, which picks CityGML or GeoJSON by the file.
+- :func:`geocode_addresses` (:mod:`.geocode`) — opt-in geocoding of rows with an address
+  and no coordinates, with a geocoder the caller passes.
+
+Buildings get their ``id`` and ``is_home`` from the one rule of
+:mod:`assessments.plan.buildings` (shared polygon cleaning in :mod:`.polygons`).
+
+Writers (:mod:`.export`)
+------------------------
+- :func:`points_to_csv` — UTF-8 with BOM (Excel opens it), CSV-injection safe.
+- :func:`features_to_geojson` — FeatureCollection bytes (footprints, layers, buildings).
+- :func:`points_to_features` — cameras / lights as GeoJSON Points.
+"""
+from .citygml import read_buildings, read_citygml
+from .columns import (CAMERA_FIELDS, COLUMN_ALIASES, COLUMNS, DEFAULT_CAMERA, DEFAULT_LIGHT,
+                      KINDS, LIGHT_FIELDS, RANGES, Column, map_columns)
+from .export import escape_cell, features_to_geojson, points_to_csv, points_to_features
+from .geocode import geocode_addresses
+from .geojson import read_geojson
+from .polygons import DEFAULT_BUILDING_HEIGHT_M
+from .result import PROBLEM_CODES, ImportFileError, ImportResult, Limits, Problem
+from .table import read_point_table
+from .text import decode_text
+from .values import (COORD_DECIMALS, MULTI_ZONE_PREFECTURES, PLANE_ZONE_BY_PREFECTURE,
+                     parse_coordinate, parse_number, plane_zone_epsg, round_coords)
+
+__all__ = ["CAMERA_FIELDS", "COLUMNS", "COLUMN_ALIASES", "COORD_DECIMALS", "Column",
+           "DEFAULT_BUILDING_HEIGHT_M", "DEFAULT_CAMERA", "DEFAULT_LIGHT", "ImportFileError",
+           "ImportResult", "KINDS", "LIGHT_FIELDS", "Limits", "MULTI_ZONE_PREFECTURES",
+           "PLANE_ZONE_BY_PREFECTURE", "PROBLEM_CODES", "Problem", "RANGES", "decode_text",
+           "escape_cell", "features_to_geojson", "geocode_addresses", "map_columns",
+           "parse_coordinate", "parse_number", "plane_zone_epsg", "points_to_csv",
+           "points_to_features", "read_buildings", "read_citygml", "read_geojson",
+           "read_point_table", "round_coords"]

@@ -1,0 +1,118 @@
+"""Text tables: encoding detection, the delimiter, CSV / TSV rows.
+
+Encodings UTF-8 (with or without BOM), UTF-16 / UTF-32 (BOM, or UTF-16 without one),
+Shift_JIS / CP932 and EUC-JP; delimiters comma, tab, semicolon and ``|``.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+
+from .result import ImportResult, Limits
+
+__all__ = ["decode_text", "text_rows"]
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_TRY_ENCODINGS = ("utf-8", "cp932", "euc_jp")
+
+
+def decode_text(data: bytes) -> tuple[str | None, str]:
+    """Decode the bytes of a text file, detecting the encoding.
+
+    Order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-16 without BOM (NUL bytes in
+    every other position); strict UTF-8; strict CP932 (Shift_JIS with the Windows
+    extensions, a superset of Shift_JIS); strict EUC-JP.
+
+    Returns
+    -------
+    (text, encoding)
+        ``text`` is ``None`` when no encoding decodes the bytes.
+    """
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc).lstrip("\ufeff"), enc
+            except UnicodeDecodeError:
+                return None, enc
+    head = data[:4000]
+    if len(head) >= 4:
+        even_nul = head[0::2].count(0) / max(1, len(head[0::2]))
+        odd_nul = head[1::2].count(0) / max(1, len(head[1::2]))
+        for enc, cond in (("utf-16-le", odd_nul > 0.3 and even_nul < 0.05),
+                          ("utf-16-be", even_nul > 0.3 and odd_nul < 0.05)):
+            if cond:
+                try:
+                    return data.decode(enc), enc
+                except UnicodeDecodeError:
+                    pass
+    for enc in _TRY_ENCODINGS:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return None, ""
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter among , ; tab | that splits the first lines most consistently."""
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0.0)
+    for d in (",", "\t", ";", "|"):
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        share = counts.count(mode) / len(counts)
+        score = (mode if mode > 1 else 0, share)
+        if score[0] > 1 and (share > best_score[1] + 0.2 or
+                             (share >= best_score[1] - 0.2 and score[0] > best_score[0])):
+            best, best_score = d, score
+    return best
+
+
+def _csv_rows(text: str, delimiter: str, limits: Limits, res: ImportResult):
+    """Rows of a CSV text as lists of strings (NUL bytes removed), bounded by max_rows."""
+    text = text.replace("\x00", "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > limits.max_rows + 12:       # header + a few title lines
+                return rows, True
+    except csv.Error as exc:
+        res.add(len(rows) + 1, "", "not_a_number", "", f"CSV syntax error: {exc}")
+    return rows, False
+
+
+def text_rows(data: bytes, res: ImportResult, limits: Limits):
+    """Rows (lists of strings) of a CSV / TSV file, or ``None`` when it cannot be read
+    (the problem is recorded in ``res``)."""
+    text, enc = decode_text(data)
+    if text is None:
+        res.add(None, "", "unknown_encoding", "",
+                "the file is not text in UTF-8, UTF-16, Shift_JIS/CP932 or EUC-JP")
+        return None
+    res.meta["format"] = "csv"
+    res.meta["encoding"] = enc
+    if enc not in ("utf-8", "utf-8-sig"):
+        res.add(None, "", "encoding", enc, f"read as {enc}", "info")
+    delim = _sniff_delimiter(text)
+    res.meta["delimiter"] = delim
+    if delim != ",":
+        res.add(None, "", "delimiter", {"\t": "tab"}.get(delim, delim),
+                f"columns are separated by {'tab' if delim == chr(9) else repr(delim)}", "info")
+    rows, over = _csv_rows(text, delim, limits, res)
+    if over:
+        res.add(None, "", "too_many_rows", str(limits.max_rows),
+                f"the file has more than {limits.max_rows:,} rows (the limit); split it")
+        return None
+    return rows
