@@ -33,7 +33,8 @@ from typing import Callable
 import duckdb
 
 from assessments.plan.frozen import content_hash, freeze, text_hash
-from assessments.plan.document import PLAN_VERSION, clean_name, new_plan, normalise, now_iso
+from assessments.plan.document import (PLAN_VERSION, clean_name, new_plan, normalise, now_iso,
+                                       upgrade)
 from datasets import queries
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -254,8 +255,8 @@ class Workspace:
         frame = queries.run(self._con.cursor(), "workspace/get_plan", id=plan_id, owner=owner)
         if frame.empty:
             raise WorkspaceError("not_found", f"no plan {plan_id!r}")
-        plan = self._resolve(self._con.cursor(), _loads(frame.loc[0, "data"]),
-                             _refs_of(frame.loc[0, "blobs"]))
+        plan = upgrade(self._resolve(self._con.cursor(), _loads(frame.loc[0, "data"]),
+                                     _refs_of(frame.loc[0, "blobs"])))
         plan["_revision"] = int(frame.loc[0, "revision"])
         return plan
 
@@ -265,8 +266,8 @@ class Workspace:
         frame = queries.run(cur, "workspace/get_history", plan_id=plan_id, revision=revision)
         if frame.empty:
             return None
-        return self._resolve(cur, _loads(frame.loc[0, "data"]),
-                             _refs_of(frame.loc[0, "blobs"]))
+        return upgrade(self._resolve(cur, _loads(frame.loc[0, "data"]),
+                                     _refs_of(frame.loc[0, "blobs"])))
 
     # -- blobs ------------------------------------------------------------------------------
     def _blob(self, cur, key: str):
@@ -466,7 +467,7 @@ class Workspace:
             old_data = frame.loc[0, "data"]
             old_refs = sorted(_refs_of(frame.loc[0, "blobs"]))
             revision = int(frame.loc[0, "revision"])
-            plan = self._resolve(cur, _loads(old_data), set(old_refs))
+            plan = upgrade(self._resolve(cur, _loads(old_data), set(old_refs)))
             fn(plan)
             plan = normalise(plan, inplace=True)  # our own parsed copy
             plan.pop("_revision", None)

@@ -1,5 +1,4 @@
 """出力: the Excel plan (download), and importing it back after editing in Excel."""
-import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -21,8 +20,6 @@ from ui.sim_export import results_for_plan
 
 shell.setup_page()
 plan = state.current_plan()
-if X.migrate_unit_prices(copy.deepcopy(plan)):  # old simulation-page prices → the devices
-    plan = state.update_plan(X.migrate_unit_prices) or plan
 
 
 def _table(sql: str) -> list[dict]:

@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from assessments.programme.costs import drop_stored_total, plan_costs
+from assessments.records import records
+from assessments.programme.costs import plan_costs
 from assessments.programme.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
 from datasets import queries
 from ui import shell, state
@@ -28,12 +29,6 @@ def _side_tables():
     cur = state.ref_cursor()
     return (queries.list_grant_shares(cur).to_dict("records"),
             queries.list_grant_scope(cur).to_dict("records"))
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with NaN/NA turned into None (the matcher expects plain values)."""
-    return [{k: (None if missing(v) else v) for k, v in r.items()}
-            for r in df.astype(object).to_dict("records")]
 
 
 def _fy(value) -> str:
@@ -129,7 +124,7 @@ st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.g
 project = Project.from_plan(plan, costs=pc, stage=stage_in, data_platform=platform,
                             applicant=applicant, domains=tuple(domains), renewal=bool(renewal))
 shares, scopes = _side_tables()
-scheme_rows = _records(all_schemes)
+scheme_rows = records(all_schemes)
 results = match_schemes(project, scheme_rows, shares=shares, scopes=scopes)
 by_id = {r["id"]: r for r in scheme_rows}
 
@@ -222,7 +217,6 @@ if offered:
         def _set(p: dict) -> None:
             p.setdefault("grant", {})
             p["grant"].update({"scheme_id": choice, "stage": stage_in, "renewal": bool(renewal)})
-            drop_stored_total(p)  # an old stored copy: the total is derived
         if state.update_plan(_set) is not None:
             st.success(t("compare.grants.saved", name=names[choice]))
 current = (state.current_plan().get("grant") or {}).get("scheme_id")

@@ -5,13 +5,13 @@ the cost table come from the plan's devices (count and unit price per model); ed
 model's unit price here sets it on every device of that model — the same prices the
 シミュレーション page edits and the Excel 事業費 sums (docs/architecture.md "Costs").
 """
-import copy
 import hashlib
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
+from assessments.records import records
 from assessments.programme import costs as C
 from assessments.programme.grants import plan_grant
 from reports import excel as X
@@ -21,15 +21,9 @@ from ui.i18n import t
 
 shell.setup_page()
 plan = state.current_plan()
-if X.migrate_unit_prices(copy.deepcopy(plan)):  # old simulation-page prices → the devices
-    plan = state.update_plan(X.migrate_unit_prices) or plan
 # Every widget that edits the plan is keyed per plan and language and saves in its
 # on_change callback (ui.state.plan_widget / plan_table): a page run without an edit, a
 # language switch or a plan switch never saves.
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    return df.astype(object).where(df.notna(), None).to_dict("records")
 
 
 def _field(field: str, value) -> dict:
@@ -48,14 +42,14 @@ def load_schemes() -> list[dict]:
         df = queries.run(state.ref_cursor(), "list_grant_schemes", level="", stage="")
     except duckdb.Error:  # table not there yet on this machine
         return []
-    return _records(df)
+    return records(df)
 
 
 def load_shares() -> list[dict]:
     """Rows of grant_shares (payer splits such as 都 1/2, 市 1/3, 団体 1/6)."""
     from datasets import queries
     try:
-        return _records(queries.run(state.ref_cursor(), "list_grant_shares"))
+        return records(queries.run(state.ref_cursor(), "list_grant_shares"))
     except duckdb.Error:  # table not there yet on this machine
         return []
 
@@ -77,7 +71,6 @@ def _price_editor(kind: str, groups: list[dict]) -> None:
                 prices[g["model"]] = int(round(row["unit_price"]))
         if prices:
             p[kind] = C.set_model_prices(p.get(kind), prices)
-            C.drop_stored_total(p)  # an old stored copy: the total is derived
 
     state.plan_table(
         # a new key whenever the saved prices change, so the editor starts from them
@@ -200,7 +193,6 @@ def _cost_editor(name: str, cats: dict, fields: list[tuple[str, str]]) -> None:
                                                             else 0)
             out.append(rec)
         p.setdefault("costs", {})[part] = out
-        C.drop_stored_total(p)  # an old stored copy: the total is derived
 
     state.plan_table("pp_" + name, base, save, num_rows="dynamic", hide_index=True,
                      column_config=config, width="stretch")
@@ -225,7 +217,6 @@ for _note in _cc.superseded_notes(C.plan_costs(plan)):
 
 def _save_years(p: dict, new) -> None:
     p.setdefault("costs", {})["years"] = int(new)
-    C.drop_stored_total(p)  # an old stored copy: the total is derived
 
 
 st.markdown("**" + t("export.plan.items") + "**")

@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from assessments.engine.dori import DORI_ORDER, dori_label
+from assessments.plan.iotools.export import INJECTION_START
 from assessments.programme import costs as _costs
 from assessments.programme.costs import device_groups
 from assessments.programme.grants import (is_public, plan_grant, rate_fraction, scheme_for,
@@ -105,7 +106,6 @@ PRIVACY_STATUS_LABELS = {"done": "対応済", "partial": "一部対応", "todo":
 #: Largest number Excel stores; used as "no cap" inside MIN().
 _NO_CAP = "9.99E+307"
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: Rows below a table that its formulas still cover, so rows added in Excel are counted.
 _ROOM_ROWS = 500
 
@@ -283,7 +283,7 @@ def clean_text(value) -> str:
 
 def needs_text_guard(text: str) -> bool:
     """True when ``text`` would be taken as a formula by Excel or a CSV reader."""
-    return text.startswith(_FORMULA_PREFIXES)
+    return text.startswith(INJECTION_START)
 
 
 def _put(ws, row: int, col: int, value, style: str = "mm_text"):
@@ -634,7 +634,6 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
            "黄色のセルを変えると合計と負担額が再計算されます。")
     s = scheme or {}
     share_rows = list(share_rows or ())
-    public = [r for r in share_rows if is_public(r)]
     applicant = next((r for r in share_rows if not is_public(r)), None)
     rate = rate_fraction(s.get("rate"))
     # parameter block from row 4, values in column C

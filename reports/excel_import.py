@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from assessments.plan.iotools.xlsx import workbook_errors
 from reports import excel as X
 
 #: Largest upload accepted [bytes].
@@ -173,7 +174,7 @@ def read_workbook(data: bytes) -> ImportResult:
 
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many types on broken XML
+    except workbook_errors() as exc:  # what openpyxl raises on a damaged workbook
         result.messages.append(ImportMessage("unreadable", params={"detail": str(exc)[:200]}))
         return result
     props = {p.name: getattr(p, "value", None) for p in getattr(wb, "custom_doc_props", [])}

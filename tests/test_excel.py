@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-from numpy.testing import assert_allclose
 from openpyxl import load_workbook
 
 from reports import excel as X

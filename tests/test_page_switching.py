@@ -90,3 +90,25 @@ def test_unknown_stored_values_are_named_not_a_traceback(workspace_path, page, l
     if page == "readiness":
         assert "「vision\\_1」" in warnings  # md_escape: the id shows as typed
     assert _rows(workspace_path) == before  # showing the page changed nothing
+
+
+@pytest.mark.parametrize("page", ["simulate", "project_plan", "export", "grants", "home"])
+def test_opening_a_plan_of_an_older_version_saves_nothing(workspace_path, page):
+    # prices the simulation page once kept in plan["simulation"] and a stored total cost:
+    # upgraded when read (assessments.plan.document.upgrade), never saved by opening a page
+    import json
+    ws = Workspace(workspace_path)
+    a, _ = store_two_plans(workspace_path)
+    old = ws.get_plan(a)
+    old.pop("_revision")
+    old["simulation"] = {"unit_prices_jpy": {"camera": 250_000, "pole": 90_000}}
+    old["grant"] = dict(old.get("grant") or {}, total_cost_jpy=6_249_000)
+    ws._con.execute("UPDATE plans SET data = $data WHERE id = $id",
+                    {"data": json.dumps(old, ensure_ascii=False), "id": a})
+    ws.close()
+    before = _rows(workspace_path)
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=120)
+    at.session_state["plan_id"] = a
+    at.run()
+    assert not at.exception, at.exception
+    assert _rows(workspace_path) == before

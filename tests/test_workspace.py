@@ -328,3 +328,30 @@ def test_a_blob_reference_inside_an_uploaded_plan_is_not_followed(workspace_path
     got = ws.get_plan(ws.add_plan(crafted)["id"])
     assert got["buildings"] == {"$blob": h}           # the literal value, not the blob
     assert len(ws.get_plan(victim["id"])["buildings"]["features"]) == 300
+
+
+def test_an_old_plan_is_upgraded_when_read_and_opening_it_saves_nothing(workspace_path):
+    # a plan saved by an older version: the camera price in simulation.unit_prices_jpy and a
+    # stored copy of the total cost (grant.total_cost_jpy), written as that version wrote it
+    ws = Workspace(workspace_path)
+    plan = ws.add_plan(new_plan("旧版の費用"))
+    old = {k: v for k, v in plan.items() if k != "_revision"}
+    old["cameras"] = [{"id": "C1", "lat": 35.0, "lon": 139.0, "mount_height_m": 5.0,
+                       "azimuth_deg": 0.0, "tilt_deg": 15.0, "hfov_deg": 90.0}]
+    old["simulation"] = {"unit_prices_jpy": {"camera": 250_000, "pole": 90_000}}
+    old["grant"] = {"scheme_id": None, "stage": "implementation", "total_cost_jpy": 6_249_000}
+    ws._con.execute("UPDATE plans SET data = $data WHERE id = $id",
+                    {"data": json.dumps(old, ensure_ascii=False), "id": plan["id"]})
+    got = ws.get_plan(plan["id"])
+    assert got["cameras"][0]["unit_price_jpy"] == 250_000       # moved onto the device
+    assert got["simulation"] == {"unit_prices_jpy": {"pole": 90_000}}
+    assert "total_cost_jpy" not in got["grant"]                 # derived, never stored
+    assert got["_revision"] == plan["_revision"]                # reading saved nothing
+    raw = json.loads(ws._con.execute("SELECT data FROM plans WHERE id = $id",
+                                     {"id": plan["id"]}).fetchone()[0])
+    assert raw["grant"]["total_cost_jpy"] == 6_249_000          # stored as it was ...
+    saved = ws.update_plan(plan["id"], lambda p: p.update(name="保存後"))
+    raw = json.loads(ws._con.execute("SELECT data FROM plans WHERE id = $id",
+                                     {"id": plan["id"]}).fetchone()[0])
+    assert "total_cost_jpy" not in raw["grant"]                 # ... until the next save
+    assert raw["cameras"][0]["unit_price_jpy"] == 250_000 and saved["_revision"] == 2

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
+from assessments.records import is_missing
 from ui.i18n import t
 
 #: Plotly font readable on a projector.
@@ -43,14 +44,8 @@ def source_caption(sources) -> None:
     st.caption(t("compare.source") + " " + link_markdown("; ".join(seen)))
 
 
-def missing(value) -> bool:
-    """True for None, NaN, NaT and pandas.NA (scalars only)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+#: True for an empty cell (None, NaN, NaT, pandas.NA): the one rule, in assessments.records.
+missing = is_missing
 
 
 def yen(value) -> str:

@@ -360,13 +360,6 @@ class Edits:
             self.apply_delta(item["kind"], item["delta"])
         for item in st.session_state.pop("sim.price_queue", None) or []:
             self.set_model_prices(item["kind"], {item["model"]: item["price"]})
-        # (the queued edits never add the old keys: the plan read above tells, without a
-        # copy of the whole plan)
-        migrated = X.migrate_unit_prices(copy.deepcopy({"simulation":
-                                                        self.plan.get("simulation")}))
-        if migrated:
-            # prices the page kept in plan["simulation"] before they moved onto the devices
-            state.update_plan(X.migrate_unit_prices, plan_id=self.plan_id)
         for item in st.session_state.pop("sim.import_queue", None) or []:
             import_file(self, item["kind"], item["name"], item["data"],
                         item.get("mode", "replace"))
@@ -377,11 +370,11 @@ class Edits:
             st.session_state[self.session_key("point")] = (float(ins["x_m"]),
                                                            float(ins["y_m"]))
         pending = st.session_state.get(state.PENDING_KEY)
-        if migrated or self.nonce != nonce0 or pending:
+        if self.nonce != nonce0 or pending:
             # saved above (every saving path bumps the nonce): the saved plan when nothing
             # else was saved after it, else the stored one
-            self.plan = (self._saved if self._saved is not None and not migrated
-                         and not pending else self.stored_plan())
+            self.plan = (self._saved if self._saved is not None and not pending
+                         else self.stored_plan())
         return self.plan
 
 

@@ -23,6 +23,8 @@ import hashlib
 import json
 import math
 import threading
+from assessments.programme import costs
+from assessments.records import records
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -416,8 +418,7 @@ def device_issues(kind: str, items) -> list[PlanIssue]:
 
 def use_case_rows(cursor) -> list[dict]:
     from datasets import queries
-    df = queries.list_use_cases(cursor)
-    return df.astype(object).where(df.notna(), None).to_dict("records")
+    return records(queries.list_use_cases(cursor))
 
 
 def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
@@ -476,8 +477,7 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                 required_px_m=req["px_per_m"], night_needed=req["night"], mask=model.inside)
         model_cameras = dict(model.cameras)
     if retention_days is None:
-        retention_days = ((plan.get("privacy") or {}).get("settings") or {}).get(
-            "retention_days") or 14
+        retention_days = costs.retention_days(plan)
     name = plan.get("name")
     districts = plan.get("districts")
 

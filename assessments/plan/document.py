@@ -115,7 +115,27 @@ def normalise(plan: dict, *, inplace: bool = False) -> dict:
             raise PlanFormatError("bad_field", f"'{key}' must be a list", field=key,
                                   value=_short(out[key]))
     out["name"] = clean_name(out.get("name")) or "plan"
-    return out
+    return upgrade(out)
+
+
+def upgrade(plan: dict) -> dict:
+    """Bring the fields of an older plan to the current format, in place; returns ``plan``.
+
+    Applied wherever a plan is read (:func:`normalise`, the workspace), so a page never has
+    to save just because it opened an old plan:
+
+    - device prices the simulation page once kept in ``simulation.unit_prices_jpy``
+      (``camera`` / ``light``) move onto the devices
+      (:func:`assessments.programme.costs.migrate_unit_prices`);
+    - a stored ``grant.total_cost_jpy`` is dropped: the total is derived from the plan
+      (:func:`assessments.programme.costs.plan_costs`).
+
+    Unknown fields are kept.
+    """
+    from assessments.programme import costs  # (costs → engine → plan: imported on use)
+    costs.migrate_unit_prices(plan)
+    costs.drop_stored_total(plan)
+    return plan
 
 
 def _short(value, limit: int = 60) -> str:

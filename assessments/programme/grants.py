@@ -205,11 +205,6 @@ def _list(value) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()]
 
 
-def _clean(rows) -> list[dict]:
-    """Copies of the rows with NaN (pandas' empty cell) turned into None."""
-    return records(rows)
-
-
 def check_project(project: Project) -> None:
     """Validate a :class:`Project`.
 
@@ -484,11 +479,11 @@ def plan_grant(plan: dict, *, schemes=(), shares=(), scheme: dict | None = None,
     variant is ``renewal`` when ``plan["grant"]["renewal"]`` is true.
     """
     costs = costs or plan_costs(plan)
-    scheme = scheme if scheme is not None else scheme_for(plan, _clean(schemes))
+    scheme = scheme if scheme is not None else scheme_for(plan, records(schemes))
     if not scheme:
         return PlanGrant(costs, None, (), None)
-    scheme = _clean([scheme])[0]
-    rows = tuple(shares_for(_clean(shares), scheme.get("id"),
+    scheme = records([scheme])[0]
+    rows = tuple(shares_for(records(shares), scheme.get("id"),
                             renewal=bool((plan.get("grant") or {}).get("renewal"))))
     amounts = grant_amounts(scheme, rows, initial_jpy=costs.initial_jpy,
                             running_total_jpy=costs.running_total_jpy,
@@ -588,7 +583,7 @@ def match_schemes(project: Project, schemes, *, shares=(), scopes=()) -> list[Ma
         When the project is invalid (see :func:`check_project`).
     """
     check_project(project)
-    schemes, shares, scopes = _clean(schemes), _clean(shares), _clean(scopes)
+    schemes, shares, scopes = records(schemes), records(shares), records(scopes)
     ids = {s["id"] for s in schemes}
     by_id = {s["id"]: s for s in schemes}
     results = [match_scheme(project, s, shares=shares, scopes=scopes, scheme_ids=ids)

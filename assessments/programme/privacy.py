@@ -32,6 +32,7 @@ References
 from __future__ import annotations
 
 import math
+from assessments.records import records
 from collections.abc import Iterable, Mapping
 
 #: Use-case ids (docs/architecture.md, "Shared identifiers").
@@ -52,13 +53,6 @@ UK_PRINCIPLES = tuple(range(1, 13))
 UK_PRINCIPLES_UNVERIFIED = frozenset({8, 9, 10, 11, 12})
 #: Largest retention period accepted [day] (ten years; municipal rules use 7–30 days).
 MAX_RETENTION_DAYS = 3650
-
-
-def _records(rows) -> list[dict]:
-    if hasattr(rows, "to_dict"):
-        rows = rows.to_dict("records")
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v)
-             for k, v in dict(r).items()} for r in rows]
 
 
 def check_use_cases(use_cases: Iterable[str]) -> list[str]:
@@ -155,7 +149,7 @@ def triggered_items(items, use_cases: Iterable[str]) -> list[dict]:
     """
     chosen = set(check_use_cases(use_cases))
     out = []
-    for row in _records(items):
+    for row in records(items):
         ucs = applies_to(row)
         if ucs is None or ucs & chosen:
             out.append(row)

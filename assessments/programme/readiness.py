@@ -24,6 +24,7 @@ References
 from __future__ import annotations
 
 import math
+from assessments.records import records
 from collections.abc import Iterable, Mapping
 
 #: Condition ids in display order (docs/architecture.md, "Shared identifiers").
@@ -33,13 +34,6 @@ CONDITIONS = ("vision", "issues", "target_state", "plan", "organisation",
 SEED_CONDITIONS = CONDITIONS[:7]
 MIN_LEVEL, MAX_LEVEL = 0, 4
 BANDS = ("low", "mid", "high")
-
-
-def _records(rows) -> list[dict]:
-    """Rows as a list of dicts, from a DataFrame or any iterable of mappings."""
-    if hasattr(rows, "to_dict"):
-        return rows.to_dict("records")
-    return [dict(r) for r in rows]
 
 
 def check_level(level) -> int:
@@ -114,7 +108,7 @@ def condition_scores(questions, answers: Mapping) -> dict[str, dict]:
     """
     levels: dict[str, list[int]] = {c: [] for c in CONDITIONS}
     totals = dict.fromkeys(CONDITIONS, 0)
-    for row in _records(questions):
+    for row in records(questions):
         cond = row["condition_id"]
         if cond not in totals:
             raise ValueError(f"condition_id must be one of {', '.join(CONDITIONS)}, "
@@ -189,7 +183,7 @@ def next_actions(scores: Mapping[str, Mapping], actions, *, n_conditions: int = 
     list of dict
         One dict per condition: ``{"condition_id", "score", "band", "actions": [rows]}``.
     """
-    rows = _records(actions)
+    rows = records(actions)
     out = []
     for cond in weakest_conditions(scores):
         score = scores[cond]["score"]
@@ -214,7 +208,7 @@ def reference_profiles(reference) -> dict[str, dict]:
         When a reference score is outside 0–4.
     """
     out: dict[str, dict] = {}
-    for row in _records(reference):
+    for row in records(reference):
         score = float(row["score"])
         if not MIN_LEVEL <= score <= MAX_LEVEL:
             raise ValueError(f"reference score must be in 0–4, got {score!r} "

@@ -21,7 +21,7 @@ __all__ = ["INJECTION_START", "escape_cell", "features_to_geojson", "points_to_c
 
 
 #: Cell starts that spreadsheets read as a formula (OWASP [1]_).
-INJECTION_START = ("=", "+", "-", "@", "\t", "\r")
+INJECTION_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def escape_cell(value):
