@@ -4,9 +4,7 @@ matcher, the 事業計画 / ホーム figures (plan_grant), the Excel expected v
 and the Excel formulas recalculated by LibreOffice."""
 from __future__ import annotations
 
-import csv
 import shutil
-from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
@@ -14,17 +12,8 @@ from numpy.testing import assert_allclose
 from assessments.programme import costs as C
 from assessments.programme.grants import Project, match_scheme, plan_grant
 from reports import excel as X
+from tests.grant_rows import BY_ID, SCHEMES, SCOPES, SHARES
 
-DATA = Path(__file__).resolve().parents[1] / "datasets"
-
-
-def _rows(name):
-    with open(DATA / f"{name}.csv", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-SCHEMES, SHARES, SCOPES = _rows("grant_schemes"), _rows("grant_shares"), _rows("grant_scheme_scope")
-BY_ID = {s["id"]: s for s in SCHEMES}
 
 
 def _cam(i, price, site=None, model="AX"):

@@ -1,6 +1,4 @@
 """Grant matcher on hand-worked cases (assessments.programme.grants); data from datasets/*.csv."""
-import csv
-from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
@@ -8,17 +6,8 @@ from numpy.testing import assert_allclose
 from assessments.programme.costs import plan_costs
 from assessments.programme.grants import (Project, allowed_together, calendar, grant_amounts,
                                           match_scheme, match_schemes, plan_grant, shares_for)
+from tests.grant_rows import BY_ID, SCHEMES, SCOPES, SHARES
 
-DATA = Path(__file__).resolve().parents[1] / "datasets"
-
-
-def _rows(name):
-    with open(DATA / f"{name}.csv", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-SCHEMES, SHARES, SCOPES = _rows("grant_schemes"), _rows("grant_shares"), _rows("grant_scheme_scope")
-BY_ID = {s["id"]: s for s in SCHEMES}
 IDS = set(BY_ID)
 
 

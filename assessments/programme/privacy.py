@@ -32,6 +32,7 @@ References
 from __future__ import annotations
 
 import math
+from assessments.programme.answers import clean_entries
 from assessments.records import records
 from collections.abc import Iterable, Mapping
 
@@ -86,16 +87,7 @@ def split_use_cases(use_cases: Iterable) -> tuple[list[str], list]:
 def clean_answers(answers: Mapping | None) -> tuple[dict, list[str]]:
     """Stored answers with an unknown ``status`` treated as unanswered (the entry's other
     fields kept), and the ids of those items."""
-    out, bad = {}, []
-    for item_id, entry in (answers or {}).items():
-        if isinstance(entry, Mapping) and entry.get("status"):
-            try:
-                check_status(entry["status"])
-            except ValueError:
-                entry = {**entry, "status": None}
-                bad.append(item_id)
-        out[item_id] = entry
-    return out, bad
+    return clean_entries(answers, "status", check_status)
 
 
 def clean_settings(settings: Mapping | None) -> tuple[dict, list[str]]:

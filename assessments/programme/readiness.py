@@ -24,6 +24,7 @@ References
 from __future__ import annotations
 
 import math
+from assessments.programme.answers import clean_entries
 from assessments.records import records
 from collections.abc import Iterable, Mapping
 
@@ -63,16 +64,7 @@ def clean_answers(answers: Mapping | None) -> tuple[dict, list[str]]:
     """Stored answers with a level that is not 0–4 treated as unanswered (the evidence
     kept), and the ids of those questions: a hand-edited or damaged plan file is shown, not
     refused."""
-    out, bad = {}, []
-    for question_id, entry in (answers or {}).items():
-        if isinstance(entry, Mapping) and entry.get("level") is not None:
-            try:
-                check_level(entry["level"])
-            except ValueError:
-                entry = {**entry, "level": None}
-                bad.append(question_id)
-        out[question_id] = entry
-    return out, bad
+    return clean_entries(answers, "level", check_level)
 
 
 def answer_level(answers: Mapping, question_id: str) -> int | None:
