@@ -25,14 +25,15 @@ def _parser():
     s.add_argument("plan", help="PLAN.json (docs/plan-format.md)")
     s.add_argument("--out", help="write RESULT.json here (default: standard output)")
     s.add_argument("--grid", help="write GRID.npz (per-cell arrays) here")
-    s.add_argument("--terrain", help="ground-height raster (.tif geographic GeoTIFF or "
-                   ".npz); overrides the plan's terrain")
+    s.add_argument("--terrain", help="ground-height raster (.tif geographic GeoTIFF, .npz, "
+                   "or 基盤地図情報 DEM .xml / .zip); overrides the plan's terrain")
     return p
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     from .plan import validate as planfile
+    from .plan.iotools import ImportFileError
     from .simulate import simulate
     try:
         plan = planfile.load_plan(args.plan)
@@ -55,6 +56,9 @@ def main(argv=None) -> int:
         return 2
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read or write: {exc}", file=sys.stderr)
+        return 2
+    except ImportFileError as exc:  # an unreadable terrain file (DEM GML, .zip)
+        print(f"cannot read {args.terrain or args.plan}: {exc}", file=sys.stderr)
         return 2
     except MemoryError:
         print("out of memory: use a coarser resolution_m or a smaller area", file=sys.stderr)

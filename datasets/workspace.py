@@ -473,9 +473,16 @@ class Workspace:
             plan.pop("_revision", None)
             plan["id"] = plan_id
             plan["version"] = PLAN_VERSION
-            stamp = now_iso()
-            plan["updated_at"] = stamp
+            previous = _loads(old_data)
+            plan["updated_at"] = previous.get("updated_at")
             doc, refs = self._externalise(cur, plan)
+            if doc == previous and refs == old_refs:
+                # the change changed nothing (a widget sent the value it already had):
+                # no new revision, no history row; the stored plan is the answer
+                plan["_revision"] = revision
+                return plan
+            stamp = now_iso()
+            plan["updated_at"] = doc["updated_at"] = stamp
             queries.execute(cur, "workspace/insert_history", plan_id=plan_id,
                             revision=revision, data=old_data, blobs=old_refs, saved_at=stamp)
             queries.execute(cur, "workspace/prune_history", plan_id=plan_id,

@@ -111,7 +111,9 @@ def pick(page, scope, label: str, option: str, then: str = "") -> None:
         wait_idle(page)
         try:
             box.click()
-            page.keyboard.type(option)
+            # typed into the box's own search field, never into whatever has the focus: a
+            # stray space would tick a focused checkbox of the page
+            box.locator("input").first.press_sequentially(option)
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             wait_idle(page)
             if then:

@@ -15,6 +15,7 @@ To see it fail on the previous code, serve another checkout:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,12 @@ def _switch_language(page, sidebar, lang: str) -> None:
     sidebar.get_by_text(LANG_NAME[lang], exact=True).click()
     sidebar.get_by_test_id("stSelectbox").filter(has_text=PLAN_LABEL[lang]).wait_for()
     wait_idle(page)
+
+
+def _saved_caption(sidebar) -> str:
+    """The sidebar's "saved" line (``common.saved_at``), or "" when there is none."""
+    hit = sidebar.get_by_text(re.compile(r"保存しました|Saved \("))
+    return hit.first.inner_text() if hit.count() else ""
 
 
 def _exceptions(page) -> list[str]:
@@ -74,8 +81,14 @@ def test_language_and_plan_switches_on_every_page_save_nothing(tmp_path):
                 open_page(path)
                 return False
             problems.extend((path or "home", what, e) for e in _exceptions(page))
+            saved = _saved_caption(sidebar)
+            if saved and saved != seen_saves[-1]:
+                # a save happened: name the page and the step (the sidebar says so)
+                seen_saves.append(saved)
+                problems.append((path or "home", what, saved))
             return True
 
+        seen_saves = [""]
         open_page("")
         # the first plan listed is the current one: start every page on plan A
         pick(page, sidebar, PLAN_LABEL["ja"], names[a_id])

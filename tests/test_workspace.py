@@ -355,3 +355,16 @@ def test_an_old_plan_is_upgraded_when_read_and_opening_it_saves_nothing(workspac
                                      {"id": plan["id"]}).fetchone()[0])
     assert "total_cost_jpy" not in raw["grant"]                 # ... until the next save
     assert raw["cameras"][0]["unit_price_jpy"] == 250_000 and saved["_revision"] == 2
+
+
+def test_a_change_that_changes_nothing_writes_no_revision(workspace_path):
+    # a widget callback that sends the value the plan already holds (a browser resending a
+    # widget's state) must not add a revision or touch updated_at
+    ws = Workspace(workspace_path)
+    plan = ws.add_plan(new_plan("変更なし"))
+    same = ws.update_plan(plan["id"], lambda p: p.update(name="変更なし"))
+    assert same["_revision"] == plan["_revision"] == 1
+    assert ws.get_plan(plan["id"])["updated_at"] == plan["updated_at"]
+    assert ws.get_revision(plan["id"], 1) is None          # no history row either
+    changed = ws.update_plan(plan["id"], lambda p: p.update(use_cases=["people_count"]))
+    assert changed["_revision"] == 2 and ws.get_revision(plan["id"], 1)["use_cases"] == []

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from assessments.engine import image_quality as iq
 from assessments.engine import sim_summary as S
-from assessments.engine.grid import geojson_rings
+from assessments.engine.grid import geojson_rings, latlon_to_tile, tile_to_latlon
 from assessments.plan.buildings import is_home
 from ui.i18n import t
 from ui.simulation import digest
@@ -353,21 +353,6 @@ def buildings_xy(grid, buildings, *, key: str | None = None):
 # ---------------------------------------------------------------------------------------
 # GSI tiles
 # ---------------------------------------------------------------------------------------
-def _tile_xy(lat, lon, z):
-    n = 2 ** z
-    x = (lon + 180.0) / 360.0 * n
-    lat_r = math.radians(lat)
-    y = (1 - math.log(math.tan(lat_r) + 1 / math.cos(lat_r)) / math.pi) / 2 * n
-    return x, y
-
-
-def _tile_lonlat(x, y, z):
-    n = 2 ** z
-    lon = x / n * 360.0 - 180.0
-    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
-    return lat, lon
-
-
 def gsi_tiles(grid, kind: str = "pale", *, max_tiles: int = 48) -> list[dict]:
     """地理院タイル covering the grid: ``[{"url", "x0", "y0", "x1", "y1"}]`` in local
     metres (x0 west, y1 north). The browser loads the URLs; nothing is fetched here."""
@@ -377,16 +362,16 @@ def gsi_tiles(grid, kind: str = "pale", *, max_tiles: int = 48) -> list[dict]:
     lat_n, lon_w = grid.to_latlon(xs[0], ys[0])
     lat_s, lon_e = grid.to_latlon(xs[-1], ys[-1])
     for z in range(18, 9, -1):
-        x0, y0 = _tile_xy(lat_n, lon_w, z)
-        x1, y1 = _tile_xy(lat_s, lon_e, z)
+        x0, y0 = latlon_to_tile(lat_n, lon_w, z)
+        x1, y1 = latlon_to_tile(lat_s, lon_e, z)
         nx, ny = int(x1) - int(x0) + 1, int(y1) - int(y0) + 1
         if nx * ny <= max_tiles:
             break
     out = []
     for tx in range(int(x0), int(x1) + 1):
         for ty in range(int(y0), int(y1) + 1):
-            la_n, lo_w = _tile_lonlat(tx, ty, z)
-            la_s, lo_e = _tile_lonlat(tx + 1, ty + 1, z)
+            la_n, lo_w = tile_to_latlon(tx, ty, z)
+            la_s, lo_e = tile_to_latlon(tx + 1, ty + 1, z)
             ax, ay = grid.to_xy(la_n, lo_w)
             bx, by = grid.to_xy(la_s, lo_e)
             out.append({"url": GSI_URLS[kind].format(z=z, x=tx, y=ty), "x0": ax, "y1": ay,

@@ -11,7 +11,8 @@ below the 0.1 % checked in the tests against geopy's geodesic distance. JGD2011 
 latitudes/longitudes differ by centimetres, which we ignore.
 
 Also here: 平面直角座標系 (Japan Plane Rectangular CS, JGD2011, EPSG:6669–6687) → lat/lon,
-with the zone chosen from a prefecture name.
+with the zone chosen from a prefecture name; and the Web Mercator tile numbers of 地理院タイル
+and MBTiles packages (:func:`latlon_to_tile`, :func:`tile_to_latlon`).
 
 References
 ----------
@@ -20,6 +21,9 @@ References
    国土地理院, https://www.gsi.go.jp/LAW/heimencho.html
 .. [3] EPSG Geodetic Parameter Dataset, codes 6669–6687 (JGD2011 / Japan Plane Rectangular
    CS I–XIX), area-of-use descriptions.
+.. [4] Web Mercator map tiles (地理院タイル, MBTiles): OpenStreetMap Wiki, "Slippy map
+   tilenames", https://wiki.openstreetmap.org/wiki/Slippy_map_tilenames; 国土地理院,
+   地理院タイル仕様, https://maps.gsi.go.jp/development/siyou.html; EPSG:3857.
 """
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ import pyproj
 
 __all__ = ["Grid", "polygon_mask", "geojson_rings", "PLANE_RECTANGULAR_ZONES",
            "PREFECTURE_ZONES", "plane_rectangular_zone", "plane_rectangular_to_latlon",
-           "latlon_to_plane_rectangular"]
+           "latlon_to_plane_rectangular", "WEB_MERCATOR_RADIUS_M", "latlon_to_tile",
+           "tile_to_latlon", "tile_to_web_mercator"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -474,3 +479,46 @@ def latlon_to_plane_rectangular(lat, lon, *, prefecture: str | None = None,
                                           direction="INVERSE")
     xn, ye = np.asarray(xn), np.asarray(ye)
     return (float(xn), float(ye)) if xn.ndim == 0 else (xn, ye)
+
+
+# ---------------------------------------------------------------------------------------
+# Web Mercator tiles (地理院タイル, MBTiles; XYZ numbering: x east, y south from 85.05° N)
+# ---------------------------------------------------------------------------------------
+#: Radius of the sphere of Web Mercator (EPSG:3857) [m]: the WGS84 semi-major axis.
+WEB_MERCATOR_RADIUS_M = 6378137.0
+
+
+def latlon_to_tile(lat, lon, z: int):
+    """Latitude/longitude [°] → fractional XYZ tile coordinates ``(x, y)`` at zoom ``z`` [4]_.
+
+    ``x = (λ + 180) / 360 · 2^z``, ``y = (1 − ln(tan φ + sec φ) / π) / 2 · 2^z``; the integer
+    parts are the tile's column and row (row 0 at the top, 85.0511° N), the fractions the
+    position inside it. Scalars or arrays.
+    """
+    n = 2.0 ** z
+    lat_r = np.radians(np.asarray(lat, dtype=np.float64))
+    x = (np.asarray(lon, dtype=np.float64) + 180.0) / 360.0 * n
+    y = (1.0 - np.log(np.tan(lat_r) + 1.0 / np.cos(lat_r)) / math.pi) / 2.0 * n
+    return (float(x), float(y)) if x.ndim == 0 else (x, y)
+
+
+def tile_to_latlon(x, y, z: int):
+    """Inverse of :func:`latlon_to_tile`: fractional tile ``(x, y)`` at zoom ``z`` → ``(lat,
+    lon)`` [°]; ``φ = atan(sinh(π (1 − 2y / 2^z)))``, ``λ = x / 2^z · 360 − 180`` [4]_.
+    An integer ``(x, y)`` is the tile's north-west corner."""
+    n = 2.0 ** z
+    x = np.asarray(x, dtype=np.float64)
+    lon = x / n * 360.0 - 180.0
+    lat = np.degrees(np.arctan(np.sinh(math.pi * (1.0 - 2.0 * np.asarray(y, np.float64) / n))))
+    return (float(lat), float(lon)) if lat.ndim == 0 else (lat, lon)
+
+
+def tile_to_web_mercator(x, y, z: int):
+    """Fractional tile ``(x, y)`` at zoom ``z`` → Web Mercator (EPSG:3857) ``(east_m,
+    north_m)`` [m]: the tile grid spans ``±π·R`` both ways, ``R`` =
+    :data:`WEB_MERCATOR_RADIUS_M` [4]_."""
+    half = math.pi * WEB_MERCATOR_RADIUS_M
+    n = 2.0 ** z
+    east = (2.0 * np.asarray(x, dtype=np.float64) / n - 1.0) * half
+    north = (1.0 - 2.0 * np.asarray(y, dtype=np.float64) / n) * half
+    return (float(east), float(north)) if east.ndim == 0 else (east, north)

@@ -272,9 +272,13 @@ def load_plan(path) -> dict:
 def load_terrain(spec, *, base_dir=None):
     """A :class:`~assessments.engine.visibility.Terrain` from ``plan["terrain"]``.
 
-    ``{"file": "dem.tif"}`` (geographic GeoTIFF) or ``{"file": "dem.npz"}`` holding
-    ``height_m``, ``lat_north``, ``lon_west``, ``dlat_deg``, ``dlon_deg``; relative paths
-    are resolved against ``base_dir``.
+    ``{"file": "dem.tif"}`` (geographic GeoTIFF), ``{"file": "dem.npz"}`` holding
+    ``height_m``, ``lat_north``, ``lon_west``, ``dlat_deg``, ``dlon_deg``, or a
+    基盤地図情報 DEM GML file (``.xml`` / ``.gml``) or ``.zip`` of them
+    (:func:`assessments.plan.iotools.dem.read_dem`); relative paths are resolved against
+    ``base_dir``. An unreadable DEM raises
+    :class:`~assessments.plan.iotools.ImportFileError` (a ``ValueError``) naming the
+    problem code.
     """
     from ..engine.visibility import Terrain
     if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
@@ -288,6 +292,11 @@ def load_terrain(spec, *, base_dir=None):
             return Terrain(z["height_m"], lat_north=float(z["lat_north"]),
                            lon_west=float(z["lon_west"]), dlat_deg=float(z["dlat_deg"]),
                            dlon_deg=float(z["dlon_deg"]))
+    if path.suffix.lower() in (".xml", ".gml", ".zip"):
+        from .iotools.dem import read_dem
+        res = read_dem(path.read_bytes(), path.name)
+        res.raise_for_fatal()
+        return res.terrain
     return Terrain.from_geotiff(path)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 
+from .archive import XML_PARSER_OPTIONS, refuse_doctype
 from .geojson import read_geojson
 from .polygons import DEFAULT_BUILDING_HEIGHT_M, features_to_collection
 from .result import ImportResult, Limits, new_result, short
@@ -71,12 +72,8 @@ def read_citygml(data: bytes, filename: str = "", *,
         if not data.strip():
             res.add(None, "", "empty", "", "the file is empty")
             return res.finish()
-        for marker in (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
-                       "<!ENTITY".encode("utf-16-le")):
-            if marker in data:
-                res.add(None, "", "xml_entities", "", "XML with a document type declaration "
-                        "or entities is refused (security)")
-                return res.finish()
+        if refuse_doctype(data, res):
+            return res.finish()
         feats = _parse_citygml(data, res, limits)
         if feats is None:
             return res.finish()
@@ -122,9 +119,8 @@ def _parse_citygml(data: bytes, res: ImportResult, limits: Limits):
     feats = []
     total_vertices = 0
     try:
-        parser_kw = dict(events=("start", "end"), resolve_entities=False, no_network=True,
-                         load_dtd=False, huge_tree=False, remove_comments=True)
-        ctx = etree.iterparse(io.BytesIO(data), **parser_kw)
+        ctx = etree.iterparse(io.BytesIO(data), events=("start", "end"), huge_tree=False,
+                              **XML_PARSER_OPTIONS)
         depth_bldg = 0
         for event, elem in ctx:
             tag = elem.tag

@@ -67,6 +67,18 @@ PROBLEM_CODES = {
     "not_polygon": "error", "invalid_geometry": "error", "repaired": "warning",
     "too_many_vertices": "error", "default_height": "warning", "bad_height": "warning",
     "geocode_failed": "error", "geocode_limit": "info",
+    # 基盤地図情報 (FGD) and its DEM, .zip archives of GML files
+    "no_gml_in_zip": "error", "not_fgd": "error", "fgd_is_dem": "error",
+    "no_features": "error", "old_datum": "warning", "open_outline": "warning",
+    "ignored_features": "info", "not_dem": "error", "bad_dem": "error",
+    "dem_mixed_resolution": "error", "too_many_cells": "error", "dem_no_data": "warning",
+    # raster backgrounds (GeoTIFF, PNG / JPEG + world file) and MBTiles packages
+    "no_image": "error", "several_images": "error", "no_world_file": "error",
+    "bad_world_file": "error", "not_georeferenced": "error", "too_many_pixels": "error",
+    "elevation_raster": "error", "crs_assumed": "warning", "raster_downsampled": "info",
+    "file_ignored": "info", "not_mbtiles": "error", "vector_tiles": "error",
+    "too_many_tiles": "error", "no_tiles": "error", "missing_tiles": "info",
+    "bad_tile": "warning",
 }
 
 
@@ -80,7 +92,7 @@ class Limits:
     max_bytes : int
         Largest CSV / Excel upload [bytes].
     max_geo_bytes : int
-        Largest GeoJSON / CityGML upload [bytes] (a PLATEAU 3rd-mesh bldg file is a few
+        Largest GeoJSON / CityGML / raster image / MBTiles upload [bytes] (a PLATEAU 3rd-mesh bldg file is a few
         to some tens of MB).
     max_rows : int
         Most data rows in a camera / light table.
@@ -98,6 +110,22 @@ class Limits:
         Most problems listed; the rest are counted in one ``too_many_problems``.
     max_geocode : int
         Most addresses geocoded in one call of :func:`geocode_addresses`.
+    max_zip_members : int
+        Most files in a .zip of GML files (nested .zip included); a 基盤地図情報 2nd-mesh
+        DEM5A download holds up to 100 3rd-mesh files.
+    max_dem_cells : int
+        Most cells of a mosaicked elevation grid (4 bytes each; a 2nd mesh of DEM5A is
+        1500 × 2250 = 3,375,000 cells).
+    max_raster_pixels : int
+        Most pixels of an image decoded for a background (a raster image, or the tiles of an
+        MBTiles view put together): Pillow's decompression-bomb limit
+        ``PIL.Image.MAX_IMAGE_PIXELS`` (89,478,485 px ≈ 0.25 GiB of 24-bit pixels), checked
+        from the file's header before anything is decoded.
+    max_background_px : int
+        Longest side of a background image kept [px]; a larger image is reduced (aspect
+        kept) and the import says so.
+    max_tiles : int
+        Most MBTiles tiles put together into one background.
     """
     max_bytes: int = 20_000_000
     max_geo_bytes: int = 200_000_000
@@ -109,6 +137,11 @@ class Limits:
     max_vertices_total: int = 5_000_000
     max_problems: int = 500
     max_geocode: int = 200
+    max_zip_members: int = 2_000
+    max_dem_cells: int = 25_000_000
+    max_raster_pixels: int = 89_478_485
+    max_background_px: int = 4096
+    max_tiles: int = 1024
 
 
 @dataclass
@@ -133,6 +166,14 @@ class ImportResult:
     meta : dict
         How the file was read: ``format``, ``encoding``, ``delimiter``, ``sheet``,
         ``columns`` (file header → field), ``crs``, ``rows_read``.
+    layers : dict
+        ``{name: FeatureCollection}`` (lon/lat) of a file with several layers besides its
+        buildings (基盤地図情報: ``roads``, ``rail``, ``water``, ``boundaries``, …).
+    terrain : assessments.engine.visibility.Terrain or None
+        The ground-height raster of an elevation file (基盤地図情報 DEM).
+    background : assessments.plan.iotools.raster.RasterBackground or None
+        The georeferenced image of a raster background (GeoTIFF, PNG / JPEG + world file,
+        an MBTiles view).
     """
     rows: list = field(default_factory=list)
     collection: dict | None = None
@@ -141,6 +182,9 @@ class ImportResult:
     needs_geocoding: list = field(default_factory=list)
     defaults_applied: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    layers: dict = field(default_factory=dict)
+    terrain: object = None
+    background: object = None
     _limit: int = 500
     _dropped: int = 0
 
