@@ -163,3 +163,23 @@ def _unzip(data, name, res, limits, budget, depth):
         else:
             out.append((mname, blob))
     return out
+
+
+def each_gml(files, res: ImportResult, parse) -> bool:
+    """Call ``parse(name, data)`` on every ``(name, data)`` of :func:`gml_files`, in order.
+
+    A file that is not well-formed XML is a ``bad_xml`` problem naming it; ``parse`` returns
+    False (or None) after a fatal problem it recorded itself. Returns True when every file
+    was read.
+    """
+    from lxml import etree
+    for name, blob in files:
+        try:
+            ok = parse(name, blob)
+        except etree.XMLSyntaxError as exc:
+            res.add(None, "", "bad_xml", name, f"{name} is not well-formed XML "
+                    f"({short(str(exc))})")
+            ok = False
+        if not ok:
+            return False
+    return True

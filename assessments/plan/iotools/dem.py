@@ -43,7 +43,7 @@ from collections import Counter
 
 import numpy as np
 
-from .archive import XML_PARSER_OPTIONS, gml_files, refuse_doctype
+from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
 from .result import ImportResult, Limits, new_result, short
 from .values import JAPAN_LAT, JAPAN_LON
 
@@ -116,16 +116,14 @@ def read_dem(data: bytes, filename: str = "", *, limits: Limits | None = None) -
         return res.finish()
     from lxml import etree
     meshes, datums = [], set()
-    for name, blob in files:
-        try:
-            found = _parse_file(name, blob, res, limits, etree, datums)
-        except etree.XMLSyntaxError as exc:
-            res.add(None, "", "bad_xml", name, f"{name} is not well-formed XML "
-                    f"({short(str(exc))})")
-            found = None
-        if found is None:
-            return res.finish()
-        meshes.extend(found)
+
+    def parse(name, blob) -> bool:
+        found = _parse_file(name, blob, res, limits, etree, datums)
+        meshes.extend(found or ())
+        return found is not None
+
+    if not each_gml(files, res, parse):
+        return res.finish()
     if "JGD2000" in datums:
         res.add(None, "srsName", "old_datum", "fguuid:jgd2000.bl", "JGD2000 coordinates "
                 "were read as JGD2011 (they differ by up to a few metres in eastern Japan)")

@@ -62,10 +62,10 @@ from collections import Counter
 from collections.abc import Mapping
 
 
-from .archive import XML_PARSER_OPTIONS, gml_files, refuse_doctype
+from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
 from .polygons import (DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon,
                        features_to_collection, polygon_feature)
-from .result import ImportResult, Limits, new_result, short
+from .result import ImportResult, Limits, new_result
 from .values import COORD_DECIMALS, JAPAN_LAT, JAPAN_LON
 
 __all__ = ["BUILDING_TYPES", "FGD_NS", "LAYER_CLASSES", "read_fgd"]
@@ -164,15 +164,9 @@ def read_fgd(data: bytes, filename: str = "", *, limits: Limits | None = None,
         return res.finish()
     from lxml import etree
     acc = _Acc()
-    for name, blob in files:
-        try:
-            ok = _parse_file(name, blob, res, limits, acc, etree)
-        except etree.XMLSyntaxError as exc:
-            res.add(None, "", "bad_xml", name, f"{name} is not well-formed XML "
-                    f"({short(str(exc))})")
-            ok = False
-        if not ok:
-            return res.finish()
+    if not each_gml(files, res,
+                    lambda name, blob: _parse_file(name, blob, res, limits, acc, etree)):
+        return res.finish()
     res.meta["counts"] = dict(acc.counts)
     if acc.ignored:
         res.meta["ignored"] = dict(acc.ignored)
