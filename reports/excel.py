@@ -93,8 +93,6 @@ CAMERA_LINKED_LABEL = "カメラ（配置シート連動）"
 #: 区分 of the cost lines computed from the 照明配置 sheet (skipped on import likewise).
 LIGHT_LINKED_LABEL = "照明（配置シート連動）"
 LINKED_LABELS = (CAMERA_LINKED_LABEL, LIGHT_LINKED_LABEL)
-#: Device price keys of the old simulation rates (:data:`assessments.programme.costs.DEVICE_PRICE_KEYS`).
-DEVICE_PRICE_KEYS = _costs.DEVICE_PRICE_KEYS
 #: 区分 of the estimate lines (the simulation's rates × quantities from the plan); read
 #: back on import as the rates, not as items.
 ESTIMATE_LABELS = {"pole": "ポール・支柱（概算）", "recorder_per_tb": "録画装置（概算）",
@@ -463,10 +461,6 @@ def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
                           "share": float(share_fraction(sh)) if sh["share_text"] else None,
                           "amount_jpy": sh["amount_jpy"]} for sh in a.shares]
     return out
-
-
-#: Old device prices moved onto the devices (:func:`assessments.programme.costs.migrate_unit_prices`).
-migrate_unit_prices = _costs.migrate_unit_prices
 
 
 # ---------------------------------------------------------------------------------- sheets
@@ -1311,8 +1305,3 @@ def schedule_from_rows(rows) -> tuple[list[dict], list[tuple[int, str]]]:
         out.append(rec)
     return out, bad
 
-
-#: Devices' ``unit_price_jpy`` set per model (:func:`assessments.programme.costs.set_model_prices`).
-set_camera_prices = _costs.set_model_prices
-#: Lights' ``unit_price_jpy`` set per model, like :func:`set_camera_prices`.
-set_light_prices = _costs.set_model_prices

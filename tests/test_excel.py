@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
+from assessments.programme import costs as C
 from reports import excel as X
 from reports.excel import build_workbook, cost_totals, sanitize_sheet_title, wareki_fy
 
@@ -531,19 +532,19 @@ def test_migrate_unit_prices():
     del plan["cameras"][1]["unit_price_jpy"]
     plan["simulation"] = {"unit_prices_jpy": {"camera": 250_000, "light": 40_000,
                                               "pole": 90_000}, "layer": "dori"}
-    assert X.migrate_unit_prices(plan)
+    assert C.migrate_unit_prices(plan)
     # unpriced cameras take the old page price; a priced camera keeps its own
     assert [c["unit_price_jpy"] for c in plan["cameras"]] == [250_000, 250_000, 800_000]
     assert plan["lights"][0]["unit_price_jpy"] == 40_000
     # device keys gone, the other estimate prices and unknown fields kept
     assert plan["simulation"] == {"unit_prices_jpy": {"pole": 90_000}, "layer": "dori"}
-    assert not X.migrate_unit_prices(plan)  # nothing left to move
-    assert not X.migrate_unit_prices({"cameras": []})
+    assert not C.migrate_unit_prices(plan)  # nothing left to move
+    assert not C.migrate_unit_prices({"cameras": []})
 
 
 def test_set_light_prices_per_model():
     lights = [{"id": "L1", "model": "A"}, {"id": "L2", "model": "B"}, {"id": "L3"}]
-    out = X.set_light_prices(lights, {"A": 30_000, "": 12_000})
+    out = C.set_model_prices(lights, {"A": 30_000, "": 12_000})
     assert [x.get("unit_price_jpy") for x in out] == [30_000, None, 12_000]
     assert "unit_price_jpy" not in lights[0]  # copies
     groups = X.light_cost_groups(out)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from datasets.workspace import Workspace
 from tests.pagetest import run_page_on_plan, wkey
+from assessments.programme import costs as C
 from reports import excel as X
 from test_excel import sample_plan
 
@@ -129,7 +130,7 @@ def test_schedule_rows_normalised_and_bad_months_reported():
 
 def test_set_camera_prices_by_model():
     cams = sample_plan()["cameras"]
-    out = X.set_camera_prices(cams, {"AX-100": 350000})
+    out = C.set_model_prices(cams, {"AX-100": 350000})
     assert [c["unit_price_jpy"] for c in out] == [350000, 350000, 200000]
     assert cams[0]["unit_price_jpy"] == 400000  # input not mutated
     groups = X.camera_cost_groups(out)

@@ -18,8 +18,8 @@ import numpy as np
 import streamlit as st
 
 from assessments.engine.grid import geojson_rings
+from assessments.programme import costs
 from assessments.records import records
-from reports import excel as X
 from ui import simulation as S
 from ui import state
 from ui.i18n import col, t
@@ -287,7 +287,7 @@ class Edits:
 
     def set_model_prices(self, kind: str, prices: dict) -> bool:
         """Set ``unit_price_jpy`` of every camera / light of a model (``{model: 円}``)."""
-        return self.change(lambda q: q.__setitem__(kind, X.set_camera_prices(q.get(kind),
+        return self.change(lambda q: q.__setitem__(kind, costs.set_model_prices(q.get(kind),
                                                                               prices)),
                            t("sim.what.prices"))
 
