@@ -42,7 +42,7 @@ HISTORY_KEEP = 50
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
 #: Top-level plan keys whose (object) value is stored as a blob when it is large.
-BLOB_KEYS = ("buildings", "map_layers", "districts")
+BLOB_KEYS = ("buildings", "map_layers", "districts", "background", "terrain")
 #: Text fields of the items of a plan list stored as blobs when large (IES files of lights).
 BLOB_FIELDS = {"lights": ("ies",)}
 #: Smaller parts stay inline in the plan document [characters of JSON].

@@ -9,7 +9,8 @@ time); the ``ui.sim_*`` modules draw: the top bar (``sim_controls``), the map
 import streamlit as st
 
 from assessments.plan import validate as planfile
-from ui import sim_controls, sim_costs, sim_devices, sim_import, sim_map, sim_privacy
+from ui import sim_controls, sim_costs, sim_devices, sim_geodata, sim_import, sim_map
+from ui import sim_privacy
 from ui import shell, sim_results, state
 from ui import simulation as S
 from ui.i18n import t
@@ -51,11 +52,16 @@ with right:
     res = sim.result   # computed here, after the map has been sent (SimResult.result)
     prices, cost = sim_results.cost_figures(plan, res)
     sim_results.draw_summary(sim, sim.requirement, res, cost, key=edits.key)
-sim_results.draw_districts(res, sim.requirement, key=edits.key)
-sim_results.draw_preview(sim, sim_map.inspected_point(edits))
+# sections whose number of elements varies sit in containers of their own: the tabs below
+# keep their place in the page, so the browser keeps the open tab after a message, a
+# district table or a preview came or went
+with st.container():
+    sim_results.draw_districts(res, sim.requirement, key=edits.key)
+with st.container():
+    sim_results.draw_preview(sim, sim_map.inspected_point(edits))
 
 tabs = st.tabs([t("sim.tab.cameras"), t("sim.tab.lights"), t("sim.tab.privacy"),
-                t("sim.tab.costs"), t("sim.tab.io")])
+                t("sim.tab.costs"), t("sim.tab.geo"), t("sim.tab.io")])
 with tabs[0]:
     sim_devices.draw_cameras(edits, plan)
 with tabs[1]:
@@ -66,7 +72,9 @@ with tabs[3]:
     sim_costs.draw_costs(plan, prices, cost, key=edits.key, nonce=edits.nonce,
                          change=edits.change, set_model_prices=edits.set_model_prices)
 with tabs[4]:
+    sim_geodata.draw_tab(edits, plan)
+with tabs[5]:
     sim_import.draw_io(edits, plan, sim, res, raster=view.raster, period=view.period)
     st.divider()
     with st.expander(t("sim.start.again")):
-        sim_controls.draw_start(edits)
+        sim_controls.draw_start(edits, files=False)

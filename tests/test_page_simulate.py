@@ -210,7 +210,7 @@ def test_privacy_marks_homes_and_suggests():
     frames = [d.value for d in at.dataframe]
     priv = next(df for df in frames if "Suggestion" in df.columns)
     assert len(priv) >= 1
-    assert priv["Suggestion"].str.contains("mask|Tilt|Re-aim").all()
+    assert priv["Suggestion"].str.contains("Privacy mask|Tilt|Review the placement").all()
 
 
 def test_export_page_uses_the_simulation(workspace_path):
@@ -473,6 +473,43 @@ def test_apply_a_privacy_mask_then_remove_it():
     assert not next(c for c in _plan(at)["cameras"] if c["id"] == cid).get(
         "privacy_masks_deg")
     assert covered(_plan(at)) == covered_before
+
+
+def test_privacy_fix_keeps_the_aim_and_shows_its_effect():
+    # the sample district with every building a home: C6 and C7 have the homes to one side
+    # (a mask each); the other 9 see façades across their whole view (review the
+    # placement, no apply button). No suggestion changes a camera's azimuth.
+    at = _sample()
+    _named(at.button, "all_homes").click()
+    _run(at)
+    priv = next(d.value for d in at.dataframe if "Suggestion" in d.value.columns)
+    review = priv["Suggestion"].str.startswith("Review the placement")
+    assert sorted(priv.loc[~review, "Camera"]) == ["C6", "C7"] and review.sum() == 9
+    assert (priv.loc[review, "If applied"] == "No automatic fix").all()
+    fix_keys = sorted(b.key.split("@")[0] for b in at.button
+                      if b.key and b.key.startswith("sim.fix_"))
+    assert fix_keys == ["sim.fix_C6", "sim.fix_C7"]
+    # C6 (engine figures, tests/test_privacy_geometry.py): 536 → 387 m² of its own, the
+    # plan 13,073 → 12,924 m² of 62,881 m²: 20.79 → 20.55 %
+    row = priv[priv["Camera"] == "C6"].iloc[0]
+    assert row["If applied"] == ("This camera's covered area 536 → 387 m², "
+                                 "the plan's coverage 20.79 → 20.55 %")
+    before = {c["id"]: c for c in _plan(at)["cameras"]}
+    _named(at.button, "fix_C6").click()
+    _run(at)
+    after = {c["id"]: c for c in _plan(at)["cameras"]}
+    assert after["C6"]["privacy_masks_deg"] == [[-1.1, 19.6]]
+    assert after["C6"]["azimuth_deg"] == before["C6"]["azimuth_deg"]
+    assert after["C6"]["tilt_deg"] == before["C6"]["tilt_deg"]
+    assert {k: v for k, v in after.items() if k != "C6"} == \
+        {k: v for k, v in before.items() if k != "C6"}
+    # the figures the row announced are the plan's now
+    from ui import simulation as S
+    res = S.simulate_plan(_plan(at)).result
+    assert next(c["covered_m2"] for c in res["cameras"] if c["id"] == "C6") == 387.0
+    assert res["covered_m2"] == 12924.0
+    priv = next(d.value for d in at.dataframe if "Suggestion" in d.value.columns)
+    assert "C6" not in set(priv["Camera"])
 
 
 # ---------------------------------------------------------------------------------------

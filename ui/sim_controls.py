@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import sim_geodata, state
 from ui.i18n import col, t
 from ui.sim_edits import Edits
 
 
-def draw_start(edits: Edits) -> None:
-    """The ways to start a scene: the sample district or an area around the office."""
+def draw_start(edits: Edits, *, files: bool = True) -> None:
+    """The ways to start a scene: the sample district, an area around the office, or (with
+    ``files``; the 読み込み・書き出し tab has its own uploader) the town's own map data."""
     key = edits.key
     c1, c2, c3 = st.columns(3)
     with c1:
@@ -27,8 +28,9 @@ def draw_start(edits: Edits) -> None:
                       args=(float(size),))
         else:
             st.caption(t("sim.start.municipality_none"))
-    with c3:
-        st.caption(t("sim.start.upload"))
+    if files:
+        with c3:
+            sim_geodata.draw_start(edits)
 
 
 def draw_use_cases(edits: Edits, use_cases: list[dict]) -> None:

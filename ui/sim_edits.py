@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from assessments.engine.grid import geojson_rings
+from assessments.plan.iotools.columns import APPROXIMATE
 from assessments.programme import costs
 from assessments.records import records
 from ui import simulation as S
@@ -26,7 +27,8 @@ from ui.i18n import col, t
 
 #: The plan fields an undo restores.
 SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", "use_cases",
-              "districts", "resolution_m", "target_height_m", "simulation")
+              "districts", "resolution_m", "target_height_m", "simulation", "background",
+              "terrain", "pending_sites")
 _MISSING = "__missing__"
 #: Session key of the messages shown at the top of the next run: ``[(kind, text)]``.
 MESSAGES = "sim.messages"
@@ -102,9 +104,12 @@ def message(kind: str, text: str) -> None:
 
 
 def show_messages() -> None:
-    """Draw and forget the pending messages."""
+    """Draw and forget the pending messages, in one container (whatever their number, the
+    page's later elements keep their place: a tab set would otherwise reopen its first
+    tab)."""
+    box = st.container()
     for kind, text in st.session_state.get(MESSAGES) or []:
-        getattr(st, kind)(text)
+        getattr(box, kind)(text)
     st.session_state[MESSAGES] = []
 
 
@@ -246,7 +251,8 @@ class Edits:
         an invalid result is not saved and the reasons are shown."""
         p = self.stored_plan()
         rows = p.get(kind) or []
-        new = S.apply_editor_delta(rows, delta, new_row=self._new_device(kind, p, rows))
+        new = S.apply_editor_delta(_typed_position(rows, delta), delta,
+                                   new_row=self._new_device(kind, p, rows))
         if kind == "lights":
             for light in new:  # one photometry: a typed intensity replaces lumens
                 if light.get("intensity_cd") is not None and light.get("lumens") is not None:
@@ -337,8 +343,8 @@ class Edits:
         def fn(p):
             p.update(area=area, buildings={"type": "FeatureCollection", "features": []},
                      cameras=[], lights=[], resolution_m=1.0 if size_m <= 2000 else 2.0)
-            p.pop("sample", None)
-            p.pop("map_layers", None)
+            if p.pop("sample", None) is not None:   # the sample's streets; an imported
+                p.pop("map_layers", None)            # base map of the town stays
         if self.change(fn, t("sim.what.municipality")):
             message("success", t("sim.loaded_municipality", name=mun.get("name", "")))
 
@@ -376,6 +382,15 @@ class Edits:
             self.plan = (self._saved if self._saved is not None and not pending
                          else self.stored_plan())
         return self.plan
+
+
+def _typed_position(rows: list, delta: dict) -> list:
+    """``rows`` without the approximate-position mark on those whose latitude or longitude
+    the table delta edits: a typed position is the user's own."""
+    moved = {int(i) for i, c in (delta.get("edited_rows") or {}).items()
+             if {"lat", "lon"} & set(c or {})}
+    return [{k: v for k, v in r.items() if k != APPROXIMATE} if i in moved else r
+            for i, r in enumerate(rows)]
 
 
 def _snapshot(p: dict) -> dict:

@@ -2,53 +2,23 @@
 buildings, an area or districts into the plan, and the 読み込み・書き出し tab."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import streamlit as st
 
-from assessments.engine.grid import Grid, geojson_rings
+from assessments.engine.grid import geojson_rings
 from assessments.plan import iotools as imp
 from assessments.plan import validate as planfile
-from ui import map_view
+from ui import map_view, sim_geodata, sim_locate
 from ui import simulation as S
+from ui.sim_files import extent_area, failed as _failed, problem_text
 from ui.i18n import t
 from ui.sim_edits import Edits, message, plan_issue_text
 
 #: What can be imported, with the file types the uploader accepts.
 IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],
-                "buildings": ["geojson", "json", "gml", "xml"], "area": ["geojson", "json"],
-                "districts": ["geojson", "json"]}
+                "buildings": ["geojson", "json", "gml", "xml", "zip"], "area": ["geojson", "json"],
+                "districts": ["geojson", "json"], **sim_geodata.KINDS}
 MODES = ("replace", "append")
-
-
-def problem_text(pr) -> str:
-    """An importer ``Problem`` in the user's language, with its row and field."""
-    where = (t("sim.io.where_file") if pr.row is None else
-             t("sim.io.where_field", row=pr.row, field=pr.field) if pr.field else
-             t("sim.io.where", row=pr.row))
-    return f"{where}: " + t(f"sim.imp.{pr.code}", value=pr.value)
-
-
-def extent_area(lats, lons, margin_m: float = 60.0):
-    """Bounding box of points (+ ``margin_m`` [m]) as an area, and a resolution [m] keeping
-    ≤ 4 M cells: ``(polygon, resolution_m, margin_m)``."""
-    lat0, lon0 = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
-    g = Grid(lat0, lon0, 1.0, (1, 1), 0.0, 0.0)
-    x, y = g.to_xy(list(lats), list(lons))
-    x, y = np.atleast_1d(x), np.atleast_1d(y)
-    x0, x1 = float(x.min()) - margin_m, float(x.max()) + margin_m
-    y0, y1 = float(y.min()) - margin_m, float(y.max()) + margin_m
-    res = max(1.0, math.ceil(math.sqrt((x1 - x0) * (y1 - y0) / 4e6)))
-    la, lo = g.to_latlon(np.array([x0, x1, x1, x0, x0]), np.array([y0, y0, y1, y1, y0]))
-    ring = [[round(float(o), 7), round(float(a), 7)] for a, o in zip(la, lo)]
-    return {"type": "Polygon", "coordinates": [ring]}, float(res), margin_m
-
-
-def _failed(name: str, lines) -> bool:
-    """The import of ``name`` failed for these reasons (the plan is unchanged)."""
-    message("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(f"- {x}" for x in lines))
-    return False
 
 
 def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "replace") -> bool:
@@ -57,10 +27,14 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
     Parameters
     ----------
     kind : str
-        ``cameras``, ``lights``, ``buildings``, ``area`` or ``districts``.
+        ``cameras``, ``lights``, ``buildings``, ``area`` or ``districts``; or a town's
+        geodata (``ui.sim_geodata.KINDS``: ``data`` may then be ``{name: bytes}``).
     mode : str
         ``replace`` or ``append`` (to the plan's items of ``kind``).
     """
+    if kind in sim_geodata.KINDS:   # a town's geodata (several files: name → bytes)
+        return sim_geodata.import_geodata(edits, kind, data if isinstance(data, dict)
+                                          else {name: data}, mode=mode)
     p = edits.stored_plan()
     pref = (p.get("municipality") or {}).get("prefecture") or None
     if kind in ("cameras", "lights"):
@@ -74,7 +48,7 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
     notes = [pr for pr in res.problems if pr.severity != "error"]
     items = res.rows if kind in ("cameras", "lights") else (res.collection or {}).get(
         "features", [])
-    if not res.ok or not items:
+    if not res.ok or not (items or res.needs_geocoding):   # address-only rows are kept
         return _failed(name, map(problem_text, (errors or res.problems)[:12]))
     new_area = res_m = margin = None
     if kind in ("cameras", "lights"):
@@ -86,7 +60,7 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
                     r["id"] = S.next_id(taken, prefix)
                 taken.add(str(r["id"]))
             items = (p.get(kind) or []) + items
-        if not p.get("area"):
+        if not p.get("area") and items:
             new_area, res_m, margin = extent_area([r["lat"] for r in items],
                                                   [r["lon"] for r in items])
         if kind == "cameras":
@@ -116,6 +90,7 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
     def fn(q):
         if kind in ("cameras", "lights"):
             q[kind] = items
+            sim_locate.with_pending(q, kind, res.needs_geocoding, name, mode)
         elif kind == "buildings":
             q["buildings"] = {"type": "FeatureCollection", "features": items}
             q.pop("sample", None)
@@ -131,14 +106,18 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
     n = len(res.rows) if kind in ("cameras", "lights") else len(
         (res.collection or {}).get("features", []))
     text = t("sim.io.done", name=name, n=n)
-    if res.skipped:
-        text += " " + t("sim.io.skipped", n=len(res.skipped))
+    skipped = len(res.skipped) - len(res.needs_geocoding)   # those wait to be placed
+    if skipped:
+        text += " " + t("sim.io.skipped", n=skipped)
+    if res.needs_geocoding:
+        text += " " + t("sim.loc.imported_pending", n=len(res.needs_geocoding))
     if new_area is not None:
         text += " " + t("sim.io.area_from_data", m=margin, res=res_m)
-    shown = [pr for pr in errors + notes if pr.code not in ("encoding", "delimiter")][:10]
+    shown = [pr for pr in errors + notes
+             if pr.code not in ("encoding", "delimiter", "needs_geocoding")][:10]
     if shown:
         text += "\n\n" + "\n".join(f"- {problem_text(pr)}" for pr in shown)
-    message("warning" if errors else "success", text)
+    message("warning" if errors or res.needs_geocoding else "success", text)
     return True
 
 
@@ -179,9 +158,13 @@ def draw_io(edits: Edits, plan: dict, sim, res: dict, *, raster: str, period: st
     ic[1].radio(t("sim.io.mode"), list(MODES), key=key("io_mode"), horizontal=True,
                 format_func={k: t("sim.io.mode." + k) for k in MODES}.get)
     file_key = key(f"io_file_{kind}")
-    ic[2].file_uploader(t("sim.io.file"), type=IMPORT_TYPES[kind], key=file_key,
-                        help=t("sim.io.help"), on_change=_on_upload,
-                        args=(edits, kind, file_key))
+    if kind in sim_geodata.KINDS:
+        sim_geodata.draw_uploader(edits, kind, ic[2])
+    else:
+        ic[2].file_uploader(t("sim.io.file"), type=IMPORT_TYPES[kind], key=file_key,
+                            help=t("sim.io.help"), on_change=_on_upload,
+                            args=(edits, kind, file_key))
+    sim_locate.draw_pending(edits, plan)
     st.divider()
     st.markdown("**" + t("sim.io.export") + "**")
     ec = st.columns(5)

@@ -8,14 +8,14 @@ from functools import partial
 
 import streamlit as st
 
-from ui import map_view
+from ui import map_view, sim_geodata
 from ui.i18n import t
 from ui.sim_edits import Edits, preset_labels
 
 RASTERS = ("dori", "requirement", "count", "illuminance", "night_usability", "none")
 PERIODS = ("day", "night")
 BASES = ("off", "pale", "std")
-CLICKS = ("inspect", "camera", "light")
+CLICKS = ("inspect", "camera", "light", "home", "area")
 
 
 @dataclass(frozen=True)
@@ -46,17 +46,23 @@ def draw_controls(edits: Edits) -> View:
     base = c[3].selectbox(t("sim.base"), list(BASES), key=key("base"),
                           format_func=_labels("sim.base.", BASES).get, help=t("sim.base_note"))
 
-    c = st.columns([1.3, 1.6, 1.6, 1])
-    c[0].segmented_control(t("sim.click"), list(CLICKS), default="inspect", key=key("click"),
-                           format_func=_labels("sim.click.", CLICKS).get)
-    cam_label = preset_labels("camera_presets")
-    light_label = preset_labels("light_presets")
-    c[1].selectbox(t("sim.camera_preset"), list(cam_label), key=key("cam_preset"),
-                   format_func=cam_label.get)
-    c[2].selectbox(t("sim.light_preset"), list(light_label), key=key("light_preset"),
-                   format_func=light_label.get)
-    c[3].number_input(t("sim.new_azimuth"), min_value=0.0, max_value=359.0, value=0.0,
-                      step=15.0, key=key("new_az"))
+    # the presets only matter for placing: the row shows what the chosen click needs
+    c = st.columns([3.4, 1.9, 0.9])
+    mode = c[0].segmented_control(t("sim.click"), list(CLICKS), default="inspect",
+                                  key=key("click"),
+                                  format_func=_labels("sim.click.", CLICKS).get) or "inspect"
+    if mode == "camera":
+        cam_label = preset_labels("camera_presets")
+        c[1].selectbox(t("sim.camera_preset"), list(cam_label), key=key("cam_preset"),
+                       format_func=cam_label.get)
+        c[2].number_input(t("sim.new_azimuth"), min_value=0.0, max_value=359.0, value=0.0,
+                          step=15.0, key=key("new_az"))
+    elif mode == "light":
+        light_label = preset_labels("light_presets")
+        c[1].selectbox(t("sim.light_preset"), list(light_label), key=key("light_preset"),
+                       format_func=light_label.get)
+    else:
+        c[1].caption(t("sim.click.help." + mode))
     return View(raster=raster, period=period, overlays=tuple(overlays or ()),
                 base=None if base == "off" else base)
 
@@ -82,6 +88,10 @@ def _on_map_select(edits: Edits, grid, map_key: str, nonce: int) -> None:
     mode = st.session_state.get(edits.key("click")) or "inspect"
     if mode == "inspect":
         st.session_state[edits.session_key("point")] = (x, y)
+    elif mode == "home":
+        sim_geodata.toggle_home(edits, grid, x, y)
+    elif mode == "area":
+        sim_geodata.add_corner(edits, *grid.to_latlon(x, y))
     else:
         lat, lon = grid.to_latlon(x, y)
         edits.place(mode, lat, lon, x=x, y=y,
@@ -93,7 +103,8 @@ def draw_map(edits: Edits, sim, plan: dict, view: View) -> None:
     nonce = edits.nonce
     map_key = edits.key(f"map_{nonce}")
     fig = map_view.figure(sim, plan, raster=view.raster, period=view.period,
-                          overlays=view.overlays, base=view.base, point=inspected_point(edits))
+                          overlays=view.overlays, base=view.base, point=inspected_point(edits),
+                          sketch=sim_geodata.sketch_xy(edits, sim.grid))
     st.plotly_chart(fig, key=map_key,
                     on_select=partial(_on_map_select, edits, sim.grid, map_key, nonce),
                     selection_mode=("points",), width="stretch",

@@ -1,10 +1,12 @@
 """The privacy tab of the シミュレーション page: which buildings are homes, the cameras
-that look at a home's façade, and the suggested fixes (tilt, re-aim, privacy mask)."""
+that look at a home's façade, and the suggested fixes (tilt or privacy mask; never a new
+aim) with what each does to the coverage."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from assessments.engine.privacy_geometry import fix_change, fix_effects
 from assessments.plan.buildings import building_id, is_home
 from ui.i18n import t
 from ui.sim_edits import Edits
@@ -29,22 +31,31 @@ def set_homes(edits: Edits, key: str, all_: bool | None = None) -> None:
 def _suggestion(h: dict) -> str:
     if h["code"] == "lower_tilt":
         return t("sim.priv.lower_tilt", tilt=h["tilt_deg"])
+    sector = dict(a=h["sector_deg"][0], b=h["sector_deg"][1])
     if h["code"] == "privacy_mask_sector":
-        return t("sim.priv.privacy_mask_sector", a=h["sector_deg"][0], b=h["sector_deg"][1],
-                 l=h["sector_rel_deg"][0], r=h["sector_rel_deg"][1])
-    return t("sim.priv.re_aim", az=h["azimuth_deg"])
+        return t("sim.priv.privacy_mask_sector", **sector, l=h["sector_rel_deg"][0],
+                 r=h["sector_rel_deg"][1])
+    return t("sim.priv.review_placement", **sector)
 
 
-def _fix(h: dict, camera: dict) -> tuple[str, object]:
-    """The camera field and value that apply the suggestion ``h``."""
-    if h["code"] == "privacy_mask_sector":   # one more sector on the camera
-        old_masks = camera.get("privacy_masks_deg") or []
-        return "privacy_masks_deg", [list(m) for m in old_masks] + [
-            [round(max(-180.0, h["sector_rel_deg"][0]), 1),
-             round(min(180.0, h["sector_rel_deg"][1]), 1)]]
-    if h["code"] == "lower_tilt":
-        return "tilt_deg", h["tilt_deg"]
-    return "azimuth_deg", h["azimuth_deg"]
+def _effect(e: dict | None) -> str:
+    """What applying a fix does (:func:`assessments.engine.privacy_geometry.fix_effects`)."""
+    if e is None:
+        return t("sim.priv.no_fix")
+    (cam0, cam1), (f0, f1) = e["camera_covered_m2"], e["coverage_fraction"]
+    return t("sim.priv.effect", cam0=cam0, cam1=cam1, pct0=100 * f0, pct1=100 * f1)
+
+
+def _effects(sim) -> list:
+    """The fixes' effects, kept on the model while its cameras stay the same (the privacy
+    list is recomputed exactly when they change): a page run without an edit pays
+    nothing."""
+    key = tuple(sim.cameras.values())
+    cached = getattr(sim.model, "_privacy_fix_effects", None)
+    if cached is None or cached[0] != key:
+        cached = (key, fix_effects(sim.model, sim.privacy))
+        sim.model._privacy_fix_effects = cached
+    return cached[1]
 
 
 def draw_privacy(edits: Edits, plan: dict, sim) -> None:
@@ -70,22 +81,26 @@ def draw_privacy(edits: Edits, plan: dict, sim) -> None:
     elif not sim.privacy:
         st.success(t("sim.priv.none"))
     else:
+        effects = _effects(sim)
         st.dataframe(pd.DataFrame([{
             t("sim.priv.col.camera"): h["camera_id"],
             t("sim.priv.col.area"): round(h["area_m2"], 1),
             t("sim.priv.col.homes"): ", ".join(h["building_ids"][:6]) +
             (" …" if len(h["building_ids"]) > 6 else ""),
-            t("sim.priv.col.suggestion"): _suggestion(h)} for h in sim.privacy]),
+            t("sim.priv.col.suggestion"): _suggestion(h),
+            t("sim.priv.col.effect"): _effect(e)} for h, e in zip(sim.privacy, effects)]),
             hide_index=True, width="stretch", key=key("priv_df"))
         st.caption(t("sim.priv.mask_note"))
         for h in sim.privacy:
             if h["camera_id"] not in cam_row:
                 continue
             idx = cam_row[h["camera_id"]]
-            field, value = _fix(h, cams[idx])
+            change = fix_change(h, privacy_masks_deg=cams[idx].get("privacy_masks_deg") or [])
+            if not change:      # review_placement: nothing to apply automatically
+                continue
             st.button(t("sim.priv.apply", id=h["camera_id"]), key=key(f"fix_{h['camera_id']}"),
                       on_click=edits.apply_delta,
-                      args=("cameras", {"edited_rows": {idx: {field: value}}}))
+                      args=("cameras", {"edited_rows": {idx: change}}))
     for c in cams:
         if not c.get("privacy_masks_deg"):
             continue

@@ -23,8 +23,6 @@ import hashlib
 import json
 import math
 import threading
-from assessments.programme import costs
-from assessments.records import records
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -45,7 +43,10 @@ from assessments.engine.dori import level_at
 from assessments.engine.grid import Grid
 from assessments.engine.privacy_geometry import home_facade_cells, privacy_hits
 from assessments.plan import validate as planfile
+from assessments.plan.basemap import is_terrain_doc
 from assessments.plan.frozen import content_hash, text_hash
+from assessments.programme import costs
+from assessments.records import records
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
@@ -56,7 +57,7 @@ PLATEAU_ATTRIBUTION = "3D都市モデル（Project PLATEAU）新座市（2020年
 DAY_PREVIEW_LX = 10_000.0
 #: Keys of the plan that define the scene (a change rebuilds the coverage model).
 SCENE_KEYS = ("area", "buildings", "resolution_m", "target_height_m", "standard",
-              "min_density_px_m")
+              "min_density_px_m", "terrain")
 CAMERA_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "azimuth_deg", "tilt_deg",
                       "hfov_deg", "width_px", "height_px", "ir_range_m", "min_illuminance_lx",
                       "shutter_s", "model", "unit_price_jpy")
@@ -96,8 +97,12 @@ class Scene:
     def __init__(self, validated: dict):
         self.lock = threading.Lock()
         self.grid = Grid.from_area(validated["area"], validated["resolution_m"])
+        # the page holds terrain as heights (an imported DEM); a PLAN.json's
+        # {"file": …} is the command line's, resolved against its folder there
+        spec = validated.get("terrain")
+        terrain = planfile.load_terrain(spec) if is_terrain_doc(spec) else None
         self.model = CoverageModel(self.grid, validated.get("_footprints"),
-                                   area=validated["area"],
+                                   area=validated["area"], terrain=terrain,
                                    target_height_m=validated["target_height_m"],
                                    standard=validated["standard"],
                                    min_density_px_m=validated.get("min_density_px_m"))

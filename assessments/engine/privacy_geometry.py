@@ -14,19 +14,24 @@ we report the cells, the buildings, the bearing sector they occupy and one sugge
     view, which descends at ``tilt − vfov/2`` below the horizontal, reach the target plane at
     the nearest hit's distance ``d``: ``tilt' = vfov/2 + atan((h − h_t) / d) + margin``.
 ``privacy_mask_sector``
-    otherwise, when the hits fill at most half of the horizontal field of view: mask that
-    sector of the image (most network cameras offer privacy masks); the sector is reported
-    as bearings [°] clockwise from north and as angles relative to the optical axis
-    (negative = left); set as the camera's ``privacy_masks_deg`` it leaves the coverage
-    (``assessments.engine.coverage.privacy_masked``), so the hit disappears.
-``re_aim``
-    otherwise: turn the camera so that the whole hit sector falls outside its field of view;
-    the suggested azimuth puts the edge of the view ``margin_deg`` beyond the sector on the
-    side away from it.
+    otherwise: mask the sector of bearings the hits occupy (most network cameras offer
+    privacy masks). The sector is reported as bearings [°] clockwise from north and as
+    angles relative to the optical axis (negative = left); set as the camera's
+    ``privacy_masks_deg`` it leaves the coverage
+    (``assessments.engine.coverage.privacy_masked``), so the hits disappear while the camera
+    keeps its aim and goes on watching the rest of its view (the road it was placed for).
+    The sector may be as wide as the hits need, as long as the camera keeps at least
+    ``min_kept_fraction`` of the cells it sees apart from the hits.
+``review_placement``
+    otherwise: the hits fill (nearly) the whole view, so a mask would blank the camera.
+    No automatic fix: the camera should be moved or its view checked on site.
 
-The thresholds (half of the view, 15° of tilt, half of the reach) are planning judgements of
-this module, not figures from a standard; the check is a geometric screening, not a legal
-assessment (APPI and the 個人情報保護委員会's camera guidance decide what is allowed).
+A suggestion never turns the camera: its azimuth was chosen for the road it watches, and
+turning it away trades the homes for coverage.
+
+The thresholds (15° of tilt, half of the reach, a tenth of the view kept) are planning
+judgements of this module, not figures from a standard; the check is a geometric screening,
+not a legal assessment (APPI and the 個人情報保護委員会's camera guidance decide what is allowed).
 
 References
 ----------
@@ -37,6 +42,7 @@ References
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -47,10 +53,11 @@ from ..plan.buildings import building_id, is_home
 from .camera import relative_bearing_deg
 from .grid import geojson_rings
 
-__all__ = ["SUGGESTIONS", "home_facade_cells", "suggest_fix", "privacy_hits"]
+__all__ = ["SUGGESTIONS", "home_facade_cells", "suggest_fix", "privacy_hits", "fix_change",
+           "fix_effects"]
 
 #: Suggestion codes, in the order they are tried.
-SUGGESTIONS = ("lower_tilt", "privacy_mask_sector", "re_aim")
+SUGGESTIONS = ("lower_tilt", "privacy_mask_sector", "review_placement")
 
 
 def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
@@ -125,8 +132,9 @@ def home_facade_cells(grid, buildings, *, depth_m=1.5, inside=None):
 
 def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfov_deg,
                 mount_height_m, target_height_m=1.5, far_distance_m=None,
-                max_tilt_change_deg=15.0, margin_deg=2.0) -> dict:
-    """Suggest how a camera can stop looking at sensitive cells.
+                seen_bearing_deg=None, max_tilt_change_deg=15.0, margin_deg=2.0,
+                min_kept_fraction=0.1) -> dict:
+    """Suggest how a camera can stop looking at sensitive cells without turning it.
 
     Parameters
     ----------
@@ -141,25 +149,34 @@ def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfo
     far_distance_m : float, optional
         Horizontal distance of the farthest cell the camera sees [m]; default the farthest
         hit.
+    seen_bearing_deg : array_like, optional
+        Bearing to every cell the camera sees, the hits included [°]. The share a mask
+        keeps is then counted in cells; without it, in degrees of the horizontal view
+        (as if the seen cells were spread evenly across it).
     max_tilt_change_deg : float, default 15
         Largest tilt change suggested [°] (judgement).
     margin_deg : float, default 2
         Angular margin added to sectors and tilts [°].
+    min_kept_fraction : float, default 0.1
+        Smallest share of the non-hit view a mask must leave the camera (judgement): below
+        it the mask would blank the camera and the suggestion is ``review_placement``.
 
     Returns
     -------
     dict
-        ``code`` (one of :data:`SUGGESTIONS`), ``sector_deg`` ``[start, end]`` (bearings,
-        clockwise, start → end), ``sector_rel_deg`` ``[left, right]`` relative to the axis,
-        ``tilt_deg`` (suggested tilt for ``lower_tilt``, else None) and ``azimuth_deg``
-        (suggested azimuth for ``re_aim``, else None) [°].
+        ``code`` (one of :data:`SUGGESTIONS`), ``sector_deg`` ``[start, end]`` (bearings of
+        the hits, clockwise, start → end), ``sector_rel_deg`` ``[left, right]`` relative to
+        the axis, ``tilt_deg`` (suggested tilt for ``lower_tilt``, else None) [°] and
+        ``kept_fraction`` (share of the non-hit view outside the sector, 0–1). The camera's
+        azimuth is never changed.
 
     Examples
     --------
-    A camera at 5 m looking north (tilt 10°, vfov 50°) sees homes 40–45 m away
+    A camera at 5 m looking north (tilt 10°, vfov 50°, hfov 90°) sees homes 40–45 m away
     straight ahead: the top ray must reach 1.5 m at 40 m, tilt' = 25 + atan(3.5 / 40)
-    + 2 = 25 + 5.0 + 2 = 32.0°, a change of 22° > 15°; the hits fill 0° of the 90° view,
-    so the suggestion is a privacy mask.
+    + 2 = 25 + 5.0 + 2 = 32.0°, a change of 22° > 15°; the hits fill 0° of the view, so the
+    sector is the margin, −2…+2° (bearings 358°…2°), and it keeps (90 − 4) / 90 = 0.956 of
+    the view ≥ 0.1: the suggestion is a privacy mask.
     """
     b = np.atleast_1d(np.asarray(bearing_deg, dtype=float))
     d = np.atleast_1d(np.asarray(distance_m, dtype=float))
@@ -169,11 +186,21 @@ def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfo
     rel = relative_bearing_deg(b, azimuth_deg)
     left = float(rel.min()) - margin_deg
     right = float(rel.max()) + margin_deg
-    width = right - left
     az = float(azimuth_deg) % 360.0
     sector = [(az + left) % 360.0, (az + right) % 360.0]
+    if seen_bearing_deg is None:
+        half = float(hfov_deg) / 2
+        open_deg = float(hfov_deg) - max(0.0, min(right, half) - max(left, -half))
+        kept = open_deg / float(hfov_deg)
+    else:
+        seen = relative_bearing_deg(np.asarray(seen_bearing_deg, dtype=float).ravel(),
+                                    azimuth_deg)
+        # hits are seen cells inside the sector: the rest of the view is seen − hits
+        rest = seen.size - b.size
+        outside = int(np.count_nonzero((seen < left) | (seen > right)))
+        kept = outside / rest if rest > 0 else 0.0
     out = {"code": None, "sector_deg": sector, "sector_rel_deg": [left, right],
-           "tilt_deg": None, "azimuth_deg": None}
+           "tilt_deg": None, "kept_fraction": kept}
     d_min = float(d.min())
     far = float(d.max()) if far_distance_m is None else float(far_distance_m)
     drop = float(mount_height_m) - float(target_height_m)
@@ -182,15 +209,7 @@ def suggest_fix(bearing_deg, distance_m, *, azimuth_deg, hfov_deg, tilt_deg, vfo
         if new_tilt - float(tilt_deg) <= max_tilt_change_deg and new_tilt < 90.0:
             out.update(code="lower_tilt", tilt_deg=round(new_tilt, 1))
             return out
-    if width <= float(hfov_deg) / 2:
-        out["code"] = "privacy_mask_sector"
-        return out
-    half = float(hfov_deg) / 2
-    centre = (left + right) / 2
-    # turn away from the side the hits are on: the near edge of the view ends margin
-    # beyond the far edge of the sector
-    turn = (left - half - margin_deg) if centre >= 0 else (right + half + margin_deg)
-    out.update(code="re_aim", azimuth_deg=round((az + turn) % 360.0, 1))
+    out["code"] = "privacy_mask_sector" if kept >= min_kept_fraction else "review_placement"
     return out
 
 
@@ -214,7 +233,9 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
         :func:`home_facade_cells` ``(grid, buildings, depth_m=depth_m, inside=model.inside)``
         already computed (it depends on the scene only, not on the cameras).
     **suggest_kw
-        Passed to :func:`suggest_fix` (``max_tilt_change_deg``, ``margin_deg``).
+        Passed to :func:`suggest_fix` (``max_tilt_change_deg``, ``margin_deg``,
+        ``min_kept_fraction``); the bearings of the cells the camera sees go with the hits,
+        so the share a mask keeps is counted in cells.
 
     Returns
     -------
@@ -254,13 +275,15 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
         bearing = np.degrees(np.arctan2(xs - view.x_m, ys - view.y_m)) % 360.0
         dist = np.hypot(xs - view.x_m, ys - view.y_m)
         seen_r, seen_c = np.nonzero(view.seen)
-        far = float(np.hypot(view.x_axis_m[seen_c] - view.x_m,
-                             view.y_axis_m[seen_r] - view.y_m).max())
+        seen_dx = view.x_axis_m[seen_c] - view.x_m
+        seen_dy = view.y_axis_m[seen_r] - view.y_m
         cam = view.camera
         fix = suggest_fix(bearing, dist, azimuth_deg=cam.bearing_deg,
                           hfov_deg=cam.hfov_deg, tilt_deg=cam.tilt_deg,
                           vfov_deg=cam.vfov_deg, mount_height_m=cam.mount_height_m,
-                          target_height_m=model.target_height_m, far_distance_m=far,
+                          target_height_m=model.target_height_m,
+                          far_distance_m=float(np.hypot(seen_dx, seen_dy).max()),
+                          seen_bearing_deg=np.degrees(np.arctan2(seen_dx, seen_dy)),
                           **suggest_kw)
         fac = facade[view.rows, view.cols] & hit
         b_hit = bidx[view.rows, view.cols][fac]
@@ -270,4 +293,109 @@ def privacy_hits(model, buildings, *, depth_m=1.5, private_mask=None, min_cells=
                     "private_cells": n - int(np.count_nonzero(fac)),
                     "building_ids": bids, "mask": hit, "rows": view.rows,
                     "cols": view.cols, **fix})
+    return out
+
+
+def fix_change(fix: dict, *, privacy_masks_deg=()) -> dict:
+    """The camera fields that apply a suggestion of :func:`suggest_fix`.
+
+    Parameters
+    ----------
+    fix : dict
+        A suggestion (``code``, ``tilt_deg``, ``sector_rel_deg``), e.g. an entry of
+        :func:`privacy_hits`.
+    privacy_masks_deg : sequence of [from, to], optional
+        The camera's masks so far [°] (relative to the axis); the new sector is added to
+        them, and sectors that overlap are merged into one (a camera takes at most 16).
+
+    Returns
+    -------
+    dict
+        Plan camera fields and their new values: ``{"tilt_deg": t}`` for ``lower_tilt``,
+        ``{"privacy_masks_deg": [[from, to], …]}`` for ``privacy_mask_sector`` (rounded to
+        0.1° outward, within ±180°); empty for ``review_placement`` (no automatic fix).
+        Never ``azimuth_deg``.
+    """
+    code = fix["code"]
+    if code == "lower_tilt":
+        return {"tilt_deg": fix["tilt_deg"]}
+    if code == "privacy_mask_sector":
+        lo, hi = fix["sector_rel_deg"]
+        # outward to 0.1°, so the rounded sector still holds every hit
+        new = [max(-180.0, math.floor(lo * 10) / 10), min(180.0, math.ceil(hi * 10) / 10)]
+        merged: list[list[float]] = []
+        for a, b in sorted([[float(a), float(b)] for a, b in privacy_masks_deg] + [new]):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return {"privacy_masks_deg": merged}
+    if code == "review_placement":
+        return {}
+    raise ValueError(f"unknown suggestion code {code!r}; expected one of {SUGGESTIONS}")
+
+
+def fix_effects(model, fixes) -> list[dict | None]:
+    """What applying each suggestion does to the coverage, one camera recomputed per fix.
+
+    Parameters
+    ----------
+    model : assessments.engine.coverage.CoverageModel
+        The model holding the cameras (not changed: the changed camera is computed on its
+        own with :meth:`~assessments.engine.coverage.CoverageModel.compute_view`).
+    fixes : list of dict
+        Suggestions with their ``camera_id`` (entries of :func:`privacy_hits`).
+
+    Returns
+    -------
+    list of dict or None
+        Per fix, in order: None for ``review_placement``; else ``camera_id``, ``change``
+        (:func:`fix_change`), ``camera_covered_m2`` ``[before, after]`` (the camera's own
+        covered area, as ``CoverageModel.camera_summary`` ``covered_m2``), ``covered_m2``
+        ``[before, after]`` (cells seen by any camera, as ``CoverageModel.summary``) [m²]
+        and ``coverage_fraction`` ``[before, after]`` (of the assessed area).
+
+    Notes
+    -----
+    Only the union of the camera's old and new windows can change. There a cell is covered
+    after the fix when another camera sees it (``camera_count`` minus the camera's old
+    view > 0) or the changed camera does.
+    """
+    a = model.grid.cell_area_m2
+    inside = int(np.count_nonzero(model.inside))
+    covered = int(np.count_nonzero(model.pixel_density))
+    out: list[dict | None] = []
+    for fix in fixes:
+        cid = fix["camera_id"]
+        cam = model.cameras[cid]
+        change = fix_change(fix, privacy_masks_deg=cam.privacy_masks_deg)
+        if not change:
+            out.append(None)
+            continue
+        typed = dict(change)
+        if "privacy_masks_deg" in typed:
+            typed["privacy_masks_deg"] = tuple(tuple(m) for m in typed["privacy_masks_deg"])
+        old = model.views[cid]
+        new = model.compute_view(dataclasses.replace(cam, **typed))
+        wins = [(v.rows.start, v.rows.stop, v.cols.start, v.cols.stop)
+                for v in (old, new) if not v.empty]
+        gained = 0
+        if wins:
+            r0, r1 = min(w[0] for w in wins), max(w[1] for w in wins)
+            c0, c1 = min(w[2] for w in wins), max(w[3] for w in wins)
+            count = model.camera_count[r0:r1, c0:c1].astype(np.int32)
+            seen_old, seen_new = (np.zeros(count.shape, bool) for _ in range(2))
+            for v, seen in ((old, seen_old), (new, seen_new)):
+                if not v.empty:
+                    seen[v.rows.start - r0:v.rows.stop - r0,
+                         v.cols.start - c0:v.cols.stop - c0] = v.seen
+            after = ((count - seen_old) > 0) | seen_new
+            gained = int(np.count_nonzero(after)) - int(np.count_nonzero(count))
+        out.append({
+            "camera_id": cid, "change": change,
+            "camera_covered_m2": [int(np.count_nonzero(old.seen)) * a,
+                                  int(np.count_nonzero(new.seen)) * a],
+            "covered_m2": [covered * a, (covered + gained) * a],
+            "coverage_fraction": [covered / inside if inside else 0.0,
+                                  (covered + gained) / inside if inside else 0.0]})
     return out

@@ -174,3 +174,62 @@ def is_home(properties) -> bool:
     False
     """
     return home_status(properties) is True
+
+
+# --- changing buildings (the stored collection is shared and read-only: build a new one) ---
+def _features(collection) -> list:
+    feats = (collection or {}).get("features") if isinstance(collection, Mapping) else None
+    return list(feats) if isinstance(feats, list) else []
+
+
+def with_homes(collection, homes: Mapping[int, bool | None]) -> dict:
+    """A copy of ``collection`` with the user's home choice of some buildings.
+
+    Parameters
+    ----------
+    collection : dict
+        The plan's ``buildings`` (a FeatureCollection; not changed).
+    homes : mapping of int → bool or None
+        Feature index → ``properties.is_home`` (``None`` removes the choice, so the usage
+        rule of :func:`home_status` decides again).
+
+    Examples
+    --------
+    >>> c = {"type": "FeatureCollection", "features": [{"properties": {"usage": "411"}}]}
+    >>> is_home(with_homes(c, {0: False})["features"][0]["properties"])
+    False
+    >>> is_home(with_homes(c, {0: None})["features"][0]["properties"])
+    True
+    """
+    feats = _features(collection)
+    out = []
+    for i, f in enumerate(feats):
+        if i in homes:
+            props = {k: v for k, v in _properties(f).items() if k != "is_home"}
+            if homes[i] is not None:
+                props["is_home"] = bool(homes[i])
+            f = dict(f, properties=props)
+        out.append(f)
+    return dict(collection or {"type": "FeatureCollection"}, features=out)
+
+
+def with_heights_by_type(collection, heights_m: Mapping[str, float]) -> dict:
+    """A copy of ``collection`` where buildings of a 建物種別 (``properties.building_type``,
+    as the 基盤地図情報 reader keeps it) get the height given for it [m]; other buildings
+    keep theirs.
+
+    Raises
+    ------
+    ValueError
+        For a height outside (0, 1000) m.
+    """
+    for kind, h in heights_m.items():
+        if not (isinstance(h, (int, float)) and math.isfinite(h) and 0 < h < 1000):
+            raise ValueError(f"height of {kind!r} must be in (0, 1000) m, got {h!r}")
+    out = []
+    for f in _features(collection):
+        kind = _properties(f).get("building_type")
+        if kind in heights_m:
+            f = dict(f, properties=dict(_properties(f), height_m=float(heights_m[kind])))
+        out.append(f)
+    return dict(collection or {"type": "FeatureCollection"}, features=out)

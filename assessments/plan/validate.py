@@ -272,7 +272,9 @@ def load_plan(path) -> dict:
 def load_terrain(spec, *, base_dir=None):
     """A :class:`~assessments.engine.visibility.Terrain` from ``plan["terrain"]``.
 
-    ``{"file": "dem.tif"}`` (geographic GeoTIFF), ``{"file": "dem.npz"}`` holding
+    The heights themselves (:func:`assessments.plan.basemap.terrain_doc`, what the
+    シミュレーション page stores), ``{"file": "dem.tif"}`` (geographic GeoTIFF),
+    ``{"file": "dem.npz"}`` holding
     ``height_m``, ``lat_north``, ``lon_west``, ``dlat_deg``, ``dlon_deg``, or a
     基盤地図情報 DEM GML file (``.xml`` / ``.gml``) or ``.zip`` of them
     (:func:`assessments.plan.iotools.dem.read_dem`); relative paths are resolved against
@@ -281,9 +283,16 @@ def load_terrain(spec, *, base_dir=None):
     problem code.
     """
     from ..engine.visibility import Terrain
+    from .basemap import is_terrain_doc, terrain_from_doc
+    if is_terrain_doc(spec):
+        try:
+            return terrain_from_doc(spec)
+        except ValueError as exc:
+            raise PlanError([PlanIssue("plan", "", "terrain", "bad_type", None,
+                                       {"reason": str(exc)})]) from None
     if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
         raise PlanError([PlanIssue("plan", "", "terrain", "bad_type", None,
-                                   {"reason": 'expected {"file": "dem.tif"}'})])
+                                   {"reason": 'expected {"file": "dem.tif"} or heights'})])
     path = Path(spec["file"])
     if base_dir is not None and not path.is_absolute():
         path = Path(base_dir) / path

@@ -23,8 +23,12 @@ Readers, one module per format
   (EPSG:6669–6687) with the zone from the prefecture (:mod:`.values`).
 - :func:`read_geojson` (:mod:`.geojson`) — buildings, an area of interest or districts,
   including PLATEAU building GeoJSON (``measuredHeight``).
-- :func:`read_citygml` (:mod:`.citygml`) — PLATEAU CityGML ``bldg`` files; and
-  :func:`read_buildings`, which picks CityGML or GeoJSON by the file.
+- :func:`read_citygml` (:mod:`.citygml`) — PLATEAU CityGML ``bldg`` files or a PLATEAU
+  download .zip (every ``udx/bldg`` mesh file, merged); and :func:`read_buildings`, which
+  picks CityGML or GeoJSON by the file.
+- :func:`read_plateau_roads` (:mod:`.plateau_tran`) — PLATEAU ``tran`` road areas (LOD1
+  polygons) as the layer ``road_areas``; :func:`read_plateau` reads a download's buildings
+  and roads in one go.
 - :func:`geocode_addresses` (:mod:`.geocode`) — opt-in geocoding of rows with an address
   and no coordinates, with a geocoder the caller passes.
 - :func:`read_fgd` (:mod:`.fgd`) — 基盤地図情報 基本項目 GML (one file or a .zip):
@@ -52,7 +56,7 @@ Writers (:mod:`.export`)
 - :func:`points_to_features` — cameras / lights as GeoJSON Points.
 """
 from .citygml import read_buildings, read_citygml
-from .dem import read_dem
+from .dem import read_dem, read_terrain
 from .columns import (CAMERA_FIELDS, COLUMN_ALIASES, COLUMNS, DEFAULT_CAMERA, DEFAULT_LIGHT,
                       KINDS, LIGHT_FIELDS, RANGES, Column, map_columns)
 from .export import escape_cell, features_to_geojson, points_to_csv, points_to_features
@@ -60,6 +64,7 @@ from .fgd import read_fgd
 from .geocode import geocode_addresses
 from .geojson import read_geojson
 from .mbtiles import MBTiles, MBTilesMetadata, open_mbtiles, read_mbtiles, render_mbtiles
+from .plateau_tran import read_plateau, read_plateau_roads
 from .polygons import DEFAULT_BUILDING_HEIGHT_M
 from .raster import GridImage, RasterBackground, read_raster_background
 from .result import PROBLEM_CODES, ImportFileError, ImportResult, Limits, Problem
@@ -76,5 +81,6 @@ __all__ = ["CAMERA_FIELDS", "COLUMNS", "COLUMN_ALIASES", "COORD_DECIMALS", "Colu
            "features_to_geojson", "geocode_addresses", "map_columns", "open_mbtiles",
            "parse_coordinate", "parse_number", "plane_zone_epsg", "points_to_csv",
            "points_to_features", "read_buildings", "read_citygml", "read_dem", "read_fgd",
-           "read_geojson", "read_mbtiles", "read_point_table", "read_raster_background",
-           "render_mbtiles", "round_coords"]
+           "read_geojson", "read_mbtiles", "read_plateau", "read_plateau_roads",
+           "read_point_table", "read_raster_background",
+           "read_terrain", "render_mbtiles", "round_coords"]

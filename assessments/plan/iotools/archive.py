@@ -70,7 +70,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
-def gml_files(data: bytes, filename: str, res: ImportResult, limits: Limits):
+def gml_files(data: bytes, filename: str, res: ImportResult, limits: Limits, *,
+              select=None):
     """The GML documents of an upload: ``[(name, bytes), …]`` or ``None`` (problem recorded).
 
     Parameters
@@ -85,6 +86,11 @@ def gml_files(data: bytes, filename: str, res: ImportResult, limits: Limits):
     limits : Limits
         ``max_geo_bytes`` (the upload and each member), ``max_uncompressed_bytes``,
         ``max_compression_ratio``, ``max_zip_members``.
+    select : callable, optional
+        ``select(member name) -> bool``: the GML members of a .zip to read (a PLATEAU
+        download also holds other models and code lists). The others are neither counted
+        against the limits nor read; their names are in ``res.meta["files_not_read"]``, and
+        when no member is left the result is ``[]`` (the caller says why).
     """
     data = bytes(data)
     if len(data) > limits.max_geo_bytes:
@@ -98,9 +104,15 @@ def gml_files(data: bytes, filename: str, res: ImportResult, limits: Limits):
         res.meta["files"] = [filename]
         return [(filename, data)]
     budget = [limits.max_uncompressed_bytes, limits.max_zip_members]
-    out = _unzip(data, filename, res, limits, budget, depth=0)
+    refused = []
+    out = _unzip(data, filename, res, limits, budget, depth=0, select=select, refused=refused)
     if out is None:
         return None
+    if refused:
+        res.meta["files_not_read"] = refused
+    if not out and refused:
+        res.meta["files"] = []
+        return []
     if not out:
         res.add(None, "", "no_gml_in_zip", filename, "the .zip holds no .xml / .gml file")
         return None
@@ -108,13 +120,22 @@ def gml_files(data: bytes, filename: str, res: ImportResult, limits: Limits):
     return out
 
 
-def _unzip(data, name, res, limits, budget, depth):
+def _unzip(data, name, res, limits, budget, depth, select=None, refused=None):
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in zf.infolist() if not i.is_dir()]
     except ZIP_ERRORS as exc:
         res.add(None, "", "bad_zip", name, f"the .zip file is damaged ({short(str(exc))})")
         return None
+    if select is not None:
+        keep = []
+        for i in infos:
+            low = _member_name(i).lower()
+            if low.endswith(GML_SUFFIXES) and not select(_member_name(i)):
+                refused.append(_member_name(i))
+            else:
+                keep.append(i)
+        infos = keep
     if any(i.flag_bits & 0x1 for i in infos):
         res.add(None, "", "encrypted", name, "a password-protected .zip cannot be read")
         return None
@@ -156,7 +177,7 @@ def _unzip(data, name, res, limits, budget, depth):
             return None
         budget[0] -= len(blob)
         if nested:
-            inner = _unzip(blob, mname, res, limits, budget, depth + 1)
+            inner = _unzip(blob, mname, res, limits, budget, depth + 1, select, refused)
             if inner is None:
                 return None
             out.extend(inner)

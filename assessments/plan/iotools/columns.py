@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from ...engine.devices import DEFAULT_MIN_ILLUMINANCE_LX, DEFAULT_SHUTTER_S
 from .values import norm_value
 
-__all__ = ["CAMERA_FIELDS", "COLUMNS", "COLUMN_ALIASES", "Column", "DEFAULT_CAMERA",
-           "DEFAULT_LIGHT", "KINDS", "LIGHT_FIELDS", "RANGES", "READ_AS", "map_columns",
-           "norm_header", "parse_resolution"]
+__all__ = ["APPROXIMATE", "CAMERA_FIELDS", "COLUMNS", "COLUMN_ALIASES", "Column",
+           "DEFAULT_CAMERA", "DEFAULT_LIGHT", "KINDS", "LIGHT_FIELDS", "RANGES", "READ_AS",
+           "YES", "map_columns", "norm_header", "parse_flag", "parse_resolution"]
 
 KINDS = ("camera", "light")
 
@@ -36,13 +36,16 @@ DEFAULT_CAMERA = {
 #: ``datasets/light_presets.csv`` (lumens there are a judgement, ``verified = false``).
 DEFAULT_LIGHT = {"mount_height_m": 5.0, "lumens": 1300.0, "distribution": "wide"}
 
+#: The field of a camera / light placed at an approximate position (a 町字's representative
+#: point, :mod:`.towns`): ``true`` until its latitude or longitude is edited.
+APPROXIMATE = "location_approximate"
 #: Fields of a camera in the plan's order (``docs/architecture.md``): id, name, position,
 #: then every field that has a default.
-CAMERA_FIELDS = ["id", "name", "lat", "lon", *DEFAULT_CAMERA]
+CAMERA_FIELDS = ["id", "name", "lat", "lon", *DEFAULT_CAMERA, APPROXIMATE]
 #: Fields of a light in the plan's order.
 LIGHT_FIELDS = ["id", "name", "lat", "lon", "mount_height_m", "intensity_cd", "lumens",
                 "distribution", "azimuth_deg", "tilt_deg", "model", "address",
-                "unit_price_jpy"]
+                "unit_price_jpy", APPROXIMATE]
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,10 @@ class Column:
         / Y east [m], ``resolution`` fills ``width_px`` / ``height_px``).
     aliases : tuple of str
         Header names that mean this field (compared after :func:`norm_header`).
-    kind : {"coordinate", "number", "resolution", "id", "text"}
+    kind : {"coordinate", "number", "resolution", "id", "flag", "text"}
         How a cell is read: :func:`~.values.parse_coordinate` (decimal degrees or 度分秒),
         :func:`~.values.parse_number`, :func:`parse_resolution` (``1920x1080``),
-        :func:`~.values.clean_id`, or stripped text.
+        :func:`~.values.clean_id`, :func:`parse_flag` (a yes), or stripped text.
     range : (float, float) or None
         Physical range of a number, inclusive; a value outside skips the row
         (``out_of_range``). Planning plausibility bounds (judgement), wider than any
@@ -119,6 +122,8 @@ COLUMNS = (
     Column("distribution", ("配光", "distribution")),
     Column("installer", ("設置主体", "設置者", "管理者", "installer", "owner")),
     Column("url", ("url", "リンク", "link")),
+    # not 位置精度: tables use it for a GPS accuracy in metres
+    Column(APPROXIMATE, ("位置は概略", "概略位置", "位置概略", "locationapproximate"), "flag"),
 )
 
 
@@ -163,6 +168,19 @@ def map_columns(headers) -> tuple[dict, list]:
         elif str(h or "").strip():
             unmapped.append(str(h))
     return mapping, unmapped
+
+
+#: Cells that mean yes in a flag column (compared after :func:`~.values.norm_value`, lower
+#: case); anything else leaves the field out.
+YES = frozenset({"true", "1", "yes", "y", "はい", "○", "◯", "概略", "approximate"})
+
+
+def parse_flag(cell) -> bool | None:
+    """``True`` for a cell that says yes (:data:`YES`, an Excel TRUE or the number 1), else
+    None (the field is left out)."""
+    if isinstance(cell, (bool, int, float)):
+        return True if cell == 1 else None
+    return True if norm_value(cell).lower() in YES else None
 
 
 def parse_resolution(cell):

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from struct import error as struct_error
 
 import numpy as np
 
@@ -47,7 +48,7 @@ from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
 from .result import ImportResult, Limits, new_result, short
 from .values import JAPAN_LAT, JAPAN_LON
 
-__all__ = ["NO_DATA_M", "POINT_TYPES", "read_dem"]
+__all__ = ["NO_DATA_M", "POINT_TYPES", "read_dem", "read_terrain"]
 
 _FGD_NS = "http://fgd.gsi.go.jp/spec/2008/FGD_GMLSchema"
 _GML_NS = "http://www.opengis.net/gml/3.2"
@@ -363,3 +364,45 @@ def _mosaic(meshes, res, limits):
         point_types=dict(points), shape=(nrows, ncols), cell_deg=(dlat, dlon),
         bounds=(south, west, north, east), nodata_cells=nodata,
         height_range_m=(float(np.nanmin(out)), float(np.nanmax(out))))
+
+
+def read_terrain(data: bytes, filename: str = "", *, limits: Limits | None = None
+                 ) -> ImportResult:
+    """Read ground heights from a 基盤地図情報 DEM (GML or .zip, :func:`read_dem`) or a
+    geographic single-band GeoTIFF (e.g. a 地理院 DEM converted by GIS software,
+    :meth:`~assessments.engine.visibility.Terrain.from_geotiff`).
+
+    Returns
+    -------
+    ImportResult
+        ``terrain``, or a fatal problem: those of :func:`read_dem`, ``too_large``,
+        ``not_georeferenced`` (no GeoTIFF tags), ``terrain_projected`` (a projected
+        GeoTIFF: export it in lat/lon), ``bad_tiff`` (not a readable TIFF), ``too_many_cells``.
+    """
+    if not filename.lower().endswith((".tif", ".tiff")):
+        return read_dem(data, filename, limits=limits)
+    import io
+
+    import tifffile
+
+    from ...engine.visibility import Terrain
+    limits = limits or Limits()
+    res = new_result(limits, format="geotiff-dem", name=filename)
+    if len(data) > limits.max_geo_bytes:
+        res.add(None, "", "too_large", f"{len(data):,} B",
+                f"larger than {limits.max_geo_bytes:,} bytes")
+        return res.finish()
+    try:
+        with tifffile.TiffFile(io.BytesIO(data)) as tif:
+            shape = tif.pages[0].shape
+        if int(np.prod(shape[:2])) > limits.max_dem_cells:
+            res.add(None, "", "too_many_cells", f"{shape[1]} × {shape[0]}",
+                    f"the limit is {limits.max_dem_cells:,} cells")
+            return res.finish()
+        res.terrain = Terrain.from_geotiff(io.BytesIO(data))
+    except (tifffile.TiffFileError, IndexError, KeyError, struct_error) as exc:
+        res.add(None, "", "bad_tiff", short(str(exc)), "not a readable TIFF")
+    except ValueError as exc:
+        code = "terrain_projected" if "projected" in str(exc) else "not_georeferenced"
+        res.add(None, "", code, "", str(exc))
+    return res.finish()

@@ -11,7 +11,7 @@ import time
 from .result import ImportResult, Limits, new_result
 from .values import COORD_DECIMALS, in_japan
 
-__all__ = ["geocode_addresses", "geocoder_errors"]
+__all__ = ["geocode_addresses", "geocoder_errors", "is_unreachable"]
 
 
 @functools.cache
@@ -26,8 +26,23 @@ def geocoder_errors() -> tuple:
     return (GeopyError, OSError, ValueError)
 
 
+def is_unreachable(exc: BaseException) -> bool:
+    """``exc`` (one of :func:`geocoder_errors`) says the service cannot answer any address
+    now — no network, a time-out, the service down, refusing or rate-limiting — rather than
+    that this one address failed (geopy's ``GeocoderQueryError`` / ``GeocoderParseError``,
+    a ``ValueError``)."""
+    try:
+        from geopy.exc import GeocoderParseError, GeocoderQueryError, GeocoderServiceError
+    except ImportError:                   # geopy is optional: a duck-typed geocoder
+        return isinstance(exc, OSError)
+    if isinstance(exc, (GeocoderQueryError, GeocoderParseError)):
+        return False
+    return isinstance(exc, (GeocoderServiceError, OSError))
+
+
 def geocode_addresses(rows, geocoder, *, min_delay_s: float = 1.0, sleep=time.sleep,
-                      limits: Limits | None = None) -> ImportResult:
+                      limits: Limits | None = None, stop_when_unreachable: bool = False
+                      ) -> ImportResult:
     """Geocode rows that have an ``address`` and no coordinates (opt-in, online).
 
     Parameters
@@ -42,16 +57,23 @@ def geocode_addresses(rows, geocoder, *, min_delay_s: float = 1.0, sleep=time.sl
         Pause between requests [s] (Nominatim's usage policy allows one per second).
     sleep : callable
         ``time.sleep`` (tests pass a no-op).
+    stop_when_unreachable : bool
+        After an error that means the service cannot be reached (:func:`is_unreachable`),
+        send no further address: the result then has a file-level ``geocode_failed``
+        problem and ``meta["unreachable"]`` (the error's type name). Without it every
+        address is tried.
 
     Returns
     -------
     ImportResult
-        ``rows`` that were found (with ``lat``, ``lon`` and ``attributes.geocoded``);
+        ``rows`` that were found (with ``lat``, ``lon`` and ``attributes.geocoded``) and
+        ``meta["found"]``, their positions in ``rows`` (from 1, as the problems' rows);
         a ``geocode_failed`` problem per address not found or on an error.
     """
     limits = limits or Limits()
     res = new_result(limits, format="geocode")
     todo = list(rows)
+    res.meta["found"] = []
     if len(todo) > limits.max_geocode:
         res.add(None, "address", "geocode_limit", str(limits.max_geocode),
                 f"only the first {limits.max_geocode} of {len(todo)} addresses are geocoded")
@@ -70,6 +92,12 @@ def geocode_addresses(rows, geocoder, *, min_delay_s: float = 1.0, sleep=time.sl
             res.add(n, "address", "geocode_failed", address,
                     f"geocoding failed ({type(exc).__name__})")
             res.skipped.append(n)
+            if stop_when_unreachable and is_unreachable(exc):
+                res.meta["unreachable"] = type(exc).__name__
+                res.add(None, "address", "geocode_failed", type(exc).__name__,
+                        f"the geocoding service could not be reached; {len(todo) - n} "
+                        "further address(es) were not sent")
+                break
             continue
         lat = getattr(loc, "latitude", None) if loc is not None else None
         lon = getattr(loc, "longitude", None) if loc is not None else None
@@ -84,4 +112,5 @@ def geocode_addresses(rows, geocoder, *, min_delay_s: float = 1.0, sleep=time.sl
         out.setdefault("attributes", {})
         out["attributes"] = {**out["attributes"], "geocoded": True}
         res.rows.append(out)
+        res.meta["found"].append(n)
     return res.finish()

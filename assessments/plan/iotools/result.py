@@ -72,6 +72,7 @@ PROBLEM_CODES = {
     "no_features": "error", "old_datum": "warning", "open_outline": "warning",
     "ignored_features": "info", "not_dem": "error", "bad_dem": "error",
     "dem_mixed_resolution": "error", "too_many_cells": "error", "dem_no_data": "warning",
+    "terrain_projected": "error", "bad_tiff": "error",
     # raster backgrounds (GeoTIFF, PNG / JPEG + world file) and MBTiles packages
     "no_image": "error", "several_images": "error", "no_world_file": "error",
     "bad_world_file": "error", "not_georeferenced": "error", "too_many_pixels": "error",
@@ -79,6 +80,8 @@ PROBLEM_CODES = {
     "file_ignored": "info", "not_mbtiles": "error", "vector_tiles": "error",
     "too_many_tiles": "error", "no_tiles": "error", "missing_tiles": "info",
     "bad_tile": "warning",
+    # PLATEAU CityGML downloads (several models and mesh files)
+    "not_bldg": "error", "not_tran": "error", "duplicate_across_files": "info",
 }
 
 

@@ -12,7 +12,7 @@ import math
 from assessments.engine.grid import plane_rectangular_transformer
 
 from .columns import DEFAULT_CAMERA, DEFAULT_LIGHT, KINDS, READ_AS, RANGES, map_columns, \
-    parse_resolution
+    parse_flag, parse_resolution
 from .result import ImportResult, Limits, new_result
 from .text import text_rows
 from .values import (COORD_DECIMALS, clean_id, in_japan, parse_coordinate, parse_number,
@@ -177,6 +177,8 @@ def _rows_to_points(rows, res: ImportResult, *, kind, prefecture, plane_zone,
                         continue
                 elif how == "id":
                     val = None if cell is None else clean_id(cell) or None
+                elif how == "flag":
+                    val = parse_flag(cell)
                 else:
                     val = None if cell is None else str(cell).strip() or None
             except ValueError as exc:
