@@ -24,7 +24,7 @@ from assessments.engine import Terrain
 from assessments.plan import basemap, freeze
 from assessments.plan import iotools as im
 from assessments.plan.iotools.raster import RasterBackground
-from ui import map_view
+from ui import map_base, map_view
 from ui import simulation as S
 
 TOWN = Path(__file__).resolve().parent / "data" / "fgd" / "FG-GML-533967-town-20240101-0001.xml"
@@ -37,8 +37,8 @@ SLOPE_EAST = 0.05
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    for cache in (map_view._BACKGROUND_CACHE, map_view._RELIEF_CACHE, map_view._FILL_CACHE,
-                  map_view._FLAT_CACHE):
+    for cache in (map_base._BACKGROUND_CACHE, map_base._RELIEF_CACHE, map_base._FILL_CACHE,
+                  map_base._FLAT_CACHE):
         cache.clear()
 
 
@@ -152,7 +152,7 @@ def test_contours_and_hillshade_of_the_terrain():
     # (½ · 0.05 + √½) / √(1 + 0.05²) = 0.73227 → grey 187, at the hillshade's opacity
     centre = shade[shade.shape[0] // 2, shade.shape[1] // 2]
     assert_allclose(centre[:3], 187, atol=1)
-    assert centre[3] == map_view.HILLSHADE_ALPHA
+    assert centre[3] == map_base.HILLSHADE_ALPHA
 
 
 def test_background_and_hillshade_lie_below_the_heat_map():
@@ -308,7 +308,7 @@ def test_sketch_of_a_new_area():
                    "作図中のエリア")
     # closed back to the first corner once there are three
     assert list(three.x) == [0, 50, 50, 0] and list(three.y) == [0, 0, 40, 0]
-    assert three.line.color == three.marker.color == map_view.SKETCH_COLOUR
+    assert three.line.color == three.marker.color == map_base.SKETCH_COLOUR
 
 
 def test_fifty_thousand_lines_stay_fast():
