@@ -106,16 +106,16 @@ def test_one_trace_per_layer_with_a_part_per_feature_in_view():
     plan = _full_plan()
     sim = S.simulate_plan(plan)
     fig = map_view.figure(sim, plan)
-    # fixture: RdEdg ×2 + RdCompt ×1; RailCL ×1; WL ×1; CommBdry ×4 (the AdmBdry along
-    # 35.8570 N is south of the area); AdmArea 柏市 (one ring); the 町字 face closed by the
-    # CommBdry square (one ring)
-    expected = {"道路": 3, "鉄道": 1, "水涯線（川・池など）": 1, "行政界・町字界": 4,
+    # fixture: RdEdg ×2 (the RdCompt of the 歩道 is 非表示: standard maps leave it out);
+    # RailCL ×1; WL ×1; CommBdry ×4 (the AdmBdry along 35.8570 N is south of the area);
+    # AdmArea 柏市 (one ring); the 町字 face closed by the CommBdry square (one ring)
+    expected = {"道路": 2, "鉄道": 1, "水涯線（川・池など）": 1, "行政界・町字界": 4,
                 "行政区画": 1, "町字の区域": 1}
     for name, n in expected.items():
         assert _parts(_trace(fig, name)) == n, name
-    # 2 + 3 + 2 points of the three road lines, a NaN after each
+    # 2 + 3 points of the two road edges, a NaN after each
     roads = _trace(fig, "道路")
-    assert len(roads.x) == 2 + 3 + 2 + 3
+    assert len(roads.x) == 2 + 3 + 2
     # RdEdg K1_533967_1 runs 139.969 → 139.971 E along 35.86 N: its local metres are the
     # grid's own projection (interpolation of many points is off by < 1 cm)
     g = sim.grid

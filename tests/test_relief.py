@@ -75,14 +75,17 @@ def test_hillshade_rejects_bad_input():
 @pytest.mark.parametrize("low, high, levels, interval", [
     # 3.2–17.9 m: 1 m → 4…17 = 14 lines > 12; 2 m → 4, 6, … 16 = 7
     (3.2, 17.9, [4, 6, 8, 10, 12, 14, 16], 2.0),
-    # 0–1000 m: 50 m → 21 lines; 100 m → 0, 100, … 1000 = 11
-    (0.0, 1000.0, list(range(0, 1001, 100)), 100.0),
-    # −7.5–3 m: 1 m → −7 … 3 = 11 lines
-    (-7.5, 3.0, list(range(-7, 4)), 1.0),
+    # 0–1000 m, levels strictly inside (a level at the lowest or highest height traces the
+    # edge of a plain): 50 m → 50 … 950 = 19 lines; 100 m → 100 … 900 = 9
+    (0.0, 1000.0, list(range(100, 901, 100)), 100.0),
+    # −7.5–3 m: 1 m → −7 … 2 = 10 lines
+    (-7.5, 3.0, list(range(-7, 3)), 1.0),
+    # a hill on a plain at 10 m, top 17.93 m: 1 m → 11 … 17, not the plain's 10
+    (10.0, 17.93, list(range(11, 18)), 1.0),
     # 10.2–10.8 m: no whole metre inside
     (10.2, 10.8, [], 1.0),
-    # 20–84 m: 5 m → 20, 25, … 80 = 13 lines > 12; 10 m → 20 … 80 = 7
-    (20.0, 84.0, [20, 30, 40, 50, 60, 70, 80], 10.0),
+    # 20–84 m: 2 m → 22 … 82 = 31 lines; 5 m → 25, 30, … 80 = 12
+    (20.0, 84.0, list(range(25, 81, 5)), 5.0),
 ])
 def test_contour_interval_is_the_smallest_round_one_that_fits(low, high, levels, interval):
     got, step = contour_levels(np.array([[low, np.nan], [high, (low + high) / 2]]))
@@ -93,8 +96,10 @@ def test_contour_interval_is_the_smallest_round_one_that_fits(low, high, levels,
 def test_contour_levels_without_heights_and_bad_counts():
     got, step = contour_levels(np.full((2, 2), np.nan))
     assert got.size == 0 and step == 1.0
-    # at most one line: 0–1000 m with 1,000 m steps → 0 and 1000 are two; 2,000 m → 0
-    assert_allclose(contour_levels([[0.0, 1000.0]], max_levels=1)[0], [0.0])
+    # at most one line: 0–1000 m with 500 m steps → 500 alone (0 and 1000 are the ends)
+    assert_allclose(contour_levels([[0.0, 1000.0]], max_levels=1)[0], [500.0])
+    # flat ground: no line
+    assert contour_levels(np.full((3, 3), 12.0))[0].size == 0
     with pytest.raises(ValueError, match="max_levels"):
         contour_levels([[0.0, 1.0]], max_levels=0)
 

@@ -92,6 +92,8 @@ HILLSHADE_ALPHA = 95
 #: heights between the cells add no relief).
 RELIEF_MAX_PX = 800
 SKETCH_COLOUR = "#ff7f0e"
+#: The 表示区分 (``vis``) of a 基盤地図情報 feature that standard maps do not draw.
+HIDDEN = "非表示"
 #: Dash patterns of the PNG [px on, px off, …] (PIL draws solid lines only).
 DASH_PX = {"dot": (2.0, 3.0), "dash": (8.0, 5.0), "dashdot": (8.0, 3.0, 2.0, 3.0)}
 #: Errors of a stored background or terrain that cannot be drawn: ``ValueError`` from the
@@ -210,6 +212,8 @@ def _layer_flat(layer) -> tuple[list, _Flat]:
     its ``id``: the cache entry holds the layer, so no other object can take that id
     while it is cached."""
     feats = (layer.get("features") or []) if isinstance(layer, dict) else []
+    # 基盤地図情報 marks lines the printed map leaves out (道路構成線 of a 歩道 …) 非表示
+    feats = [f for f in feats if ((f or {}).get("properties") or {}).get("vis") != HIDDEN]
     if not isinstance(layer, FrozenDict):
         return feats, _flatten(feats)
     return feats, _memo(_FLAT_CACHE, id(layer), lambda: (layer, _flatten(feats)), size=32)[1]

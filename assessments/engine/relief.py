@@ -115,13 +115,15 @@ def contour_levels(height_m, *, max_levels: int = 12) -> tuple[np.ndarray, float
     Returns
     -------
     (ndarray, float)
-        The levels [m] (multiples of the interval between the lowest and highest height,
-        ascending; empty without a finite height) and the interval [m].
+        The levels [m] (multiples of the interval strictly between the lowest and highest
+        height, ascending; empty without a finite height or on flat ground) and the
+        interval [m].
 
     Examples
     --------
     Heights 3.2–17.9 m: 1 m gives 14 levels (4 … 17), 2 m gives 7 (4, 6, … 16) →
-    ``([4, 6, 8, 10, 12, 14, 16], 2.0)``.
+    ``([4, 6, 8, 10, 12, 14, 16], 2.0)``. Heights 10.0–17.9 m (a hill on a plain at 10 m):
+    1 m gives 11 … 17, not 10 (the plain's edge).
     """
     if int(max_levels) < 1:
         raise ValueError(f"max_levels must be ≥ 1, got {max_levels!r}")
@@ -133,7 +135,9 @@ def contour_levels(height_m, *, max_levels: int = 12) -> tuple[np.ndarray, float
     for exponent in count():
         for step in ROUND_STEPS:
             interval = float(step * 10 ** exponent)
-            first, last = math.ceil(lo / interval), math.floor(hi / interval)
+            # strictly between: a level at the lowest (highest) height would trace the
+            # edge of a flat plain (plateau) cell by cell
+            first, last = math.floor(lo / interval) + 1, math.ceil(hi / interval) - 1
             if last - first + 1 <= int(max_levels):
                 return np.arange(first, last + 1) * interval, interval
 
