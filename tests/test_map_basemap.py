@@ -397,3 +397,18 @@ def test_png_labels_are_drawn_with_a_japanese_font():
     grey = (px.max(axis=1) - px.min(axis=1) < 12) & (px.max(axis=1) < 120)
     assert grey.sum() > 80
     assert (px.min(axis=1) >= 250).sum() > 150
+
+
+def test_buildings_far_from_the_map_are_not_projected():
+    # a town's base map holds buildings far beyond the area: one inside the area and one
+    # 0.05° (≈ 4.5 km) east of it; only the first is outlined (5 ring points + NaN)
+    def square(lon, lat, d=0.0001):
+        return {"type": "Feature", "properties": {"height_m": 6.0},
+                "geometry": {"type": "Polygon", "coordinates": [[
+                    [lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d],
+                    [lon, lat]]]}}
+    plan = _plan("basemap-far", buildings={"type": "FeatureCollection", "features": [
+        square(139.9705, 35.8595), square(139.9705 + 0.05, 35.8595)]})
+    fig = map_view.figure(S.simulate_plan(plan), plan)
+    outline = _trace(fig, "建物")
+    assert len(outline.x) == 6 and _parts(outline) == 1

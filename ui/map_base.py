@@ -219,7 +219,7 @@ def _layer_flat(layer) -> tuple[list, _Flat]:
     return feats, _memo(_FLAT_CACHE, id(layer), lambda: (layer, _flatten(feats)), size=32)[1]
 
 
-def _lonlat_box(g) -> tuple[float, float, float, float]:
+def lonlat_box(g) -> tuple[float, float, float, float]:
     """``(lon_min, lon_max, lat_min, lat_max)`` [°] around the grid's extent (its edges
     sampled: straight in local metres, slightly curved in lon/lat), 1 m wider each way."""
     res, (h, w) = g.resolution_m, g.shape
@@ -237,7 +237,7 @@ def _lonlat_box(g) -> tuple[float, float, float, float]:
 def _parts_in_view(flat: _Flat, g, *, min_points: int = 1) -> np.ndarray:
     """Indices of the parts whose lon/lat box meets the grid's extent (one vectorised
     test, so a mesh of 50,000 features costs no projection of the far ones)."""
-    lon0, lon1, lat0, lat1 = _lonlat_box(g)
+    lon0, lon1, lat0, lat1 = lonlat_box(g)
     bx0, bx1, by0, by1 = flat.box
     ok = (bx1 >= lon0) & (bx0 <= lon1) & (by1 >= lat0) & (by0 <= lat1)
     return np.flatnonzero(ok & (flat.count >= min_points))

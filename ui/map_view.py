@@ -33,7 +33,7 @@ from assessments.engine.grid import geojson_rings, latlon_to_tile, tile_to_latlo
 from assessments.plan.buildings import is_home
 from ui.i18n import t
 from ui.map_base import (CONTOUR_STYLE, SKETCH_COLOUR, BaseMap, _draw_lines, _paste, _swatch,
-                         base_map, basemap_traces)
+                         base_map, basemap_traces, lonlat_box)
 from ui.map_draw import OVERLAY_MAX_PX, _joined, _scatter, data_uri, overlay_step
 from ui.simulation import digest
 
@@ -278,9 +278,33 @@ def _rings_xy(grid, geometry):
 _BUILDINGS_CACHE: dict = {}
 
 
+#: How far a building's first vertex may lie outside the map and the building still be
+#: drawn [°] (≈ 220 m of latitude: larger than any footprint).
+BUILDING_REACH_DEG = 0.002
+
+
+def _first_position(geometry):
+    """The first (lon, lat) of a GeoJSON geometry, or None."""
+    c = (geometry or {}).get("coordinates") if isinstance(geometry, dict) else None
+    while isinstance(c, (list, tuple)) and c and isinstance(c[0], (list, tuple)):
+        c = c[0]
+    return c if isinstance(c, (list, tuple)) and len(c) >= 2 else None
+
+
 def _buildings_xy_features(grid, feats):
+    """Outlines of the buildings near the map (a town's base map holds tens of thousands
+    of buildings beyond the area; each is projected only when its first vertex lies within
+    :data:`BUILDING_REACH_DEG` of the map's lon/lat box)."""
+    w, e, s, n = lonlat_box(grid)
+    r = BUILDING_REACH_DEG
     homes, others = [], []
     for f in feats:
+        p = _first_position(f.get("geometry")) if isinstance(f, dict) else None
+        try:
+            if p is None or not (w - r <= p[0] <= e + r and s - r <= p[1] <= n + r):
+                continue
+        except TypeError:            # a non-numeric position: the validator names it
+            continue
         try:
             parts = _rings_xy(grid, f.get("geometry"))
         except (ValueError, TypeError):
