@@ -40,6 +40,7 @@ try:
     sim = S.simulate_plan(plan, use_cases=ucs)
 except planfile.PlanError as exc:
     st.error(issue_list(t("sim.plan_error"), map(plan_issue_text, exc.issues)))
+    sim_geodata.draw_loaded(edits, plan)     # a damaged terrain or background can go
     st.stop()
 with top[1]:
     sim_controls.draw_requirement(sim.requirement)

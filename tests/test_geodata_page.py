@@ -246,3 +246,19 @@ def test_homes_by_building_type_and_back_to_usage(town):
     _run(at)
     assert homes() == [] and all("is_home" not in f["properties"]
                                  for f in _plan(at)["buildings"]["features"])
+
+
+def test_a_damaged_terrain_can_be_removed_from_the_error_page(town):
+    at = town
+    _import(at, "terrain", HILL)
+    ws = Workspace(Path(os.environ["MIMAMORI_WORKSPACE"]))
+    try:
+        pid = at.session_state["plan_id"]
+        ws.update_plan(pid, lambda p: p.update(terrain=dict(p["terrain"], rows=3)))
+    finally:
+        ws.close()
+    _run(at)
+    assert at.error and "terrain" in at.error[0].value
+    _named(at.button, "geo_rm_terrain").click()
+    _run(at)
+    assert "terrain" not in _plan(at) and not at.error
