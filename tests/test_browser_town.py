@@ -37,10 +37,13 @@ def _stored(workspace: Path) -> dict:
         ws.close()
 
 
-def _upload(page, path: Path) -> None:
-    """Choose ``path`` in the page's (only visible) geodata uploader, as a user would."""
-    page.locator("[data-testid='stFileUploader']:visible").first \
-        .locator("input[type=file]").set_input_files(str(path))
+def _upload(page, path: Path, label: str) -> None:
+    """Choose ``path`` in the uploader labelled ``label``, as a user would (waiting for the
+    rerun that draws it: the uploader changes with the kind of data chosen)."""
+    wait_idle(page, 60_000)
+    box = page.get_by_test_id("stFileUploader").filter(has_text=label)
+    box.wait_for()
+    box.locator("input[type=file]").set_input_files(str(path))
 
 
 def _trace_names(page) -> list[str]:
@@ -83,7 +86,7 @@ def test_town_from_fgd_and_dem_in_the_browser(tmp_path):
         wait_idle(page, 60_000)
         # no area yet: start from the town's base map (the start panel's uploader)
         page.get_by_text("町の地図データから始める").wait_for()
-        _upload(page, FGD_ZIP)
+        _upload(page, FGD_ZIP, "基盤地図情報のファイル")
         page.get_by_text("建物 5 棟").first.wait_for(timeout=60_000)
         wait_idle(page, 60_000)
         page.locator(".js-plotly-plot").first.wait_for()
@@ -96,7 +99,7 @@ def test_town_from_fgd_and_dem_in_the_browser(tmp_path):
         page.get_by_role("tab", name="読み込み・書き出し").click()
         pick(page, page.get_by_test_id("stMainBlockContainer"), "読み込むもの",
              "地形（基盤地図情報 数値標高モデル / GeoTIFF）")
-        _upload(page, HILL)
+        _upload(page, HILL, "標高のファイル")
         page.get_by_text("標高 10.0〜17.9 m").first.wait_for(timeout=60_000)
         wait_idle(page, 60_000)
 

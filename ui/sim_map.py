@@ -47,16 +47,17 @@ def draw_controls(edits: Edits) -> View:
                           format_func=_labels("sim.base.", BASES).get, help=t("sim.base_note"))
 
     # the presets only matter for placing: the row shows what the chosen click needs
-    c = st.columns([3.4, 1.9, 0.9])
+    c = st.columns([4.4, 2.6])
     mode = c[0].segmented_control(t("sim.click"), list(CLICKS), default="inspect",
                                   key=key("click"),
                                   format_func=_labels("sim.click.", CLICKS).get) or "inspect"
     if mode == "camera":
+        sub = c[1].columns([1.7, 1])
         cam_label = preset_labels("camera_presets")
-        c[1].selectbox(t("sim.camera_preset"), list(cam_label), key=key("cam_preset"),
-                       format_func=cam_label.get)
-        c[2].number_input(t("sim.new_azimuth"), min_value=0.0, max_value=359.0, value=0.0,
-                          step=15.0, key=key("new_az"))
+        sub[0].selectbox(t("sim.camera_preset"), list(cam_label), key=key("cam_preset"),
+                         format_func=cam_label.get)
+        sub[1].number_input(t("sim.new_azimuth"), min_value=0.0, max_value=359.0, value=0.0,
+                            step=15.0, key=key("new_az"), help=t("sim.new_azimuth_help"))
     elif mode == "light":
         light_label = preset_labels("light_presets")
         c[1].selectbox(t("sim.light_preset"), list(light_label), key=key("light_preset"),

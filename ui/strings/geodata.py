@@ -4,7 +4,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sim.tab.geo": ("地図・範囲・住宅", "Map, area, homes"),
     "sim.geo.start": ("町の地図データから始める", "Start from the town's map data"),
     "sim.click.home": ("住宅を指定", "Marks a home"),
-    "sim.click.area": ("範囲の角を打つ", "Adds an area corner"),
+    "sim.click.area": ("範囲を囲む", "Draws the area"),
     "sim.click.help.inspect": ("クリックした地点で各カメラに人物がどう映るかを下に表示します。",
                                "Shows below how each camera records a person at the point."),
     "sim.click.help.home": ("建物をクリックすると住宅の指定を切り替えます（「地図・範囲・住宅」タブでまとめて指定）。",
@@ -121,9 +121,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No town areas (import the GSI base map's boundaries and towns to choose one)."),
     "sim.geo.use_map": ("読み込んだ地図の全体を対象範囲にする", "Use the whole imported map"),
     "sim.geo.sketch_help": (
-        "「地図をクリックすると」で「範囲の角を打つ」を選び、囲みたい範囲の角を順にクリック"
+        "「地図をクリックすると」で「範囲を囲む」を選び、囲みたい範囲の角を順にクリック"
         "します（いま {n} 点）。3 点以上で確定できます。",
-        "Choose “Adds an area corner” under “Clicking the map” and click the corners of "
+        "Choose “Draws the area” under “Clicking the map” and click the corners of "
         "the area in turn ({n} so far); 3 or more can be used."),
     "sim.geo.use_sketch": ("囲んだ範囲を対象範囲にする", "Use the drawn area"),
     "sim.geo.clear_sketch": ("角を消す", "Clear corners"),
