@@ -606,12 +606,13 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                           bgcolor="rgba(255,255,255,0.8)")] if notes else [],
         uirevision="map")
     if any(tr.get("legend") == "legend2" for tr in traces):
-        # the base map's layers: bottom left, just above the attributions (the map keeps
-        # its left edge at x = 0 of the paper; its right edge moves with the page width)
-        plot_px = max(height - margin["t"] - margin["b"], 1)
+        # the base map's layers: top right. Paper coordinates are those of the plot area,
+        # and the equal-scale axes fill only part of it (which part depends on the page
+        # width): a legend at the paper's bottom could fall below the map onto the axis
+        # labels; the top right is on the map or in the free space beside it
         layout["legend2"] = dict(
-            orientation="v", x=0.005, xanchor="left", y=(26 if notes else 4) / plot_px,
-            yanchor="bottom", bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc",
+            orientation="v", x=0.995, xanchor="right", y=0.995, yanchor="top",
+            bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc",
             borderwidth=1, font=dict(size=11), title=dict(text=t("map.legend.title")))
     # Streamlit mounts a new chart for every new figure and then hands plotly a themed
     # copy of it; a data revision that the copy shares tells plotly the arrays did not
