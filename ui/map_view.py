@@ -750,23 +750,20 @@ def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
     d.text((W - 24, 8), "N↑", fill=(20, 20, 20, 255), font=_font(16))
     # legend panel
     f_title = _font(16)
-    yy = 12
-    d.text((W + 14, yy), _legend_title(layer, period), fill=(20, 20, 20, 255), font=f_title)
-    yy += 28
-    for label, colour in items:
-        d.rectangle([W + 14, yy + 2, W + 30, yy + 18], fill=(*_rgb(colour), 255),
-                    outline=(60, 60, 60, 255))
-        d.text((W + 38, yy), label, fill=(20, 20, 20, 255), font=f_small)
-        yy += 24
-    if base_items:
-        yy += 12
-        d.text((W + 14, yy), t("map.legend.title"), fill=(20, 20, 20, 255), font=f_title)
-        yy += 24
-        for label, colour in base_items:
+
+    def legend_block(yy, title, entries, gap):
+        """A legend title and its colour squares from ``yy`` [px]; returns the next y."""
+        d.text((W + 14, yy), title, fill=(20, 20, 20, 255), font=f_title)
+        yy += gap
+        for label, colour in entries:
             d.rectangle([W + 14, yy + 2, W + 30, yy + 18], fill=(*_rgb(colour), 255),
                         outline=(60, 60, 60, 255))
             d.text((W + 38, yy), label, fill=(20, 20, 20, 255), font=f_small)
             yy += 24
+        return yy
+    yy = legend_block(12, _legend_title(layer, period), items, 28)
+    if base_items:
+        yy = legend_block(yy + 12, t("map.legend.title"), base_items, 24)
     for i, line in enumerate(note_lines):
         d.text((8, H + 12 + 18 * i), line, fill=(60, 60, 60, 255), font=f_note)
     buf = io.BytesIO()
