@@ -20,43 +20,12 @@ from pyproj.exceptions import ProjError
 from assessments.engine import contour_levels, contour_paths, hillshade
 from assessments.engine.grid import Grid, polygon_windows, ragged_ranges
 from assessments.plan import FrozenDict, content_hash
-from assessments.plan.basemap import (FGD_LAYERS, LAYERS, PLATEAU_LAYERS, background_from_doc,
-                                      is_terrain_doc, terrain_bounds, terrain_from_doc)
+from assessments.plan.basemap import (FGD_LAYERS, HIDDEN, LAYER_STYLES, LAYERS, PLATEAU_LAYERS,
+                                      LayerStyle, background_from_doc, is_terrain_doc,
+                                      terrain_bounds, terrain_from_doc)
 from ui.i18n import t
 from ui.map_draw import OVERLAY_MAX_PX, _joined, _scatter, data_uri, overlay_step
 from ui.simulation import digest
-
-
-@dataclass(frozen=True)
-class LayerStyle:
-    """How one map layer is drawn, on the map and in the PNG.
-
-    Attributes
-    ----------
-    label : str
-        UI string key of its legend entry.
-    colour : tuple
-        Line (or text) colour ``(r, g, b, opacity 0–1)``.
-    width : float
-        Line width [px].
-    dash : str
-        Plotly dash name (``"solid"``, ``"dot"``, ``"dash"``, ``"dashdot"``).
-    fill : tuple, optional
-        Fill colour of polygons ``(r, g, b, opacity)``; None = outlines only.
-    """
-    label: str
-    colour: tuple
-    width: float = 1.0
-    dash: str = "solid"
-    fill: tuple | None = None
-
-    @property
-    def css(self) -> str:
-        return _css(self.colour)
-
-
-def _css(rgba) -> str:
-    return "rgba({},{},{},{:g})".format(*rgba)
 
 
 def _swatch(rgba) -> str:
@@ -65,22 +34,6 @@ def _swatch(rgba) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(round(c * a + 255 * (1 - a)) for c in (r, g, b)))
 
 
-#: The style of every layer of :data:`assessments.plan.basemap.LAYERS`. ``road_areas`` is
-#: filled as an image under the heat map (its polygons' holes are the city blocks), the
-#: ``towns`` points are drawn as their names.
-LAYER_STYLES = {
-    "admin_areas": LayerStyle("map.layer.admin_areas", (95, 95, 140, 0.8), 1.2),
-    "town_areas": LayerStyle("map.layer.town_areas", (95, 95, 140, 0.55), 0.8, "dot"),
-    "park": LayerStyle("sim.map.park", (76, 154, 76, 1.0), 1.0, fill=(120, 190, 120, 0.25)),
-    "water": LayerStyle("map.layer.water", (45, 115, 205, 0.9), 1.2),
-    "road_areas": LayerStyle("map.layer.road_areas", (150, 150, 150, 0.8), 0.5,
-                             fill=(195, 195, 195, 0.6)),
-    "roads": LayerStyle("map.layer.roads", (80, 80, 80, 0.9), 0.8),
-    "streets": LayerStyle("sim.map.streets", (90, 90, 90, 0.35), 9.0),
-    "rail": LayerStyle("map.layer.rail", (20, 20, 20, 1.0), 1.6, "dash"),
-    "boundaries": LayerStyle("map.layer.boundaries", (135, 60, 175, 0.85), 1.1, "dashdot"),
-    "towns": LayerStyle("map.layer.towns", (95, 95, 95, 1.0)),
-}
 #: Size of the 町字 names [px].
 TOWN_FONT_PX = 11
 #: Layers whose features are filled into an image instead of drawn as a trace.
@@ -92,8 +45,6 @@ HILLSHADE_ALPHA = 95
 #: heights between the cells add no relief).
 RELIEF_MAX_PX = 800
 SKETCH_COLOUR = "#ff7f0e"
-#: The 表示区分 (``vis``) of a 基盤地図情報 feature that standard maps do not draw.
-HIDDEN = "非表示"
 #: Dash patterns of the PNG [px on, px off, …] (PIL draws solid lines only).
 DASH_PX = {"dot": (2.0, 3.0), "dash": (8.0, 5.0), "dashdot": (8.0, 3.0, 2.0, 3.0)}
 #: Errors of a stored background or terrain that cannot be drawn: ``ValueError`` from the
@@ -568,12 +519,12 @@ def basemap_traces(bm: BaseMap) -> list[dict]:
         if name in fills:
             style = fills[name]
             traces.append(_scatter(x=[None], y=[None], mode="markers", name=t(style.label),
-                                   marker=dict(size=12, color=_css(style.fill), symbol="square",
+                                   marker=dict(size=12, color=style.fill_css, symbol="square",
                                                line=dict(color=style.css, width=1)),
                                    **common))
         elif name in lines:
             style, x, y = lines[name]
-            extra = dict(fill="toself", fillcolor=_css(style.fill)) if style.fill else {}
+            extra = dict(fill="toself", fillcolor=style.fill_css) if style.fill else {}
             traces.append(_scatter(x=x, y=y, mode="lines", name=t(style.label),
                                    line=_style_line(style), **extra, **common))
     if bm.towns is not None:

@@ -25,12 +25,13 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from assessments.engine import image_quality as iq
 from assessments.engine import sim_summary as S
 from assessments.engine.grid import geojson_rings, latlon_to_tile, tile_to_latlon
 from assessments.plan.buildings import is_home
+from reports.fonts import pil_font
 from ui.i18n import t
 from ui.map_base import (CONTOUR_STYLE, SKETCH_COLOUR, BaseMap, _draw_lines, _paste, _swatch,
                          base_map, basemap_traces, lonlat_box)
@@ -57,12 +58,6 @@ OUTSIDE_RGBA = (120, 120, 120, 60)
 BUILDING_FILL = "rgba(120,126,140,0.55)"
 HOME_FILL = "rgba(214,120,60,0.65)"
 ALPHA = 185
-
-#: Fonts of the PNG, first found wins: Japanese-capable first (Debian fonts-noto-cjk, face 0
-#: of the collection is the JP one; fonts-droid-fallback), DejaVu last (no kana or kanji).
-FONT_PATHS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-              "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-              "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
 def _rgb(hex_colour: str) -> tuple:
@@ -631,12 +626,8 @@ def _legend_title(raster, period):
 # PNG
 # ---------------------------------------------------------------------------------------
 def _font(size):
-    for path in FONT_PATHS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default()
+    # Japanese-capable or a clear JapaneseFontMissing: never a font that draws 豆腐 boxes.
+    return pil_font(size)
 
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,6 +26,63 @@ LAYERS = ("admin_areas", "town_areas", "park", "water", "road_areas", "roads", "
 FGD_LAYERS = ("roads", "rail", "water", "boundaries", "admin_areas", "towns", "town_areas")
 #: Layers read from PLATEAU CityGML (``tran``: LOD1 road polygons).
 PLATEAU_LAYERS = ("road_areas",)
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one map layer is drawn, on the map, in its PNG and on the printed 配置図.
+
+    Attributes
+    ----------
+    label : str
+        UI string key of its legend entry.
+    colour : tuple
+        Line (or text) colour ``(r, g, b, opacity 0–1)``.
+    width : float
+        Line width [px].
+    dash : str
+        Plotly dash name (``"solid"``, ``"dot"``, ``"dash"``, ``"dashdot"``).
+    fill : tuple, optional
+        Fill colour of polygons ``(r, g, b, opacity)``; None = outlines only.
+    """
+    label: str
+    colour: tuple
+    width: float = 1.0
+    dash: str = "solid"
+    fill: tuple | None = None
+
+    @property
+    def css(self) -> str:
+        """The line colour as CSS ``rgba(…)``."""
+        return _css(self.colour)
+
+    @property
+    def fill_css(self) -> str | None:
+        """The fill colour as CSS ``rgba(…)`` (None without a fill)."""
+        return _css(self.fill) if self.fill else None
+
+
+def _css(rgba) -> str:
+    return "rgba({},{},{},{:g})".format(*rgba)
+
+
+#: The style of every layer of :data:`LAYERS` (the app's map, its PNG and the printed
+#: 配置図 all draw with it). ``road_areas`` is
+#: filled as an image under the heat map (its polygons' holes are the city blocks), the
+#: ``towns`` points are drawn as their names.
+LAYER_STYLES = {
+    "admin_areas": LayerStyle("map.layer.admin_areas", (95, 95, 140, 0.8), 1.2),
+    "town_areas": LayerStyle("map.layer.town_areas", (95, 95, 140, 0.55), 0.8, "dot"),
+    "park": LayerStyle("sim.map.park", (76, 154, 76, 1.0), 1.0, fill=(120, 190, 120, 0.25)),
+    "water": LayerStyle("map.layer.water", (45, 115, 205, 0.9), 1.2),
+    "road_areas": LayerStyle("map.layer.road_areas", (150, 150, 150, 0.8), 0.5,
+                             fill=(195, 195, 195, 0.6)),
+    "roads": LayerStyle("map.layer.roads", (80, 80, 80, 0.9), 0.8),
+    "streets": LayerStyle("sim.map.streets", (90, 90, 90, 0.35), 9.0),
+    "rail": LayerStyle("map.layer.rail", (20, 20, 20, 1.0), 1.6, "dash"),
+    "boundaries": LayerStyle("map.layer.boundaries", (135, 60, 175, 0.85), 1.1, "dashdot"),
+    "towns": LayerStyle("map.layer.towns", (95, 95, 95, 1.0)),
+}
+#: The 表示区分 (``vis``) of a 基盤地図情報 feature that standard maps do not draw.
+HIDDEN = "非表示"
 #: The most terrain cells a plan stores (≈ 16 MB of float32; a 基盤地図情報 DEM5A
 #: 3次メッシュ file is 225 × 150 cells, so this holds several hundred of them).
 MAX_TERRAIN_CELLS = 4_000_000
