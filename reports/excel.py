@@ -19,19 +19,28 @@ All amounts are stored in yen; cells shown in 千円 only use the ``#,##0,`` num
 """
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import functools
 import io
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from assessments.engine.dori import DORI_ORDER, dori_label
 from assessments.plan.iotools.export import INJECTION_START
+from assessments.plan.iotools.values import ERAS
 from assessments.programme import costs as _costs
 from assessments.programme.costs import device_groups
 from assessments.programme.grants import (is_public, plan_grant, rate_fraction, scheme_for,
@@ -93,6 +102,8 @@ CAMERA_LINKED_LABEL = "カメラ（配置シート連動）"
 #: 区分 of the cost lines computed from the 照明配置 sheet (skipped on import likewise).
 LIGHT_LINKED_LABEL = "照明（配置シート連動）"
 LINKED_LABELS = (CAMERA_LINKED_LABEL, LIGHT_LINKED_LABEL)
+#: 品名 of the linked line that counts the devices of models without a line of their own.
+OTHER_MODELS_LABEL = "上記以外の機種（配置シートで追加）"
 #: 区分 of the estimate lines (the simulation's rates × quantities from the plan); read
 #: back on import as the rates, not as items.
 ESTIMATE_LABELS = {"pole": "ポール・支柱（概算）", "recorder_per_tb": "録画装置（概算）",
@@ -106,6 +117,10 @@ _NO_CAP = "9.99E+307"
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 #: Rows below a table that its formulas still cover, so rows added in Excel are counted.
 _ROOM_ROWS = 500
+#: Width of a simulation-result column of カメラ配置 [characters]; the headers wrap.
+_RESULT_WIDTH = 8.5
+#: Left and right page margins [inch]; narrower than Excel's 0.7 so that A4 holds more.
+_SIDE_MARGIN_IN = 0.4
 
 
 @dataclass(frozen=True)
@@ -121,19 +136,19 @@ class Column:
 
 CAMERA_COLUMNS = (
     Column("id", "カメラID", "text", 10),
-    Column("address", "住所・設置場所", "text", 28),
-    Column("lat", "緯度 [°]", "coord", 12),
-    Column("lon", "経度 [°]", "coord", 12),
-    Column("mount_height_m", "設置高さ [m]", "float1", 9),
-    Column("azimuth_deg", "方位 [°]（北から時計回り）", "float1", 11),
-    Column("tilt_deg", "俯角 [°]", "float1", 8),
-    Column("hfov_deg", "水平画角 [°]", "float1", 9),
+    Column("address", "住所・設置場所", "text", 20),
+    Column("lat", "緯度 [°]", "coord", 10.5),
+    Column("lon", "経度 [°]", "coord", 11.5),
+    Column("mount_height_m", "設置高さ [m]", "float1", 7),
+    Column("azimuth_deg", "方位 [°]（北から時計回り）", "float1", 8),
+    Column("tilt_deg", "俯角 [°]", "float1", 6),
+    Column("hfov_deg", "水平画角 [°]", "float1", 7),
     Column("model", "機種", "text", 16),
-    Column("use_case", "用途", "text", 14),
-    Column("unit_price_jpy", "単価 [円]", "yen", 12),
-    Column("signage", "設置の表示（掲示位置）", "text", 18),
+    Column("use_case", "用途", "text", 10),
+    Column("unit_price_jpy", "単価 [円]", "yen", 10),
+    Column("signage", "設置の表示（掲示位置）", "text", 16),
     # cameras with the same ID share one site (a pole); empty = the camera is its own site
-    Column("site", "設置場所ID（同じ柱・場所は同じID）", "text", 16, optional=True),
+    Column("site", "設置場所ID（同じ柱・場所は同じID）", "text", 11, optional=True),
 )
 LIGHT_COLUMNS = (
     Column("id", "照明ID", "text", 10),
@@ -182,11 +197,9 @@ MIN_KPI_YEARS = 3
 
 
 # --------------------------------------------------------------------------------- helpers
-_ERAS = (  # (first fiscal year of the era, era name); 元年度 = the fiscal year the era began
-    (2019, "令和"),
-    (1989, "平成"),
-    (1926, "昭和"),
-)
+#: (first fiscal year of the era, era name), latest first, from the one era table
+#: (``assessments.plan.iotools.values.ERAS``); 元年度 = the fiscal year the era began
+_ERAS = tuple((start[0], name) for name, _, start in ERAS)
 
 
 def wareki_fy(fy: int) -> str:
@@ -227,6 +240,21 @@ def wareki_fy(fy: int) -> str:
     raise ValueError(f"fiscal year must be 1927 or later (昭和2年度 onwards), got {fy}")
 
 
+def wareki_fy_formula(ref: str) -> str:
+    """Excel formula giving :func:`wareki_fy` of the year in cell ``ref`` (empty when the
+    cell holds no year from 1927 on).
+
+    ``wareki_fy_formula("B9")`` evaluates to 「令和8年度」 for 2026 and 「令和元年度」 for 2019,
+    so the label follows the year cell when it is edited in Excel. Built from the same era
+    table as :func:`wareki_fy`.
+    """
+    expr = '""'
+    for first, era in reversed(_ERAS):  # the latest era is tested first (outermost IF)
+        expr = (f'IF({ref}>={first},"{era}"&IF({ref}={first},"元",{ref}-{first - 1}),'
+                f'{expr})')
+    return f'=IF(AND(ISNUMBER({ref}),{ref}>=1927),{expr}&"年度","")'
+
+
 def wareki_month(year: int, month: int) -> str:
     """和暦 label of a calendar month: ``wareki_month(2026, 4) == "令和8年4月"``.
 
@@ -235,16 +263,13 @@ def wareki_month(year: int, month: int) -> str:
     if not 1 <= int(month) <= 12:
         raise ValueError(f"month must be 1–12, got {month!r}")
     year, month = int(year), int(month)
-    if (year, month) >= (2019, 5):
-        era, first = "令和", 2019
-    elif (year, month) >= (1989, 2):
-        era, first = "平成", 1989
-    elif year >= 1927:
-        era, first = "昭和", 1926
-    else:
-        raise ValueError(f"year must be 1927 or later, got {year}")
-    n = year - first + 1
-    return f"{era}{'元' if n == 1 else n}年{month}月"
+    for era, _, (y, m, d) in ERAS:
+        # an era that began after the 1st names the month from the next one on
+        first = (y, m) if d == 1 else (y + m // 12, m % 12 + 1)
+        if (year, month) >= first:
+            n = year - y + 1
+            return f"{era}{'元' if n == 1 else n}年{month}月"
+    raise ValueError(f"year must be 1927 or later, got {year}")
 
 
 def fiscal_year(day: _dt.date) -> int:
@@ -340,8 +365,7 @@ def _print_setup(ws, *, title_rows: str | None, freeze: str | None,
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.center.text = "&P / &N"
+    ws.page_margins.left = ws.page_margins.right = _SIDE_MARGIN_IN
     if title_rows:
         ws.print_title_rows = title_rows
     if freeze:
@@ -527,8 +551,9 @@ def _write_plan_sheet(wb, plan) -> None:
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=8)
         row += 1
     _put(ws, row, 1, "開始年度", "mm_label")
-    _put(ws, row, 2, start_fy, "mm_input_int")
-    _put(ws, row, 3, wareki_fy(start_fy) if start_fy else "", "mm_text")
+    _put(ws, row, 2, start_fy, "mm_input_year")
+    # the label follows the year cell when the official changes it in Excel
+    _formula(ws, row, 3, wareki_fy_formula(f"B{row}"), "mm_text")
     row += 2
 
     kpis = plan.get("kpis") or []
@@ -583,8 +608,12 @@ def _write_plan_sheet(wb, plan) -> None:
 
 
 def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -> int:
-    """Cost lines per model summed from a device sheet with SUMIFS; returns the last row."""
+    """Cost lines per model summed from a device sheet with SUMIFS; returns the last row.
+
+    The last line holds the devices of models not listed above (all devices minus the
+    listed lines), so a device of a new model added in Excel is counted and priced."""
     id_rng, model_rng, price_rng = ranges
+    first = row + 1
     for group in groups:
         row += 1
         crit = '"=' + _criteria_escape(group["model"]).replace('"', '""') + '"'
@@ -595,7 +624,29 @@ def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -
                  "mm_yen")
         _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
         _put(ws, row, 6, f"{SHEETS[sheet_key]}シートの単価の合計", "mm_note")
+    last = row
+    row += 1
+    _put(ws, row, 1, label, "mm_text")
+    _put(ws, row, 2, OTHER_MODELS_LABEL, "mm_text")
+
+    def listed(c: str) -> str:
+        return f"-SUM({c}{first}:{c}{last})" if last >= first else ""
+
+    _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>"){listed("D")}', "mm_int")
+    _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>"){listed("E")}', "mm_yen")
+    _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
+    _put(ws, row, 6, f"{SHEETS[sheet_key]}シートで追加された機種の台数・単価の合計", "mm_note")
     return row
+
+
+def _table_range(col: str, header_row: int, total_row: int) -> str:
+    """Rows of a table from its header to the row above its total, as a range that grows.
+
+    ``$E$5:INDEX($E:$E,ROW($E$20)-1)`` ends just above the total row wherever rows are
+    inserted (even directly above the total, which a plain ``E6:E19`` would miss); the
+    header's text is ignored by SUM and SUMIF."""
+    return (f"${col}${header_row}:INDEX(${col}:${col},"
+            f"ROW(${col}${total_row})-1)")
 
 
 def _fraction_formula(value: Fraction) -> str | float:
@@ -750,13 +801,13 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
         for j in range(1, 7):
             _put(ws, row, j, None, "mm_input_text")
         _formula(ws, row, 5, f"=C{row}*D{row}", "mm_yen")
-    last_item = row
     row += 1
     _put(ws, row, 1, "初期費用 計", "mm_total_label")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-    _formula(ws, row, 5, f"=SUM(E{first_item}:E{last_item})", "mm_total_yen")
+    _formula(ws, row, 5, f"=SUM({_table_range('E', first_item - 1, row)})", "mm_total_yen")
     initial_ref = f"$E${row}"
-    cat_rng, qty_rng = f"$A${first_item}:$A${last_item}", f"$D${first_item}:$D${last_item}"
+    cat_rng, qty_rng = (_table_range("A", first_item - 1, row),
+                        _table_range("D", first_item - 1, row))
     typed_cameras = f'SUMIF({cat_rng},"{ITEM_CATEGORIES["camera"]}",{qty_rng})'
     _formula(ws, counts["cameras"], 3,
              f'={typed_cameras}+SUMIF({cat_rng},"{CAMERA_LINKED_LABEL}",{qty_rng})', "mm_int")
@@ -794,17 +845,17 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
             _formula(ws, row, c, f"=$C{row}", "mm_yen")
         a, b = get_column_letter(year_cols[0]), get_column_letter(year_cols[-1])
         _formula(ws, row, total_col, f"=SUM({a}{row}:{b}{row})", "mm_yen")
-    last_run = row
     row += 1
     _put(ws, row, 1, "運用費 計", "mm_total_label")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
     for c in [3] + year_cols + [total_col]:
         L = get_column_letter(c)
-        _formula(ws, row, c, f"=SUM({L}{first_run}:{L}{last_run})", "mm_total_yen")
+        _formula(ws, row, c, f"=SUM({_table_range(L, first_run - 1, row)})", "mm_total_yen")
     running_ref = f"${get_column_letter(total_col)}${row}"
     row += 2
 
-    # summary with the shares
+    # summary with the shares: on a page of its own, whole (the page a council reads)
+    ws.row_breaks.append(Break(id=row - 1))
     _put(ws, row, 1, "事業費の総括と負担区分（千円）", "mm_subtitle")
     row += 1
     no_cap = lambda k: f'IF({{{k}}}="",' + _NO_CAP + f",{{{k}}})"  # noqa: E731
@@ -932,7 +983,7 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, 
         cams.append(rec)
     header_row, last = _table(ws, row, CAMERA_COLUMNS, cams, extra_headers=extra_headers,
                               extra_values=extras if results else None)
-    _widths(ws, [c.width for c in CAMERA_COLUMNS] + [11] * len(extra_headers))
+    _widths(ws, [c.width for c in CAMERA_COLUMNS] + [_RESULT_WIDTH] * len(extra_headers))
     _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
                  landscape=True)
     if map_png:
@@ -1081,24 +1132,325 @@ def _write_privacy_sheet(wb, plan, *, rows) -> None:
 
 
 def _write_sources_sheet(wb, sources) -> None:
+    """出典: one row per source the plan relies on, as citations a reader can look up
+    (title, publisher, date, URL; :func:`cite`)."""
     ws = wb.create_sheet(sanitize_sheet_title(SHEETS["sources"]))
     row = _title(ws, "出典", "この計画が依拠するデータの出典。未確認の値は公募要領・原典で確認してください。")
-    cols = (Column("no", "No.", "int", 6), Column("title", "内容", "text", 40),
-            Column("source", "出典（URL・文献）", "text", 60),
-            Column("verified", "確認状況", "text", 10))
+    cols = (Column("no", "No.", "int", 5), Column("title", "内容", "text", 30),
+            Column("citation", "出典（文献名・発行者・日付）", "text", 52),
+            Column("url", "URL", "text", 40), Column("verified", "確認状況", "text", 9))
     recs = []
     for i, src in enumerate(sources, start=1):
         verified = src.get("verified")
+        cites = cite(src.get("url") or src.get("source"))
         recs.append({
             "no": i,
             "title": clean_text(src.get("title") or src.get("label") or src.get("key")),
-            "source": clean_text(src.get("url") or src.get("source")),
+            "citation": clean_text("\n".join(
+                citation_text(c) + (f"（{c['url_note']}）" if c.get("url_note") else "")
+                for c in cites)),
+            "url": clean_text("\n".join(dict.fromkeys(c["url"] for c in cites if c["url"]))),
             "verified": "" if verified is None else (
                 "未確認" if str(verified).lower() in ("false", "0", "no") else "確認済"),
         })
     header_row, _ = _table(ws, row, cols, recs, input_cells=False)
     _widths(ws, [c.width for c in cols])
-    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}")
+    _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"A{header_row + 1}",
+                 landscape=True)
+
+
+# ------------------------------------------------------------------------------ citations
+#: The 2024 report the project's research started from, as printed on its title page
+#: (公益社団法人 日本防犯設備協会 防犯システム委員会, 2024年3月31日). No public address of the
+#: report itself was found; the publisher's site is given instead and the sheet says so.
+JSSA_REPORT = {
+    "title": "『スーパー・スマートシティに向けた新たな防犯ソリューションの調査、研究』"
+             "（2023年度 事業活動報告）",
+    "publisher": "公益社団法人 日本防犯設備協会 防犯システム委員会",
+    "date": "2024年3月31日",
+    "url": "https://www.ssaj.or.jp/",
+    "url_note": "発行者のサイト（報告書自体のURLは未確認）",
+}
+_JSSA_MARKS = ("防犯ソリューションの調査", "シード報告", "seed report", "shared/reference/seed")
+#: Internal research notes named in the datasets' source texts; never printed.
+_INTERNAL_NOTE = re.compile(r"(?:shared/reference/)?facts\.md(?:\s*§[\w.]+)?(?:\s*#[\d, #]+)?")
+_KEY_TOKEN = re.compile(r"^([A-Z][A-Z0-9]*?)(\d*)(?:[–-]([A-Z]*)(\d+))?$")
+_ADDRESS = re.compile(r"^(https?://\S+|(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?)", re.I)
+_SOURCES_CSV = Path(__file__).resolve().parents[1] / "datasets" / "sources.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def _source_keys() -> dict[str, dict]:
+    """Short keys of the datasets' source texts (``HR``, ``KG1`` …) → ``{"url", "title"}``
+    (``datasets/sources.csv``, the one list of them)."""
+    try:
+        with open(_SOURCES_CSV, encoding="utf-8") as f:
+            return {r["key"]: r for r in csv.DictReader(f)}
+    except OSError:  # a copy of reports/ without the datasets: keys stay unresolved
+        return {}
+
+
+def _expand_keys(text: str) -> list[str]:
+    """``"HR, DG"`` → ``["HR", "DG"]``; ``"RP1–RP5"`` / ``"JI1–3"`` → each key of the range;
+    ``"KG1, KG3 in facts.md §3a"`` → ``["KG1", "KG3"]``. Empty when any part is not a key."""
+    out = []
+    for part in text.split(","):
+        token = part.strip().split(" ")[0] if part.strip() else ""
+        m = _KEY_TOKEN.match(token)
+        if not m:
+            return []
+        prefix, first, prefix2, last = m.groups()
+        if last and first and prefix2 in ("", prefix):
+            out += [f"{prefix}{i}" for i in range(int(first), int(last) + 1)]
+        else:
+            out.append(token)
+    return out
+
+
+def _web_citation(url: str, title: str = "") -> dict:
+    url = url if url.lower().startswith("http") else "https://" + url
+    host = re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
+    return {"title": title or "ウェブページ", "publisher": host, "date": "", "url": url,
+            "url_note": "省略された部分あり（…）" if "…" in url else ""}
+
+
+def cite(source_text) -> list[dict]:
+    """Citations ``{"title", "publisher", "date", "url", "url_note", "locator"}`` of a
+    ``source`` text of the reference tables.
+
+    The datasets name their sources in a short form: ``https://… (KEY)``, a bare address,
+    the research notes' keys (``facts.md §3a (HR, DG)``, resolved through
+    ``datasets/sources.csv``) or the 日本防犯設備協会 report (also called シード報告 in
+    the notes). The internal notes are never cited themselves: only what they point to.
+    A part that names no address or report is kept as plain text; a note without any
+    pointer becomes 「原典未記載（要確認）」.
+    """
+    keys = _source_keys()
+    out = []
+    for part in re.split(r";\s*", str(source_text or "")):
+        part = part.strip()
+        if not part:
+            continue
+        if any(mark in part for mark in _JSSA_MARKS):
+            locator = re.split(r"2024-03-31\)?,?|シード報告|seed report", part)[-1]
+            locator = _INTERNAL_NOTE.sub("", locator).strip(" ,")
+            out.append(dict(JSSA_REPORT, locator=locator))
+            continue
+        parens = re.findall(r"\(([^()]*)\)", part)
+        cited = [keys[k] for p in parens for k in _expand_keys(p) if k in keys]
+        notes = [p for p in parens if not _expand_keys(p) and "facts.md" not in p]
+        address = None if _INTERNAL_NOTE.match(part) else _ADDRESS.match(part)
+        if address:
+            title = "；".join(notes)
+            if not title and cited:
+                title = (cited[0].get("title") or "").strip("()")
+            out.append(dict(_web_citation(address.group(1).rstrip(",;"), title), locator=""))
+            continue
+        if cited:
+            out += [dict(_web_citation(c["url"], (c.get("title") or "").strip("()")),
+                         locator="") for c in cited]
+            continue
+        # a note of the research files without a pointer names nothing a reader can check
+        text = "" if "facts.md" in part else part
+        out.append({"title": text or "原典未記載（要確認）", "publisher": "", "date": "",
+                    "url": "", "url_note": "", "locator": ""})
+    return list({(c["title"], c["url"], c["locator"]): c for c in out}.values())
+
+
+def citation_text(c: dict) -> str:
+    """One citation as printed: ``title、publisher、date、locator``."""
+    return "、".join(x for x in (c.get("title"), c.get("publisher"), c.get("date"),
+                                c.get("locator")) if x)
+
+
+
+# --------------------------------------------------------------------------- print layout
+#: Printable area of an A4 page inside the margins [pt] (1 inch = 72 pt; A4 = 595 × 842 pt;
+#: top and bottom margins are openpyxl's 1 inch, which leave room for header and footer).
+_A4_PT = (595.3, 841.9)
+_PX_PT = 0.75                      # 96 px per inch on screen
+#: Default row height [pt] of 10.5 pt 游ゴシック, and the height of one wrapped line.
+_ROW_PT = 18.0
+_LINE_PT_PER_FONT_PT = 1.55
+#: Share of the estimated page height the breaks fill (column widths in points are an
+#: estimate).
+_PAGE_SAFETY = 1.0
+#: Rows of a sheet's heading (title, note, blank; :func:`_title`), kept with what follows.
+_HEADING_ROWS = 3
+
+
+def _text_units(line: str) -> float:
+    """Width of a line in Excel column-width units (the width of "0"): a full-width (CJK)
+    character is about two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in line)
+
+
+def _text_lines(text: str, width_chars: float, font_pt: float = 10.5) -> int:
+    """Lines a wrapped text takes in a column ``width_chars`` wide (openpyxl cannot ask
+    Excel to autofit rows, so the height is estimated; rounding up leaves room)."""
+    usable = max(width_chars - 1.0, 1.0) * 10.5 / font_pt
+    return sum(max(1, math.ceil(_text_units(line) / usable)) for line in text.split("\n"))
+
+
+def _col_width(ws, col: int) -> float:
+    dim = ws.column_dimensions.get(get_column_letter(col))
+    return dim.width if dim is not None and dim.width else 8.43
+
+
+def _col_pt(width_chars: float) -> float:
+    """Column width [pt] of a width in characters (7 px per character + 5 px padding)."""
+    return (width_chars * 7 + 5) * _PX_PT
+
+
+def _page_fit(ws, last_col: int) -> tuple[float, float]:
+    """(scale of fit-to-width, page height in sheet points) of ``ws``'s print setup."""
+    w, h = _A4_PT if ws.page_setup.orientation != "landscape" else _A4_PT[::-1]
+    printable_w = w - 72 * (ws.page_margins.left + ws.page_margins.right)
+    printable_h = h - 72 * (ws.page_margins.top + ws.page_margins.bottom)
+    content_w = sum(_col_pt(_col_width(ws, c)) for c in range(1, last_col + 1))
+    scale = min(1.0, math.floor(printable_w / content_w * 100) / 100)  # whole percent
+    # the applications measure column widths with the font they find: keep a margin
+    return scale, printable_h / scale * _PAGE_SAFETY
+
+
+def _fit_rows(ws, last_col: int) -> None:
+    """Wrap every text cell and give each row the height its longest text needs.
+
+    A text wider than its column that has empty cells to its right up to the last
+    column (a note) is merged across them first, so it is neither cut at the print area's
+    edge nor squeezed into one narrow column."""
+    merged = {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+    covered = {(row, col) for r in ws.merged_cells.ranges for row, col in r.cells
+               if (row, col) != (r.min_row, r.min_col)}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=last_col):
+        need = 0.0
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value or cell.value.startswith(
+                    "=") and cell.data_type == "f" or (cell.row, cell.column) in covered:
+                continue
+            rng = merged.get((cell.row, cell.column))
+            cols = range(cell.column, (rng.max_col if rng else cell.column) + 1)
+            width = sum(_col_width(ws, c) for c in cols)
+            font_pt = cell.font.sz or 10.5
+            if (rng is None and cell.column < last_col
+                    and _text_units(cell.value) > width - 1
+                    and all(ws.cell(cell.row, c).value in (None, "")
+                            for c in range(cell.column + 1, last_col + 1))):
+                ws.merge_cells(start_row=cell.row, start_column=cell.column,
+                               end_row=cell.row, end_column=last_col)
+                width = sum(_col_width(ws, c) for c in range(cell.column, last_col + 1))
+            if not cell.alignment.wrap_text:
+                cell.alignment = Alignment(horizontal=cell.alignment.horizontal,
+                                           vertical=cell.alignment.vertical or "top",
+                                           wrap_text=True)
+            lines = _text_lines(cell.value, width, font_pt)
+            need = max(need, lines * font_pt * _LINE_PT_PER_FONT_PT + 4)
+        # every row gets an explicit height, so the page breaks computed below are the
+        # ones Excel and LibreOffice make (their default heights depend on the font found)
+        dim = ws.row_dimensions[row[0].row]
+        dim.height = max(dim.height or 0, _ROW_PT, round(need, 1))
+
+
+def _row_pt(ws, row: int) -> float:
+    return ws.row_dimensions[row].height or _ROW_PT
+
+
+def _title_rows(ws) -> tuple[int, int] | None:
+    if not ws.print_title_rows:
+        return None
+    a, b = (int(x) for x in re.findall(r"\d+", ws.print_title_rows)[:2])
+    return a, b
+
+
+def _blocks(ws, last_row: int) -> list[tuple[int, int]]:
+    """Runs of rows holding something, separated by empty rows: a heading and its table,
+    a summary and its note."""
+    filled = [any(c.value not in (None, "") for c in r) for r in ws.iter_rows(
+        min_row=1, max_row=last_row)]
+    out, start = [], None
+    for i, f in enumerate(filled + [False], start=1):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def _paginate(ws, last_row: int, page_pt: float, forced=()) -> None:
+    """Row breaks that keep each block on one page when it fits on one (else the block
+    starts a new page and flows on); ``forced`` rows always start a page (the map)."""
+    titles = _title_rows(ws)
+    title_pt = sum(_row_pt(ws, r) for r in range(titles[0], titles[1] + 1)) if titles else 0
+    starts = {a: b for a, b in _blocks(ws, last_row)}
+    y, repeat = 0.0, 0.0
+    for r in range(1, last_row + 1):
+        h = _row_pt(ws, r)
+        if r in forced and y > repeat:
+            ws.row_breaks.append(Break(id=r - 1))
+            y = repeat
+        elif r in starts and y > repeat and r > _HEADING_ROWS + 1:  # the heading stays
+            block = sum(_row_pt(ws, k) for k in range(r, starts[r] + 1))
+            if y + block > page_pt and block <= page_pt - repeat:
+                ws.row_breaks.append(Break(id=r - 1))
+                y = repeat
+        if y + h > page_pt:  # the application breaks here itself
+            y = repeat
+        y += h
+        if titles and r == titles[1]:
+            repeat = title_pt  # from here on every page starts with the title rows
+
+
+def _fit_images(ws, last_col: int, page_pt: float) -> tuple[int, set]:
+    """Scale each image to fit one page (below the repeated title rows) and the printed
+    width; returns the last row an image covers and the images' first rows."""
+    titles = _title_rows(ws)
+    title_pt = sum(_row_pt(ws, r) for r in range(titles[0], titles[1] + 1)) if titles else 0
+    width_pt = sum(_col_pt(_col_width(ws, c)) for c in range(1, last_col + 1))
+    last, firsts = 0, set()
+    for img in ws._images:
+        anchor = img.anchor
+        first = (coordinate_from_string(anchor)[1] if isinstance(anchor, str)
+                 else anchor._from.row + 1)
+        scale = min(1.0, width_pt / (img.width * _PX_PT),
+                    (page_pt - title_pt - 2 * _ROW_PT) / (img.height * _PX_PT))
+        img.width, img.height = int(img.width * scale), int(img.height * scale)
+        rows = math.ceil(img.height * _PX_PT / _ROW_PT) + 1
+        for r in range(first, first + rows):
+            ws.row_dimensions[r].height = _ROW_PT  # the map's rows keep a known height
+        last, firsts = max(last, first + rows), firsts | {first}
+    return last, firsts
+
+
+def _page_header_footer(ws, plan: dict) -> None:
+    """自治体名 (left) and 事業名 (right) on top of every page, 「- 1 / 3 -」 below."""
+    muni = plan.get("municipality") or {}
+    project = plan.get("project") or {}
+    esc = lambda text: clean_text(text).replace("&", "&&")  # noqa: E731  (& starts a code)
+    left = " ".join(x for x in (esc(muni.get("prefecture")), esc(muni.get("name"))) if x)
+    right = esc(project.get("title") or plan.get("name"))
+    for part, text in ((ws.oddHeader.left, left), (ws.oddHeader.right, right)):
+        part.text, part.size = text[:120], 9
+    ws.oddFooter.center.text, ws.oddFooter.center.size = "- &P / &N -", 9
+    ws.oddFooter.right.text, ws.oddFooter.right.size = "&A", 8
+
+
+def finish_for_print(wb, plan: dict) -> None:
+    """Make every sheet print as a document: row heights that fit their text, print area,
+    the header and footer, page breaks that keep blocks together and an image (the map)
+    on a page of its own."""
+    for ws in wb.worksheets:
+        last_col = max(ws.max_column, 1)
+        _fit_rows(ws, last_col)
+        _, page_pt = _page_fit(ws, last_col)
+        img_last, img_rows = _fit_images(ws, last_col, page_pt)
+        last_row = max(ws.max_row, img_last)
+        ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
+        # breaks the sheet's writer set stay; the computed ones are added around them
+        forced = img_rows | {b.id + 1 for b in ws.row_breaks.brk}
+        ws.row_breaks = RowBreak()
+        _paginate(ws, last_row, page_pt, forced=forced)
+        _page_header_footer(ws, plan)
 
 
 # ------------------------------------------------------------------------------- workbook
@@ -1218,7 +1570,11 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
         _write_privacy_sheet(wb, plan, rows=privacy_rows)
     if "sources" in keys:
         _write_sources_sheet(wb, sources)
+    finish_for_print(wb, plan)  # after every sheet is written
     wb._sheets.sort(key=lambda ws: titles.index(ws.title))
+    from reports.forms import write_form_sheets  # reports.forms builds on this module
+    write_form_sheets(wb, plan, scheme=scheme, shares=shares, cost_refs=cost_refs,
+                      map_png=map_png)
     wb.active = 0
     _set_properties(wb, plan, keys, today)
     buf = io.BytesIO()

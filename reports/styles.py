@@ -19,6 +19,8 @@ FONT_CHARSET = 128
 #: (the trailing comma divides by 1,000), so formulas and imports keep exact yen.
 NUMBER_FORMATS = {
     "int": "#,##0",
+    # a year is a label, not an amount: 2026, never 「2,026」
+    "year": "0",
     "yen": "#,##0",
     "kyen": "#,##0,",
     "float1": "0.0",

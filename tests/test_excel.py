@@ -374,8 +374,11 @@ def test_sources_sheet_adds_scheme_source():
                               sources=sources))
     ws = wb["出典"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
-    assert rows[0] == [1, sources[0]["title"], sources[0]["url"], "確認済"]
-    assert rows[1] == [2, "補助制度: テスト交付金", "https://example.org/scheme", "未確認"]
+    # No., 内容, 出典 (title, publisher = the site), URL, 確認状況
+    assert rows[0] == [1, sources[0]["title"], "ウェブページ、mlit.go.jp", sources[0]["url"],
+                       "確認済"]
+    assert rows[1] == [2, "補助制度: テスト交付金", "ウェブページ、example.org",
+                       "https://example.org/scheme", "未確認"]
     summary = {r[0].value: r[1].value for r in wb["概要"].iter_rows()}
     assert "未確認" in summary["注意"]
 
