@@ -121,8 +121,13 @@ def test_edits_are_diffed_and_applied():
     new = apply(plan, result)
     c2 = new["cameras"][1]
     assert c2["unit_price_jpy"] == 450000 and c2["width_px"] == 3840  # kept from the plan
+    # no model, no preset: the importer's defaults (DEFAULT_CAMERA) make it a valid camera
     assert new["cameras"][3] == {"id": "C4", "lat": 35.9, "lon": 139.95,
-                                 "use_case": "abnormal_behavior"}
+                                 "use_case": "abnormal_behavior", "mount_height_m": 5.0,
+                                 "tilt_deg": 15.0, "hfov_deg": 90.0, "width_px": 1920,
+                                 "height_px": 1080}
+    assert [(m.code, m.params["id"]) for m in I.apply_messages(plan, result)] == [
+        ("camera_from_defaults", "C4")]
     assert [lt["id"] for lt in new["lights"]] == ["L1"]
     assert new["costs"]["items"][0]["quantity"] == 3
     assert plan == sample_plan()  # the input plan is never modified
@@ -306,3 +311,212 @@ def test_round_trip_split_scheme_with_priced_lights():
     assert new["lights"][0]["unit_price_jpy"] == 52_000
     assert [(c.section, c.key, c.field, c.old, c.new) for c in diff(plan, result)] == [
         ("lights", "L1", "unit_price_jpy", 45_000, 52_000)]
+
+
+# ------------------------------------------------------- edits that must warn, not lose data
+def _messages(result):
+    return [(m.code, m.severity, m.sheet, f"{m.column}{m.row or ''}") for m in result.messages]
+
+
+def test_value_typed_over_computed_cells_is_reported():
+    plan = sample_plan()
+
+    def edit(wb):
+        costs = wb["事業費"]
+        r = _find(costs, "ポール・支柱")
+        costs.cell(r, 5).value = 999999                   # 金額 (=C×D) typed over
+        linked = _find(costs, "カメラ（配置シート連動）")
+        costs.cell(linked, 4).value = 12                  # 数量 of the linked line typed over
+        costs.cell(_find(costs, "初期費用 計"), 5).value = 5000000
+
+    data = build_workbook(plan, schemes=[SCHEME])
+    ws = load_workbook(io.BytesIO(data))["事業費"]
+    pole, linked = _find(ws, "ポール・支柱"), _find(ws, "カメラ（配置シート連動）")
+    total = _find(ws, "初期費用 計")
+    result = read_workbook(_edit(data, edit))
+    assert result.ok
+    found = [m for m in result.messages if m.code == "computed_overwritten"]
+    assert [(m.sheet, f"{m.column}{m.row}", m.params["value"]) for m in found] == [
+        ("事業費", f"D{linked}", "12"), ("事業費", f"E{pole}", "999999"),
+        ("事業費", f"E{total}", "5000000")]
+    assert found[0].params["header"] == "数量" and found[1].params["header"] == "金額 [円]"
+    # the inputs are unchanged: 150000 × 2 still makes the pole line
+    new = apply(plan, result)
+    assert new["costs"]["items"][0] == plan["costs"]["items"][0]
+    assert all(m.severity == "warning" for m in found)
+
+
+def test_cleared_middle_kpi_row_removes_only_that_kpi():
+    plan = sample_plan()
+    plan["kpis"].append({"name": "見守り登録者数", "unit": "人", "baseline": 30,
+                         "targets": [40, 50, 60]})
+    assert len(plan["kpis"]) == 3
+
+    def edit(wb):
+        ws = wb["事業計画"]
+        r = _find(ws, plan["kpis"][1]["name"])
+        for c in range(1, 10):
+            ws.cell(r, c).value = None                 # the middle KPI row cleared
+
+    data = build_workbook(plan)
+    middle = _find(load_workbook(io.BytesIO(data))["事業計画"], plan["kpis"][1]["name"])
+    result = read_workbook(_edit(data, edit))
+    assert result.ok
+    assert _messages(result) == [("empty_row", "warning", "事業計画", f"{middle}")]
+    new = apply(plan, result)
+    # first and third kept whole (the third keeps its own baseline 30, not the second's)
+    assert new["kpis"] == [plan["kpis"][0], plan["kpis"][2]]
+    assert [c.kind for c in diff(plan, result) if c.section == "kpis"] == ["removed"]
+
+
+def test_formula_and_formula_like_text_are_kept_with_a_warning():
+    plan = sample_plan()
+
+    def edit(wb):
+        cams = wb["カメラ配置"]
+        cams.cell(_find(cams, "C1"), 2).value = '=HYPERLINK("https://maps.example/1","地図")'
+        cams.cell(_find(cams, "C2"), 9).value = "@SUM(A1:A3)"   # typed without apostrophe
+        cams.cell(_find(cams, "C3"), 11).value = "=150000*1.1"  # not calculated by openpyxl
+
+    result = read_workbook(_edit(build_workbook(plan), edit))
+    assert result.ok
+    hdr = 4
+    assert _messages(result) == [
+        ("formula_kept_as_text", "warning", "カメラ配置", f"B{hdr + 1}"),
+        ("formula_like_text", "warning", "カメラ配置", f"I{hdr + 2}"),
+        ("formula_not_calculated", "warning", "カメラ配置", f"K{hdr + 3}")]
+    new = apply(plan, result)
+    assert new["cameras"][0]["address"] == '=HYPERLINK("https://maps.example/1","地図")'
+    assert new["cameras"][1]["model"] == "@SUM(A1:A3)"
+    assert new["cameras"][2]["unit_price_jpy"] == 200000   # the plan's value is kept
+    # the plan's own formula-like text (written with the apostrophe) gives no warning
+    plan["cameras"][0]["address"] = "=1+1"
+    assert read_workbook(build_workbook(plan)).messages == []
+
+
+def test_renamed_sheet_is_found_by_its_header_row():
+    plan = sample_plan()
+
+    def edit(wb):
+        wb["カメラ配置"].title = "カメラ配置（修正）"
+        wb["事業計画"].title = "計画R8"
+
+    result = read_workbook(_edit(build_workbook(plan), edit))
+    assert result.ok
+    assert sorted(_codes(result)) == [("sheet_renamed", "warning")] * 2
+    renamed = {m.sheet: m.params["expected"] for m in result.messages}
+    assert renamed == {"カメラ配置（修正）": "カメラ配置", "計画R8": "事業計画"}
+    assert apply(plan, result) == plan
+
+
+def test_wareki_and_unit_suffixes_are_accepted():
+    plan = sample_plan()
+
+    def edit(wb):
+        ws = wb["事業計画"]
+        ws.cell(_find(ws, "開始年度"), 2).value = "令和9年度"
+        s = _find(ws, plan["schedule"][0]["task"])
+        ws.cell(s, 2).value = "R8.10"
+        ws.cell(s, 3).value = "令和9年3月"
+        cams = wb["カメラ配置"]
+        cams.cell(_find(cams, "C1"), 11).value = "42万円"
+        costs = wb["事業費"]
+        r = _find(costs, "ポール・支柱")
+        costs.cell(r, 4).value = "12台"
+        costs.cell(r, 3).value = "1,500千円"
+        costs.cell(_find(costs, "保守・点検"), 3).value = "２４万円"
+
+    result = read_workbook(_edit(build_workbook(plan), edit))
+    assert result.ok and result.messages == []
+    new = apply(plan, result)
+    assert new["project"]["start_fy"] == 2027          # 令和9年度: 2019 + 9 − 1
+    assert new["schedule"][0]["start"] == "2026-10"     # R8.10: 令和8年 = 2026
+    assert new["schedule"][0]["end"] == "2027-03"
+    assert new["cameras"][0]["unit_price_jpy"] == 420000   # 42 × 1万
+    assert new["costs"]["items"][0]["quantity"] == 12
+    assert new["costs"]["items"][0]["unit_price_jpy"] == 1500000  # 1,500 × 1千
+    assert new["costs"]["running"][1]["annual_jpy"] == 240000
+
+
+def test_unit_that_does_not_fit_the_field_is_refused():
+    plan = sample_plan()
+
+    def edit(wb):
+        cams = wb["カメラ配置"]
+        cams.cell(_find(cams, "C1"), 11).value = "12台"    # a count typed as a price
+        ws = wb["事業計画"]
+        ws.cell(_find(ws, "開始年度"), 2).value = "来年度"
+
+    result = read_workbook(_edit(build_workbook(plan), edit))
+    assert [(m.code, m.column) for m in result.errors] == [("not_a_year", "B"),
+                                                           ("wrong_unit", "K")]
+
+
+def test_camera_added_in_excel_takes_optics_from_its_model_or_preset():
+    plan = sample_plan()
+    presets = [{"id": "kakogawa_fullhd_103", "name_ja": "加古川市 見守りカメラ相当（フルHD・水平画角103°）",
+                "name_en": "Kakogawa", "hfov_deg": 103.0, "width_px": 1920, "height_px": 1080,
+                "ir_range_m": float("nan"), "min_illuminance_color_lx": float("nan")}]
+
+    def edit(wb):
+        cams = wb["カメラ配置"]
+        r = _find(cams, "C3")
+        for i, (cid, model) in enumerate((("C4", "AX-100"), ("C5", presets[0]["name_ja"])),
+                                         start=1):
+            cams.cell(r + i, 1).value = cid
+            cams.cell(r + i, 3).value = 35.894 + i / 10000
+            cams.cell(r + i, 4).value = 139.954
+            cams.cell(r + i, 9).value = model
+
+    result = read_workbook(_edit(build_workbook(plan), edit))
+    assert result.ok and result.messages == []
+    new = apply(plan, result, camera_presets=presets)
+    c4, c5 = new["cameras"][3], new["cameras"][4]
+    # C4 copies C1 (the first AX-100): 90°, 1920×1080, 400000 円; position stays its own
+    assert (c4["hfov_deg"], c4["width_px"], c4["height_px"], c4["unit_price_jpy"]) == (
+        90.0, 1920, 1080, 400000)
+    assert (c4["lat"], c4["mount_height_m"], c4["tilt_deg"]) == (35.8941, 5.0, 15.0)
+    # C5 from the preset: 103°, Full HD, the preset id recorded; NaN columns not copied
+    assert (c5["hfov_deg"], c5["width_px"], c5["preset"]) == (103.0, 1920,
+                                                              "kakogawa_fullhd_103")
+    assert "ir_range_m" not in c5
+    assert [(m.code, m.params["id"], m.params["source"])
+            for m in I.apply_messages(plan, result, camera_presets=presets)] == [
+        ("camera_from_model", "C4", "C1"), ("camera_from_preset", "C5", "kakogawa_fullhd_103")]
+    from assessments.plan.iotools.presets import REQUIRED_FIELDS
+    assert all(c[k] is not None for c in (c4, c5) for k in REQUIRED_FIELDS)
+
+
+@pytest.mark.parametrize("text, fy", [
+    ("令和8年度", 2026), ("R8", 2026), ("令和元年度", 2019),   # 令和元年 = 2019
+    ("平成31年度", 2019), ("Ｈ３０年度", 2018), ("2026年度", 2026), (2026, 2026)])
+def test_fiscal_year_parser(text, fy):
+    from assessments.plan.iotools.values import parse_fiscal_year
+    assert parse_fiscal_year(text) == fy
+
+
+@pytest.mark.parametrize("text, ym", [
+    ("R8.10", (2026, 10)), ("令和8年10月", (2026, 10)), ("令和元年5月", (2019, 5)),
+    ("2026/4", (2026, 4)), ("2026年4月1日", (2026, 4))])
+def test_year_month_parser(text, ym):
+    from assessments.plan.iotools.values import parse_year_month
+    assert parse_year_month(text) == ym
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("42万円", 420000.0, "yen"), ("1,200千円", 1200000.0, "yen"), ("12台", 12.0, "count"),
+    ("3か所", 3.0, "count"), ("1.1万", 11000.0, "scale")])
+def test_unit_suffixes(text, value, unit):
+    from assessments.plan.iotools.values import number_and_unit
+    assert number_and_unit(text) == (value, unit)
+
+
+def test_every_import_message_has_its_text():
+    import re
+    from pathlib import Path
+    from ui.strings.export import STRINGS
+    src = Path(I.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'(?:ImportMessage\(|msg\()\s*"([a-z_]+)"', src))
+    codes |= {f"camera_from_{s}" for s in ("model", "preset", "defaults")}
+    assert {"computed_overwritten", "empty_row", "sheet_renamed", "wrong_unit"} <= codes
+    assert sorted(c for c in codes if f"export.msg.{c}" not in STRINGS) == []

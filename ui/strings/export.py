@@ -207,14 +207,52 @@ STRINGS = {
                                 "{where}: '{header}' must be a number (got '{value}')."),
     "export.msg.out_of_range": ("{where}: 「{header}」の {value} は範囲外です（{min}〜{max}）。",
                                 "{where}: '{header}' {value} is out of range ({min} to {max})."),
-    "export.msg.not_a_month": ("{where}: 「{header}」は 2026-04 のような年月にしてください（「{value}」）。",
-                               "{where}: '{header}' must be a month like 2026-04 (got '{value}')."),
+    "export.msg.not_a_month": ("{where}: 「{header}」は 2026-04、令和8年4月、R8.4 のような年月にしてください（「{value}」）。",
+                               "{where}: '{header}' must be a month like 2026-04, 令和8年4月 or "
+                               "R8.4 (got '{value}')."),
     "export.msg.missing_id": ("{where}: ID が空です。", "{where}: the id is empty."),
     "export.msg.duplicate_id": ("{where}: ID「{value}」が {first_row} 行目と重複しています。",
                                 "{where}: id '{value}' repeats row {first_row}."),
     "export.msg.missing_value": ("{where}: 「{header}」が空です。", "{where}: '{header}' is empty."),
     "export.msg.unknown_category": ("{where}: 区分「{value}」は不明のため「その他」として取り込みます。",
                                     "{where}: unknown category '{value}', read as 'other'."),
+    "export.msg.sheet_renamed": ("「{sheet}」シートを見出し行から「{expected}」シートとして読み込みました。",
+                                 "Sheet '{sheet}' was read as '{expected}' (found by its "
+                                 "header row)."),
+    "export.msg.empty_row": ("{where}: 空の行です。この位置の行は計画から削除し、下の行は読み込みました。",
+                             "{where}: empty row. The plan's row at this position is removed; "
+                             "the rows below were read."),
+    "export.msg.formula_kept_as_text": ("{where}: 「{header}」の数式「{value}」は計算せず、文字としてそのまま取り込みます。",
+                                        "{where}: the formula '{value}' in '{header}' is kept "
+                                        "as text, not calculated."),
+    "export.msg.formula_like_text": ("{where}: 「{header}」の「{value}」は数式と誤認されやすい文字です。文字として取り込みます。",
+                                     "{where}: '{value}' in '{header}' looks like a formula; it "
+                                     "is kept as text."),
+    "export.msg.formula_not_calculated": ("{where}: 「{header}」の数式「{value}」に計算結果が保存されていないため、計画の値のままにします。Excel で開いて保存し直すか、数値を入力してください。",
+                                          "{where}: the formula '{value}' in '{header}' has no "
+                                          "saved result; the plan's value is kept. Save the "
+                                          "file from Excel again or type the number."),
+    "export.msg.computed_overwritten": ("{where}: 「{header}」は自動計算の欄ですが「{value}」が入力されています。この値は取り込まれません。単価・数量や配置シートの行を変更してください。",
+                                        "{where}: '{header}' is calculated, but '{value}' was "
+                                        "typed over it. It is not imported; change the unit "
+                                        "price, quantity or the device rows instead."),
+    "export.msg.wrong_unit": ("{where}: 「{header}」の「{value}」は単位が合いません（例: 単価は 42万円、数量は 12台）。",
+                              "{where}: the unit of '{value}' does not fit '{header}' (e.g. "
+                              "42万円 for a price, 12台 for a quantity)."),
+    "export.msg.not_a_year": ("{where}: 「{header}」は 2026、令和8年度、R8 のような年度にしてください（「{value}」）。",
+                              "{where}: '{header}' must be a fiscal year like 2026, 令和8年度 or "
+                              "R8 (got '{value}')."),
+    "export.msg.camera_from_model": ("カメラ「{id}」は同じ機種「{model}」のカメラ {source} の画角・解像度・単価を使います。",
+                                     "Camera '{id}' takes the field of view, resolution and "
+                                     "price of camera {source} of the same model '{model}'."),
+    "export.msg.camera_from_preset": ("カメラ「{id}」はプリセット「{source}」の画角・解像度を使います。",
+                                      "Camera '{id}' takes the field of view and resolution of "
+                                      "preset '{source}'."),
+    "export.msg.camera_from_defaults": ("カメラ「{id}」は機種が一覧にないため、標準の設定（高さ{mount_height_m} m・水平画角{hfov_deg}°・{width_px}×{height_px}）を使います。シミュレーションで確認してください。",
+                                        "Camera '{id}': its model is not known, so the standard "
+                                        "settings ({mount_height_m} m, {hfov_deg}°, "
+                                        "{width_px}×{height_px}) are used. Check it in the "
+                                        "simulation."),
     "export.msg.unknown_use_case": ("{where}: 用途「{value}」は一覧にないため、そのまま取り込みます。",
                                     "{where}: use case '{value}' is not in the list; kept as "
                                     "typed."),
