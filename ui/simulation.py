@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from assessments.engine import image_quality as iq
 from assessments.engine import lighting as L
 from assessments.engine import night as N
 from assessments.engine import sim_summary, storage
@@ -39,8 +38,8 @@ from assessments.engine.coverage import CoverageModel
 from assessments.engine.devices import Camera, Light, PlanIssue, check_devices, check_light
 from assessments.engine.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
                                           district_labels, district_meta)
-from assessments.engine.dori import level_at
 from assessments.engine.grid import Grid
+from assessments.engine.point_view import camera_at_cell
 from assessments.engine.privacy_geometry import home_facade_cells, privacy_hits
 from assessments.plan import validate as planfile
 from assessments.plan.basemap import is_terrain_doc
@@ -51,10 +50,6 @@ from assessments.records import records
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
 PLATEAU_ATTRIBUTION = "3D都市モデル（Project PLATEAU）新座市（2020年度）（国土交通省）を加工して作成"
-#: Illuminance of a daylit face used for the day preview [lx]: the example value of
-#: ``assessments.engine.image_quality.preview_person`` ("day: e.g. 10,000"); illustrative (⚠️
-#: overcast daylight varies widely), it only sets the preview's (negligible) noise.
-DAY_PREVIEW_LX = 10_000.0
 #: Keys of the plan that define the scene (a change rebuilds the coverage model).
 SCENE_KEYS = ("area", "buildings", "resolution_m", "target_height_m", "standard",
               "min_density_px_m", "terrain")
@@ -555,36 +550,11 @@ def point_report(sim: SimResult, x_m: float, y_m: float, *, previews: bool = Tru
            "cameras": []}
     if r < 0:
         return out
-    thr = sim.model.thresholds
     for cid, view in sim.model.views.items():
-        if view.empty or not (view.rows.start <= r < view.rows.stop
-                              and view.cols.start <= c < view.cols.stop):
-            continue
-        pd = float(view.pixel_density[r - view.rows.start, c - view.cols.start])
-        if pd <= 0:
-            continue
-        cam = sim.cameras.get(cid, view.camera)
-        cx, cy = grid.x_axis_m[c], grid.y_axis_m[r]
-        dist = float(math.hypot(cx - view.x_m, cy - view.y_m))
-        azim = math.degrees(math.atan2(view.x_m - cx, view.y_m - cy)) % 360.0
-        ev = float(L.illuminance_at_points(cx, cy, sim.luminaires, height_m=N.FACE_HEIGHT_M,
-                                           facing_azimuth_deg=azim)) if sim.luminaires else 0.0
-        min_lx, shutter, ir = cam.min_illuminance_lx, cam.shutter_s, cam.ir_range_m
-        mode = int(iq.night_mode(ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir))
-        npd = float(np.nan_to_num(iq.night_pixel_density(
-            pd, ev, dist, min_illuminance_lx=min_lx, ir_range_m=ir, shutter_s=shutter)))
-        rec = {"id": cid, "day_px_m": pd, "day_level": level_at(pd, thr),
-               "night_px_m": npd, "night_level": level_at(npd, thr), "night_mode": mode,
-               "vertical_lx": ev, "distance_m": dist, "day": None, "night": None}
-        if previews:
-            safe_min = max(min_lx, 1e-3)
-            rec["day"] = iq.preview_person(pd, DAY_PREVIEW_LX, min_illuminance_lx=safe_min,
-                                           shutter_s=shutter)
-            if mode != iq.NIGHT_DARK:
-                rec["night"] = iq.preview_person(pd, ev, min_illuminance_lx=safe_min,
-                                                 shutter_s=shutter,
-                                                 ir_on=mode == iq.NIGHT_IR)
-        out["cameras"].append(rec)
+        rec = camera_at_cell(view, sim.cameras.get(cid, view.camera), grid, r, c,
+                             sim.luminaires, sim.model.thresholds, previews=previews)
+        if rec is not None:
+            out["cameras"].append({"id": cid, **rec})
     out["cameras"].sort(key=lambda d: -d["day_px_m"])
     return out
 
@@ -646,25 +616,10 @@ def next_id(existing, prefix: str) -> str:
     return f"{prefix}{n + 1}"
 
 
-def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
-                       azimuth_deg: float = 0.0) -> dict:
-    """A plan camera at a point with a preset's optics (defaults of the importer otherwise)."""
-    from assessments.plan.iotools import DEFAULT_CAMERA
-    cam = {"id": cid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
-           **copy.deepcopy(DEFAULT_CAMERA)}
-    cam["azimuth_deg"] = float(azimuth_deg)
-    if preset:
-        for src, dst in (("hfov_deg", "hfov_deg"), ("width_px", "width_px"),
-                         ("height_px", "height_px"), ("ir_range_m", "ir_range_m"),
-                         ("min_illuminance_color_lx", "min_illuminance_lx")):
-            v = preset.get(src)
-            if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                cam[dst] = _clean_value(v)
-        cam["model"] = preset.get("name_ja") or ""
-        cam["preset"] = preset.get("id")
-        for k in ("width_px", "height_px"):
-            cam[k] = int(cam[k])
-    return cam
+# the one camera-from-preset rule lives with the importer's other device rules (pure)
+from assessments.plan.iotools import presets as _presets  # noqa: E402
+
+camera_from_preset = _presets.camera_from_preset
 
 
 def light_from_preset(preset: dict | None, *, lat: float, lon: float, lid: str) -> dict:
