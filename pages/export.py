@@ -3,16 +3,13 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from assessments.plan import validate as planfile
-from assessments.programme import readiness as R
-from assessments.records import records
-from datasets import queries
 from reports import excel as X
 from reports.excel_import import apply, diff, read_workbook
+from reports.inputs import workbook_inputs
 from ui import shell, state
 from ui.i18n import t
 from ui.sim_edits import issue_list, plan_issue_text, use_cases
@@ -20,99 +17,6 @@ from ui.sim_export import results_for_plan
 
 shell.setup_page()
 plan = state.current_plan()
-
-
-def _table(sql: str) -> list[dict]:
-    """Rows of a reference table; empty while the table does not exist (fixed SQL only)."""
-    try:
-        return records(state.ref_cursor().execute(sql).fetch_df())
-    except duckdb.Error:
-        return []
-
-
-def _readiness_rows(plan: dict) -> list[dict] | None:
-    # a level that is not 0–4 (a damaged plan file) counts as unanswered; the
-    # 準備度 page names those questions
-    answers, _ = R.clean_answers((plan.get("readiness") or {}).get("answers"))
-    questions = _table("SELECT * FROM readiness_questions ORDER BY condition_id, sort_order")
-    if not answers or not questions:
-        return None
-    scores = R.condition_scores(questions, answers)
-    actions = _table("SELECT * FROM readiness_actions ORDER BY sort_order")
-    rows = []
-    for q in questions:
-        a = answers.get(q["id"]) or {}
-        cond = q["condition_id"]
-        action = ""
-        score = (scores.get(cond) or {}).get("score")
-        if score is not None and score == score:  # NaN while a condition is unanswered
-            b = R.band(score)
-            action = next((r["action_ja"] for r in actions
-                           if r["condition_id"] == cond and r["band"] == b), "")
-        level = a.get("level")
-        rows.append({"condition": READINESS_CONDITIONS.get(cond, cond),
-                     "question": q["question_ja"], "level": level, "max_level": 4,
-                     "gap": "" if level is not None and level >= 3 else (
-                         "未回答" if level is None else f"レベル{level}（3以上が目安）"),
-                     "action": action if (level is None or level < 3) else "",
-                     "evidence": a.get("evidence", ""), "basis": q.get("basis_ja") or ""})
-    order = list(READINESS_CONDITIONS.values())
-    rows.sort(key=lambda r: order.index(r["condition"]) if r["condition"] in order else 99)
-    return rows
-
-
-# docs/architecture.md "Readiness conditions"
-READINESS_CONDITIONS = {
-    "vision": "基本ビジョン", "issues": "解決すべき課題", "target_state": "目指す姿",
-    "plan": "実証・実装の具体的計画", "organisation": "組織的推進体制",
-    "funding_approach": "国の補助金・交付金活用へのアプローチ",
-    "investment_recovery": "投資回収の継続的計画", "data_platform": "データ連携基盤",
-    "participation": "住民参画",
-}
-
-
-def _privacy_rows(plan: dict) -> list[dict] | None:
-    answers = (plan.get("privacy") or {}).get("answers") or {}
-    items = {r["id"]: r for r in _table("SELECT * FROM privacy_items ORDER BY sort_order")}
-    if not answers or not items:
-        return None
-    rows = []
-    for item_id, item in items.items():
-        if item_id not in answers:
-            continue
-        a = answers[item_id] or {}
-        status = a.get("status", "")
-        rows.append({"item": f"{item_id} {item['title_ja']}", "status": status,
-                     "gap": X.PRIVACY_STATUS_LABELS.get(status, "")
-                     if status in ("todo", "partial") else "",
-                     "action": item.get("action_ja") or "" if status != "done" else "",
-                     "owner": a.get("owner", ""), "due": a.get("due", ""),
-                     "evidence": a.get("evidence", ""), "basis": item.get("basis_ja") or ""})
-    return rows
-
-
-def _sources(plan: dict) -> list[dict]:
-    out, seen = [], set()
-
-    def add(title, source, verified):
-        if source and source not in seen:
-            seen.add(source)
-            out.append({"title": title, "source": source, "verified": verified})
-
-    for uc in _table("SELECT id, name_ja, verified, source FROM use_cases ORDER BY id"):
-        if uc["id"] in (plan.get("use_cases") or []):
-            add(f"活用事例: {uc['name_ja']}", uc["source"], uc["verified"])
-    answered = (plan.get("readiness") or {}).get("answers") or {}
-    if answered:
-        for q in _table("SELECT id, question_ja, verified, source FROM readiness_questions"):
-            if q["id"] in answered:
-                add(f"準備度の設問の根拠 ({q['id']})", q["source"], q["verified"])
-    answered = (plan.get("privacy") or {}).get("answers") or {}
-    if answered:
-        for p in _table("SELECT id, title_ja, verified, source FROM privacy_items"):
-            if p["id"] in answered:
-                add(f"プライバシー項目の根拠 ({p['id']})", p["source"], p["verified"])
-    return out
 
 
 def _message(m) -> str:
@@ -131,21 +35,10 @@ st.title(t("export.title"))
 st.caption(t("export.intro"))
 
 # ------------------------------------------------------------------------ contents
-try:
-    schemes = records(queries.run(state.ref_cursor(), "list_grant_schemes", level="",
-                                  stage=""))
-except duckdb.Error:  # table not there yet on this machine
-    schemes = []
-try:  # payer splits (都 / 市 / 団体) of the schemes that have one
-    shares = records(queries.run(state.ref_cursor(), "list_grant_shares"))
-except duckdb.Error:
-    shares = []
-scheme = X._scheme_for(plan, schemes)
-scheme_shares = X.shares_for(shares, scheme.get("id"), renewal=bool(
-    (plan.get("grant") or {}).get("renewal"))) if scheme else []
-readiness_rows = _readiness_rows(plan)
-privacy_rows = _privacy_rows(plan)
-sources = X._sources_with_scheme(_sources(plan), scheme)
+inputs = workbook_inputs(plan, state.ref_cursor())
+scheme, scheme_shares = inputs.scheme, inputs.scheme_shares
+sources, readiness_rows, privacy_rows = (inputs.sources, inputs.readiness_rows,
+                                         inputs.privacy_rows)
 keys = X.sheets_for(plan, sources=sources, readiness_rows=readiness_rows,
                     privacy_rows=privacy_rows)
 st.subheader(t("export.contents"))
@@ -171,10 +64,8 @@ except planfile.PlanError as exc:
     sim_result, sim_png = None, None
     st.warning(issue_list(t("export.sim_missing"), map(plan_issue_text, exc.issues[:8])))
 try:
-    data = X.build_workbook(plan, schemes=schemes, sources=sources,
-                            results=sim_result, map_png=sim_png, today=today,
-                            readiness_rows=readiness_rows, privacy_rows=privacy_rows,
-                            shares=shares)
+    data = X.build_workbook(plan, results=sim_result, map_png=sim_png, today=today,
+                            **inputs.kwargs())
 except ValueError as exc:  # a value the workbook cannot hold (e.g. a month not YYYY-MM)
     st.error(t("export.build_error", error=state.md_escape(exc)))
     data = None

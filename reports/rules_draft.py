@@ -11,6 +11,9 @@ The article list follows the contents required of a 設置運用基準 in munici
 (設置目的, 設置場所・撮影範囲, 管理責任者, 表示の内容・場所, 保存方法・期間, 廃棄方法, 苦情処理;
 甲佐町規則) and the provision limits of the 京都府 guideline (2006); see facts.md §4d.
 
+The .docx is A4 with Japanese styles (明朝 body, black ゴシック headings, fonts declared in
+the ``w:eastAsia`` slot that Japanese text uses) and 「- n -」 page numbers.
+
 Pure: no streamlit; user text is cleaned (control characters removed, one line, bounded
 length) and escaped for Markdown; python-docx escapes XML itself.
 """
@@ -313,28 +316,154 @@ def build_markdown(plan: Mapping, items=None, *, lang: str = "ja") -> str:
     return "\n".join(out)
 
 
+#: Fonts the .docx declares: the 明朝 for the body and the ゴシック for headings that Word
+#: (2016 and later, Windows 10/11) uses for Japanese documents, 英数字 in the same faces.
+#: Where they are missing (LibreOffice on Linux) the Japanese fallback is used.
+DOCX_MINCHO = "游明朝"
+DOCX_GOTHIC = "游ゴシック"
+#: A4 [mm] (ISO 216, JIS P 0138) and margins [mm]: the left one wider, for punching or
+#: binding a 横書き document on its left edge.
+DOCX_PAGE_MM = (210, 297)
+DOCX_MARGINS_MM = {"top": 30, "bottom": 25, "left": 30, "right": 25}
+DOCX_BODY_PT = 10.5
+DOCX_LINE_PT = 18  # exact line pitch: 10.5 pt text with the usual 行間 of Japanese forms
+DOCX_HEADING_PT = {"Title": 16, "Heading 1": 14, "Heading 2": 11}
+
+
+def _set_fonts(rpr, latin: str, east_asia: str) -> None:
+    """Declare the fonts of a run-properties element (``w:rPr``) explicitly.
+
+    python-docx's ``font.name`` sets only the Latin slots; Japanese text takes the
+    ``w:eastAsia`` slot, and a theme slot (``w:eastAsiaTheme`` …) wins over an explicit name,
+    so the theme attributes are removed.
+    """
+    from docx.oxml.ns import qn
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr, name in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asia),
+                       ("cs", latin)):
+        fonts.set(qn(f"w:{attr}"), name)
+
+
+def _japanese_styles(doc, lang: str) -> None:
+    """A4 page, 明朝 body, black ゴシック headings, exact line pitch, Japanese language."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    section = doc.sections[0]
+    section.page_width, section.page_height = (Mm(v) for v in DOCX_PAGE_MM)
+    for side, mm in DOCX_MARGINS_MM.items():
+        setattr(section, f"{side}_margin", Mm(mm))
+    section.header_distance = section.footer_distance = Mm(12)
+
+    # defaults of every style: fonts, size and the language (ja-JP makes Word and
+    # LibreOffice treat the text as Japanese: line breaking (禁則), fallback fonts)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, DOCX_MINCHO, DOCX_MINCHO)
+    language = rpr.find(qn("w:lang"))
+    language.set(qn("w:val"), "ja-JP" if lang == "ja" else "en-GB")  # Latin text
+    language.set(qn("w:eastAsia"), "ja-JP")
+
+    normal = doc.styles["Normal"]
+    _set_fonts(normal.element.get_or_add_rPr(), DOCX_MINCHO, DOCX_MINCHO)
+    normal.font.size = Pt(DOCX_BODY_PT)
+    fmt = normal.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(DOCX_LINE_PT)
+    fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+
+    # the template's headings are theme-blue Calibri/Cambria: black ゴシック instead, in
+    # the paragraph styles and the character styles linked to them
+    for style in doc.styles:
+        name = style.name or ""
+        base = name.removesuffix(" Char")
+        if base not in ("Title", "Subtitle") and not base.startswith("Heading"):
+            continue
+        _set_fonts(style.element.get_or_add_rPr(), DOCX_GOTHIC, DOCX_GOTHIC)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.italic = False
+        if base in DOCX_HEADING_PT:
+            style.font.size = Pt(DOCX_HEADING_PT[base])
+    title = doc.styles["Title"]
+    ppr = title.element.get_or_add_pPr()
+    border = ppr.find(qn("w:pBdr"))  # the template's blue rule under the title
+    if border is not None:
+        ppr.remove(border)
+    title.font.bold = True
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = Pt(DOCX_LINE_PT)
+    for level in (1, 2):
+        fmt = doc.styles[f"Heading {level}"].paragraph_format
+        fmt.space_before, fmt.space_after = Pt(DOCX_LINE_PT / 2), Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(DOCX_LINE_PT)
+    header = doc.styles["Header"]
+    _set_fonts(header.element.get_or_add_rPr(), DOCX_GOTHIC, DOCX_GOTHIC)
+    header.font.size = Pt(9)
+    header.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer = doc.styles["Footer"]
+    footer.font.size = Pt(9)
+    footer.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _page_number_footer(section) -> None:
+    """「- n -」 centred in the footer of every page (Word's PAGE field)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    para = section.footer.paragraphs[0]
+    para.style = "Footer"
+    para.add_run("- ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"  # shown until the field is updated; Word and LibreOffice update it
+    run.append(text)
+    field.append(run)
+    para._p.append(field)
+    para.add_run(" -")
+
+
 def build_docx(plan: Mapping, items=None, *, lang: str = "ja") -> bytes:
     """The draft rules as a Word document (.docx bytes); same content as
-    :func:`build_markdown`, with 「【案】」 in every page header."""
+    :func:`build_markdown`, with 「【案】」 in every page header and 「- n -」 in every
+    footer.
+
+    A4 (210 × 297 mm) with :data:`DOCX_MARGINS_MM`; body in 明朝 (:data:`DOCX_MINCHO`,
+    10.5 pt on an exact 18 pt line), title and article headings in black ゴシック
+    (:data:`DOCX_GOTHIC`); the fonts are set in the ``w:eastAsia`` slot that Japanese text
+    uses.
+    """
     from docx import Document
-    from docx.shared import RGBColor
+    from docx.shared import Pt, RGBColor
 
     d = draft_articles(plan, items, lang=lang)
     doc = Document()
+    _japanese_styles(doc, lang)
+    doc.core_properties.title = d["title"].plain()
+    doc.core_properties.language = "ja-JP" if lang == "ja" else "en-GB"
     header = doc.sections[0].header.paragraphs[0]
     header.text = "【案】下書き — 法務担当課と確認すること" if lang == "ja" else \
         "[DRAFT] to be reviewed with the legal section"
+    _page_number_footer(doc.sections[0])
     doc.add_heading(d["title"].plain(), level=0)
     notice = doc.add_paragraph()
     run = notice.add_run(d["notice"].plain())
     run.bold = True
     run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    notice.paragraph_format.space_after = Pt(DOCX_LINE_PT / 2)
     doc.add_paragraph(d["preamble"].plain())
     for n, (heading, paras) in enumerate(d["articles"], 1):
         doc.add_heading(_article_label(n, heading, lang), level=2)
         for para in paras:
-            doc.add_paragraph(para.plain())
-    doc.add_paragraph(d["supplementary"].plain())
+            p = doc.add_paragraph(para.plain())
+            # 条文: the first line indented by one character, as in 例規
+            p.paragraph_format.first_line_indent = Pt(DOCX_BODY_PT)
+    supplementary = doc.add_paragraph(d["supplementary"].plain())
+    supplementary.paragraph_format.space_before = Pt(DOCX_LINE_PT)
     if d["todo"]:
         doc.add_heading(d["todo_heading"].plain(), level=2)
         for t in d["todo"]:

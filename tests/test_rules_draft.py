@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -126,3 +128,78 @@ def test_values_the_app_cannot_use_are_open_points_not_a_failure(items):
     assert "- P05 " in md  # an unreadable status counts as not answered
     en = rdr.build_markdown(plan, items, lang="en")
     assert "Use-case value “災害監視” is not one the app knows" in en
+
+
+# --------------------------------------------------------------------------- .docx layout
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _fonts(style) -> dict:
+    """The explicit font slots of a style's w:rFonts (``ascii``, ``eastAsia`` …)."""
+    rfonts = style.element.rPr.find(f"{W}rFonts")
+    return {k.removeprefix(W): v for k, v in rfonts.attrib.items()}
+
+
+def test_docx_is_a4_with_japanese_margins():
+    doc = Document(io.BytesIO(rdr.build_docx(_plan(retention_days=14, manager="課長"))))
+    s = doc.sections[0]
+    # A4 = 210 × 297 mm (JIS P 0138); python-docx Length.mm is EMU / 36000
+    assert (round(s.page_width.mm, 1), round(s.page_height.mm, 1)) == (210.0, 297.0)
+    assert [round(m.mm) for m in (s.top_margin, s.bottom_margin, s.left_margin,
+                                  s.right_margin)] == [30, 25, 30, 25]
+    # 「- n -」: Word's PAGE field between the dashes
+    footer = s.footer.paragraphs[0]
+    assert footer.text.startswith("- ") and footer.text.endswith(" -")
+    assert footer._p.find(f"{W}fldSimple").get(f"{W}instr") == "PAGE"
+
+
+def test_docx_body_mincho_headings_black_gothic():
+    doc = Document(io.BytesIO(rdr.build_docx(_plan(retention_days=14, manager="課長"))))
+    normal = _fonts(doc.styles["Normal"])
+    # the Japanese slot is what Japanese text is drawn with; no theme slot overrides it
+    assert normal["eastAsia"] == "游明朝" and normal["ascii"] == "游明朝"
+    assert not any(k.endswith("Theme") or k == "cstheme" for k in normal)
+    assert doc.styles["Normal"].font.size.pt == 10.5
+    fmt = doc.styles["Normal"].paragraph_format
+    assert fmt.line_spacing.pt == 18 and fmt.line_spacing_rule == 4  # WD_LINE_SPACING.EXACTLY
+    for name in ("Title", "Heading 1", "Heading 2"):
+        style = doc.styles[name]
+        fonts = _fonts(style)
+        assert fonts["eastAsia"] == "游ゴシック", name
+        assert "eastAsiaTheme" not in fonts and "asciiTheme" not in fonts, name
+        color = style.element.rPr.find(f"{W}color")
+        # the template's blue (4F81BD accent1, 17365D text2) is gone: plain black, no theme
+        assert color.get(f"{W}val") == "000000" and color.get(f"{W}themeColor") is None, name
+    # the document's default language is Japanese (禁則, fallback fonts)
+    lang = doc.styles.element.find(f"{W}docDefaults").find(f".//{W}lang")
+    assert lang.get(f"{W}eastAsia") == "ja-JP"
+    # the headings in the body use those styles
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    assert styles["第1条（目的）"] == "Heading 2"
+    assert styles["防犯カメラの設置及び運用に関する要綱（案）"] == "Title"
+
+
+@pytest.mark.skipif(not all(shutil.which(x) for x in ("soffice", "pdftotext", "pdffonts")),
+                    reason="LibreOffice and poppler-utils are needed")
+def test_docx_prints_japanese_through_libreoffice(tmp_path):
+    """Slow (~5 s): LibreOffice converts the .docx to PDF."""
+    src = tmp_path / "rules.docx"
+    src.write_bytes(rdr.build_docx(_plan(retention_days=14, manager="市民生活部 防災安全課長")))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    pdf = tmp_path / "rules.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    text = "".join(text.split())  # pdftotext spaces out mixed digits and kanji
+    assert "第1条（目的）" in text and "第15条" in text
+    assert "-1-" in text and "-2-" in text  # page numbers 「- n -」 in the footer
+    assert "画像の保存期間は14日間とし" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    # a CJK face is embedded (name, then "emb" = yes): Noto Sans/Serif CJK, IPA, Yu …
+    cjk = [line for line in fonts if any(k in line for k in ("CJK", "IPA", "Yu", "Mincho",
+                                                               "Gothic"))]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "(A4)" in info
