@@ -8,11 +8,13 @@ import streamlit as st
 
 from assessments.plan import validate as planfile
 from reports import excel as X
-from reports.excel_import import apply, diff, read_workbook
+from reports.excel_import import apply, apply_messages, diff, read_workbook
+from reports import layout_map as LM
 from reports.inputs import workbook_inputs
+from reports.planbook import plan_book_pdf
 from ui import shell, state
 from ui.i18n import t
-from ui.sim_edits import issue_list, plan_issue_text, use_cases
+from ui.sim_edits import issue_list, plan_issue_text, presets, use_cases
 from ui.sim_export import results_for_plan
 
 shell.setup_page()
@@ -76,6 +78,41 @@ if data is not None:
                        icon=":material/download:", key="export_download")
     st.caption(t("export.download_note", name=state.md_escape(name)))
 
+# ------------------------------------------------------------------------ documents
+# the PDFs are made when their button is clicked (a callable): font subsetting takes
+# seconds that every run of the page would otherwise pay
+st.subheader(t("export.docs"))
+if sim_result is None:
+    st.info(t("export.docs.no_sim"))
+else:
+    base = re.sub(r"\.xlsx$", "", _file_name(plan, today)).replace("_計画書_", "_")
+    dc = st.columns([1, 1, 1.2])
+    paper = dc[0].segmented_control(t("export.docs.paper"), list(LM.PAPERS), default="A4",
+                                    key="export_paper") or "A4"
+    labels = {k: t("export.docs.orientation." + k) for k in ("landscape", "portrait")}
+    orient = dc[1].segmented_control(t("export.docs.orientation"), list(labels),
+                                     default="landscape", format_func=labels.get,
+                                     key="export_orientation") or "landscape"
+    kinds = {"standard": t("export.docs.preset.standard"),
+             "notice": t("export.docs.preset.notice")}
+    preset = dc[2].segmented_control(t("export.docs.preset"), list(kinds),
+                                     default="standard", format_func=kinds.get,
+                                     key="export_preset") or "standard"
+    opts = dict(paper=paper, orientation=orient,
+                preset=None if preset == "standard" else preset, today=today)
+    bc = st.columns(3)
+    bc[0].download_button(t("export.docs.map_pdf"), lambda: LM.layout_map_pdf(plan, **opts),
+                          file_name=f"{base}_配置図_{paper}.pdf", mime="application/pdf",
+                          icon=":material/map:", key="export_map_pdf")
+    bc[1].download_button(t("export.docs.map_png"), lambda: LM.layout_map_png(plan, **opts),
+                          file_name=f"{base}_配置図.png", mime="image/png",
+                          icon=":material/image:", key="export_map_png")
+    bc[2].download_button(t("export.docs.book"), lambda: plan_book_pdf(
+                              plan, today=today, **inputs.kwargs()),
+                          file_name=f"{base}_計画書.pdf", mime="application/pdf",
+                          icon=":material/menu_book:", key="export_book")
+    st.caption(t("export.docs.note"))
+
 # --------------------------------------------------------------------------- import
 st.subheader(t("export.import"))
 st.caption(t("export.import_help"))
@@ -93,7 +130,11 @@ if upload is not None:
     if result.ok:
         if result.plan_id and result.plan_id != plan.get("id"):
             st.warning(t("export.other_plan"))
-        changes = diff(plan, result)
+        cam_presets = presets("camera_presets")
+        changes = diff(plan, result, camera_presets=cam_presets)
+        notes = apply_messages(plan, result, camera_presets=cam_presets)
+        if notes:
+            st.info("\n".join(f"- {_message(m)}" for m in notes))
         if not changes:
             st.info(t("export.no_changes"))
         else:
@@ -108,7 +149,8 @@ if upload is not None:
                 hide_index=True, width="stretch")
             if st.button(t("export.apply"), type="primary", key="export_apply"):
                 def _apply(p):
-                    new = apply(p, result)  # on the freshly loaded plan, in one transaction
+                    # on the freshly loaded plan, in one transaction
+                    new = apply(p, result, camera_presets=cam_presets)
                     p.clear()
                     p.update(new)
                 if state.update_plan(_apply) is not None:

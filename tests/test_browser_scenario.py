@@ -86,8 +86,8 @@ def test_scenario_a_spine_in_the_browser(tmp_path):
         screenshot(page, "scenario_a_6_simulation")
 
         # ---- 8. 出力: the Excel -------------------------------------------------------
-        _nav(page, "Excel出力")
-        page.get_by_role("heading", name="Excel出力").wait_for()
+        _nav(page, "書類の出力")
+        page.get_by_role("heading", name="書類の出力（Excel・PDF）").wait_for()
         with page.expect_download(timeout=60_000) as dl:
             page.get_by_role("button", name="Excel 計画書をダウンロード").click()
         data = open(dl.value.path(), "rb").read()

@@ -29,7 +29,7 @@ def _page(workspace_path, plan=None, lang="ja"):
 
 def test_download_gives_the_workbook(workspace_path, media):
     at, stored = _page(workspace_path)
-    assert at.title[0].value == "Excel出力"
+    assert at.title[0].value == "書類の出力（Excel・PDF）"
     data = _downloaded(at, media)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames[:5] == ["概要", "事業計画", "事業費", "カメラ配置", "照明配置"]
@@ -46,7 +46,7 @@ def test_page_in_english(workspace_path, media):
     plan = sample_plan()
     plan.update(cameras=[], lights=[])
     at, _ = _page(workspace_path, plan, lang="en")
-    assert at.title[0].value == "Excel export"
+    assert at.title[0].value == "Documents (Excel, PDF)"
     text = " ".join(m.value for m in at.markdown)
     assert "Camera placement — none placed — see Simulation" in text
     assert load_workbook(io.BytesIO(_downloaded(at, media))).sheetnames[0] == "概要"
@@ -129,3 +129,25 @@ def test_a_plan_that_cannot_be_simulated_is_exported_with_a_message(workspace_pa
     assert "監視面積 [m²]" not in headers       # written only with the simulation's figures
     at_en, _ = _page(workspace_path, plan, lang="en")
     assert any(w.value.startswith("This plan cannot be simulated") for w in at_en.warning)
+
+
+def _district_plan() -> dict:
+    import json
+    root = Path(__file__).resolve().parents[1] / "datasets" / "sample_district"
+    return json.loads((root / "plan.json").read_text("utf-8"))
+
+
+def test_layout_map_and_plan_book_buttons(workspace_path, media):
+    at, stored = _page(workspace_path, _district_plan())
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert {"export_map_pdf", "export_map_png", "export_book"} <= set(buttons)
+    # made on click (a deferred file), not on every run of the page
+    assert all(buttons[k].proto.deferred_file_id for k in
+               ("export_map_pdf", "export_map_png", "export_book"))
+    assert buttons["export_book"].proto.label == "計画書 PDF"
+
+
+def test_documents_need_a_simulated_plan(workspace_path):
+    at, _ = _page(workspace_path)          # the sample plan has no area
+    assert not {b.key for b in at.get("download_button")} & {"export_map_pdf", "export_book"}
+    assert any("配置図と計画書を出力できます" in i.value for i in at.info)

@@ -120,5 +120,5 @@ STRINGS.update({
     "nav.privacy": ("プライバシー・運用ルール", "Privacy & operating rules"),
     "nav.simulate": ("カメラ・照明シミュレーション", "Camera & lighting simulation"),
     "nav.project_plan": ("事業計画・事業費", "Project plan & costs"),
-    "nav.export": ("Excel出力", "Excel export"),
+    "nav.export": ("書類の出力", "Documents"),
 })

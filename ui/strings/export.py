@@ -1,6 +1,21 @@
 """Text of the 事業計画・事業費 page and the 出力 (Excel export / import) page."""
 
 STRINGS = {
+    "export.docs": ("配置図・計画書（PDF）", "Layout map and plan book (PDF)"),
+    "export.docs.no_sim": ("カメラ・照明シミュレーションで対象範囲とカメラを決めると、配置図と計画書を出力できます。",
+                           "Set the area and cameras in the simulation to export the layout map and plan book."),
+    "export.docs.paper": ("用紙", "Paper"),
+    "export.docs.orientation": ("向き", "Orientation"),
+    "export.docs.orientation.landscape": ("横", "Landscape"),
+    "export.docs.orientation.portrait": ("縦", "Portrait"),
+    "export.docs.preset": ("用途", "For"),
+    "export.docs.preset.standard": ("申請・説明用", "Application"),
+    "export.docs.preset.notice": ("町会の掲示用（A3縦）", "Notice board (A3 portrait)"),
+    "export.docs.map_pdf": ("配置図 PDF", "Layout map PDF"),
+    "export.docs.map_png": ("配置図 画像", "Layout map image"),
+    "export.docs.book": ("計画書 PDF", "Plan book PDF"),
+    "export.docs.note": ("ボタンを押すと作成します（数秒かかります）。PDF には日本語フォントを埋め込みます。",
+                         "Each file is made when its button is clicked (a few seconds); the PDFs embed a Japanese font."),
     # ---------------------------------------------------------------- 事業計画・事業費 page
     "export.plan.title": ("事業計画・事業費", "Project plan & costs"),
     "export.plan.intro": ("補助金申請書と Excel 計画書に載る内容を入力します。変更はすぐに保存されます。",
@@ -106,7 +121,7 @@ STRINGS = {
     "export.cat.running.replacement": ("機器更新", "Replacement"),
     "export.cat.running.other": ("その他", "Other"),
     # ----------------------------------------------------------------------- 出力 page
-    "export.title": ("Excel出力", "Excel export"),
+    "export.title": ("書類の出力（Excel・PDF）", "Documents (Excel, PDF)"),
     "export.intro": ("計画全体を1つの Excel ファイル（補助金申請・議会説明用）に出力し、Excel で直したものを取り込めます。",
                      "Export the whole plan as one Excel workbook (for the grant "
                      "application and the council) and import it back after editing."),
