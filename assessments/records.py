@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-__all__ = ["records", "is_missing"]
+__all__ = ["records", "is_missing", "plain_value"]
 
 
 def is_missing(value) -> bool:
@@ -37,3 +37,17 @@ def records(rows: Iterable[Mapping] | object) -> list[dict]:
     if hasattr(rows, "to_dict") and hasattr(rows, "columns"):
         rows = rows.astype(object).to_dict("records")
     return [{k: (None if is_missing(v) else v) for k, v in dict(r).items()} for r in rows]
+
+
+def plain_value(value):
+    """A table cell as a plain Python value: a missing cell (:func:`is_missing`) → None, a
+    numpy scalar → its Python number; anything else as it is."""
+    if is_missing(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)) \
+            and not getattr(value, "ndim", 0):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    return value

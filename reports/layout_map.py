@@ -30,7 +30,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 from assessments.engine.dori import DEFAULT_STANDARD, DORI_TABLE, dori_label
-from assessments.engine.grid import Grid, geojson_rings
+from assessments.engine.grid import Grid, geojson_parts, geojson_rings
 from assessments.plan.basemap import HIDDEN, LAYER_STYLES, LAYERS, layer_features
 from assessments.plan.buildings import is_home
 from assessments.simulate import simulate
@@ -345,22 +345,6 @@ class MapInfo:
     has_dori: bool = False
 
 
-def _lines(geometry) -> list:
-    """Coordinate lists ([lon, lat] …) of a GeoJSON geometry's lines and polygon rings."""
-    if not isinstance(geometry, dict):
-        return []
-    kind, c = geometry.get("type"), geometry.get("coordinates")
-    if not isinstance(c, list):
-        return []
-    if kind == "LineString":
-        return [c]
-    if kind in ("MultiLineString", "Polygon"):
-        return list(c)
-    if kind == "MultiPolygon":
-        return [ring for poly in c for ring in poly]
-    return []
-
-
 def _points(geometry) -> list:
     if not isinstance(geometry, dict):
         return []
@@ -518,7 +502,7 @@ def _draw_map(cv, plan, sim, bx, by, bw, bh, preset) -> MapInfo:
                             drawn = True
                     continue
                 filled = style.fill and (geom or {}).get("type") in ("Polygon", "MultiPolygon")
-                for line in _lines(geom):
+                for line in geojson_parts(geom):
                     q = _xy(grid, line)
                     if q is None or len(q) < 2:
                         continue
@@ -538,7 +522,7 @@ def _draw_map(cv, plan, sim, bx, by, bw, bh, preset) -> MapInfo:
             geom = (f or {}).get("geometry")
             home = is_home((f or {}).get("properties") or {})
             info.has_homes |= home
-            for ring in _lines(geom):
+            for ring in geojson_parts(geom):
                 q = _xy(grid, ring)
                 if q is not None and len(q) >= 3:
                     cv.polygon(mm(q), fill=HOME_FILL if home else BUILDING_FILL,

@@ -18,7 +18,7 @@ from PIL import Image
 from pyproj.exceptions import ProjError
 
 from assessments.engine import contour_levels, contour_paths, hillshade
-from assessments.engine.grid import Grid, polygon_windows, ragged_ranges
+from assessments.engine.grid import Grid, geojson_parts, polygon_windows, ragged_ranges
 from assessments.plan import FrozenDict, content_hash
 from assessments.plan.basemap import (FGD_LAYERS, HIDDEN, LAYER_STYLES, LAYERS, PLATEAU_LAYERS,
                                       LayerStyle, background_from_doc, is_terrain_doc,
@@ -68,26 +68,6 @@ class _Flat:
     box: tuple
 
 
-def _geometry_parts(geometry) -> list:
-    """Coordinate lists of a GeoJSON geometry: lines, polygon rings, or one-point lists."""
-    if not isinstance(geometry, dict):
-        return []
-    kind, c = geometry.get("type"), geometry.get("coordinates")
-    if not isinstance(c, list):
-        return []
-    if kind == "LineString":
-        return [c]
-    if kind in ("MultiLineString", "Polygon"):
-        return c
-    if kind == "MultiPolygon":
-        return [ring for poly in c if isinstance(poly, list) for ring in poly]
-    if kind == "Point":
-        return [[c]]
-    if kind == "MultiPoint":
-        return [[p] for p in c]
-    return []
-
-
 def _flatten(features) -> _Flat:
     """All parts of ``features`` as flat arrays. One pass over the JSON and one
     ``np.fromiter``: a 基盤地図情報 mesh holds tens of thousands of features, and an array
@@ -106,7 +86,7 @@ def _flatten(features) -> _Flat:
     else:
         parts, owner = [], []
         for i, g in enumerate(geometries):
-            got = _geometry_parts(g)
+            got = geojson_parts(g)
             parts += got
             owner += [i] * len(got)
     try:

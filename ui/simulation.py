@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from assessments.plan import validate as planfile
 from assessments.plan.basemap import is_terrain_doc
 from assessments.plan.frozen import content_hash, text_hash
 from assessments.programme import costs
-from assessments.records import records
+from assessments.records import plain_value, records
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
@@ -562,17 +561,6 @@ def point_report(sim: SimResult, x_m: float, y_m: float, *, previews: bool = Tru
 # ---------------------------------------------------------------------------------------
 # editing
 # ---------------------------------------------------------------------------------------
-def _clean_value(v):
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        try:
-            return v.item()
-        except (ValueError, AttributeError):
-            return v
-    return v
-
-
 def apply_editor_delta(rows: list[dict], delta: dict, *, new_row=None) -> list[dict]:
     """Apply a ``st.data_editor`` delta to a list of dicts (a new list; input untouched).
 
@@ -595,11 +583,11 @@ def apply_editor_delta(rows: list[dict], delta: dict, *, new_row=None) -> list[d
         i = int(idx)
         if 0 <= i < len(out):
             for k, v in (changes or {}).items():
-                out[i][k] = _clean_value(v)
+                out[i][k] = plain_value(v)
     deleted = {int(i) for i in delta.get("deleted_rows") or []}
     out = [r for i, r in enumerate(out) if i not in deleted]
     for added in delta.get("added_rows") or []:
-        values = {k: _clean_value(v) for k, v in (added or {}).items()
+        values = {k: plain_value(v) for k, v in (added or {}).items()
                   if not str(k).startswith("_")}
         values = {k: v for k, v in values.items() if v is not None}
         out.append(new_row(values) if new_row else values)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyproj
 
-__all__ = ["Grid", "polygon_mask", "geojson_rings", "PLANE_RECTANGULAR_ZONES",
+__all__ = ["Grid", "polygon_mask", "geojson_parts", "geojson_rings", "PLANE_RECTANGULAR_ZONES",
            "PREFECTURE_ZONES", "plane_rectangular_zone", "plane_rectangular_to_latlon",
            "latlon_to_plane_rectangular", "WEB_MERCATOR_RADIUS_M", "latlon_to_tile",
            "tile_to_latlon", "tile_to_web_mercator"]
@@ -209,6 +209,27 @@ class Grid:
 # ---------------------------------------------------------------------------------------
 # GeoJSON polygons → masks
 # ---------------------------------------------------------------------------------------
+def geojson_parts(geometry) -> list:
+    """Coordinate lists ([lon, lat] …) of any GeoJSON geometry: its lines, its polygons'
+    rings, or one-point lists for points; ``[]`` for anything else."""
+    if not isinstance(geometry, dict):
+        return []
+    kind, c = geometry.get("type"), geometry.get("coordinates")
+    if not isinstance(c, list):
+        return []
+    if kind == "LineString":
+        return [c]
+    if kind in ("MultiLineString", "Polygon"):
+        return c
+    if kind == "MultiPolygon":
+        return [ring for poly in c if isinstance(poly, list) for ring in poly]
+    if kind == "Point":
+        return [[c]]
+    if kind == "MultiPoint":
+        return [[p] for p in c]
+    return []
+
+
 def geojson_rings(geometry: dict) -> list:
     """Polygons of a GeoJSON geometry as ``[[outer, hole, …], …]`` lists of (lon, lat) rings.
 

@@ -6,8 +6,8 @@ callers pass them in, so this module stays free of the database.
 from __future__ import annotations
 
 import copy
-import math
 
+from ...records import plain_value
 from .columns import DEFAULT_CAMERA
 
 __all__ = ["OPTICS_FIELDS", "REQUIRED_FIELDS", "camera_from_preset", "complete_camera", "find_preset"]
@@ -23,21 +23,9 @@ _PRESET_FIELDS = (("hfov_deg", "hfov_deg"), ("width_px", "width_px"),
                   ("min_illuminance_color_lx", "min_illuminance_lx"))
 
 
-def _clean_value(v):
-    """A plain Python value from a DataFrame cell (NaN → None, numpy scalar → Python)."""
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        try:
-            return v.item()
-        except (ValueError, AttributeError):
-            return v
-    return v
-
-
 def _optics_from_preset(cam: dict, preset: dict) -> None:
     for src, dst in _PRESET_FIELDS:
-        v = _clean_value(preset.get(src))
+        v = plain_value(preset.get(src))
         if v is not None:
             cam[dst] = v
     for k in ("width_px", "height_px"):
