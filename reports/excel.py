@@ -1,8 +1,8 @@
 """The Excel plan: one workbook holding a plan for a grant application and the council.
 
 ``build_workbook(plan) -> bytes`` writes one sheet per part of the plan that has data
-(概要 always; 事業計画, 事業費, カメラ配置, 照明配置, 準備度評価, プライバシー対応, 出典 when their
-data exists). The 事業費 sheet computes the shares with live formulas, so an official who changes a unit
+(概要 always; 事業計画, 事業費, カメラ配置, カメラ別の結果, 照明配置, 地区別集計, 準備度評価,
+プライバシー対応, 出典 when their data exists). The 事業費 sheet computes the shares with live formulas, so an official who changes a unit
 price or a camera's price in Excel sees the totals follow: national / local for schemes
 with a rate or a fixed amount, one row per payer (都 / 市 / 団体) for schemes with a payer
 split in ``grant_shares`` (東京都 見守り and the city runs). The arithmetic is the grant
@@ -57,6 +57,7 @@ SHEETS = {
     "plan": "事業計画",
     "costs": "事業費",
     "cameras": "カメラ配置",
+    "camera_results": "カメラ別の結果",
     "lights": "照明配置",
     "districts": "地区別集計",
     "readiness": "準備度評価",
@@ -117,8 +118,12 @@ _NO_CAP = "9.99E+307"
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 #: Rows below a table that its formulas still cover, so rows added in Excel are counted.
 _ROOM_ROWS = 500
-#: Width of a simulation-result column of カメラ配置 [characters]; the headers wrap.
-_RESULT_WIDTH = 8.5
+#: Width of a result column of カメラ別の結果 [characters]: "Recognise" on one line. The ID
+#: column and 13 result columns (監視面積 + 6 DORI levels by day and by night) print at
+#: about 86 % in LibreOffice on A4 landscape (10.5 pt text → 9 pt), 96 % by
+#: :func:`_page_fit`'s estimate (784 pt / ((8 × 7 + 5 + 13 × (10 × 7 + 5)) × 0.75 pt)).
+_RESULT_WIDTH = 10.0
+_RESULT_ID_WIDTH = 8.0
 #: Left and right page margins [inch]; narrower than Excel's 0.7 so that A4 holds more.
 _SIDE_MARGIN_IN = 0.4
 
@@ -954,36 +959,24 @@ def _dori_keys(results) -> tuple[list[str], list[str]]:
 
 
 def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, str]:
-    """カメラ配置; returns the (id, model, unit price, site) column ranges for 事業費's
-    formulas."""
+    """カメラ配置: the cameras' editable columns (the simulation's figures are on
+    :func:`_write_camera_results_sheet`'s sheet, so this one prints near full size);
+    returns the (id, model, unit price, site) column ranges for 事業費's formulas."""
     title = sanitize_sheet_title(SHEETS["cameras"])
     ws = wb.create_sheet(title)
-    row = _title(ws, "カメラ配置",
-                 "黄色の列は編集でき、取り込みで計画に反映されます。緑の列はシミュレーション結果（面積 [m²]）。"
-                 "設置の表示: 撮影区域内の見やすい位置に防犯カメラ作動中である旨を掲示します。")
-    by_id = {str(c.get("id")): c for c in (results or {}).get("cameras") or ()}
-    day_keys, night_keys = _dori_keys(results)
-    extra_headers = []
-    if results:
-        extra_headers = (["監視面積 [m²]"] + [f"昼 {_dori_label(k)} [m²]" for k in day_keys]
-                         + [f"夜 {_dori_label(k)} [m²]" for k in night_keys])
-
-    def extras(cam):
-        res = by_id.get(str(cam.get("id")), {})
-        vals = [(_num(res.get("covered_m2")), "area")]
-        vals += [(_num((res.get("dori_m2") or {}).get(k)), "area") for k in day_keys]
-        vals += [(_num((res.get("night_dori_m2") or {}).get(k)), "area") for k in night_keys]
-        return vals
-
+    note = "黄色の列は編集でき、取り込みで計画に反映されます。"
+    if (results or {}).get("cameras"):
+        note += f"シミュレーション結果は「{SHEETS['camera_results']}」シートにあります。"
+    row = _title(ws, "カメラ配置", note
+                 + "設置の表示: 撮影区域内の見やすい位置に防犯カメラ作動中である旨を掲示します。")
     cams = []
     for cam in plan.get("cameras") or []:
         rec = dict(cam)
         uc = cam.get("use_case")
         rec["use_case"] = USE_CASE_LABELS.get(uc, uc) if uc else ""
         cams.append(rec)
-    header_row, last = _table(ws, row, CAMERA_COLUMNS, cams, extra_headers=extra_headers,
-                              extra_values=extras if results else None)
-    _widths(ws, [c.width for c in CAMERA_COLUMNS] + [_RESULT_WIDTH] * len(extra_headers))
+    header_row, last = _table(ws, row, CAMERA_COLUMNS, cams)
+    _widths(ws, [c.width for c in CAMERA_COLUMNS])
     _print_setup(ws, title_rows=f"{header_row}:{header_row}", freeze=f"B{header_row + 1}",
                  landscape=True)
     if map_png:
@@ -992,6 +985,50 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, 
     col = {c.key: get_column_letter(i) for i, c in enumerate(CAMERA_COLUMNS, start=1)}
     rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
     return rng("id"), rng("model"), rng("unit_price_jpy"), rng("site")
+
+
+def _write_camera_results_sheet(wb, plan, *, results) -> None:
+    """カメラ別の結果: per camera the monitored area and the DORI areas by day and by night
+    [m²] of the simulation (RESULT.json ``cameras``), one row per row of カメラ配置.
+
+    The sheet is a snapshot: IDs and figures are the simulation's at export, written as
+    values so that sorting カメラ配置 in Excel cannot pair an ID with another camera's
+    figures. The importer does not read this sheet
+    (:data:`reports.excel_import.IMPORTED_SHEETS`)."""
+    ws = wb.create_sheet(sanitize_sheet_title(SHEETS["camera_results"]))
+    row = _title(ws, "カメラ別の結果",
+                 "出力時点のシミュレーション結果（面積 [m²]）。昼・夜の各レベルはそのレベル以上の"
+                 "面積です。カメラの設置条件を変えた場合は、シミュレーションから出力し直してください。")
+    by_id = {str(c.get("id")): c for c in (results or {}).get("cameras") or ()}
+    day_keys, night_keys = _dori_keys(results)
+    # two header rows: 昼 / 夜 over their levels, the level names below ("Monitor\n（監視）")
+    _put(ws, row, 1, "カメラID", "mm_header")
+    _put(ws, row, 2, "監視面積 [m²]", "mm_header_result")
+    col = 3
+    for when, keys in (("昼", day_keys), ("夜", night_keys)):
+        if not keys:
+            continue
+        for j, k in enumerate(keys, start=col):
+            _put(ws, row + 1, j, _dori_label(k).replace("（", "\n（", 1), "mm_header_result")
+        _put(ws, row, col, f"{when}（各レベル以上の面積 [m²]）", "mm_header_result")
+        ws.merge_cells(start_row=row, start_column=col, end_row=row,
+                       end_column=col + len(keys) - 1)
+        col += len(keys)
+    for j in (1, 2):
+        ws.merge_cells(start_row=row, start_column=j, end_row=row + 1, end_column=j)
+    header_rows = f"{row}:{row + 1}"
+    row += 1
+    first = row + 1
+    for cam in plan.get("cameras") or ():
+        row += 1
+        res = by_id.get(str(cam.get("id")), {})
+        _put(ws, row, 1, clean_text(cam.get("id")), "mm_text")
+        values = ([res.get("covered_m2")] + [(res.get("dori_m2") or {}).get(k) for k in day_keys]
+                  + [(res.get("night_dori_m2") or {}).get(k) for k in night_keys])
+        for j, v in enumerate(values, start=2):
+            _put(ws, row, j, _num(v), "mm_area")
+    _widths(ws, [_RESULT_ID_WIDTH] + [_RESULT_WIDTH] * (col - 2))
+    _print_setup(ws, title_rows=header_rows, freeze=f"B{first}", landscape=True)
 
 
 def _add_image(ws, png: bytes, anchor: str) -> None:
@@ -1467,6 +1504,8 @@ def sheets_for(plan: dict, *, sources=None, readiness_rows=None, privacy_rows=No
         keys.append("costs")
     if plan.get("cameras"):
         keys.append("cameras")
+    if plan.get("cameras") and plan.get("area"):
+        keys.append("camera_results")  # written when the simulation gives its figures
     if plan.get("lights"):
         keys.append("lights")
     if plan.get("districts") and plan.get("area"):
@@ -1511,7 +1550,8 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
         "verified"}``. The chosen scheme's ``source`` is added when missing.
     results : dict, optional
         RESULT.json of ``python -m assessments simulate``: per camera ``covered_m2``,
-        ``dori_m2`` and ``night_dori_m2`` [m²], shown next to the camera rows.
+        ``dori_m2`` and ``night_dori_m2`` [m²], on the カメラ別の結果 sheet (when the plan
+        has an area and cameras).
     map_png : bytes, optional
         Map image (PNG) placed below the camera and light tables.
     today : datetime.date, optional
@@ -1540,8 +1580,9 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
     sources = _sources_with_scheme(sources, scheme)
     keys = sheets_for(plan, sources=sources, readiness_rows=readiness_rows,
                       privacy_rows=privacy_rows)
-    if "districts" in keys and not (results or {}).get("districts"):
-        keys.remove("districts")
+    for key, part in (("districts", "districts"), ("camera_results", "cameras")):
+        if key in keys and not (results or {}).get(part):
+            keys.remove(key)
     wb = Workbook()
     wb.remove(wb.active)
     register_styles(wb, font_name=font_name)
@@ -1550,6 +1591,8 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
     camera_ranges = light_ranges = None
     if "cameras" in keys:
         camera_ranges = _write_cameras_sheet(wb, plan, results=results, map_png=map_png)
+        if "camera_results" in keys:
+            _write_camera_results_sheet(wb, plan, results=results)
     if "lights" in keys:
         light_ranges = _write_lights_sheet(wb, plan, map_png=map_png)
     cost_refs = []

@@ -320,21 +320,54 @@ def test_numbers_formats_and_print_setup():
 
 
 def test_results_and_map_image():
+    """The simulation's figures are on a sheet of their own (カメラ配置 keeps only the
+    cameras' columns, so it prints near full size); the ID follows カメラ配置's ID cell."""
     from PIL import Image
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(buf, format="PNG")
     results = {"cameras": [{"id": "C1", "covered_m2": 812.5,
                             "dori_m2": {"observe": 300.0, "detect": 700.0},
                             "night_dori_m2": {"detect": 150.0}}]}
-    wb = _open(build_workbook(sample_plan(), results=results, map_png=buf.getvalue()))
+    plan = sample_plan()
+    # without an area there is no simulation: no results sheet, even with figures
+    assert "camera_results" not in X.sheets_for(plan)
+    assert "カメラ別の結果" not in _open(build_workbook(plan, results=results)).sheetnames
+    plan["area"] = {"type": "Polygon", "coordinates": [[[139.95, 35.89], [139.96, 35.89],
+                                                        [139.96, 35.90], [139.95, 35.89]]]}
+    assert X.sheets_for(plan)[2:5] == ["costs", "cameras", "camera_results"]
+    # an area but no figures (the simulation failed): the sheet is left out
+    assert "カメラ別の結果" not in _open(build_workbook(plan, results=None)).sheetnames
+    wb = _open(build_workbook(plan, results=results, map_png=buf.getvalue()))
+    assert wb.sheetnames.index("カメラ別の結果") == wb.sheetnames.index("カメラ配置") + 1
     ws = wb["カメラ配置"]
     hdr = _find(ws, "カメラID")
-    headers = [c.value for c in ws[hdr]][13:]
-    assert headers == ["監視面積 [m²]", "昼 Detect（検知） [m²]", "昼 Observe（観察） [m²]",
-                       "夜 Detect（検知） [m²]"]
-    assert [c.value for c in ws[hdr + 1]][13:] == [812.5, 700, 300, 150]
-    assert [c.value for c in ws[hdr + 2]][13:] == [None] * 4  # C2 has no result
+    # only the 13 input columns: nothing to the right of 設置場所ID
+    assert [c.value for c in ws[hdr]][-1] == X.CAMERA_COLUMNS[-1].header
+    assert ws.max_column == len(X.CAMERA_COLUMNS) == 13
+    res = wb["カメラ別の結果"]
+    rhdr = _find(res, "カメラID")
+    # two header rows: 昼 over its two levels, 夜 over its one; ID and 監視面積 span both
+    assert [c.value for c in res[rhdr]] == ["カメラID", "監視面積 [m²]", "昼（各レベル以上の面積 [m²]）",
+                                           None, "夜（各レベル以上の面積 [m²]）"]
+    assert [c.value for c in res[rhdr + 1]][2:] == ["Detect\n（検知）", "Observe\n（観察）",
+                                                    "Detect\n（検知）"]
+    assert {str(r) for r in res.merged_cells.ranges} >= {
+        f"A{rhdr}:A{rhdr + 1}", f"B{rhdr}:B{rhdr + 1}", f"C{rhdr}:D{rhdr}"}
+    first = rhdr + 2
+    # one row per camera, in the plan's order; the ids are values (a snapshot: sorting
+    # カメラ配置 in Excel must not pair an id with another camera's figures)
+    assert res.cell(first, 1).value == "C1" and res.cell(first + 1, 1).value == "C2"
+    assert [c.value for c in res[first]][1:] == [812.5, 700, 300, 150]
+    assert [c.value for c in res[first + 1]][1:] == [None] * 4  # C2 has no result
+    assert res.cell(first, 2).number_format == "#,##0"
+    # three cameras, three rows
+    assert res.cell(first + 2, 1).value == "C3"
+    assert res.cell(first + 3, 1).value is None
+    assert res.page_setup.orientation == "landscape"
+    assert res.print_title_rows == f"${rhdr}:${rhdr + 1}"
+    assert res.oddFooter.center.text == "- &P / &N -" and res.oddHeader.left.text == "千葉県 柏市"
     assert len(ws._images) == 1 and len(wb["照明配置"]._images) == 1
+    assert not res._images
 
 
 def test_districts_sheet_from_the_simulation():

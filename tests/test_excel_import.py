@@ -409,6 +409,35 @@ def test_renamed_sheet_is_found_by_its_header_row():
     assert apply(plan, result) == plan
 
 
+def test_camera_results_sheet_is_known_and_not_read_as_cameras():
+    """カメラ別の結果 (the simulation's figures, IDs as formulas on カメラ配置) is a report:
+    no unknown-sheet warning, its rows never become cameras, even when カメラ配置 is
+    renamed and must be found by its header row."""
+    plan = sample_plan()
+    plan["area"] = {"type": "Polygon", "coordinates": [[[139.95, 35.89], [139.96, 35.89],
+                                                        [139.96, 35.90], [139.95, 35.89]]]}
+    results = {"cameras": [{"id": c["id"], "covered_m2": 100.0 * i, "dori_m2": {"detect": 50.0},
+                            "night_dori_m2": {"detect": 10.0}}
+                           for i, c in enumerate(plan["cameras"], start=1)]}
+    data = build_workbook(plan, results=results)
+    assert "カメラ別の結果" in load_workbook(io.BytesIO(data)).sheetnames
+    result = read_workbook(data)
+    assert result.ok and result.messages == []
+    assert [c["id"] for c in result.cameras] == ["C1", "C2", "C3"]
+    assert apply(plan, result) == plan
+
+    def rename(wb):
+        wb["カメラ配置"].title = "カメラ配置（修正）"
+    result = read_workbook(_edit(data, rename))
+    assert _codes(result) == [("sheet_renamed", "warning")]
+    assert result.messages[0].sheet == "カメラ配置（修正）"
+    assert [c["id"] for c in result.cameras] == ["C1", "C2", "C3"]
+    # the results sheet deleted: a report of the moment, only a warning
+    result = read_workbook(_edit(data, lambda wb: wb.remove(wb["カメラ別の結果"])))
+    assert result.ok and _codes(result) == [("missing_sheet", "warning")]
+    assert apply(plan, result) == plan
+
+
 def test_wareki_and_unit_suffixes_are_accepted():
     plan = sample_plan()
 

@@ -227,7 +227,7 @@ def test_export_page_uses_the_simulation(workspace_path):
     img = Image.open(io.BytesIO(png))
     assert img.width > 300 and img.height > 300
     wb = load_workbook(io.BytesIO(build_workbook(plan, results=result, map_png=png)))
-    headers = [c.value for row in wb["カメラ配置"].iter_rows(max_row=8) for c in row]
+    headers = [c.value for row in wb["カメラ別の結果"].iter_rows(max_row=8) for c in row]
     assert "監視面積 [m²]" in headers
     ex = AppTest.from_file(str(ROOT / "pages" / "export.py"), default_timeout=120)
     ex.session_state["lang"] = "ja"
