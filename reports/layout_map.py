@@ -35,8 +35,10 @@ from assessments.plan.basemap import HIDDEN, LAYER_STYLES, LAYERS, layer_feature
 from assessments.plan.buildings import is_home
 from assessments.simulate import simulate
 from reports.fonts import FPDF_GOTHIC, add_fpdf_fonts, pil_font
+from reports.typesetting import wrap_japanese
 
-__all__ = ["compass_ja", "layout_map_pdf", "layout_map_png", "draw_layout_map", "MapInfo",
+__all__ = ["compass_ja", "layout_map_pdf", "layout_map_png", "draw_layout_legend",
+           "draw_layout_map", "MapInfo",
            "PAPERS", "PRESETS", "round_scale", "scale_bar_m"]
 
 #: Paper sizes (short side, long side) [mm], ISO 216 / JIS P 0138.
@@ -460,6 +462,17 @@ def draw_layout_map(pdf, plan: dict, sim, *, x_mm: float, y_mm: float, w_mm: flo
     return _draw_map(_PdfCanvas(pdf), plan, sim, x_mm, y_mm, w_mm, h_mm, preset)
 
 
+def draw_layout_legend(pdf, plan: dict, sim, info: MapInfo, *, x_mm: float, y_mm: float,
+                       w_mm: float, h_mm: float, preset: str | None = None) -> None:
+    """Draw the 配置図's legend and notes (the panel without its title block and camera
+    list) into a box of the current page, for a map drawn by :func:`draw_layout_map`
+    (``info`` is what it returned). Parameters as :func:`draw_layout_map`."""
+    opt = dict(PRESETS[preset], table=False)
+    blocks = [b for b in _panel_blocks(plan, sim, info, opt, "A4", dt.date.today())
+              if b[0] != "title"]
+    _draw_panel(_PdfCanvas(pdf), blocks, x_mm, y_mm, w_mm, h_mm, opt)
+
+
 def _draw_map(cv, plan, sim, bx, by, bw, bh, preset) -> MapInfo:
     opt = PRESETS[preset]
     grid = sim.model.grid
@@ -813,22 +826,19 @@ def _draw_symbol(cv, kind, x, y):
 
 
 def _wrap(cv, text, size_pt, width_mm, bold=False) -> list[str]:
-    """``text`` broken into lines no wider than ``width_mm`` (Japanese breaks anywhere)."""
-    lines, cur = [], ""
-    for ch in text:
-        if cv.text_width(cur + ch, size_pt, bold) > width_mm and cur:
-            lines.append(cur)
-            cur = ch.lstrip()
-        else:
-            cur += ch
-    return lines + [cur] if cur else lines
+    """``text`` broken into lines no wider than ``width_mm`` (Japanese line breaking,
+    :func:`reports.typesetting.wrap_japanese`: Latin words such as PLATEAU stay whole)."""
+    if not text:
+        return []
+    return wrap_japanese(text, lambda s: cv.text_width(s, size_pt, bold) <= width_mm)
 
 
 def _draw_panel(cv, blocks, x, y, w, h, opt):
     """Flow the blocks into columns of width ``w`` from ``(x, y)``; height ``h`` [mm]."""
     pt = opt["text_pt"]
     line = pt * PT_MM * 1.45
-    cols = max(1, int((w + GAP_MM) // 62)) if w > 120 else 1
+    # columns at least 62 mm at 7.5 pt, wider for larger text (the notice board's)
+    cols = max(1, int((w + GAP_MM) // (62 * pt / 7.5))) if w > 120 else 1
     col_w = (w - GAP_MM * (cols - 1)) / cols
     col, cy = 0, y
 
@@ -862,7 +872,11 @@ def _draw_panel(cv, blocks, x, y, w, h, opt):
                        stroke=INK, width_mm=0.35)
             cy += line
             continue
-        cx = newline(line * 2)
+        # a block starts a new column when it does not fit whole in this one
+        lines = sum(len(_wrap(cv, payload[1] if kind == "sym" else payload, pt,
+                              col_w - (9 if kind == "sym" else 1))) or 1
+                    for kind, payload in items)
+        cx = newline(line * (1.15 + lines))
         cv.text(cx, cy + line / 2, head, pt * 1.1, INK, bold=True)
         cy += line * 1.15
         for kind, payload in items:

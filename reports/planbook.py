@@ -36,9 +36,10 @@ from assessments.simulate import simulate
 from . import fonts
 from .excel import (ITEM_CATEGORIES, PRIVACY_STATUS_LABELS, RUNNING_CATEGORIES, SES_LABELS,
                     clean_text, wareki_fy, wareki_month)
-from .layout_map import compass_ja, draw_layout_map
+from .layout_map import compass_ja, draw_layout_legend, draw_layout_map
+from .typesetting import wrap_japanese
 
-__all__ = ["plan_book_pdf", "wrap_japanese", "aim_point_m"]
+__all__ = ["plan_book_pdf", "aim_point_m"]
 
 # A4 portrait [mm]
 PAGE_W_MM, PAGE_H_MM = 210.0, 297.0
@@ -52,13 +53,6 @@ LINE_MM = 5.6         # body line pitch: 10 pt (3.5 mm) × 1.6, the usual 行送
 CELL_PAD_MM = 1.2
 
 
-# 行頭禁則 (JIS X 4051 §6.1.3 and the usual Word/LibreOffice set): never at a line start.
-_NO_LINE_START = frozenset("、。，．,.：；:;！？!?）)］]｝}〕〉》」』】〙〗ー々ゝゞヽヾぁぃぅぇぉっゃゅょゎ"
-                           "ァィゥェォッャュョヮヵヶ・…‥%％")
-# 行末禁則: never at a line end.
-_NO_LINE_END = frozenset("（([［｛{〔〈《「『【〘〖")
-# a run of Latin letters / digits stays together (a URL may still break where it must)
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,:/\-_%@#?=&~+]*|[ \t]+|.")
 
 _BOOK_TITLE = "見守りカメラ・防犯灯 整備計画書"
 _PURPOSE = "庁内決裁・議会の委員会・町内会への説明に用いる計画の概要です。"
@@ -75,68 +69,6 @@ _STANDARD_SOURCES = (
 
 
 # ------------------------------------------------------------------------------ helpers
-def wrap_japanese(text: str, fits) -> list[str]:
-    """Break ``text`` into lines that fit, keeping 行頭禁則 and 行末禁則.
-
-    Parameters
-    ----------
-    text : str
-        Text; ``"\\n"`` starts a new paragraph.
-    fits : callable
-        ``fits(line) -> bool``: whether a line fits the width (e.g. a string-width test).
-
-    Returns
-    -------
-    list of str
-        The lines. A line never starts with a 行頭禁止 character (、。」…) nor ends with
-        a 行末禁止 one (「（…): the last character(s) of the line before are carried over
-        (追い出し), so no line grows past the width. Runs of Latin letters and digits
-        break only when a run alone is wider than a line.
-
-    References
-    ----------
-    .. [1] JIS X 4051:2004 日本語文書の組版方法, 6.1 行頭禁則・行末禁則.
-    .. [2] W3C, Requirements for Japanese Text Layout (JLREQ), 3.1.7–3.1.10,
-       https://www.w3.org/TR/jlreq/
-    """
-    out: list[str] = []
-    for para in str(text).split("\n"):
-        lines: list[str] = []
-        cur = ""
-        for tok in _TOKEN.findall(para):
-            if fits(cur + tok):
-                cur += tok
-                continue
-            if tok.isspace():
-                lines.append(cur)
-                cur = ""
-                continue
-            if not fits(tok):  # a run wider than a line: break it by character
-                for ch in tok:
-                    if cur and not fits(cur + ch):
-                        lines.append(cur)
-                        cur = ""
-                    cur += ch
-                continue
-            carry = ""
-            if tok[0] in _NO_LINE_START:
-                # move the characters that must not start a line back with the one before
-                while len(cur) > 1 and cur[-1] in _NO_LINE_START:
-                    carry = cur[-1] + carry
-                    cur = cur[:-1]
-                if len(cur) > 1:
-                    carry = cur[-1] + carry
-                    cur = cur[:-1]
-            while len(cur) > 1 and cur[-1] in _NO_LINE_END:
-                carry = cur[-1] + carry
-                cur = cur[:-1]
-            lines.append(cur.rstrip())
-            cur = (carry + tok).lstrip()
-        lines.append(cur.rstrip())
-        out.extend(lines)
-    return out
-
-
 def aim_point_m(camera, *, target_height_m: float) -> float | None:
     """Horizontal distance from a camera to where its optical axis meets the target height
     (the point it is aimed at) [m]; None when the axis does not come down to it.
@@ -417,8 +349,12 @@ def _layout_page(pdf: _Book, plan: dict, sim) -> None:
     pdf.add_page()
     pdf.heading("2. 配置図")
     top = pdf.get_y()
+    legend_h = 62.0      # the legend and notes below the map, in columns
     info = draw_layout_map(pdf, plan, sim, x_mm=MARGIN_MM, y_mm=top, w_mm=TEXT_W_MM,
-                           h_mm=PAGE_H_MM - BOTTOM_MM - top - 16)
+                           h_mm=PAGE_H_MM - BOTTOM_MM - top - 16 - legend_h)
+    draw_layout_legend(pdf, plan, sim, info, x_mm=MARGIN_MM,
+                       y_mm=PAGE_H_MM - BOTTOM_MM - 14 - legend_h, w_mm=TEXT_W_MM,
+                       h_mm=legend_h - 3)
     pdf.set_y(PAGE_H_MM - BOTTOM_MM - 14)
     note = (f"縮尺 1:{info.scale_n:,}（A4 に印刷したとき）。カメラの番号は次のページ以降の"
             "カメラごとのページに対応します。")

@@ -15,7 +15,8 @@ import pytest
 from assessments.programme.costs import plan_costs
 from assessments.programme.grants import plan_grant
 from assessments.simulate import simulate
-from reports.planbook import aim_point_m, plan_book_pdf, wrap_japanese
+from reports.planbook import aim_point_m, plan_book_pdf
+from reports.typesetting import wrap_japanese
 
 ROOT = Path(__file__).resolve().parents[1]
 SD = ROOT / "datasets" / "sample_district"
