@@ -29,6 +29,7 @@ import shapely
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
+from assessments import palette
 from assessments.engine.dori import DEFAULT_STANDARD, DORI_TABLE, dori_label
 from assessments.engine.grid import Grid, geojson_parts, geojson_rings
 from assessments.plan.basemap import HIDDEN, LAYER_STYLES, LAYERS, layer_features
@@ -69,10 +70,10 @@ PRESETS = {
 }
 
 INK = (30, 30, 30)
-AREA_RGB = (215, 40, 40)
+AREA_RGB = palette.rgb(palette.PLAN_AREA)
 CAMERA_RGB = (20, 60, 150)
 WEDGE_ALPHA = 0.16
-OUTSIDE_RGB = (230, 0, 0)
+OUTSIDE_RGB = palette.rgb(palette.OUTSIDE_AREA)
 LIGHT_RGB = (255, 196, 0)
 BUILDING_FILL = (214, 214, 220)
 BUILDING_LINE = (150, 150, 160)
@@ -80,10 +81,10 @@ HOME_FILL = (244, 196, 160)
 HOME_LINE = (200, 120, 60)
 MASK_RGB = (110, 110, 110)
 #: DORI reach arcs drawn: the standard's levels at 125 and 250 px/m (2014: Recognise /
-#: Identify; 2025: Perceive / Characterize), with their colours.
-REACH_LEVELS = {"iec62676_4_2014": (("recognise", (235, 140, 0)), ("identify", (200, 0, 90))),
-                "iec62676_4_2025": (("perceive", (235, 140, 0)),
-                                    ("characterize", (200, 0, 90)))}
+#: Identify; 2025: Perceive / Characterize), with their colours (:mod:`assessments.palette`).
+_LOWER, _HIGHER = (palette.rgb(c) for c in palette.REACH)
+REACH_LEVELS = {"iec62676_4_2014": (("recognise", _LOWER), ("identify", _HIGHER)),
+                "iec62676_4_2025": (("perceive", _LOWER), ("characterize", _HIGHER))}
 #: 16-point compass names of a bearing (north first, clockwise); the 8 points are every
 #: other one.
 COMPASS_16 = ("北", "北北東", "北東", "東北東", "東", "東南東", "南東", "南南東",

@@ -27,6 +27,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
+from assessments import palette
 from assessments.engine import image_quality as iq
 from assessments.engine import sim_summary as S
 from assessments.engine.grid import geojson_rings, latlon_to_tile, tile_to_latlon
@@ -45,24 +46,22 @@ GSI_URLS = {"std": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
             "pale": "https://cyberjapandata.gsi.go.jp/xyz/pale/{z}/{x}/{y}.png"}
 GSI_ATTRIBUTION = "出典：国土地理院"
 
-#: Colours of the DORI levels, lowest first (assigned by rank of the standard's levels).
-DORI_COLOURS = ["#b3cde3", "#4f9bd9", "#2ca25f", "#fdd835", "#fb8c00", "#d81b60", "#6a1b9a"]
-COUNT_COLOURS = ["#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f"]
+#: Colours of the DORI levels, lowest first (assigned by rank of the standard's levels);
+#: all layer colours come from :mod:`assessments.palette` (colour-blind safe).
+DORI_COLOURS = list(palette.DORI)
+COUNT_COLOURS = list(palette.CAMERA_COUNT)
 #: Horizontal illuminance bins [lx]; 3 lx and 5 lx are the SES E1901 class B / A averages.
 LUX_BINS = [0.5, 1.0, 3.0, 5.0, 10.0]
-LUX_COLOURS = ["#1a1a40", "#3b3b8f", "#6a51a3", "#e6a817", "#f6d55c", "#fff7bc"]
-NIGHT_COLOURS = {"colour": "#2ca25f", "ir": "#8e6fd8", "dark": "#e53935"}
-REQ_COLOURS = {S.REQ_MET: "#2ca25f", S.REQ_DAY_ONLY: "#f9a825", S.REQ_NOT_MET: "#e53935"}
-PRIVACY_COLOUR = "#ff1744"
+LUX_COLOURS = list(palette.ILLUMINANCE)
+NIGHT_COLOURS = {"colour": palette.OK, "ir": palette.NIGHT_IR, "dark": palette.NOT_OK}
+REQ_COLOURS = {S.REQ_MET: palette.OK, S.REQ_DAY_ONLY: palette.CAUTION,
+               S.REQ_NOT_MET: palette.NOT_OK}
+PRIVACY_COLOUR = palette.PRIVACY
 OUTSIDE_RGBA = (120, 120, 120, 60)
 BUILDING_FILL = "rgba(120,126,140,0.55)"
 HOME_FILL = "rgba(214,120,60,0.65)"
-ALPHA = 185
-
-
-def _rgb(hex_colour: str) -> tuple:
-    h = hex_colour.lstrip("#")
-    return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+ALPHA = palette.LAYER_ALPHA
+_rgb = palette.rgb
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = Non
         edges = [-np.inf] + LUX_BINS + [np.inf]
         for i, colour in enumerate(LUX_COLOURS):
             sel = (e >= edges[i]) & (e < edges[i + 1]) & inside_nw
-            paint(sel, colour, 200)
+            paint(sel, colour)
             lo, hi = edges[i], edges[i + 1]
             label = (f"< {hi:g} lx" if lo == -np.inf else f"≥ {lo:g} lx" if hi == np.inf
                      else f"{lo:g}–{hi:g} lx")
@@ -206,8 +205,8 @@ def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = Non
                           (S.REQ_NOT_MET, "not_met")):
             if code == S.REQ_DAY_ONLY and not sim.requirement["night"]:
                 continue
-            paint(req_map == code, REQ_COLOURS[code], 70 if code == S.REQ_NOT_MET
-                  else ALPHA)
+            paint(req_map == code, REQ_COLOURS[code],
+                  palette.NOT_MET_ALPHA if code == S.REQ_NOT_MET else ALPHA)
             legend.append((t("sim.legend.req_" + key), REQ_COLOURS[code]))
     outside = red(_outside(m), False)
     rgba[outside & (rgba[..., 3] == 0)] = OUTSIDE_RGBA
@@ -250,7 +249,7 @@ def privacy_rgba(sim, *, max_px: int | None = None):
         return None
     hit = reduce_max(hit, overlay_step(shape, max_px), fill=False)
     rgba = np.zeros(hit.shape + (4,), np.uint8)
-    rgba[hit] = (*_rgb(PRIVACY_COLOUR), 235)
+    rgba[hit] = (*_rgb(PRIVACY_COLOUR), palette.PRIVACY_ALPHA)
     return rgba
 
 
