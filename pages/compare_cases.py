@@ -81,7 +81,7 @@ if len(found):
     })
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={t("compare.col.source"): st.column_config.LinkColumn(),
-                                t("compare.col.verified"): st.column_config.CheckboxColumn()})
+                                t("compare.col.verified"): st.column_config.CheckboxColumn()}, placeholder="")
 else:
     st.info(t("compare.cases.none_found"))
 
@@ -117,7 +117,8 @@ if len(found):
 st.subheader(t("compare.cases.side_by_side"))
 names = {r["id"]: _name(r) for r in everything.to_dict("records")}
 default = [i for i in ("kashiwanoha", "tsukuba") if i in names]
-picked = st.multiselect(t("compare.cases.pick"), list(names), key=lang_key("cc_pick", default),
+picked = st.multiselect(t("compare.cases.pick"), list(names), placeholder=t("common.choose"), select_all=False,
+                        key=lang_key("cc_pick", default),
                         format_func=labels(list(names), names.get), max_selections=3)
 if picked:
     conds = queries.list_initiative_conditions(state.ref_cursor(), ids=picked)
@@ -178,7 +179,7 @@ st.plotly_chart(fig, key="cc_heatmap")
 counts = pd.DataFrame({t("compare.cases.keyword"): col_labels,
                        t("compare.cases.projects_marked"): wide.sum(axis=0).values,
                        t("compare.cases.with_camera"): wide[wide["camera_sensor"] == 1].sum(axis=0).values})
-st.dataframe(counts, hide_index=True, width="stretch", key="cc_counts")
+st.dataframe(counts, hide_index=True, width="stretch", key="cc_counts", placeholder="")
 st.caption(t("compare.cases.heatmap_total", projects=len(wide),
              cameras=int(wide["camera_sensor"].sum())))
 source_caption(sorted(set(matrix["source"])))

@@ -146,7 +146,7 @@ if upload is not None:
                 t("export.col.field"): c.field,
                 t("export.col.old"): "" if c.old is None else str(c.old),
                 t("export.col.new"): "" if c.new is None else str(c.new)} for c in changes]),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", placeholder="")
             if st.button(t("export.apply"), type="primary", key="export_apply"):
                 def _apply(p):
                     # on the freshly loaded plan, in one transaction

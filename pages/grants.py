@@ -66,7 +66,7 @@ table = pd.DataFrame({
 st.dataframe(table, hide_index=True, width="stretch", key="gr_table",
              column_config={t("compare.col.source"): st.column_config.LinkColumn(),
                             t("compare.col.verified"): st.column_config.CheckboxColumn(),
-                            t("compare.grants.data_platform"): st.column_config.CheckboxColumn()})
+                            t("compare.grants.data_platform"): st.column_config.CheckboxColumn()}, placeholder="")
 with st.expander(t("compare.grants.details")):
     pick = st.selectbox(t("compare.col.name"), list(shown["id"]), key=lang_key("gr_detail"),
                         format_func=labels(list(names), names.get))
@@ -104,7 +104,8 @@ platform = m2.radio(t("compare.grants.platform"), ["has", "plans", "none"], key=
 applicant = m2.selectbox(t("compare.grants.applicant"), list(APPLICANTS), key=state.widget_key("gm_applicant"),
                          format_func=labels(APPLICANTS, lambda v: t(f"compare.applicant.{v}")))
 domains = m3.multiselect(t("compare.grants.domains"), list(DOMAINS), default=default_domains,
-                         key=state.widget_key("gm_domains"), format_func=labels(DOMAINS, lambda v: t(f"compare.domain.{v}")))
+                         key=state.widget_key("gm_domains"), placeholder=t("common.choose"),
+                         select_all=False, format_func=labels(DOMAINS, lambda v: t(f"compare.domain.{v}")))
 renewal = m3.checkbox(t("compare.grants.renewal"), key=state.widget_key("gm_renewal"),
                       value=bool(grant.get("renewal")))
 # the money and the counts are the plan's (entered once, on 事業計画・事業費 and the
@@ -138,11 +139,28 @@ def _fmt(params: dict) -> dict:
             out[k] = names.get(v, v)
         elif k == "applicant":
             out[k] = t(f"compare.applicant.{v}")
+        elif k in ("allowed", "domains", "areas"):
+            # the reasons list codes: shown as their labels (an area code as its name)
+            out[k] = "、".join(_code_label(k, c) for c in str(v).split(", ") if c)
         elif isinstance(v, float):
             out[k] = f"{v:,.0f}"
         else:
             out[k] = v
     return out
+
+
+@st.cache_data(show_spinner=False)
+def _municipality_name(code: str) -> str:
+    rows = queries.get_municipality(state.ref_cursor(), code=code).to_dict("records")
+    return f"{rows[0]['prefecture']}{rows[0]['name']}" if rows else code
+
+
+def _code_label(kind: str, code: str) -> str:
+    if kind == "allowed":
+        return t(f"compare.applicant.{code}")
+    if kind == "domains":
+        return t(f"compare.domain.{code}")
+    return _municipality_name(code)
 
 
 def _reasons(m, kinds=("block", "condition", "info")) -> str:
@@ -168,7 +186,7 @@ if offered:
             t("compare.col.source"): str(by_id[m.scheme_id]["source"]).split(" ")[0],
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="gm_result",
-                 column_config={t("compare.col.source"): st.column_config.LinkColumn()})
+                 column_config={t("compare.col.source"): st.column_config.LinkColumn()}, placeholder="")
     known = [m for m in offered if m.grant_jpy is not None]
     if known:
         fig = go.Figure()
@@ -196,7 +214,7 @@ with st.expander(t("compare.grants.not_offered", n=len(results) - len(offered)))
     st.dataframe(pd.DataFrame([{t("compare.col.name"): names[m.scheme_id],
                                 t("compare.grants.why_not"): _reasons(m, ("block",))}
                                for m in results if not m.offered]),
-                 hide_index=True, width="stretch", key="gm_rejected")
+                 hide_index=True, width="stretch", key="gm_rejected", placeholder="")
 
 st.subheader(t("compare.grants.calendar"))
 cal = calendar(results, scheme_rows)
@@ -206,7 +224,7 @@ if cal:
                                 t("compare.grants.end"): e["end"] or "—",
                                 t("compare.grants.timing"): e["timing_ja"],
                                 t("compare.grants.fiscal_year"): _fy(e["fiscal_year"])}
-                               for e in cal]), hide_index=True, width="stretch", key="gm_cal")
+                               for e in cal]), hide_index=True, width="stretch", key="gm_cal", placeholder="")
     st.caption(t("compare.grants.calendar_note"))
 
 # --- store the choice in the plan -----------------------------------------------------------

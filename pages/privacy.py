@@ -15,6 +15,7 @@ from assessments.programme import privacy as pv
 from datasets import queries
 from reports import rules_draft
 from ui import shell, state
+from ui.compare_common import link_markdown
 from ui.i18n import col, lang, t
 
 shell.setup_page()
@@ -174,7 +175,7 @@ with tabs[1]:
                           **_answer(iid, "evidence", entry.get("evidence", "")))
             e2.text_input(t("assess.privacy.owner"), **_answer(iid, "owner", entry.get("owner", "")))
             e3.text_input(t("assess.privacy.due"), **_answer(iid, "due", entry.get("due", "")))
-            st.caption(t("assess.privacy.source", source=item.get("source") or ""))
+            st.caption(t("assess.privacy.source", source=link_markdown(item.get("source") or "")))
 
 with tabs[2]:
     missing = pv.missing_settings(settings, mode=mode)
@@ -204,7 +205,7 @@ with tabs[3]:
                      t("assess.privacy.uk.col.score"):
                          "–" if math.isnan(v["score"]) else f"{v['score']:.0%}",
                      t("assess.privacy.uk.col.gaps"): ", ".join(v["gaps"]) or "–"})
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch", placeholder="")
     st.caption(t("assess.privacy.uk.source"))
 
 with tabs[4]:

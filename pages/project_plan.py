@@ -242,7 +242,7 @@ c3.metric(t("export.plan.total", years=pc.years), yen(pc.total_jpy))
 st.caption(t("export.cost.tax"))
 if pc.lines or pc.running:
     st.dataframe(_cc.cost_lines_frame(pc), hide_index=True, width="stretch",
-                 key=state.widget_key("pp_cost_lines"))
+                 key=state.widget_key("pp_cost_lines"), placeholder="")
 if scheme is None:
     st.info(t("export.plan.no_scheme"))
 else:

@@ -12,6 +12,7 @@ import streamlit as st
 from assessments.programme import readiness as rd
 from datasets import queries
 from ui import shell, state
+from ui.compare_common import link_markdown
 from ui.i18n import col, lang, t
 
 shell.setup_page()
@@ -74,7 +75,7 @@ with tab_q:
                               **state.plan_widget("rd_ev_" + qid,
                                                   (answers.get(qid) or {}).get("evidence", ""),
                                                   lambda p, v, q=qid: _save_evidence(p, q, v)))
-                st.caption(t("assess.readiness.basis", basis=col(row, "basis")))
+                st.caption(t("assess.readiness.basis", basis=link_markdown(col(row, "basis"))))
 
 with tab_r:
     overall = rd.overall_score(scores)
@@ -117,7 +118,7 @@ with tab_r:
         for a in block["actions"]:
             st.markdown(f"- **{col(a, 'action')}**  \n  "
                         + t("assess.readiness.example", example=col(a, "example")))
-            st.caption(t("assess.readiness.source", source=a["source"]))
+            st.caption(t("assess.readiness.source", source=link_markdown(a["source"])))
     missing = rd.unanswered_conditions(scores)
     if missing and weakest:
         st.caption(t("assess.readiness.unanswered_conditions",
@@ -134,5 +135,5 @@ with tab_ref:
                      t("assess.readiness.col.quote"): r["seed_quote"],
                      t("assess.readiness.col.basis"):
                          t(f"assess.readiness.ref_basis.{r['basis']}") + f" — {r['seed_section']}"})
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(t("assess.readiness.source", source=reference["source"].iloc[0]))
+    st.dataframe(rows, hide_index=True, width="stretch", placeholder="")
+    st.caption(t("assess.readiness.source", source=link_markdown(reference["source"].iloc[0])))

@@ -102,7 +102,7 @@ table = pd.DataFrame({
     t("compare.uc.example_count"): [int((examples["use_case_id"] == u).sum()) for u in ids],
     t("compare.uc.in_plan"): [u in chosen for u in ids],
 })
-st.dataframe(table, hide_index=True, width="stretch", key="uc_table")
+st.dataframe(table, hide_index=True, width="stretch", key="uc_table", placeholder="")
 
 fig = px.bar(x=[col(r, "name") for r in cases.to_dict("records")], y=cases["dori_px_per_m"],
              text=[f"{v:g}" for v in cases["dori_px_per_m"]],

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from datasets.citations import cite
 from reports import excel as X
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,10 +202,10 @@ def test_sources_are_citations_not_internal_notes(printed):
     assert "日本防犯設備協会" in text and "2024年3月31日" in text
     assert "https://ppc.go.jp/all_faq_index/faq1-q1-13_" in _flat(text)  # privacy P01
     # a research-note pointer resolves through datasets/sources.csv (HR, DG → their pages)
-    assert [c["url"] for c in X.cite("facts.md §3a (HR, DG)")] == [
+    assert [c["url"] for c in cite("facts.md §3a (HR, DG)")] == [
         "https://harimania.com/news/kakogawa-hanzai-gensho-2020",
         "https://digital-gyosei.com/?p=8002"]
-    assert X.cite("facts.md §4f (basis unverified)")[0]["title"] == "原典未記載（要確認）"
+    assert cite("facts.md §4f (basis unverified)")[0]["title"] == "原典未記載（要確認）"
 
 
 def test_print_setup():

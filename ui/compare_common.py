@@ -2,36 +2,27 @@
 the plan's cost lines with where each comes from)."""
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 import streamlit as st
 
 from assessments.records import is_missing
+from datasets.citations import cite, citation_text
 from ui.i18n import t
 
 #: Plotly font readable on a projector.
 FONT = {"size": 18}
 
-_ITEM = re.compile(r"^(https?://\S+)\s+\(([^)]+)\)$")
-
 
 def link_markdown(source: str) -> str:
-    """``"https://a (KEY); https://b (K2)"`` → ``"[KEY](https://a) · [K2](https://b)"``.
-
-    Parts that are not ``url (key)`` (e.g. the seed report with its section) stay as text.
-    """
+    """A dataset ``source`` text as citations a reader can follow: ``"[title、publisher](url)
+    · …"``; the internal research notes are never shown, only what they point to
+    (:func:`reports.excel.cite`, the one reading of source texts)."""
     parts = []
-    for part in str(source).split("; "):
-        part = part.strip()
-        hit = _ITEM.match(part)
-        if hit:
-            parts.append(f"[{hit.group(2)}]({hit.group(1)})")
-        elif part.startswith("http"):
-            parts.append(f"<{part}>")
-        elif part:
-            parts.append(part)
-    return " · ".join(parts)
+    for c in cite(source):
+        text = citation_text(c).replace("[", "(").replace("]", ")")
+        parts.append(f"[{text}]({c['url']})" if c["url"] else text)
+    return " · ".join(dict.fromkeys(parts))
 
 
 def source_caption(sources) -> None:

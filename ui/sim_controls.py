@@ -44,7 +44,8 @@ def draw_use_cases(edits: Edits, use_cases: list[dict]) -> None:
     labels = {u["id"]: col(u, "name") for u in use_cases}
     stored = [u for u in edits.plan.get("use_cases") or [] if isinstance(u, str)]
     key = edits.key(f"uc_{edits.nonce}")
-    st.multiselect(t("sim.use_cases"), ids, default=[u for u in stored if u in labels],
+    st.multiselect(t("sim.use_cases"), ids, placeholder=t("common.choose"), select_all=False,
+                   default=[u for u in stored if u in labels],
                    format_func=lambda u: labels.get(u, u), key=key,
                    on_change=edits.set_use_cases, args=(key, use_cases),
                    help=t("sim.use_cases_help"))

@@ -70,7 +70,7 @@ def draw_costs(plan: dict, prices: dict, cost: PlanCosts, *, key: Callable[[str]
                            "quantity": st.column_config.NumberColumn(t("sim.cost.col.qty")),
                            "unit_price_jpy": st.column_config.NumberColumn(
                                t("sim.cost.col.unit"), min_value=0, step=1000,
-                               format="%d")})
+                               format="%d")}, placeholder="")
         st.caption(t("sim.cost.device_note"))
     pc = st.columns(len(ESTIMATE_RATES))
 
@@ -86,7 +86,7 @@ def draw_costs(plan: dict, prices: dict, cost: PlanCosts, *, key: Callable[[str]
         st.info(note)
     if cost.lines or cost.running:
         st.dataframe(cost_lines_frame(cost), hide_index=True, width="stretch",
-                     key=key("cost_df"))
+                     key=key("cost_df"), placeholder="")
     st.markdown("**" + t("export.plan.total_initial") + ": "
                 + t("export.yen", value=cost.initial_jpy) + "**  \n"
                 + t("export.plan.total", years=cost.years) + ": "

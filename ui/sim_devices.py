@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from assessments.engine import camera as cam_mod
+from assessments.engine.devices import DISTRIBUTIONS
 from ui import simulation as S
 from ui.i18n import t
 from ui.sim_edits import Edits
@@ -16,7 +17,11 @@ def column_config(fields) -> dict:
     cfg = {}
     for f in fields:
         label = t("sim.col." + f)
-        if f in ("id", "model", "distribution"):
+        if f == "distribution":
+            cfg[f] = st.column_config.SelectboxColumn(
+                label, options=list(DISTRIBUTIONS),
+                format_func=lambda d: t("sim.light_dist." + d))
+        elif f in ("id", "model"):
             cfg[f] = st.column_config.TextColumn(label)
         elif f in ("lat", "lon"):
             cfg[f] = st.column_config.NumberColumn(label, format="%.6f")
@@ -33,7 +38,7 @@ def device_table(edits: Edits, kind: str, devices: list, fields) -> None:
     df = pd.DataFrame([{f: d.get(f) for f in fields} for d in devices], columns=list(fields))
     st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
                    column_config=column_config(fields), on_change=edits.on_table,
-                   args=(kind, key))
+                   args=(kind, key), placeholder="")
 
 
 def draw_cameras(edits: Edits, plan: dict) -> None:

@@ -474,6 +474,7 @@ def draw_home_tools(edits: Edits, plan: dict) -> None:
         c[0].multiselect(t("sim.geo.home_kinds"), sorted(kinds, key=BUILDING_TYPES.index
                                                           if set(kinds) <= set(BUILDING_TYPES)
                                                           else str),
+                         placeholder=t("common.choose"), select_all=False,
                          key=kind_key, format_func=lambda k: f"{k}（{kinds[k]}）")
         c[0].button(t("sim.geo.home_kinds_apply"), key=key("geo_home_kinds_go"),
                     on_click=_homes_by_type, args=(edits, kind_key))
@@ -563,7 +564,7 @@ def draw_loaded(edits: Edits, plan: dict) -> None:
                        disabled=[t("sim.geo.col.kind"), t("sim.geo.col.count")],
                        column_config={"height_m": st.column_config.NumberColumn(
                            t("sim.geo.col.height"), min_value=0.5, max_value=300.0,
-                           step=0.5, format="%.1f m")})
+                           step=0.5, format="%.1f m")}, placeholder="")
 
 
 def draw_tab(edits: Edits, plan: dict) -> None:

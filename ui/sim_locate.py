@@ -228,7 +228,7 @@ def draw_pending(edits: Edits, plan: dict) -> None:
         t("sim.loc.col.address"): str(e["row"].get("address") or ""),
         t("sim.loc.col.town"): m.name if m else (t("sim.loc.town_none") if has_towns else ""),
         t("sim.loc.col.file"): str(e.get("file") or "")} for (_, e), m in zip(items, matches)])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="")
     c = st.columns(2)
     c[0].button(t("sim.loc.towns_btn"), key=key("loc_towns"), disabled=not has_towns,
                 help=t("sim.loc.towns_help"), on_click=place_at_towns, args=(edits,),

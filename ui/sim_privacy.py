@@ -73,7 +73,7 @@ def draw_privacy(edits: Edits, plan: dict, sim) -> None:
         hc = st.columns([1, 3])
         hc[0].button(t("sim.priv.all_homes"), key=key("all_homes"), on_click=set_homes,
                      args=(edits, homes_key, True))
-        hc[1].multiselect(t("sim.priv.pick"), ids,
+        hc[1].multiselect(t("sim.priv.pick"), ids, placeholder=t("common.choose"), select_all=False,
                           default=[i for i, f in zip(ids, feats) if is_home(f.get("properties"))],
                           key=homes_key, on_change=set_homes, args=(edits, homes_key))
     if n_homes == 0:
@@ -89,7 +89,7 @@ def draw_privacy(edits: Edits, plan: dict, sim) -> None:
             (" …" if len(h["building_ids"]) > 6 else ""),
             t("sim.priv.col.suggestion"): _suggestion(h),
             t("sim.priv.col.effect"): _effect(e)} for h, e in zip(sim.privacy, effects)]),
-            hide_index=True, width="stretch", key=key("priv_df"))
+            hide_index=True, width="stretch", key=key("priv_df"), placeholder="")
         st.caption(t("sim.priv.mask_note"))
         for h in sim.privacy:
             if h["camera_id"] not in cam_row:

@@ -44,7 +44,7 @@ def draw_summary(sim, req: dict | None, res: dict, cost: dict, *, key) -> None:
         t("sim.sum.level"): [f"{t('sim.dori.' + k)} ({thr[k]:g} px/m)" for k in keys],
         t("sim.sum.day"): [f"{res['dori_fraction'][k] * 100:.1f} %" for k in keys],
         t("sim.sum.night"): [f"{res['night_dori_fraction'][k] * 100:.1f} %" for k in keys]}),
-        hide_index=True, width="stretch", key=key("dori_table"))
+        hide_index=True, width="stretch", key=key("dori_table"), placeholder="")
     il = res["illuminance"]
     st.markdown("**" + t("sim.sum.lighting") + "**  \n" + t(
         "sim.sum.lux", mean=_f(il["mean_lx"]), min=_f(il["min_lx"]),
@@ -91,7 +91,7 @@ def draw_districts(res: dict, req: dict | None, *, key) -> None:
                 t("sim.dist.cameras"): len(d.get("cameras") or [])} for d in res["districts"]]),
                 hide_index=True, width="stretch", key=key("dist_df"),
                 column_config={t("sim.dist.area"): st.column_config.NumberColumn(
-                    format="localized")})
+                    format="localized")}, placeholder="")
             st.caption(t("sim.dist.note"))
     elif res.get("district_issues"):
         st.warning(t("sim.dist.invalid") + "\n\n" + "\n".join(

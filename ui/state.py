@@ -321,7 +321,7 @@ def plan_table(name: str, base, save: Callable[[dict, list[dict]], None], **edit
         rows = editor_rows(base, st.session_state[key])
         update_plan(lambda p: save(p, rows), plan_id=plan_id)
 
-    st.data_editor(base, key=key, on_change=changed, **editor)
+    st.data_editor(base, key=key, on_change=changed, **editor, placeholder="")
     return editor_rows(base, st.session_state.get(key))
 
 

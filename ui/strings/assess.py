@@ -160,8 +160,8 @@ STRINGS = {
     "assess.privacy.uk.p11": ("公共の安全と法執行を最も効果的に支え、証拠に使える画質の画像を得ること ⚠️", "Used in the most effective way to support public safety and law enforcement, producing evidential-quality images ⚠️"),
     "assess.privacy.uk.p12": ("照合に使う参照データベースは正確で最新に保つこと ⚠️", "Reference databases used for matching must be accurate and kept up to date ⚠️"),
     "assess.privacy.uk.source": (
-        "出典: 英国 Surveillance Camera Code of Practice（2013年6月）。原則の要約は facts.md §6（GI: R (Bridges) v CC South Wales 判決 ¶30）。2023年のDPDI法案で廃止が提案され、2024年以降の有効性は未確認。",
-        "Source: UK Surveillance Camera Code of Practice (June 2013); principle summaries per facts.md §6 (GI: R (Bridges) v CC South Wales, ¶30). The 2023 DPDI Bill proposed abolishing the Code; its status after 2024 is unverified."),
+        "出典: 英国 Surveillance Camera Code of Practice（2013年6月）。原則の要約は R (Bridges) v CC South Wales 判決（2020年）¶30 による。2023年のDPDI法案で廃止が提案され、2024年以降の有効性は未確認。",
+        "Source: UK Surveillance Camera Code of Practice (June 2013); principle summaries per R (Bridges) v CC South Wales (2020), ¶30. The 2023 DPDI Bill proposed abolishing the Code; its status after 2024 is unverified."),
     "assess.privacy.draft_intro": (
         "回答と基本事項から「防犯カメラの設置及び運用に関する要綱（案）」を作ります。下書きです。必ず法務担当課（例規審査）と個人情報保護担当課で確認してください。",
         "Builds a draft guideline on installing and operating the cameras from your answers and settings. It is a draft: review it with the legal and privacy sections."),

@@ -4,6 +4,7 @@ STRINGS = {
     "common.app_title": ("見守りプランナー", "Mimamori Planner"),
     "common.app_tagline": ("スマートシティの防犯・見守り計画づくり", "Planning smart-city safety projects"),
     "common.language": ("言語 / Language", "言語 / Language"),
+    "common.choose": ("選択してください", "Choose"),
     "common.first_plan_name": ("はじめての計画", "My first plan"),
     "common.sample_plan_name": ("サンプル：新座市モデル地区（PLATEAU）", "Sample: Niiza model district (PLATEAU)"),
     # navigation groups and titles
