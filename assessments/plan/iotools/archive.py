@@ -27,7 +27,7 @@ import zlib
 from .result import ImportResult, Limits, short
 from .xlsx import ZIP_MAGIC
 
-__all__ = ["GML_SUFFIXES", "XML_PARSER_OPTIONS", "gml_files", "refuse_doctype"]
+__all__ = ["GML_SUFFIXES", "XML_PARSER_OPTIONS", "gml_files", "refuse_doctype", "split_tag"]
 
 #: Names of the GML files taken from a .zip (the download service names them ``.xml``).
 GML_SUFFIXES = (".xml", ".gml")
@@ -41,6 +41,18 @@ XML_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=Fals
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
               NotImplementedError)
 _EMPTY_ZIP = b"PK\x05\x06"
+
+
+def split_tag(tag) -> tuple[str, str]:
+    """An lxml tag as ``(namespace, local name)``: ``{ns}local`` → ``(ns, local)``, a name
+    without namespace → ``("", name)``; comments and processing instructions (whose tag is
+    not a string) → ``("", "")``."""
+    if not isinstance(tag, str):
+        return "", ""
+    if tag.startswith("{"):
+        ns, local = tag[1:].split("}", 1)
+        return ns, local
+    return "", tag
 
 
 def refuse_doctype(data: bytes, res: ImportResult) -> bool:

@@ -35,7 +35,7 @@ import io
 import re
 from collections import Counter
 
-from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
+from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype, split_tag
 from .geojson import read_geojson
 from .polygons import DEFAULT_BUILDING_HEIGHT_M, features_to_collection
 from .result import ImportResult, Limits, new_result, short
@@ -64,13 +64,13 @@ _GEOGRAPHIC = (6697, 6668, 4612, 4326, 4019, 4301)
 
 
 def _local(tag) -> str:
-    """Local name of an lxml tag (``{ns}name`` → ``name``)."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    """Local name of an lxml tag (``{ns}name`` → ``name``; :func:`.archive.split_tag`)."""
+    return split_tag(tag)[1]
 
 
 def _ns(tag) -> str:
-    """Namespace of an lxml tag (``{ns}name`` → ``ns``)."""
-    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
+    """Namespace of an lxml tag (``{ns}name`` → ``ns``; :func:`.archive.split_tag`)."""
+    return split_tag(tag)[0]
 
 
 def _prefixed(elem) -> str:

@@ -44,7 +44,7 @@ from struct import error as struct_error
 
 import numpy as np
 
-from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
+from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype, split_tag
 from .result import ImportResult, Limits, new_result, short
 from .values import JAPAN_LAT, JAPAN_LON
 
@@ -64,19 +64,10 @@ _SRS = {"fguuid:jgd2011.bl": "JGD2011", "fguuid:jgd2000.bl": "JGD2000"}
 _SPACING_RTOL = 1e-3
 
 
-def _local(tag) -> tuple[str, str]:
-    if not isinstance(tag, str):
-        return "", ""
-    if tag.startswith("{"):
-        ns, local = tag[1:].split("}", 1)
-        return ns, local
-    return "", tag
-
-
 def _first(elem, local, ns=_GML_NS):
     """First descendant of ``elem`` named ``local`` in ``ns``, or None."""
     for e in elem.iter():
-        n, lo = _local(e.tag)
+        n, lo = split_tag(e.tag)
         if lo == local and n == ns:
             return e
     return None
@@ -141,14 +132,14 @@ def _parse_file(name, data, res, limits, etree, datums):
     # DTDs are refused above, so lifting the limit only lets a bounded file be read
     parser = etree.XMLParser(huge_tree=True, **XML_PARSER_OPTIONS)
     root = etree.fromstring(data, parser)
-    ns, local = _local(root.tag)
+    ns, local = split_tag(root.tag)
     if local != "Dataset" or ns not in (_FGD_NS, ""):
         res.add(None, "", "not_dem", local, f"{name}: the root element is {local!r}, not the "
                 "基盤地図情報 Dataset")
         return None
-    dems = [e for e in root if _local(e.tag)[1] == "DEM"]
+    dems = [e for e in root if split_tag(e.tag)[1] == "DEM"]
     if not dems:
-        kinds = sorted({_local(e.tag)[1] for e in root if _local(e.tag)[0] == ns} - {""})
+        kinds = sorted({split_tag(e.tag)[1] for e in root if split_tag(e.tag)[0] == ns} - {""})
         res.add(None, "", "not_dem", ", ".join(kinds[:5]), f"{name} has no DEM (it holds "
                 f"{', '.join(kinds[:5]) or 'nothing'}; basic items are a base map)")
         return None
@@ -183,7 +174,7 @@ def _mesh(dem, name, res, limits, datums):
     """One DEM feature → dict with its heights (rows north → south), or None."""
     fields = {}
     for c in dem:
-        n, lo = _local(c.tag)
+        n, lo = split_tag(c.tag)
         if n in (_FGD_NS, "") and lo in ("type", "mesh"):
             fields[lo] = (c.text or "").strip()
     env = _first(dem, "Envelope")

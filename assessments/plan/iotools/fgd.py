@@ -62,7 +62,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 
-from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype
+from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype, split_tag
 from .polygons import (DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon,
                        features_to_collection, polygon_feature)
 from .result import ImportResult, Limits, new_result
@@ -86,16 +86,6 @@ _SRS = {"fguuid:jgd2011.bl": "JGD2011", "fguuid:jgd2000.bl": "JGD2000"}
 #: Most boundary vertices joined into 町字 faces (polygonize is O(n log n) but holds the
 #: noded lines in memory).
 _MAX_POLYGONIZE_VERTICES = 500_000
-
-
-def _split(tag):
-    """``{ns}local`` → ``(ns, local)``; comments and PIs → ``("", "")``."""
-    if not isinstance(tag, str):
-        return "", ""
-    if tag.startswith("{"):
-        ns, local = tag[1:].split("}", 1)
-        return ns, local
-    return "", tag
 
 
 def _height_table(building_height_m):
@@ -215,7 +205,7 @@ def _parse_file(name, data, res, limits, acc, etree) -> bool:
         if event == "start":
             depth += 1
             if depth == 1:
-                ns, local = _split(elem.tag)
+                ns, local = split_tag(elem.tag)
                 if local != "Dataset" or ns not in (FGD_NS, ""):
                     res.add(None, "", "not_fgd", local or str(elem.tag), f"{name}: the root "
                             f"element is {local!r}, not the 基盤地図情報 Dataset")
@@ -224,7 +214,7 @@ def _parse_file(name, data, res, limits, acc, etree) -> bool:
         depth -= 1
         if depth != 1:
             continue
-        ns, local = _split(elem.tag)
+        ns, local = split_tag(elem.tag)
         if ns in (FGD_NS, "") and local:
             if local in ("DEM", "DGHM"):
                 res.add(None, "", "fgd_is_dem", name, f"{name} is an elevation model (DEM); "
@@ -362,12 +352,12 @@ def _geometry_parts(geom_el, kind):
         return [[tokens_under(geom_el)]]
     parts = []
     for patch in geom_el.iter():
-        ns, lo = _split(patch.tag)
+        ns, lo = split_tag(patch.tag)
         if ns != _GML_NS or lo not in ("PolygonPatch", "Polygon"):
             continue
         ext, ints = None, []
         for c in patch:
-            cns, clo = _split(c.tag)
+            cns, clo = split_tag(c.tag)
             if clo == "exterior":
                 ext = tokens_under(c)
             elif clo == "interior":
