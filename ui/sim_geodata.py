@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from assessments.engine.grid import Grid, plane_rectangular_zone
+from assessments.engine.grid import Grid, geojson_parts, plane_rectangular_zone
 from assessments.engine.homes import building_at, buildings_near_lines
 from assessments.plan import basemap
 from assessments.plan import iotools as imp
@@ -45,24 +45,15 @@ def features_bounds(features) -> tuple | None:
     lo = np.array([np.inf, np.inf])
     hi = -lo
     for f in features:
-        coords = ((f or {}).get("geometry") or {}).get("coordinates")
-        if coords is None:
-            continue
         try:
-            a = np.asarray(_flatten(coords), dtype=float).reshape(-1, 2)
+            a = np.asarray([p[:2] for part in geojson_parts((f or {}).get("geometry"))
+                            for p in part], dtype=float).reshape(-1, 2)
         except (ValueError, TypeError):
             continue
         if a.size:
             lo = np.minimum(lo, a.min(axis=0))
             hi = np.maximum(hi, a.max(axis=0))
     return None if not np.isfinite(lo).all() else (lo[0], lo[1], hi[0], hi[1])
-
-
-def _flatten(coords) -> list:
-    """Positions of nested GeoJSON coordinates, 2-D (a third value is dropped)."""
-    if coords and isinstance(coords[0], (int, float)):
-        return [coords[:2]]
-    return [p for c in coords for p in _flatten(c)]
 
 
 def plan_area_bounds(plan: dict) -> tuple | None:
@@ -138,9 +129,9 @@ def _result_bounds(res) -> tuple | None:
               if k != "admin_areas"]
     if res.terrain is not None:
         tr = res.terrain
-        rows, cols = tr.height_m.shape
-        boxes.append((tr.lon_west - tr.dlon_deg / 2, tr.lat_north - (rows - 0.5) * tr.dlat_deg,
-                      tr.lon_west + (cols - 0.5) * tr.dlon_deg, tr.lat_north + tr.dlat_deg / 2))
+        boxes.append(basemap.terrain_extent(*tr.height_m.shape, lat_north=tr.lat_north,
+                                            lon_west=tr.lon_west, dlat_deg=tr.dlat_deg,
+                                            dlon_deg=tr.dlon_deg))
     if res.background is not None:
         boxes.append(res.background.bounds_lonlat)
     return _union(*boxes)

@@ -152,13 +152,20 @@ def terrain_from_doc(spec: dict):
     return Terrain(h, **geo)
 
 
+def terrain_extent(rows: int, cols: int, *, lat_north: float, lon_west: float,
+                   dlat_deg: float, dlon_deg: float) -> tuple[float, float, float, float]:
+    """``(lon_w, lat_s, lon_e, lat_n)`` [°] of the cell edges of a geographic height grid
+    whose cell ``[0, 0]`` is centred at ``(lat_north, lon_west)``."""
+    lat_n = float(lat_north) + float(dlat_deg) / 2
+    lon_w = float(lon_west) - float(dlon_deg) / 2
+    return lon_w, lat_n - int(rows) * float(dlat_deg), lon_w + int(cols) * float(dlon_deg), lat_n
+
+
 def terrain_bounds(spec: dict) -> tuple[float, float, float, float]:
     """``(lon_w, lat_s, lon_e, lat_n)`` [°] of the cell edges of a :func:`terrain_doc`."""
-    rows, cols = int(spec["rows"]), int(spec["cols"])
-    dlat, dlon = float(spec["dlat_deg"]), float(spec["dlon_deg"])
-    lat_n = float(spec["lat_north"]) + dlat / 2
-    lon_w = float(spec["lon_west"]) - dlon / 2
-    return lon_w, lat_n - rows * dlat, lon_w + cols * dlon, lat_n
+    return terrain_extent(spec["rows"], spec["cols"], lat_north=spec["lat_north"],
+                          lon_west=spec["lon_west"], dlat_deg=spec["dlat_deg"],
+                          dlon_deg=spec["dlon_deg"])
 
 
 # --- raster background -----------------------------------------------------------------
