@@ -70,3 +70,20 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
     """
     h = hex_colour.lstrip("#")
     return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+
+
+#: The map's background under the layers (``plot_bgcolor`` of the app's map).
+MAP_BACKGROUND = "#F4F5F7"
+
+
+def painted(hex_colour: str, alpha: int, under: str = MAP_BACKGROUND) -> str:
+    """``hex_colour`` at opacity ``alpha`` (0–255) over ``under``, as ``"#rrggbb"``: the
+    colour a layer shows on the map, which its legend swatch repeats.
+
+    Examples
+    --------
+    ``painted("#000000", 128, "#FFFFFF")``: 255 · (1 − 128/255) = 127 → ``"#7F7F7F"``.
+    """
+    a = alpha / 255.0
+    return "#{:02X}{:02X}{:02X}".format(*(int(round(c * a + u * (1 - a)))
+                                         for c, u in zip(rgb(hex_colour), rgb(under))))

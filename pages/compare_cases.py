@@ -9,7 +9,7 @@ import streamlit as st
 
 from datasets import queries
 from ui import shell, state
-from ui.compare_common import FONT, labels, missing, source_caption
+from ui.compare_common import FONT, labels, missing, source_caption, yen_compact
 from ui.i18n import col, lang, lang_key, t
 
 shell.setup_page()
@@ -39,6 +39,28 @@ def _points() -> pd.DataFrame:
 
 def _name(row) -> str:
     return str(col(row, "name"))
+
+
+def _label_width_deg(text: str) -> float:
+    """About how wide a map label is [° lon] on the 700 px map of Japan at 1366 px (about
+    24 px per degree, font 18 px): a kanji about 0.8°, a Latin letter about 0.42°."""
+    return 0.5 + sum(0.8 if ord(ch) >= 0x2E80 else 0.42 for ch in text)
+
+
+def _declutter(lons, lats, texts, *, height_deg: float = 0.9) -> list[bool]:
+    """Which map labels to draw: a label (centred above its point, ``height_deg`` [°] high)
+    is left out when it would overlap one already drawn; the point keeps its name on
+    hover. Points in the given order, which is the order of priority."""
+    drawn: list[tuple[float, float, float]] = []
+    keep = []
+    for lon, lat, text in zip(lons, lats, texts):
+        half = _label_width_deg(text) / 2
+        free = all(abs(lon - x) >= half + h or abs(lat - y) >= height_deg
+                   for x, y, h in drawn)
+        keep.append(free)
+        if free:
+            drawn.append((lon, lat, half))
+    return keep
 
 
 def _short(row) -> str:
@@ -95,12 +117,18 @@ if len(found):
                                text=base["prefecture"] + " " + base["name"],
                                marker={"size": 3, "color": "#c8ccd0"},
                                name=t("compare.cases.map_offices")))
+    # labels that would overlap (the Kanto initiatives) are left to the hover text
+    shown = found[found["type"].isin(TYPES)]
+    short = {i: _short(r) for i, r in zip(shown.index, shown.to_dict("records"))}
+    keep = dict(zip(shown.index, _declutter(shown["lon"].tolist(), shown["lat"].tolist(),
+                                            list(short.values()))))
     for ty in TYPES:
         part = found[found["type"] == ty]
         if len(part):
             fig.add_trace(go.Scatter(
                 x=part["lon"], y=part["lat"], mode="markers+text",
-                text=[_short(r) for r in part.to_dict("records")], textposition="top center",
+                text=[short[i] if keep[i] else "" for i in part.index],
+                textposition="top center",
                 hovertext=[_name(r) for r in part.to_dict("records")], hoverinfo="text",
                 marker={"size": 16, "line": {"width": 1, "color": "white"}},
                 name=t(f"compare.type.{ty}")))
@@ -198,7 +226,14 @@ others = mine.drop(crimes.index)
 cols = st.columns(3)
 for n, r in enumerate(others.to_dict("records")):
     unit = t(f"compare.unit.{UNITS[r['unit']]}") if r["unit"] in UNITS else r["unit"]
-    value = f"{r['value']:+.0f} %" if r["unit"] == "%" and r["value"] < 0 else f"{r['value']:,.0f} {unit}"
+    if r["unit"] == "円":  # 4億円, not 400,000,000 円 (too wide for a metric at 1366 px)
+        value = yen_compact(r["value"])
+    elif r["unit"] == "円/年":
+        value = t("compare.money.per_year", amount=yen_compact(r["value"]))
+    elif r["unit"] == "%" and r["value"] < 0:
+        value = f"{r['value']:+.0f} %"
+    else:
+        value = f"{r['value']:,.0f} {unit}"
     note = col(r, "note")
     cols[n % 3].metric(str(col(r, "metric")) + ("" if missing(r["year"]) else f" ({int(r['year'])})"),
                        value, help=None if missing(note) or not note else str(note))
@@ -207,5 +242,6 @@ if len(crimes):
                  labels={"x": t("compare.cases.year"), "value": t("compare.cases.crimes")})
     bar.update_traces(texttemplate="%{text:,.0f}", textposition="outside")
     bar.update_layout(height=420, font=FONT, margin={"t": 30})
+    bar.update_yaxes(tickformat=",")  # 3,000 件 as written in Japanese statistics
     st.plotly_chart(bar, key="cc_crimes")
 source_caption(sorted(set(mine["source"])))

@@ -10,7 +10,8 @@ from assessments.programme.costs import plan_costs
 from assessments.programme.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
 from datasets import queries
 from ui import shell, state
-from ui.compare_common import FONT, labels, link_markdown, missing, source_caption, yen
+from ui.compare_common import (FONT, labels, link_markdown, missing, source_caption, yen,
+                               yen_compact, yen_ticks)
 from ui.i18n import col, lang, lang_key, t
 
 shell.setup_page()
@@ -178,6 +179,7 @@ if offered:
             t("compare.col.name"): names[m.scheme_id],
             t("compare.grants.basis"): yen(m.basis_jpy),
             t("compare.grants.grant"): yen(m.grant_jpy) if m.grant_jpy is not None
+            else t("compare.grants.unknown") if missing(m.grant_upper_bound_jpy)
             else t("compare.grants.unknown_amount", cap=yen(m.grant_upper_bound_jpy)),
             t("compare.grants.national"): yen(m.national_share_jpy),
             t("compare.grants.local"): yen(m.applicant_share_jpy),
@@ -187,7 +189,8 @@ if offered:
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="gm_result",
                  column_config={t("compare.col.source"): st.column_config.LinkColumn()}, placeholder="")
-    known = [m for m in offered if m.grant_jpy is not None]
+    # a chart of zero amounts (no costs entered yet) would only show a bare axis
+    known = [m for m in offered if m.grant_jpy]
     if known:
         fig = go.Figure()
         payers = {}
@@ -197,12 +200,14 @@ if offered:
                 payers.setdefault(label, {})[names[m.scheme_id]] = s["amount_jpy"]
         for label, values in payers.items():
             fig.add_trace(go.Bar(name=label, y=list(values), x=list(values.values()),
-                                 orientation="h", text=[yen(v) for v in values.values()],
+                                 orientation="h", text=[yen_compact(v) for v in values.values()],
                                  textposition="inside"))
+        ticks, tick_text = yen_ticks(max(sum(s["amount_jpy"] for s in m.shares) for m in known))
         fig.update_layout(barmode="stack", height=120 + 70 * len(known), font=FONT,
                           margin={"l": 10, "r": 10, "t": 10, "b": 10},
                           yaxis={"autorange": "reversed"}, legend={"orientation": "h"},
-                          xaxis_title=t("compare.grants.yen"))
+                          xaxis={"title": t("compare.grants.yen"), "tickvals": ticks,
+                                 "ticktext": tick_text})
         st.plotly_chart(fig, key="gm_chart")
     source_caption(sorted({by_id[m.scheme_id]["source"] for m in offered}))
     fys = sorted({_fy(m.fiscal_year) for m in offered})

@@ -125,7 +125,7 @@ def test_navigation_is_the_apps_own_links_in_the_sidebar(lang, group, link):
     at.run()
     assert not at.exception
     links = [e.proto.label for e in at.sidebar.get("page_link")]
-    assert len(links) == 9 and links[0] == ("ホーム" if lang == "ja" else "Home")
+    assert len(links) == 10 and links[0] == ("ホーム" if lang == "ja" else "Home")
     assert link in links
     assert group in [c.value for c in at.sidebar.caption]
 

@@ -26,7 +26,9 @@ UNESCAPED = re.compile(r"(?<!\\)<(?:img|script)|(?<!\\)\]\((?:https|javascript)[
 
 
 def test_no_unsafe_html_in_the_app():
-    hits = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES
+    # ui/theme.py is the one sanctioned st.html: constant <style> blocks of the app's own
+    # CSS (tests/test_theme.py checks that its embedded texts are CSS-escaped)
+    hits = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES if p != ROOT / "ui" / "theme.py"
             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
             if re.search(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1\.html",
                          line)]

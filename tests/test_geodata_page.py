@@ -258,7 +258,8 @@ def test_a_damaged_terrain_can_be_removed_from_the_error_page(town):
     finally:
         ws.close()
     _run(at)
-    assert at.error and "terrain" in at.error[0].value
+    # named as the page names it: 計画：地形 の形式が正しくありません (not the field 'terrain')
+    assert at.error and "計画：地形 の形式が正しくありません" in at.error[0].value
     _named(at.button, "geo_rm_terrain").click()
     _run(at)
     assert "terrain" not in _plan(at) and not at.error

@@ -94,7 +94,18 @@ def _parts(trace) -> int:
 
 
 def _note(fig) -> str:
-    return fig.layout.annotations[0].text
+    """The attributions in the map's bottom-left corner (after the north mark)."""
+    return _note_annotation(fig).text
+
+
+def _note_annotation(fig):
+    return next(a for a in fig.layout.annotations if a.yanchor == "bottom")
+
+
+def _base_legend(sim, plan) -> tuple[str, list[str]]:
+    """The base map's section of the legend beside the map: its title and labels."""
+    title, entries = map_view.legend_sections(sim, plan)[2]
+    return title, [label for label, _ in entries]
 
 
 def _decode(uri: str) -> np.ndarray:
@@ -125,13 +136,15 @@ def test_one_trace_per_layer_with_a_part_per_feature_in_view():
     # only 旭町一丁目 (35.8600 N) is inside; 旭町二丁目 (35.8650 N) is north of the area
     towns = _trace(fig, "町字名")
     assert list(towns.text) == ["旭町一丁目"] and towns.mode == "text"
-    # drawing order = basemap.LAYERS, the contours first; all in the base map's legend
-    base = [tr for tr in fig.data if getattr(tr, "legend", None) == "legend2"]
-    assert [tr.name for tr in base] == [
-        "等高線（2 m 間隔）", "行政区画", "町字の区域", "水涯線（川・池など）", "道路", "鉄道",
-        "行政界・町字界", "町字名"]
-    assert all(tr.hoverinfo == "skip" for tr in base)
-    assert fig.layout.legend2.title.text == "地図"
+    # drawing order = basemap.LAYERS, the contours first; the same order in the legend
+    # beside the map (no legend on the map)
+    names = ["等高線（2 m 間隔）", "行政区画", "町字の区域", "水涯線（川・池など）", "道路",
+             "鉄道", "行政界・町字界", "町字名"]
+    base = [tr for tr in fig.data if tr.name in names]
+    assert [tr.name for tr in base] == names
+    assert all(tr.hoverinfo == "skip" and tr.showlegend is False for tr in base)
+    assert fig.layout.showlegend is False
+    assert _base_legend(sim, plan) == ("地図", names)
 
 
 def test_contours_and_hillshade_of_the_terrain():
@@ -208,7 +221,7 @@ def test_attributions_in_the_bottom_left_note():
     plan["background"] = _background_doc(name="ortho.tif", attribution="〇〇市 都市計画図（令和5年）")
     note = _note(map_view.figure(sim, plan))
     assert note == "出典：国土地理院 基盤地図情報 / 〇〇市 都市計画図（令和5年） / 地形：DEM5A 533967"
-    ann = map_view.figure(sim, plan).layout.annotations[0]
+    ann = _note_annotation(map_view.figure(sim, plan))
     assert (ann.x, ann.y, ann.xanchor, ann.yanchor) == (0, 0, "left", "bottom")
 
 
@@ -216,12 +229,10 @@ def test_base_map_can_be_turned_off_and_is_absent_without_data():
     plan = _full_plan("basemap-off")
     sim = S.simulate_plan(plan)
     fig = map_view.figure(sim, plan, basemap=False)
-    assert not [tr for tr in fig.data if getattr(tr, "legend", None) == "legend2"]
     assert [i.name for i in fig.layout.images] == ["heatmap"]
-    assert not fig.layout.annotations
+    assert [a.text for a in fig.layout.annotations] == ["北 ↑"]   # no attributions
     bare = _plan("basemap-none")
-    fig = map_view.figure(S.simulate_plan(bare), bare)
-    assert not [tr for tr in fig.data if getattr(tr, "legend", None) == "legend2"]
+    assert _base_legend(S.simulate_plan(bare), bare)[1] == []
 
 
 def test_features_outside_the_grid_are_left_out():
@@ -242,7 +253,7 @@ def test_features_outside_the_grid_are_left_out():
                                                 features=roads["features"][2:])})
     fig = map_view.figure(S.simulate_plan(plan), plan)
     assert not [tr for tr in fig.data if tr.name == "道路"]
-    assert not fig.layout.annotations
+    assert [a.text for a in fig.layout.annotations] == ["北 ↑"]   # no attributions
 
 
 def test_damaged_features_and_stored_values_give_no_traceback():
@@ -282,8 +293,9 @@ def test_road_areas_are_filled_under_the_heat_map_with_their_holes_empty():
     sim = S.simulate_plan(plan)
     fig = map_view.figure(sim, plan)
     assert [i.name for i in fig.layout.images] == ["road_areas", "heatmap"]
-    legend = _trace(fig, "道路の区域（PLATEAU）")
-    assert legend.marker.symbol == "square" and legend.legend == "legend2"
+    # a filled image layer: a filled square in the legend beside the map
+    (label, style), = [e for e in map_view.legend_sections(sim, plan)[2][1]]
+    assert label == "道路の区域（PLATEAU）" and style.fill is not None
     assert _note(fig) == "出典：国土交通省 Project PLATEAU"
     image = fig.layout.images[0]
     pixels = _decode(image.source)

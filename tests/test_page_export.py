@@ -123,7 +123,8 @@ def test_a_plan_that_cannot_be_simulated_is_exported_with_a_message(workspace_pa
     at, _ = _page(workspace_path, plan)
     message = next(w.value for w in at.warning if "シミュレーション" in w.value)
     assert message.startswith("この計画はシミュレーションできないため")
-    assert "tilt_deg" in message and "C1" in message
+    # the field as the cameras table names it, never the plan's field name
+    assert "カメラ C1：俯角 [°] = 120 は範囲外です" in message and "tilt_deg" not in message
     wb = load_workbook(io.BytesIO(_downloaded(at, media)))
     assert "カメラ配置" in wb.sheetnames
     assert "カメラ別の結果" not in wb.sheetnames  # written only with the simulation's figures

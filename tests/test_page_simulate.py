@@ -113,12 +113,27 @@ def test_invalid_edit_is_not_saved():
     at = _sample()
     before = _plan(at)["cameras"]
     _queue_edit(at, "cameras", {"edited_rows": {"0": {"tilt_deg": 120.0}}})
-    assert any("Not saved" in e.value and "tilt_deg" in e.value for e in at.error)
+    # named as the table names it, on the row it concerns (C1 is the table's first row),
+    # in the open cameras tab: never the plan's field name
+    errors = [e.value for e in at.tabs[0].error]
+    assert any("Not saved" in e and "camera C1 (row 1 of the table): Tilt [°] = 120 is out "
+               "of range" in e for e in errors), errors
+    assert not any("tilt_deg" in e.value for e in at.error)
     assert _plan(at)["cameras"] == before
     _queue_edit(at, "lights", {"edited_rows": {"0": {"mount_height_m": -3.0}}})
-    # one issue type for lights too: the value and the allowed range (0, 100] are named
-    assert any("Not saved" in e.value and "street light L1: mount_height_m = -3 is out of "
-               "range ((0, 100])" in e.value for e in at.error), [e.value for e in at.error]
+    # one issue type for lights too: the value and the allowed range (0, 100] are named;
+    # the lights tab is closed, so the message shows at the top of the page
+    assert any("Not saved" in e.value and "street light L1 (row 1 of the table): Height [m] "
+               "= -3 is out of range ((0, 100])" in e.value for e in at.error), \
+        [e.value for e in at.error]
+
+
+def test_invalid_edit_is_named_in_japanese_at_its_row():
+    at = _sample(lang="ja")
+    _queue_edit(at, "cameras", {"edited_rows": {"1": {"tilt_deg": 120.0}}})
+    errors = [e.value for e in at.tabs[0].error]
+    # the second row of the sample's table is C2
+    assert any("カメラ C2（表の 2 行目）：俯角 [°] = 120 は範囲外です" in e for e in errors), errors
 
 
 def test_every_issue_code_and_kind_has_its_text_in_both_languages():
@@ -136,7 +151,7 @@ def test_every_issue_code_and_kind_has_its_text_in_both_languages():
     issue = PlanIssue("light", "L3", "lumens", "out_of_range", -5, {"range": "≥ 0"})
     st.session_state["lang"] = "ja"
     try:
-        assert plan_issue_text(issue) == "防犯灯 L3：lumens = -5 は範囲外です（≥ 0）"
+        assert plan_issue_text(issue) == "防犯灯 L3：光束 [lm] = -5 は範囲外です（≥ 0）"
     finally:
         del st.session_state["lang"]
 
@@ -345,7 +360,9 @@ def test_map_figure_is_drawn_once_and_its_click_grid_is_one_marker():
     assert lay.datarevision == map_view.figure(S.simulate_plan(plan), plan).layout.datarevision
     assert lay.margin.autoexpand is False
     assert lay.xaxis.automargin is False and lay.yaxis.automargin is False
-    assert 0 <= lay.legend.x <= 1 and 0 <= lay.legend.y <= 1
+    # no legend on the map (it is drawn beside it) and no margin: the plot is the chart
+    assert lay.showlegend is False
+    assert (lay.margin.l, lay.margin.r, lay.margin.t, lay.margin.b) == (0, 0, 0, 0)
     import numpy as np
     grid = next(tr for tr in fig.data if tr.name == "grid")
     # 200 m at 0.5 m = 400 × 400 cells; ≤ 3,600 points: step √(40,000 m² / 3,600) = 3.33 m
@@ -619,3 +636,35 @@ def test_ui_modules_import_each_other_without_a_cycle():
         done.add(mod)
     for mod in sorted(graph):
         visit(mod, ())
+
+
+def test_an_existing_camera_is_simulated_but_not_costed():
+    """既設 ticked in the cameras table: the camera still covers its area, but it has no
+    cost line (nothing is bought): the sample's C1 … C11 without unit prices cost 0 円, so
+    price C1 and C2's model first, then mark C2 existing."""
+    from assessments.programme.costs import plan_costs
+    at = _sample()
+    covered = _metric(at, "Covered")
+    _queue_edit(at, "cameras", {"edited_rows": {"0": {"unit_price_jpy": 300_000},
+                                                "1": {"unit_price_jpy": 300_000}}})
+    both = plan_costs(_plan(at))
+    _queue_edit(at, "cameras", {"edited_rows": {"1": {"existing": True}}})
+    plan = _plan(at)
+    assert plan["cameras"][1]["existing"] is True
+    # one 300,000 円 camera fewer in the initial cost; the coverage is unchanged
+    # C1 300,000 + C2 300,000 = 600,000 円 (the sample has no estimate rates); C2 existing:
+    # 300,000 円 left
+    assert (both.initial_jpy, plan_costs(plan).initial_jpy) == (600_000, 300_000)
+    assert _metric(at, "Covered") == pytest.approx(covered)
+
+
+def test_camera_names_sit_behind_the_camera():
+    from ui import map_view
+    # looking east (90°) → name west; north (0°) → south; 350° → 170° → south;
+    # 225° (south-west) → 45° → north-east
+    assert map_view.label_position(90) == "middle left"
+    assert map_view.label_position(0) == "bottom center"
+    assert map_view.label_position(350) == "bottom center"
+    assert map_view.label_position(225) == "top right"
+    # two cameras on one pole looking apart (the sample's C1 94°, C2 186°): names apart
+    assert map_view.label_position(94) != map_view.label_position(186)

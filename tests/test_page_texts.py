@@ -25,7 +25,7 @@ from assessments.records import is_missing
 from pagetest import run_page_on_plan
 
 PAGES = ["home", "use_cases", "compare_cases", "readiness", "privacy", "project_plan",
-         "grants", "simulate", "export"]
+         "grants", "simulate", "export", "present"]
 
 # Texts that only a developer would recognise.
 INTERNAL = re.compile(

@@ -395,6 +395,8 @@ def test_scenario_b_chofu_association(workspace_path, media):
     # px/m: Observe (62.5 ≤ 87 < 125)
     sim.session_state["sim.edit_queue"] = [{"kind": "cameras", "delta": {
         "edited_rows": {"2": {"hfov_deg": 40.0}}}}]
+    # the preview opens on a click (a dialog): look at the point again
+    sim.session_state["sim.inspect"] = {"x_m": float(x), "y_m": float(y)}
     _run(sim)
     seen = levels(sim)
     assert seen["C3"][1] == "Observe（観察）"

@@ -2,13 +2,14 @@
 the plan's cost lines with where each comes from)."""
 from __future__ import annotations
 
+import math
 
 import pandas as pd
 import streamlit as st
 
 from assessments.records import is_missing
 from datasets.citations import cite, citation_text
-from ui.i18n import t
+from ui.i18n import lang, t
 
 #: Plotly font readable on a projector.
 FONT = {"size": 18}
@@ -44,6 +45,41 @@ def yen(value) -> str:
     if missing(value):
         return "—"
     return f"¥{value:,.0f}"
+
+
+#: The money units a reader of each language counts in: (scale [円], strings key), largest
+#: first; Japanese counts in 万 (10⁴) and 億 (10⁸), English in millions and billions.
+_MONEY_UNITS = {"ja": ((1e8, "compare.money.large"), (1e4, "compare.money.medium")),
+                "en": ((1e9, "compare.money.large"), (1e6, "compare.money.medium"))}
+
+
+def yen_compact(value) -> str:
+    """An amount in the units its reader counts in: ``400000000`` → 「4億円」 / "¥400
+    million", ``50000000`` → 「5,000万円」 / "¥50 million", ``1250000`` → 「125万円」 /
+    "¥1.25 million", small amounts exact (「9,800円」); ``None`` / NA → ``"—"``.
+
+    At most two decimals, trailing zeros dropped: a figure for a heading, not a ledger.
+    """
+    if missing(value):
+        return "—"
+    value = float(value)
+    for scale, key in _MONEY_UNITS[lang()]:
+        if abs(value) >= scale:
+            n = f"{value / scale:,.2f}".rstrip("0").rstrip(".")
+            return t(key, n=n)
+    return t("compare.money.small", n=f"{value:,.0f}")
+
+
+def yen_ticks(max_jpy: float, *, n: int = 5) -> tuple[list[float], list[str]]:
+    """Axis ticks from 0 to ``max_jpy`` [円] at a 1-2-5 step, labelled by
+    :func:`yen_compact` (plotly's own labels would read 「10M」)."""
+    if missing(max_jpy) or max_jpy <= 0:
+        return [0.0], [yen_compact(0)]
+    raw = max_jpy / max(n - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    values = [i * step for i in range(int(max_jpy // step) + 2)]
+    return values, [yen_compact(v) for v in values]
 
 
 def cost_line_label(line) -> str:

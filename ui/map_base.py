@@ -485,24 +485,18 @@ def _style_line(style: LayerStyle) -> dict:
 
 
 def basemap_traces(bm: BaseMap) -> list[dict]:
-    """Plotly traces of a :class:`BaseMap`: contours, one trace per line layer (fills as
-    legend entries: they are images), town names; all in the second legend, bottom first."""
+    """Plotly traces of a :class:`BaseMap`: contours, one trace per line layer (the filled
+    layers are images), town names; bottom first. Their legend is drawn beside the map
+    (``BaseMap.legend``)."""
     traces = []
-    common = dict(hoverinfo="skip", showlegend=True, legend="legend2", legendgroup="basemap")
+    common = dict(hoverinfo="skip", showlegend=False)
     if bm.relief is not None and bm.relief.contour_x.size:
         traces.append(_scatter(x=bm.relief.contour_x, y=bm.relief.contour_y, mode="lines",
                                name=t(CONTOUR_STYLE.label, interval=f"{bm.relief.interval_m:g}"),
                                line=_style_line(CONTOUR_STYLE), **common))
-    fills = {name: style for name, style, _ in bm.fills}
     lines = {name: (style, x, y) for name, style, x, y in bm.lines}
     for name in LAYERS:
-        if name in fills:
-            style = fills[name]
-            traces.append(_scatter(x=[None], y=[None], mode="markers", name=t(style.label),
-                                   marker=dict(size=12, color=style.fill_css, symbol="square",
-                                               line=dict(color=style.css, width=1)),
-                                   **common))
-        elif name in lines:
+        if name in lines:
             style, x, y = lines[name]
             extra = dict(fill="toself", fillcolor=style.fill_css) if style.fill else {}
             traces.append(_scatter(x=x, y=y, mode="lines", name=t(style.label),

@@ -19,6 +19,7 @@ kaleido), for the download and the Excel export.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import math
@@ -32,9 +33,11 @@ from assessments.engine import image_quality as iq
 from assessments.engine import sim_summary as S
 from assessments.engine.grid import geojson_rings, latlon_to_tile, tile_to_latlon
 from assessments.plan.buildings import is_home
+from assessments.programme.costs import is_existing
 from reports.fonts import pil_font
+from ui import map_legend as L
 from ui.i18n import t
-from ui.map_base import (CONTOUR_STYLE, SKETCH_COLOUR, BaseMap, _draw_lines, _paste, _swatch,
+from ui.map_base import (CONTOUR_STYLE, SKETCH_COLOUR, BaseMap, _draw_lines, _paste,
                          base_map, basemap_traces, lonlat_box)
 from ui.map_draw import OVERLAY_MAX_PX, _joined, _scatter, data_uri, overlay_step
 from ui.simulation import digest
@@ -58,8 +61,6 @@ REQ_COLOURS = {S.REQ_MET: palette.OK, S.REQ_DAY_ONLY: palette.CAUTION,
                S.REQ_NOT_MET: palette.NOT_OK}
 PRIVACY_COLOUR = palette.PRIVACY
 OUTSIDE_RGBA = (120, 120, 120, 60)
-BUILDING_FILL = "rgba(120,126,140,0.55)"
-HOME_FILL = "rgba(214,120,60,0.65)"
 ALPHA = palette.LAYER_ALPHA
 _rgb = palette.rgb
 
@@ -121,7 +122,8 @@ def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = Non
     Returns
     -------
     (ndarray or None, list of (label, hex colour))
-        The image covers ``step`` × its size cells from the grid's north-west corner
+        The legend's colours are those the layer shows over the map's background
+        (:func:`assessments.palette.painted`). The image covers ``step`` × its size cells from the grid's north-west corner
         (the last row / column may extend past the grid, transparent there).
     """
     if layer not in RASTER_LAYERS:
@@ -147,8 +149,11 @@ def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = Non
     rgba = np.zeros(shape + (4,), np.uint8)
     legend = []
 
+    alphas = {}      # colour → its opacity on the map, for the legend's swatches
+
     def paint(mask, colour, alpha=ALPHA):
         rgba[mask] = (*_rgb(colour), alpha)
+        alphas[colour] = alpha
 
     if layer == "none":
         return None, legend
@@ -210,7 +215,8 @@ def layer_rgba(sim, layer: str, *, period: str = "day", max_px: int | None = Non
             legend.append((t("sim.legend.req_" + key), REQ_COLOURS[code]))
     outside = red(_outside(m), False)
     rgba[outside & (rgba[..., 3] == 0)] = OUTSIDE_RGBA
-    return rgba, legend
+    # each swatch as its colour shows on the map (a faint "not met" is faint there too)
+    return rgba, [(label, palette.painted(c, alphas.get(c, ALPHA))) for label, c in legend]
 
 
 def _outside(model):
@@ -224,13 +230,13 @@ def _outside(model):
 
 def buildings_image(sim, *, max_px: int = OVERLAY_MAX_PX) -> str:
     """Building footprints (cells of the model's building raster) as a PNG data URI in
-    :data:`BUILDING_FILL`, block-maximum reduced like the heat map; cached on the model."""
+    ``map_legend.BUILDINGS``' fill, block-maximum reduced like the heat map; cached on the model."""
     model = sim.model
     cached = getattr(model, "_map_buildings_uri", None)
     if cached is None or cached[0] != max_px:
         mask = reduce_max(model.building_cm > 0, overlay_step(model.grid.shape, max_px))
         rgba = np.zeros(mask.shape + (4,), dtype=np.uint8)
-        rgba[mask] = (120, 126, 140, 150)  # BUILDING_FILL
+        rgba[mask] = L._rgba(L.BUILDINGS.fill)
         cached = (max_px, data_uri(rgba, max_px=max_px))
         model._map_buildings_uri = cached
     return cached[1]
@@ -388,16 +394,91 @@ def _data_revision(traces) -> str:
 
 
 
-def _legend_entry(traces, label, colour, *, symbol="square", group="raster"):
-    traces.append(_scatter(x=[None], y=[None], mode="markers", name=label,
-                           marker=dict(size=14, color=colour, symbol=symbol),
-                           legendgroup=group, hoverinfo="skip", showlegend=True))
+def _css(colour, opacity=None) -> str:
+    """``(r, g, b[, opacity])`` as CSS ``rgba(…)``."""
+    a = colour[3] if len(colour) == 4 else (1.0 if opacity is None else opacity)
+    return "rgba({},{},{},{:g})".format(*colour[:3], a)
+
+
+def _line(style) -> dict:
+    return dict(color=_css(style.colour), width=style.width, dash=style.dash)
+
+
+def camera_hover(sim, camera_id: str) -> str:
+    """A camera's hover text: its id and how far along its axis each DORI level reaches
+    [m] (``CoverageModel.camera_summary``), the id escaped (plotly reads tags in it)."""
+    ends = sim.model.camera_summary(camera_id)["dori_axis_end_m"]
+    rows = [t("sim.map.reach", level=t("sim.dori." + k), m=f"{ends[k]:.0f}")
+            for k in dori_keys(sim) if ends.get(k) is not None and math.isfinite(ends[k])
+            and ends[k] > 0]
+    return "<br>".join([f"<b>{html.escape(str(camera_id))}</b>"] + rows)
+
+
+def scale_bar(x_w: float, x_e: float, y_s: float, y_n: float) -> tuple[float, float, float]:
+    """A scale bar for a map of the extent [m]: its length (1, 2 or 5 × 10ⁿ m, about a
+    fifth of the width) and its left end (just inside the south-west corner) [m].
+
+    Examples
+    --------
+    A 300 m wide map: 300 / 5 = 60 → 50 m.
+    """
+    target = max((x_e - x_w) / 5, 1e-9)
+    mag = 10 ** math.floor(math.log10(target))
+    bar = max(m * mag for m in (1, 2, 5) if m * mag <= target)
+    return bar, x_w + 0.03 * (x_e - x_w), y_s + 0.04 * (y_n - y_s)
+
+
+#: Plotly text positions of the eight compass sectors (north first, clockwise).
+_POSITIONS = ("top center", "top right", "middle right", "bottom right", "bottom center",
+              "bottom left", "middle left", "top left")
+
+
+def label_position(bearing_deg: float) -> str:
+    """Where a camera's name goes: behind it, opposite the way it looks, so that the aim
+    arrow never crosses it and two cameras on one pole looking apart have their names apart
+    (as on the printed 配置図).
+
+    Examples
+    --------
+    A camera looking east (90°): its name to the west, ``"middle left"``.
+    """
+    return _POSITIONS[int(((bearing_deg + 180.0) % 360.0 + 22.5) // 45.0) % 8]
+
+
+def existing_ids(plan: dict) -> set[str]:
+    """Ids of the plan's cameras already installed (``programme.costs.is_existing``)."""
+    return {str(c.get("id")) for c in plan.get("cameras") or () if is_existing(c)}
+
+
+def has_homes(plan: dict) -> bool:
+    """Whether any of the plan's buildings is marked as a home."""
+    return any(is_home((f or {}).get("properties") or {})
+               for f in (plan.get("buildings") or {}).get("features") or [])
+
+
+def legend_sections(sim, plan: dict, *, raster: str = "dori", period: str = "day",
+                    overlays=OVERLAYS, sketch: bool = False, point: bool = False,
+                    bm: BaseMap | None = None) -> list:
+    """The map's legend (``ui.map_legend``): the raster layer's colours (and the privacy
+    hits), the map's symbols, the imported base map's layers."""
+    _, raster_items = layer_rgba(sim, raster, period=period, max_px=64)
+    items = list(raster_items)
+    if "privacy" in overlays and sim.privacy:
+        items.append((t("sim.legend.privacy"), palette.painted(PRIVACY_COLOUR,
+                                                               palette.PRIVACY_ALPHA)))
+    bm = base_map(plan, sim.model.grid) if bm is None else bm
+    return [(_legend_title(raster, period), items),
+            (t("sim.legend.symbols"), L.symbol_entries(
+                plan, sim, overlays=overlays, has_homes=has_homes(plan), sketch=sketch,
+                point=point, existing=len(existing_ids(plan) & set(sim.model.views)))),
+            (t("map.legend.title"), list(bm.legend()))]
 
 
 def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
            overlays=("footprints", "buildings", "privacy", "labels"), base: str | None = None,
            point=None, selected_camera: str | None = None,
-           height: int | None = None, sketch=None, basemap: bool = True) -> go.Figure:
+           height: int | None = None, sketch=None, basemap: bool = True,
+           bm: BaseMap | None = None) -> go.Figure:
     """The interactive map.
 
     Parameters
@@ -418,7 +499,9 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         closed back to the first once there are three.
     basemap : bool, default True
         Draw the plan's imported base map (under the heat map: background image, relief,
-        filled road areas; its lines and names as traces in a second legend).
+        filled road areas; its lines and names as traces).
+    bm : ui.map_base.BaseMap, optional
+        The plan's base map over the grid, when the caller has it already.
     """
     g = sim.model.grid
     res = g.resolution_m
@@ -433,7 +516,8 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                y=tile["y1"], sizex=tile["x1"] - tile["x0"],
                                sizey=tile["y1"] - tile["y0"], sizing="stretch",
                                layer="below", opacity=0.9))
-    bm = base_map(plan, g) if basemap else BaseMap()
+    if bm is None:
+        bm = base_map(plan, g) if basemap else BaseMap()
     # below the heat map, bottom first (images of one layer are drawn in list order)
     if bm.background is not None:
         images.append(bm.background.layout_image("background"))
@@ -441,7 +525,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         images.append(bm.relief.image.layout_image("hillshade"))
     images += [image.layout_image(name) for name, _, image in bm.fills]
     step_m = overlay_step(g.shape, OVERLAY_MAX_PX) * res    # one image pixel [m]
-    rgba, legend = layer_rgba(sim, raster, period=period, max_px=OVERLAY_MAX_PX)
+    rgba, _ = layer_rgba(sim, raster, period=period, max_px=OVERLAY_MAX_PX)
     if rgba is not None:
         images.append(dict(source=data_uri(rgba), xref="x", yref="y", x=x_w, y=y_n,
                            sizex=rgba.shape[1] * step_m, sizey=rgba.shape[0] * step_m,
@@ -467,22 +551,15 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                                           key=getattr(sim, "scene_key", None))
         if as_image:
             bx = by = np.zeros(0)
-            _legend_entry(traces, t("sim.map.buildings"), BUILDING_FILL, group="vector")
-        for x, y, fill, line, name in (
-                (bx, by, BUILDING_FILL, dict(color="rgba(70,74,84,0.9)", width=0.6),
-                 "sim.map.buildings"),
-                (hx, hy, HOME_FILL, dict(color="rgba(150,70,30,1)", width=0.8),
-                 "sim.map.homes")):
+        for x, y, style in ((bx, by, L.BUILDINGS), (hx, hy, L.HOMES)):
             if x.size:
                 traces.append(_scatter(x=x, y=y, mode="lines", fill="toself",
-                                         fillcolor=fill, line=line, name=t(name),
-                                         hoverinfo="skip", showlegend=True,
-                                         legendgroup="vector"))
+                                       fillcolor=_css(style.fill), line=_line(style),
+                                       name=t(style.label), hoverinfo="skip"))
     try:
         ax, ay = _joined(_rings_xy(g, plan["area"]))
-        traces.append(_scatter(x=ax, y=ay, mode="lines", name=t("sim.map.area"),
-                                 line=dict(color="#1f2d3d", width=2, dash="dash"),
-                                 hoverinfo="skip", showlegend=True, legendgroup="vector"))
+        traces.append(_scatter(x=ax, y=ay, mode="lines", name=t(L.AREA.label),
+                               line=_line(L.AREA), hoverinfo="skip"))
     except (ValueError, TypeError, KeyError):
         pass
     dists = (plan.get("districts") or {}).get("features") or []
@@ -495,10 +572,8 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                 continue
         if rings:
             dx, dy = _joined(rings)
-            traces.append(_scatter(x=dx, y=dy, mode="lines", name=t("sim.map.districts"),
-                                   line=dict(color="rgba(120,40,150,0.8)", width=2,
-                                             dash="dashdot"),
-                                   hoverinfo="skip", showlegend=True, legendgroup="vector"))
+            traces.append(_scatter(x=dx, y=dy, mode="lines", name=t(L.DISTRICTS.label),
+                                   line=_line(L.DISTRICTS), hoverinfo="skip"))
     # clickable grid (faint): hover shows the best density there
     cx, cy, rr, cc = click_points(sim)
     pd = sim.model.pixel_density[rr, cc]
@@ -513,101 +588,106 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                           v.y_m + np.append(v.footprint_xy[:, 1], v.footprint_xy[0, 1]))
                          for v in sim.model.views.values() if len(v.footprint_xy))
         if fx.size:
-            traces.append(_scatter(x=fx, y=fy, mode="lines", name=t("sim.map.footprints"),
-                                     line=dict(color="rgba(25,60,140,0.45)", width=1, dash="dot"),
-                                     hoverinfo="skip", legendgroup="vector"))
+            traces.append(_scatter(x=fx, y=fy, mode="lines", name=t(L.FOOTPRINTS.label),
+                                   line=_line(L.FOOTPRINTS), hoverinfo="skip"))
     lights = sim.lights              # the typed lights that were simulated
     if lights:
         lx, ly = g.to_xy([lt.lat_deg for lt in lights], [lt.lon_deg for lt in lights])
         traces.append(_scatter(
             x=np.round(np.atleast_1d(lx), 2), y=np.round(np.atleast_1d(ly), 2),
             mode="markers", name=t("sim.map.lights"),
-            marker=dict(size=11, color="#ffd400", symbol="star",
-                        line=dict(color="#6b5600", width=1)),
+            marker=dict(size=11, color=_css(L.LIGHT.colour), symbol="star",
+                        line=dict(color=_css(L.LIGHT.edge), width=1)),
             text=[lt.id for lt in lights],
-            hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
+            hovertemplate="%{text}<extra></extra>"))
     cams = list(sim.model.views.values())
     if cams:
         hx = [v.x_m for v in cams]
         hy = [v.y_m for v in cams]
-        colours = ["#ff1744" if v.id == selected_camera else "#0d47a1" for v in cams]
+        camera_css = _css(L.CAMERA.colour)
+        existing = existing_ids(plan)
+        colours = ["#ff1744" if v.id == selected_camera else
+                   "#ffffff" if v.id in existing else camera_css for v in cams]
         traces.append(_scatter(
             x=np.round(hx, 2), y=np.round(hy, 2),
             mode="markers+text" if "labels" in overlays else "markers",
-            name=t("sim.map.cameras"), text=[v.id for v in cams], textposition="top right",
+            name=t("sim.map.cameras"), text=[html.escape(str(v.id)) for v in cams],
+            textposition=[label_position(v.camera.bearing_deg) for v in cams],
             textfont=dict(size=12, color="#0d1b2a"),
+            # an installed camera is a ring (``map_legend.CAMERA_EXISTING``)
             marker=dict(size=12, color=colours, symbol="circle",
-                        line=dict(color="white", width=2)),
-            hovertemplate="%{text}<extra></extra>", legendgroup="vector"))
+                        line=dict(color=[camera_css if v.id in existing else "white"
+                                         for v in cams],
+                                  width=[3 if v.id in existing else 2 for v in cams])),
+            hovertext=[camera_hover(sim, v.id) for v in cams],
+            hovertemplate="%{hovertext}<extra></extra>"))
         # aim arrows
         az = np.radians([v.camera.bearing_deg for v in cams])
         hx_, hy_ = np.asarray(hx, float), np.asarray(hy, float)
         ax_ = np.column_stack([hx_, hx_ + 9 * np.sin(az), np.full(len(cams), np.nan)]).ravel()
         ay_ = np.column_stack([hy_, hy_ + 9 * np.cos(az), np.full(len(cams), np.nan)]).ravel()
         traces.append(_scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
-                                 line=dict(color="#0d47a1", width=3), hoverinfo="skip"))
+                               line=dict(color=camera_css, width=3), hoverinfo="skip"))
     if sketch:
         corners = np.asarray(sketch, dtype=float).reshape(-1, 2)
         if len(corners) >= 3:
             corners = np.vstack([corners, corners[:1]])
         traces.append(_scatter(x=np.round(corners[:, 0], 2), y=np.round(corners[:, 1], 2),
-                               mode="lines+markers", name=t("map.sketch"),
-                               line=dict(color=SKETCH_COLOUR, width=2.5),
+                               mode="lines+markers", name=t(L.SKETCH.label),
+                               line=dict(color=SKETCH_COLOUR, width=L.SKETCH.width),
                                marker=dict(size=9, color=SKETCH_COLOUR,
                                            line=dict(color="white", width=1.5)),
-                               hoverinfo="skip", legendgroup="vector"))
+                               hoverinfo="skip"))
     if point is not None:
         traces.append(_scatter(x=[point[0]], y=[point[1]], mode="markers",
                                  name=t("sim.map.point"),
                                  marker=dict(size=18, color="#000", symbol="x-thin-open",
                                              line=dict(width=3, color="#000")),
                                  hoverinfo="skip"))
-    for label, colour in legend:
-        _legend_entry(traces, label, colour)
-    if "privacy" in overlays and sim.privacy:
-        _legend_entry(traces, t("sim.legend.privacy"), PRIVACY_COLOUR)
     notes = []
     if base:
         notes.append(GSI_ATTRIBUTION)
     if plan.get("sample"):
         notes.append((plan.get("sample") or {}).get("attribution") or "")
     notes += bm.notes
-    if height is None:  # the map fills the width (legend inside, axis title below)
+    if height is None:
         aspect = (y_n - y_s) / max(x_e - x_w, 1e-9)
-        height = int(min(950, max(450, 720 * aspect + 60)))
-    margin = dict(l=62, r=8, t=8, b=46, autoexpand=False)
+        height = int(min(950, max(450, 720 * aspect)))
+    # no tick labels (a scale bar and the north mark instead): the plot is the whole chart
+    tick = dict(showgrid=False, zeroline=False, showticklabels=False, ticks="",
+                automargin=False, showline=True, linecolor="#bbb", mirror=True,
+                constrain="range")
+    bar_m, bx0, by0 = scale_bar(x_w, x_e, y_s, y_n)
+    traces.append(_scatter(x=[bx0, bx0 + bar_m], y=[by0, by0], mode="lines+markers",
+                           line=dict(color="#1a1a1a", width=4), showlegend=False,
+                           marker=dict(symbol="line-ns", size=10,
+                                       line=dict(color="#1a1a1a", width=2)),
+                           hoverinfo="skip", name="scale"))
+    traces.append(_scatter(x=[bx0 + bar_m / 2], y=[by0], mode="text", text=[f"{bar_m:g} m"],
+                           textposition="top center", showlegend=False, hoverinfo="skip",
+                           textfont=dict(size=12, color="#1a1a1a"), name="scale_label"))
     layout = dict(
-        # fixed margins that hold the tick labels and the axis title: margins that grow
-        # to fit them (automargin) make plotly draw the whole map a second time
-        images=images, height=height, margin=margin,
+        # no margin: the plot area is the whole chart (the tick labels are drawn inside
+        # it); no legend: ``legend_sections`` is drawn beside the map, where it neither
+        # covers the map nor catches its clicks. Fixed margins also keep plotly from
+        # drawing the whole map a second time to make room for grown labels
+        images=images, height=height, margin=dict(l=0, r=0, t=0, b=0, autoexpand=False),
+        showlegend=False,
         plot_bgcolor="#f4f5f7" if not base else "#ffffff", paper_bgcolor="#ffffff",
         dragmode="pan", clickmode="event+select", hovermode="closest",
-        # inside the map (top left; the attributions are bottom left): a legend outside
-        # the plot area makes plotly grow the margin and draw the whole map again
-        legend=dict(orientation="h", x=0.005, y=0.995, xanchor="left", yanchor="top",
-                    bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1,
-                    font=dict(size=13), title=dict(text=_legend_title(raster, period))),
-        xaxis=dict(range=[x_w, x_e], showgrid=False, zeroline=False,
-                   title=dict(text=t("sim.map.x_axis"), font=dict(size=12)),
-                   ticksuffix=" m", constrain="domain", constraintoward="left",
-                   automargin=False),
-        yaxis=dict(range=[y_s, y_n], showgrid=False, zeroline=False, scaleanchor="x",
-                   scaleratio=1, ticksuffix=" m", constrain="domain",
-                   constraintoward="top", automargin=False),
-        annotations=[dict(text=" / ".join(n for n in notes if n), xref="paper",
-                          yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-                          showarrow=False, font=dict(size=11, color="#333"),
-                          bgcolor="rgba(255,255,255,0.8)")] if notes else [],
+        # equal scale; a map wider than the area shows more of the surroundings
+        xaxis=dict(range=[x_w, x_e], **tick),
+        yaxis=dict(range=[y_s, y_n], scaleanchor="x", scaleratio=1, **tick),
+        # the north mark top left: the top right holds plotly's tool bar
+        annotations=[dict(text=t("sim.map.north"), xref="paper", yref="paper", x=0.005,
+                          y=0.995, xanchor="left", yanchor="top", showarrow=False,
+                          font=dict(size=15, color="#1a1a1a"),
+                          bgcolor="rgba(255,255,255,0.8)")] + (
+            [dict(text=" / ".join(n for n in notes if n), xref="paper",
+                  yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+                  showarrow=False, font=dict(size=11, color="#333"),
+                  bgcolor="rgba(255,255,255,0.8)")] if notes else []),
         uirevision="map")
-    if any(tr.get("legend") == "legend2" for tr in traces):
-        # the base map's layers: top right. Paper coordinates are those of the plot area,
-        # and the equal-scale axes fill only part of it (which part depends on the page
-        # width): a legend at the paper's bottom could fall below the map onto the axis
-        # labels; the top right is on the map or in the free space beside it
-        layout["legend2"] = dict(
-            orientation="v", x=0.995, xanchor="right", y=0.995, yanchor="top",
-            bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc",
-            borderwidth=1, font=dict(size=11), title=dict(text=t("map.legend.title")))
     # Streamlit mounts a new chart for every new figure and then hands plotly a themed
     # copy of it; a data revision that the copy shares tells plotly the arrays did not
     # change, so the map is drawn once instead of twice
@@ -675,7 +755,7 @@ def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
         _draw_lines(under, x, y, px, style)
     cells = np.zeros((h, w, 4), np.uint8)
     cells[m.building_cm > 0] = (150, 155, 165, 255)
-    rgba, legend = layer_rgba(sim, layer, period=period)
+    rgba, _ = layer_rgba(sim, layer, period=period)
     mapimg = Image.fromarray(cells, "RGBA")
     if rgba is not None:
         mapimg = Image.alpha_composite(mapimg, Image.fromarray(rgba, "RGBA"))
@@ -685,18 +765,14 @@ def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
     canvas = canvas.convert("RGBA")
     canvas.alpha_composite(mapimg.resize((W, H), Image.NEAREST))
 
-    items = list(legend)
-    if prgba is not None:
-        items.append((t("sim.legend.privacy"), PRIVACY_COLOUR))
-    items += [(t("sim.map.buildings"), "#969ba5"), (t("sim.map.cameras"), "#0d47a1"),
-              (t("sim.map.lights"), "#ffd400")]
-    base_items = [(label, _swatch(style.fill or style.colour)) for label, style in bm.legend()]
+    sections = legend_sections(sim, plan, raster=layer, period=period, bm=bm)
     notes = []
     if plan.get("sample"):
         notes.append((plan.get("sample") or {}).get("attribution") or "")
     f_note = _font(12)
+    panel = max(panel, L.legend_width(sections) + 28)
     note_lines = _wrap(notes + bm.notes, f_note, W + panel - 16)
-    legend_h = 12 + 28 + 24 * len(items) + (12 + 24 + 24 * len(base_items) if base_items else 0)
+    legend_h = 12 + L.legend_height(sections) + 12
     img = Image.new("RGBA", (W + panel, max(H + 22 + 18 * max(1, len(note_lines)), legend_h)),
                     (255, 255, 255, 255))
     img.paste(canvas, (0, 0))
@@ -722,38 +798,26 @@ def render_png(sim, plan: dict, *, layer: str = "dori", period: str = "day",
     for lt in sim.lights:
         x, y = g.to_xy(lt.lat_deg, lt.lon_deg)
         a, b = px(x, y)
-        d.ellipse([a - 4, b - 4, a + 4, b + 4], fill=(255, 212, 0, 255),
-                  outline=(107, 86, 0, 255))
+        L.draw_swatch(d, a - 6, b - 6, 12, L.LIGHT)     # the legend's own symbols
+    existing = existing_ids(plan)
     for v in m.views.values():
         a, b = px(v.x_m, v.y_m)
         az = math.radians(v.camera.bearing_deg)
-        d.line([a, b, a + 14 * math.sin(az), b - 14 * math.cos(az)], fill=(13, 71, 161, 255),
-               width=3)
-        d.ellipse([a - 6, b - 6, a + 6, b + 6], fill=(13, 71, 161, 255),
-                  outline=(255, 255, 255, 255), width=2)
-        d.text((a + 8, b - 18), v.id, fill=(13, 27, 42, 255), font=f_small)
+        d.line([a, b, a + 14 * math.sin(az), b - 14 * math.cos(az)],
+               fill=(*L.CAMERA.colour, 255), width=3)
+        L.draw_swatch(d, a - 7, b - 7, 14,
+                      L.CAMERA_EXISTING if v.id in existing else L.CAMERA)
+        back = math.radians(v.camera.bearing_deg + 180.0)   # the name behind the camera
+        d.text((a + 16 * math.sin(back), b - 16 * math.cos(back)), v.id,
+               fill=(13, 27, 42, 255), font=f_small, anchor="mm", stroke_width=2,
+               stroke_fill=(255, 255, 255, 255))
     # scale bar
     bar_m = 10 ** math.floor(math.log10(max(1.0, w * g.resolution_m / 4)))
     bar_px = bar_m / g.resolution_m * scale
     d.rectangle([12, H - 22, 12 + bar_px, H - 16], fill=(20, 20, 20, 255))
     d.text((12, H - 40), f"{bar_m:g} m", fill=(20, 20, 20, 255), font=f_small)
     d.text((W - 24, 8), "N↑", fill=(20, 20, 20, 255), font=_font(16))
-    # legend panel
-    f_title = _font(16)
-
-    def legend_block(yy, title, entries, gap):
-        """A legend title and its colour squares from ``yy`` [px]; returns the next y."""
-        d.text((W + 14, yy), title, fill=(20, 20, 20, 255), font=f_title)
-        yy += gap
-        for label, colour in entries:
-            d.rectangle([W + 14, yy + 2, W + 30, yy + 18], fill=(*_rgb(colour), 255),
-                        outline=(60, 60, 60, 255))
-            d.text((W + 38, yy), label, fill=(20, 20, 20, 255), font=f_small)
-            yy += 24
-        return yy
-    yy = legend_block(12, _legend_title(layer, period), items, 28)
-    if base_items:
-        yy = legend_block(yy + 12, t("map.legend.title"), base_items, 24)
+    L.draw_legend(d, W + 14, 12, sections)
     for i, line in enumerate(note_lines):
         d.text((8, H + 12 + 18 * i), line, fill=(60, 60, 60, 255), font=f_note)
     buf = io.BytesIO()

@@ -22,7 +22,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from ui import state
+from ui import state, theme
 from ui.i18n import t
 from ui.plan_selector import language_switch, plan_selector
 
@@ -40,6 +40,7 @@ PAGES = [
     ("nav.group.simulate", "pages/simulate.py", "nav.simulate", ":material/map:"),
     ("nav.group.export", "pages/project_plan.py", "nav.project_plan", ":material/edit_note:"),
     ("nav.group.export", "pages/export.py", "nav.export", ":material/download:"),
+    ("nav.group.export", "pages/present.py", "nav.present", ":material/co_present:"),
 ]
 HOME = "pages/home.py"
 
@@ -75,17 +76,18 @@ def navigation_links() -> None:
     st.sidebar.divider()
 
 
-def setup_page(*, sidebar: bool = True) -> None:
+def setup_page(*, sidebar: bool = True, collapsed: bool = False) -> None:
     """Start a page: page config, session defaults, a current plan, and the sidebar
     (navigation, language switch and plan selector).
 
     Every page calls this once, first. The sidebar is drawn by the page (not by ``app.py``)
     so that it is part of every page run, also when a page is opened on its own or reached
-    by a deep link on a fresh server.
+    by a deep link on a fresh server. ``collapsed``: the sidebar starts closed (発表モード).
     """
     st.set_page_config(page_title=t("common.app_title"), page_icon=":material/visibility:",
-                       layout="wide")
+                       layout="wide", initial_sidebar_state="collapsed" if collapsed else "auto")
     state.ensure_plan()
+    theme.inject_css()
     if sidebar:
         navigation_links()
         language_switch()

@@ -9,7 +9,7 @@ from assessments.engine import camera as cam_mod
 from assessments.engine.devices import DISTRIBUTIONS
 from ui import simulation as S
 from ui.i18n import t
-from ui.sim_edits import Edits
+from ui.sim_edits import Edits, show_messages
 
 
 def column_config(fields) -> dict:
@@ -21,6 +21,9 @@ def column_config(fields) -> dict:
             cfg[f] = st.column_config.SelectboxColumn(
                 label, options=list(DISTRIBUTIONS),
                 format_func=lambda d: t("sim.light_dist." + d))
+        elif f == "existing":
+            cfg[f] = st.column_config.CheckboxColumn(label, help=t("sim.col.existing_help"),
+                                                     default=False)
         elif f in ("id", "model"):
             cfg[f] = st.column_config.TextColumn(label)
         elif f in ("lat", "lon"):
@@ -35,7 +38,8 @@ def column_config(fields) -> dict:
 def device_table(edits: Edits, kind: str, devices: list, fields) -> None:
     """The editable table of cameras or lights, keyed by the save counter."""
     key = edits.key(f"{'cams' if kind == 'cameras' else 'lights'}_{edits.nonce}")
-    df = pd.DataFrame([{f: d.get(f) for f in fields} for d in devices], columns=list(fields))
+    df = pd.DataFrame([{f: (d.get(f) is True) if f == "existing" else d.get(f)
+                        for f in fields} for d in devices], columns=list(fields))
     st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, width="stretch",
                    column_config=column_config(fields), on_change=edits.on_table,
                    args=(kind, key), placeholder="")
@@ -45,9 +49,11 @@ def draw_cameras(edits: Edits, plan: dict) -> None:
     """The cameras tab: the table and the lens → field-of-view calculator."""
     key = edits.key
     st.caption(t("sim.table_help"))
+    show_messages("cameras")
     cams = plan.get("cameras") or []
     device_table(edits, "cameras", cams, S.CAMERA_EDIT_FIELDS)
-    with st.expander(t("sim.lens")):
+    # keyed and stateful: it stays open while the user types into it
+    with st.expander(t("sim.lens"), key=key("lens_open"), on_change="rerun"):
         lc = st.columns(4)
         focal = lc[0].number_input(t("sim.lens.focal"), 1.0, 100.0, 4.0, 0.5, key=key("focal"))
         sensor = lc[1].number_input(t("sim.lens.sensor"), 1.0, 40.0, 5.6, 0.1,
@@ -67,4 +73,5 @@ def draw_cameras(edits: Edits, plan: dict) -> None:
 def draw_lights(edits: Edits, plan: dict) -> None:
     """The lights tab: the table."""
     st.caption(t("sim.table_help"))
+    show_messages("lights")
     device_table(edits, "lights", plan.get("lights") or [], S.LIGHT_EDIT_FIELDS)

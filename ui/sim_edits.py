@@ -30,7 +30,7 @@ SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", 
               "districts", "resolution_m", "target_height_m", "simulation", "background",
               "terrain", "pending_sites")
 _MISSING = "__missing__"
-#: Session key of the messages shown at the top of the next run: ``[(kind, text)]``.
+#: Session key of the messages shown by the next run: ``[(kind, text, where)]``.
 MESSAGES = "sim.messages"
 #: Undo steps kept per plan.
 UNDO_DEPTH = 30
@@ -97,33 +97,79 @@ def preset_labels(table: str) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------
 # messages and issue texts
 # ---------------------------------------------------------------------------------------
-def message(kind: str, text: str) -> None:
-    """Show ``text`` with ``st.<kind>`` at the top of the next run (or this one, when the
-    page has not drawn its messages yet)."""
-    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+def message(kind: str, text: str, where: str = "page") -> None:
+    """Show ``text`` with ``st.<kind>`` in the next run (or this one, when the place has
+    not drawn its messages yet), at ``where``: ``"page"`` (above the map) or the tab the
+    action came from (``"cameras"``, ``"lights"`` …: drawn by :func:`show_messages` there,
+    beside the table or the form the message is about)."""
+    st.session_state.setdefault(MESSAGES, []).append((kind, text, where))
 
 
-def show_messages() -> None:
-    """Draw and forget the pending messages, in one container (whatever their number, the
-    page's later elements keep their place: a tab set would otherwise reopen its first
-    tab)."""
+def show_messages(where: str = "page", also=()) -> None:
+    """Draw and forget the pending messages of ``where`` (and of the places in ``also``:
+    tabs that are not open), in one container (whatever their number, the later elements
+    keep their place)."""
     box = st.container()
-    for kind, text in st.session_state.get(MESSAGES) or []:
-        getattr(box, kind)(text)
-    st.session_state[MESSAGES] = []
+    keep = []
+    for kind, text, *place in st.session_state.get(MESSAGES) or []:
+        if (place[0] if place else "page") in (where, *also):
+            getattr(box, kind)(text)
+        else:
+            keep.append((kind, text, *place))
+    st.session_state[MESSAGES] = keep
+
+
+def field_label(fld: str) -> str:
+    """A plan field as the page names it: the table's column label (``sim.col.<field>``),
+    else ``sim.field.<field>``, else the field itself."""
+    for key in (f"sim.col.{fld}", f"sim.field.{fld}"):
+        text = t(key)
+        if text != key:
+            return text
+    return fld
+
+
+def detail_text(detail) -> str:
+    """An issue's detail (``{"range": "≥ 0"}``, ``{"reason": …}`` or a text) as shown:
+    the allowed range, or the reason."""
+    if isinstance(detail, dict):
+        if "range" in detail:
+            text = str(detail["range"])
+            for fld in ("lat", "lon"):   # "lat 20…46": the field's own label
+                if text.startswith(fld + " "):
+                    text = field_label(fld) + text[len(fld):]
+            return text
+        return str(detail.get("reason") or "")
+    return "" if detail is None else str(detail)
 
 
 def issue_text(item, fld, code, value=None, detail="") -> str:
-    """A validation issue in the user's language (``sim.issue.<code>``)."""
-    return t(f"sim.issue.{code}", item=item, field=fld, value="" if value is None else value,
-             detail=detail or "")
+    """A validation issue in the user's language (``sim.issue.<code>``), the field named
+    by its label (:func:`field_label`)."""
+    return t(f"sim.issue.{code}", item=item, field=field_label(fld) if fld else "",
+             value="" if value is None else value, detail=detail_text(detail))
 
 
-def plan_issue_text(issue) -> str:
+def plan_issue_text(issue, rows: list | None = None) -> str:
     """An ``assessments.engine.devices.PlanIssue`` (cameras, lights, area, buildings,
-    districts) in the user's language: the item's kind translated, then its id."""
+    districts) in the user's language: the item's kind translated, then its id, and with
+    ``rows`` (the table's devices) the row it is on."""
     item = t(f"sim.issue.kind.{issue.kind}") + (f" {issue.id}" if issue.id else "")
+    if rows is not None:
+        row = _row_of(issue.id, rows)
+        if row is not None:
+            item += t("sim.issue.row", n=row)
     return issue_text(item, issue.field, issue.code, issue.value, issue.detail)
+
+
+def _row_of(iid: str, rows: list) -> int | None:
+    """The table row (from 1) of the device ``iid`` (``"#3"``: the third)."""
+    if iid.startswith("#") and iid[1:].isdigit():
+        return int(iid[1:])
+    for i, r in enumerate(rows):
+        if isinstance(r, dict) and str(r.get("id")) == iid:
+            return i + 1
+    return None
 
 
 def issue_list(head: str, texts) -> str:
@@ -258,14 +304,14 @@ class Edits:
                 if light.get("intensity_cd") is not None and light.get("lumens") is not None:
                     light.pop("lumens")
                     light.pop("distribution", None)
-        texts = [plan_issue_text(i) for i in S.device_issues(kind[:-1], new)]
+        texts = [plan_issue_text(i, new) for i in S.device_issues(kind[:-1], new)]
         if texts:
-            message("error", issue_list(t("sim.invalid"), texts))
+            message("error", issue_list(t("sim.invalid"), texts), kind)
             self._bump()  # drop the rejected edit from the table
             return False
         ok = self.change(lambda q: q.update({kind: new}), t(f"sim.what.{kind}"), current=p)
         if ok:
-            message("success", t(f"sim.saved_{kind}"))
+            message("success", t(f"sim.saved_{kind}"), kind)
         return ok
 
     def on_table(self, kind: str, key: str) -> None:
@@ -375,6 +421,7 @@ class Edits:
         if ins:
             st.session_state[self.session_key("point")] = (float(ins["x_m"]),
                                                            float(ins["y_m"]))
+            st.session_state[self.session_key("open_point")] = True   # as a click does
         pending = st.session_state.get(state.PENDING_KEY)
         if self.nonce != nonce0 or pending:
             # saved above (every saving path bumps the nonce): the saved plan when nothing

@@ -2,6 +2,7 @@
 district and the preview of a person at the inspected point."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -40,11 +41,15 @@ def draw_summary(sim, req: dict | None, res: dict, cost: dict, *, key) -> None:
         m4.metric(t("sim.sum.req_met_day"), f"{r_['day_fraction'] * 100:.1f} %")
     st.markdown("**" + t("sim.sum.dori_table") + "**")
     keys = [k for k, _ in sorted(thr.items(), key=lambda kv: kv[1])]
+    # the level's name only (its px/m is in the legend beside): the table fits the panel
+    day, night = t("sim.sum.day"), t("sim.sum.night")
     st.dataframe(pd.DataFrame({
-        t("sim.sum.level"): [f"{t('sim.dori.' + k)} ({thr[k]:g} px/m)" for k in keys],
-        t("sim.sum.day"): [f"{res['dori_fraction'][k] * 100:.1f} %" for k in keys],
-        t("sim.sum.night"): [f"{res['night_dori_fraction'][k] * 100:.1f} %" for k in keys]}),
-        hide_index=True, width="stretch", key=key("dori_table"), placeholder="")
+        t("sim.sum.level"): [t("sim.dori." + k) for k in keys],
+        day: [f"{res['dori_fraction'][k] * 100:.1f} %" for k in keys],
+        night: [f"{res['night_dori_fraction'][k] * 100:.1f} %" for k in keys]}),
+        hide_index=True, width="stretch", key=key("dori_table"), placeholder="",
+        column_config={day: st.column_config.TextColumn(day, width=64),
+                       night: st.column_config.TextColumn(night, width=64)})
     il = res["illuminance"]
     st.markdown("**" + t("sim.sum.lighting") + "**  \n" + t(
         "sim.sum.lux", mean=_f(il["mean_lx"]), min=_f(il["min_lx"]),
@@ -76,7 +81,8 @@ def draw_districts(res: dict, req: dict | None, *, key) -> None:
     """The figures per district (小学校区 …), or why the districts cannot be used."""
     if res.get("districts"):
         lvl = (req or {}).get("level") or "observe"
-        with st.expander(t("sim.dist.title", n=len(res["districts"])), expanded=True):
+        with st.expander(t("sim.dist.title", n=len(res["districts"])), expanded=True,
+                         key=key("districts_open"), on_change="rerun"):
             st.dataframe(pd.DataFrame([{
                 t("sim.dist.name"): d["name"],
                 t("sim.dist.area"): round(d["area_m2"]),
@@ -98,9 +104,50 @@ def draw_districts(res: dict, req: dict | None, *, key) -> None:
             f"- {state.md_escape(m)}" for m in res["district_issues"][:8]))
 
 
-def draw_preview(sim, point: tuple[float, float] | None) -> None:
+def reach_rows(sim, level: str, point: tuple[float, float] | None) -> list[dict]:
+    """Per camera: how far along its axis ``level`` reaches [m]
+    (``CoverageModel.camera_summary``) and, with ``point`` ``(x, y)`` [m], the distance
+    to it [m] (on the ground)."""
+    rows = []
+    for cid, v in sim.model.views.items():
+        end = sim.model.camera_summary(cid)["dori_axis_end_m"].get(level)
+        row = {"id": cid, "reach_m": None if end is None or not np.isfinite(end) or end <= 0
+               else round(float(end), 1)}
+        if point is not None:
+            row["distance_m"] = round(float(np.hypot(point[0] - v.x_m, point[1] - v.y_m)), 1)
+        rows.append(row)
+    return rows
+
+
+def draw_reach(sim, req: dict | None, point, *, key) -> None:
+    """The table of the cameras' reach at the required DORI level (Observe without a
+    requirement) and their distance to the inspected point."""
+    level = (req or {}).get("level") or "observe"
+    rows = reach_rows(sim, level, point)
+    if not rows:
+        return
+    name = t("sim.dori." + level)
+    cols = {"id": t("sim.reach.camera"), "reach_m": t("sim.reach.reach", level=name),
+            "distance_m": t("sim.reach.distance")}
+    df = pd.DataFrame(rows).rename(columns=cols)
+    st.markdown("**" + t("sim.reach.title") + "**")
+    st.dataframe(df, hide_index=True, width="stretch", key=key("reach_df"), placeholder="",
+                 height=min(36 + 35 * len(rows), 260),
+                 column_config={v: st.column_config.NumberColumn(v, format="%.0f")
+                                for k, v in cols.items() if k != "id"})
+    if point is not None:
+        st.caption(t("sim.preview.where", x=point[0], y=point[1]))
+
+
+def open_preview(sim, point) -> None:
+    """The preview of the inspected point in a dialog over the page."""
+    st.dialog(t("sim.preview"), width="large")(draw_preview)(sim, point, title=False)
+
+
+def draw_preview(sim, point: tuple[float, float] | None, *, title: bool = True) -> None:
     """What each camera records of a person at the inspected point, day and night."""
-    st.subheader(t("sim.preview"))
+    if title:
+        st.subheader(t("sim.preview"))
     if point is None:
         st.caption(t("sim.preview.hint"))
         return

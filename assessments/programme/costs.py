@@ -227,8 +227,15 @@ def _storage_tb(cameras, retention_days: float) -> float:
     return float(_storage.plan_storage(clean, retention_days=retention_days)["total_tb"])
 
 
+def is_existing(device: dict) -> bool:
+    """Whether a camera or light is already installed (``existing`` true): it counts in
+    the coverage and the night, not in the costs (nothing is bought or installed)."""
+    return isinstance(device, dict) and device.get("existing") is True
+
+
 def plan_costs(plan: dict) -> PlanCosts:
-    """All cost lines and totals of a plan [円 税込] (module docstring).
+    """All cost lines and totals of a plan [円 税込] (module docstring). Cameras and
+    lights already installed (:func:`is_existing`) have no cost line, site or storage.
 
     Examples
     --------
@@ -237,8 +244,8 @@ def plan_costs(plan: dict) -> PlanCosts:
     initial = 600,000 + 150,000 + 100,000 = 850,000; running 300,000; total 1,150,000.
     """
     costs = plan.get("costs") or {}
-    cameras = list(plan.get("cameras") or ())
-    lights = list(plan.get("lights") or ())
+    cameras = [c for c in plan.get("cameras") or () if not is_existing(c)]
+    lights = [c for c in plan.get("lights") or () if not is_existing(c)]
     items = list(costs.get("items") or ())
     years = number(costs.get("years"))
     years = int(years) if years is not None and years >= 1 else DEFAULT_YEARS

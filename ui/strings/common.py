@@ -5,6 +5,13 @@ STRINGS = {
     "common.app_tagline": ("スマートシティの防犯・見守り計画づくり", "Planning smart-city safety projects"),
     "common.language": ("言語 / Language", "言語 / Language"),
     "common.choose": ("選択してください", "Choose"),
+    # Streamlit's built-in English, replaced by CSS on Japanese pages (ui/theme.py)
+    "common.st.upload": ("ファイルを選択", "Upload"),
+    "common.st.upload_limit": ("1ファイル{mb}MBまで", "{mb}MB per file"),
+    "common.st.drop": ("ここにファイルをドロップ", "Drop the file here"),
+    "common.st.no_results": ("該当する候補がありません", "No results"),
+    "common.st.no_results_multi": ("候補がありません（選べる数の上限のときは、どれかを外してください）",
+                                   "No results (at the limit of choices, remove one first)"),
     "common.first_plan_name": ("はじめての計画", "My first plan"),
     "common.sample_plan_name": ("サンプル：新座市モデル地区（PLATEAU）", "Sample: Niiza model district (PLATEAU)"),
     # navigation groups and titles
