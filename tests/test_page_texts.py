@@ -23,6 +23,7 @@ import pytest
 
 from assessments.records import is_missing
 from pagetest import run_page_on_plan
+from ui.strings import load_all
 
 PAGES = ["home", "use_cases", "compare_cases", "readiness", "privacy", "project_plan",
          "grants", "simulate", "export", "present"]
@@ -33,6 +34,10 @@ INTERNAL = re.compile(
     r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")            # snake_case: a plan field or raw code
 URL = re.compile(r"https?://\S+|\b(?:[a-z0-9-]+\.)+[a-z]{2,}/\S*|:material/[a-z_]+:")  # links, icons
 REPR_CELLS = {"None", "nan", "NaN", "NaT", "<NA>", "True", "False"}
+# A UI string key shown as itself (``ui.i18n.t`` of an unknown key): one of the keys'
+# first parts, then dotted parts (``map.layer.park``).
+STRING_KEY = re.compile(r"\b(?:%s)(?:\.[a-z0-9_]+)+\b" % "|".join(
+    sorted({k.split(".")[0] for k in load_all()})))
 ST_ENGLISH = ("Choose options", "Choose an option", "Select all", "No results",
               "Browse files", "Drag and drop")
 
@@ -101,7 +106,7 @@ def _problems(at, lang: str) -> list[str]:
         plain = URL.sub("", text)
         if "cell" in where and text in REPR_CELLS:
             found.append(f"{where}: Python value {text!r}")
-        elif m := INTERNAL.search(plain):
+        elif m := INTERNAL.search(plain) or STRING_KEY.search(plain):
             found.append(f"{where}: internal name {m.group(0)!r} in {text[:120]!r}")
         elif text.strip() in REPR_CELLS and "options" not in where:
             # an option 「None」 is an English label (a level or an answer), not a repr

@@ -518,7 +518,8 @@ def draw_loaded(edits: Edits, plan: dict) -> None:
     for k in basemap.LAYERS:
         n = len(basemap.layer_features(plan, k))
         if n:
-            rows.append(t("sim.geo.loaded_layer", layer=t("map.layer." + k), n=n))
+            # the layer's legend label (the one style table names every layer)
+            rows.append(t("sim.geo.loaded_layer", layer=t(basemap.LAYER_STYLES[k].label), n=n))
     c = st.columns([4, 1])
     c[0].caption("、".join(rows) if rows else t("sim.geo.loaded_none"))
     if any(k in (plan.get("map_layers") or {}) for k in basemap.FGD_LAYERS
