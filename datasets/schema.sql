@@ -1,11 +1,17 @@
 -- Reference tables of Mimamori Planner: one CREATE TABLE per datasets/<table>.csv, same
 -- column order as the CSV header. Every row carries `source`; `verified = false` marks a
--- fact that facts.md flags ⚠️ (unverified).
+-- fact no official page confirmed, and `unverified_reason_ja/_en` say why (the pages show it).
 
+-- The short keys the `source` texts cite (`https://… (KEY)`), read by datasets/citations.py.
+-- title / publisher / date_read only as confirmed on the page itself (empty = not confirmed:
+-- the citation says 未確認), note = what the address was said to hold, unconfirmed.
 CREATE TABLE sources (
     key VARCHAR PRIMARY KEY,
     url VARCHAR NOT NULL,
-    title VARCHAR
+    title VARCHAR,
+    publisher VARCHAR,
+    date_read DATE,                    -- when the page was read
+    note VARCHAR
 );
 
 CREATE TABLE municipalities (
@@ -33,6 +39,8 @@ CREATE TABLE thresholds (
     description_ja VARCHAR,
     description_en VARCHAR,
     verified BOOLEAN NOT NULL,
+    unverified_reason_ja VARCHAR,      -- why the row stays unverified, shown next to the figure (empty when verified)
+    unverified_reason_en VARCHAR,
     source VARCHAR NOT NULL
 );
 
@@ -59,6 +67,8 @@ CREATE TABLE initiatives (
     lat DOUBLE NOT NULL,               -- municipal office [°]
     lon DOUBLE NOT NULL,
     verified BOOLEAN NOT NULL,
+    unverified_reason_ja VARCHAR,      -- why the row stays unverified, shown next to the figure (empty when verified)
+    unverified_reason_en VARCHAR,
     notes_ja VARCHAR,
     notes_en VARCHAR,
     source VARCHAR NOT NULL
@@ -197,6 +207,18 @@ CREATE TABLE grant_schemes (
     successor_id VARCHAR,
     exclusive_with VARCHAR,            -- semicolon list of scheme ids
     verified BOOLEAN NOT NULL,
+    unverified_reason_ja VARCHAR,      -- why a figure is not verified (shown next to it); NULL when verified
+    unverified_reason_en VARCHAR,
+    source VARCHAR NOT NULL
+);
+
+CREATE TABLE grant_calls (
+    scheme_id VARCHAR NOT NULL,        -- grant_schemes.id
+    fiscal_year INTEGER NOT NULL,      -- fiscal year the call is for
+    start_date DATE,                   -- NULL = not stated
+    end_date DATE,                     -- deadline (NULL = not stated)
+    note_ja VARCHAR,
+    note_en VARCHAR,
     source VARCHAR NOT NULL
 );
 
@@ -256,7 +278,7 @@ CREATE TABLE use_case_examples (
 -- ==== Self-assessments (readiness, privacy) ====
 -- Reference tables of the readiness and privacy-rule self-assessments (issue 7).
 -- One CREATE TABLE per datasets/<table>.csv, same column order as the CSV header.
--- Every row carries `source`; `verified = false` marks a row whose basis facts.md flags ⚠️.
+-- Every row carries `source`; `verified = false` marks a row whose basis no official page confirmed.
 
 CREATE TABLE readiness_questions (
     id VARCHAR PRIMARY KEY,            -- <condition_id>_<n>
@@ -274,7 +296,7 @@ CREATE TABLE readiness_questions (
     level3_en VARCHAR NOT NULL,
     level4_ja VARCHAR NOT NULL,        -- level 4 = most mature
     level4_en VARCHAR NOT NULL,
-    basis_ja VARCHAR NOT NULL,         -- why the question is asked (seed report passage, scheme rule, real example)
+    basis_ja VARCHAR NOT NULL,         -- why the question is asked (JSSA report passage, scheme rule, real example)
     basis_en VARCHAR NOT NULL,
     verified BOOLEAN NOT NULL,
     source VARCHAR NOT NULL
@@ -285,7 +307,7 @@ CREATE TABLE readiness_reference (
     profile_name_ja VARCHAR NOT NULL,
     profile_name_en VARCHAR NOT NULL,
     condition_id VARCHAR NOT NULL,
-    score DOUBLE NOT NULL,             -- reference maturity 0–4 derived from the seed report
+    score DOUBLE NOT NULL,             -- reference maturity 0–4 derived from the JSSA report (2024-03-31)
     derivation_ja VARCHAR NOT NULL,    -- how the score was derived (rule + reasoning)
     derivation_en VARCHAR NOT NULL,
     seed_quote VARCHAR NOT NULL,       -- verbatim seed text; passages separated by ／, omissions by …
@@ -310,7 +332,7 @@ CREATE TABLE readiness_actions (
 );
 
 CREATE TABLE privacy_items (
-    id VARCHAR PRIMARY KEY,            -- P01–P25 = facts.md §4f numbering; P26– face-identification only
+    id VARCHAR PRIMARY KEY,            -- P01–P25 the general checklist; P26– face-identification only
     sort_order INTEGER NOT NULL,
     title_ja VARCHAR NOT NULL,
     title_en VARCHAR NOT NULL,
@@ -327,8 +349,10 @@ CREATE TABLE privacy_items (
     uk_principles VARCHAR NOT NULL,    -- semicolon list of UK Surveillance Camera Code principle numbers 1–12
     link VARCHAR,                      -- cross-link to the simulation page: storage | dori
     verified BOOLEAN NOT NULL,
-    source_keys VARCHAR,               -- facts.md §7 keys, semicolon list
-    source VARCHAR NOT NULL            -- the keys' addresses as listed in facts.md §7
+    unverified_reason_ja VARCHAR,      -- why the basis is not verified (shown next to the item); NULL when verified
+    unverified_reason_en VARCHAR,
+    source_keys VARCHAR,               -- datasets/sources.csv keys, semicolon list
+    source VARCHAR NOT NULL            -- the keys' addresses (datasets/sources.csv)
 );
 
 -- ==== Simulation presets ====
@@ -353,6 +377,8 @@ CREATE TABLE camera_presets (
     bitrate_h265_mbps DOUBLE NOT NULL,   -- half of H.264 [Mbit/s]
     basis VARCHAR NOT NULL,
     verified BOOLEAN NOT NULL,
+    unverified_reason_ja VARCHAR,      -- why the row stays unverified, shown next to the figure (empty when verified)
+    unverified_reason_en VARCHAR,
     source VARCHAR NOT NULL
 );
 
@@ -370,5 +396,7 @@ CREATE TABLE light_presets (
     use_en VARCHAR NOT NULL,
     basis VARCHAR NOT NULL,
     verified BOOLEAN NOT NULL,
+    unverified_reason_ja VARCHAR,      -- why the row stays unverified, shown next to the figure (empty when verified)
+    unverified_reason_en VARCHAR,
     source VARCHAR NOT NULL
 );

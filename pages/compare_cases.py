@@ -9,7 +9,8 @@ import streamlit as st
 
 from datasets import queries
 from ui import shell, state
-from ui.compare_common import FONT, labels, missing, source_caption, yen_compact
+from ui.compare_common import (FONT, labels, missing, source_caption, unverified_reason,
+                               yen_compact)
 from ui.i18n import col, lang, lang_key, t
 
 shell.setup_page()
@@ -99,6 +100,7 @@ if len(found):
         t("compare.col.start_year"): found["start_year"].astype("Int64"),
         t("compare.col.cameras"): [col(r, "cameras") for r in found.to_dict("records")],
         t("compare.col.verified"): found["verified"],
+        t("compare.col.unverified_reason"): [unverified_reason(r) for r in found.to_dict("records")],
         t("compare.col.source"): [str(s).split(" ")[0] for s in found["source"]],
     })
     st.dataframe(table, hide_index=True, width="stretch",

@@ -1,13 +1,17 @@
 """補助金・交付金: the scheme table with filters, and the matcher (eligible schemes ranked with
-reasons, national / local shares, application calendar). Every figure shows its fiscal year
-and source."""
+reasons, national / local shares, application calendar of the fiscal years the plan starts
+in). Every figure shows its fiscal year and source; an unverified one says why, next to it; a
+replaced scheme names its successor."""
+import datetime
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from assessments.records import records
 from assessments.programme.costs import plan_costs
-from assessments.programme.grants import APPLICANTS, DOMAINS, Project, calendar, match_schemes
+from assessments.programme.grants import (APPLICANTS, DOMAINS, Project, calendar, fiscal_year_of,
+                                          latest_scheme, match_schemes)
 from datasets import queries
 from ui import shell, state
 from ui.compare_common import (FONT, labels, link_markdown, missing, source_caption, yen,
@@ -29,7 +33,8 @@ def _schemes(level: str, stage: str) -> pd.DataFrame:
 def _side_tables():
     cur = state.ref_cursor()
     return (queries.list_grant_shares(cur).to_dict("records"),
-            queries.list_grant_scope(cur).to_dict("records"))
+            queries.list_grant_scope(cur).to_dict("records"),
+            queries.list_grant_calls(cur).to_dict("records"))
 
 
 def _fy(value) -> str:
@@ -38,6 +43,18 @@ def _fy(value) -> str:
 
 all_schemes = _schemes("", "")
 names = {r["id"]: str(col(r, "name")) for r in all_schemes.to_dict("records")}
+all_rows = records(all_schemes)
+
+
+def _why_unverified(r) -> str:
+    """The row's stated reason when a figure is unverified (shown next to the figure)."""
+    why = col(r, "unverified_reason")
+    return "" if r["verified"] or missing(why) else str(why)
+
+
+def _successor(scheme_id) -> str:
+    newest = latest_scheme(scheme_id, all_rows)
+    return names.get(newest, newest) if newest else ""
 
 # --- scheme table ---------------------------------------------------------------------------
 st.subheader(t("compare.grants.table"))
@@ -56,12 +73,14 @@ table = pd.DataFrame({
     t("compare.grants.level"): [t(f"compare.level.{v}") for v in shown["level"]],
     t("compare.grants.stage"): [t(f"compare.stage.{v}") for v in shown["stage"]],
     t("compare.grants.rate"): shown["rate_text_ja"],
+    t("compare.grants.unverified_reason"): [_why_unverified(r) for r in records(shown)],
     t("compare.grants.cap"): [yen(v) for v in shown["cap_jpy"]],
     t("compare.grants.per_camera"): [yen(v) for v in shown["per_camera_cap_jpy"]],
     t("compare.grants.fixed"): [yen(v) for v in shown["fixed_amount_jpy"]],
     t("compare.grants.data_platform"): shown["requires_data_platform"],
     t("compare.grants.fiscal_year"): [_fy(v) for v in shown["fiscal_year"]],
     t("compare.col.verified"): shown["verified"],
+    t("compare.grants.successor"): [_successor(i) for i in shown["id"]],
     t("compare.col.source"): [str(s).split(" ")[0] for s in shown["source"]],
 })
 st.dataframe(table, hide_index=True, width="stretch", key="gr_table",
@@ -74,13 +93,18 @@ with st.expander(t("compare.grants.details")):
     if pick:
         r = shown.set_index("id").loc[pick].to_dict()
         st.markdown(f"**{names[pick]}** — {r['body_ja']} · {_fy(r['fiscal_year'])}")
+        why = _why_unverified(r)
+        rate_line = r["rate_text_ja"] + (f"（{t('compare.grants.unverified_reason')}: {why}）"
+                                         if why else "")
         st.markdown(f"- {t('compare.grants.purpose')}: {col(r, 'purpose')}\n"
-                    f"- {t('compare.grants.rate')}: {r['rate_text_ja']}\n"
+                    f"- {t('compare.grants.rate')}: {rate_line}\n"
                     f"- {t('compare.grants.applicants')}: {r['eligible_applicants_ja']}\n"
                     f"- {t('compare.grants.requirements')}: {col(r, 'requirements')}\n"
                     f"- {t('compare.grants.timing')}: {r['application_timing_ja']}")
         if not r["verified"]:
             st.warning(t("compare.unverified"))
+        if _successor(pick):
+            st.info(t("compare.grants.successor_note", name=_successor(pick)))
         st.caption(t("compare.source") + " " + link_markdown(r["source"]))
 
 # --- matcher --------------------------------------------------------------------------------
@@ -125,8 +149,8 @@ st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.g
 
 project = Project.from_plan(plan, costs=pc, stage=stage_in, data_platform=platform,
                             applicant=applicant, domains=tuple(domains), renewal=bool(renewal))
-shares, scopes = _side_tables()
-scheme_rows = records(all_schemes)
+shares, scopes, calls = _side_tables()
+scheme_rows = all_rows
 results = match_schemes(project, scheme_rows, shares=shares, scopes=scopes)
 by_id = {r["id"]: r for r in scheme_rows}
 
@@ -222,15 +246,40 @@ with st.expander(t("compare.grants.not_offered", n=len(results) - len(offered)))
                  hide_index=True, width="stretch", key="gm_rejected", placeholder="")
 
 st.subheader(t("compare.grants.calendar"))
-cal = calendar(results, scheme_rows)
+# the fiscal year the plan starts in and the next; without one, the current fiscal year
+today = datetime.date.today()
+start_fy = (plan.get("project") or {}).get("start_fy")
+first_fy = int(start_fy) if isinstance(start_fy, (int, float)) and not missing(start_fy) \
+    else fiscal_year_of(today)
+cal_years = (first_fy, first_fy + 1)
+st.caption(t("compare.grants.calendar_years", fys=", ".join(_fy(y) for y in cal_years)))
+cal = calendar(results, calls, fiscal_years=cal_years, today=today)
+
+
+def _last_call(e) -> str:
+    last = e["last"]
+    if not last:
+        return ""
+    return t("compare.grants.last_call_value", fy=_fy(last["fiscal_year"]),
+             start=last.get("start_date") or "", end=last.get("end_date") or "")
+
+
 if cal:
-    st.dataframe(pd.DataFrame([{t("compare.col.name"): names[e["scheme_id"]],
-                                t("compare.grants.start"): e["start"] or "—",
-                                t("compare.grants.end"): e["end"] or "—",
-                                t("compare.grants.timing"): e["timing_ja"],
-                                t("compare.grants.fiscal_year"): _fy(e["fiscal_year"])}
-                               for e in cal]), hide_index=True, width="stretch", key="gm_cal", placeholder="")
+    st.dataframe(pd.DataFrame([{t("compare.grants.fiscal_year"): _fy(e["fiscal_year"]),
+                                t("compare.col.name"): names[e["scheme_id"]],
+                                t("compare.grants.status"): t(f"compare.grants.status.{e['status']}"),
+                                t("compare.grants.start"): e["start"] or "",
+                                t("compare.grants.end"): e["end"] or "",
+                                t("compare.grants.note"): e["note_ja"] if lang() == "ja" else e["note_en"],
+                                t("compare.grants.last_call"): _last_call(e)}
+                               for e in cal]), hide_index=True, width="stretch", key="gm_cal", placeholder="",
+                 # dates whole (「2026-01-30」), the name takes what is left
+                 column_config={t(k): st.column_config.TextColumn(t(k), width=96)
+                                for k in ("compare.grants.start", "compare.grants.end")}
+                 | {t("compare.grants.note"): st.column_config.TextColumn(
+                     t("compare.grants.note"), width="medium")})
     st.caption(t("compare.grants.calendar_note"))
+    source_caption(sorted({e["source"] for e in cal if e["source"]}))
 
 # --- store the choice in the plan -----------------------------------------------------------
 if offered:
@@ -245,3 +294,6 @@ if offered:
 current = (state.current_plan().get("grant") or {}).get("scheme_id")
 if current:
     st.caption(t("compare.grants.current", name=names.get(current, current)))
+    if _successor(current):
+        st.info(t("compare.grants.current_superseded", name=names.get(current, current),
+                  successor=_successor(current)))

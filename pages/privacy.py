@@ -80,6 +80,15 @@ def _simulate_link(label: str) -> None:
     st.caption(label)
 
 
+def _unverified(item: dict) -> None:
+    """The reason an item's basis is unverified, next to it (nothing for a verified item)."""
+    if str(item.get("verified")).lower() in ("true", "1"):
+        return
+    reason = pv.unverified_reason(item, lang())
+    st.caption(t("assess.privacy.unverified_reason", reason=reason) if reason
+               else t("assess.privacy.unverified"))
+
+
 def _link(item: dict) -> None:
     link = pv.cross_link(item, settings)
     if not link:
@@ -164,8 +173,7 @@ with tabs[1]:
             if col(item, "example"):
                 st.caption(t("assess.privacy.example", example=col(item, "example")))
             st.caption(t("assess.privacy.uk_ref", nums=", ".join(map(str, pv.principles_of(item)))))
-            if str(item.get("verified")).lower() not in ("true", "1"):
-                st.caption(t("assess.privacy.unverified"))
+            _unverified(item)
             _link(item)
             st.radio(t("assess.privacy.status"), options=list(pv.STATUSES), horizontal=True,
                      format_func=status_labels.__getitem__, **_answer(iid, "status", status))
@@ -193,10 +201,13 @@ with tabs[2]:
         st.caption(t("assess.privacy.basis", kind=kind_labels[g["basis_kind"]], basis=g["basis"]))
         if g["example"]:
             st.caption(t("assess.privacy.example", example=g["example"]))
+        _unverified(g["item"])
         _link(g["item"])
 
 with tabs[3]:
     st.caption(t("assess.privacy.uk_intro"))
+    # the 12 principles stay as a reference; the UK certification schemes have closed
+    st.warning(t("assess.privacy.uk.closed"))
     rows = []
     for v in pv.uk_view(asked, answers):
         n = v["principle"]

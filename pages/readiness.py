@@ -1,4 +1,4 @@
-"""準備度: readiness self-assessment on the seed report's seven conditions (+2).
+"""準備度: readiness self-assessment on the JSSA report's seven conditions (+2).
 
 Thin page: reads the question bank and reference profiles from the reference DB, asks, saves
 every answer at once (``ui.state.update_plan``) and draws the scores from

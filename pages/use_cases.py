@@ -6,11 +6,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from assessments.engine.dori import dori_label, plan_standard
 from assessments.programme.privacy import split_use_cases
 from datasets import queries
 from ui import shell, state
 from ui.compare_common import FONT, link_markdown, missing, source_caption
-from ui.i18n import col, t
+from ui.i18n import col, lang, t
 
 shell.setup_page()
 plan = state.current_plan()
@@ -48,6 +49,16 @@ ids = cases["id"].tolist()
 known, unknown = split_use_cases(plan.get("use_cases") or [])
 state.warn_unknown("use_cases", unknown)
 chosen = [u for u in known if u in ids]
+# a use case cites a level of the 2014 edition: under the plan's edition both names show
+# (「Perceive（2014年版の Recognise（認識））」)
+std = plan_standard(plan)
+
+
+def level_name(r) -> str:
+    return dori_label(r["dori_level"], lang(), standard=std,
+                      unconfirmed=t("sim.standard.unconfirmed"))
+
+
 yes, no = t("compare.yes"), t("compare.no")
 
 st.subheader(t("compare.uc.cards"))
@@ -57,7 +68,7 @@ for n, r in enumerate(cases.to_dict("records")):
         st.markdown(f"### {col(r, 'name')}")
         st.write(col(r, "description"))
         st.markdown(
-            f"**{t('compare.uc.dori')}**: {col(r, 'dori_name')} ({r['dori_px_per_m']:g} px/m) · "
+            f"**{t('compare.uc.dori')}**: {level_name(r)} ({r['dori_px_per_m']:g} px/m) · "
             f"**{t('compare.uc.night')}**: {yes if r['night_operation'] else no} · "
             f"**{t('compare.uc.recording')}**: "
             f"{t('compare.uc.needed') if r['recording_needed'] else t('compare.uc.not_needed')}",
@@ -93,7 +104,7 @@ for u in ids:
     n_items[u] = None if items is None else len(items)
 table = pd.DataFrame({
     t("compare.col.name"): [col(r, "name") for r in cases.to_dict("records")],
-    t("compare.uc.dori"): [col(r, "dori_name") for r in cases.to_dict("records")],
+    t("compare.uc.dori"): [level_name(r) for r in cases.to_dict("records")],
     "px/m": cases["dori_px_per_m"],
     t("compare.uc.night"): cases["night_operation"],
     t("compare.uc.recording"): cases["recording_needed"],

@@ -41,8 +41,9 @@ from assessments.plan.iotools.values import ERAS
 from datasets.citations import cite, citation_text
 from assessments.programme import costs as _costs
 from assessments.programme.costs import device_groups
-from assessments.programme.grants import (is_public, plan_grant, rate_fraction, scheme_for,
-                                          share_fraction, shares_for)
+from assessments.programme.grants import (is_public, plan_grant, rate_fraction, scheme_calendar,
+                                          scheme_for, share_fraction, shares_for,
+                                          successor_chain)
 from reports.styles import FONT_NAME, register_styles
 
 #: Format marker written into the workbook's custom document properties.
@@ -137,9 +138,15 @@ class Column:
     optional: bool = False  # older workbooks may lack the column (the import keeps the plan's value)
 
 
+#: The 既設 column of the device sheets: 「既設」 marks a camera or light already installed
+#: (``programme.costs.is_existing``): on the map, not in 事業費 (every cost formula skips it).
+EXISTING_HEADER = "既設"
+EXISTING_MARK = "既設"
+EXISTING_NOTE = "「既設」の列に既設と書いた機器は、設置済みとして事業費に含めません。"
+
 CAMERA_COLUMNS = (
     Column("id", "カメラID", "text", 10),
-    Column("address", "住所・設置場所", "text", 20),
+    Column("address", "住所・設置場所", "text", 18),
     Column("lat", "緯度 [°]", "coord", 10.5),
     Column("lon", "経度 [°]", "coord", 11.5),
     Column("mount_height_m", "設置高さ [m]", "float1", 7),
@@ -147,11 +154,12 @@ CAMERA_COLUMNS = (
     Column("tilt_deg", "俯角 [°]", "float1", 6),
     Column("hfov_deg", "水平画角 [°]", "float1", 7),
     Column("model", "機種", "text", 16),
-    Column("use_case", "用途", "text", 10),
+    Column("use_case", "用途", "text", 9),
     Column("unit_price_jpy", "単価 [円]", "yen", 10),
-    Column("signage", "設置の表示（掲示位置）", "text", 16),
+    Column("signage", "設置の表示（掲示位置）", "text", 12),
     # cameras with the same ID share one site (a pole); empty = the camera is its own site
     Column("site", "設置場所ID（同じ柱・場所は同じID）", "text", 11, optional=True),
+    Column("existing", EXISTING_HEADER, "text", 6, optional=True),
 )
 LIGHT_COLUMNS = (
     Column("id", "照明ID", "text", 10),
@@ -164,6 +172,7 @@ LIGHT_COLUMNS = (
     Column("distribution", "配光", "text", 10),
     Column("model", "機種", "text", 16),
     Column("unit_price_jpy", "単価 [円]", "yen", 12),
+    Column("existing", EXISTING_HEADER, "text", 8, optional=True),
 )
 ITEM_COLUMNS = (
     Column("category", "区分", "text", 22),
@@ -437,6 +446,12 @@ def camera_cost_groups(cameras) -> list[dict]:
 light_cost_groups = camera_cost_groups
 
 
+def _to_buy(devices) -> list:
+    """The devices not already installed (the cost lines' devices, as in
+    ``programme.costs.plan_costs``)."""
+    return [d for d in devices or () if not _costs.is_existing(d)]
+
+
 def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
                 include_running: bool | None = None) -> dict:
     """The figures the 事業費 sheet computes, in Python [円] (the sheet's expected values).
@@ -491,8 +506,35 @@ def cost_totals(plan: dict, *, scheme: dict | None = None, shares=None,
 
 
 # ---------------------------------------------------------------------------------- sheets
-def _write_summary_sheet(wb, plan, *, scheme, today, sheets_written, cost_refs,
-                         source_count) -> None:
+def scheme_rows(scheme: dict, schemes, calls, start_fy: int | None, today) -> list:
+    """Rows ``(label, text)`` of the chosen scheme for the 概要 sheet and the plan book: its successor (the data's ``successor_id`` chain)
+    and its application window for the start year and the next (未発表 when none was
+    announced: never an earlier year's dates)."""
+    rows = []
+    chain = successor_chain(scheme.get("id"), schemes)
+    if chain:
+        by_id = {str(s_["id"]): s_ for s_ in schemes}
+        latest = by_id.get(chain[-1]) or {}
+        rows.append(("後継制度", "この制度は「" + clean_text(latest.get("name_ja") or chain[-1])
+                     + "」に引き継がれています。申請は後継制度の公募要領で確認してください。"))
+    first = start_fy or fiscal_year(today)
+    for e in scheme_calendar(scheme.get("id"), calls, fiscal_years=(first, first + 1),
+                             today=today):
+        label = f"申請時期（{wareki_fy(e['fiscal_year'])}）"
+        if e["status"] == "not_announced":
+            last = e["last"]
+            text = "未発表" + (f"（前回：{last['fiscal_year']}年度 {last.get('start_date') or ''}"
+                             f"〜{last.get('end_date') or ''}）" if last else "")
+        else:
+            text = (f"{e['start'] or '（開始日未確認）'}〜{e['end'] or '（締切未確認）'}"
+                    + ("（締切済み）" if e["status"] == "closed" else "")
+                    + (f"　{clean_text(e['note_ja'])}" if e["note_ja"] else ""))
+        rows.append((label, text))
+    return rows
+
+
+def _write_summary_sheet(wb, plan, *, scheme, schemes, calls, today, sheets_written,
+                         cost_refs, source_count) -> None:
     ws = wb.create_sheet(sanitize_sheet_title(SHEETS["summary"]))
     row = _title(ws, "見守り・スマートシティ事業 計画書（概要）",
                  f"作成日 {today.isoformat()}（{wareki_month(today.year, today.month)}"
@@ -517,7 +559,10 @@ def _write_summary_sheet(wb, plan, *, scheme, today, sheets_written, cost_refs,
         rows.append(("補助制度", clean_text(scheme.get("name_ja") or scheme.get("id"))))
         rows.append(("補助率・上限", clean_text(scheme.get("rate_text_ja"))))
         if str(scheme.get("verified", "")).lower() in ("false", "0", "no"):
-            rows.append(("注意", "この補助制度の数値は未確認です。公募要領で確認してください。"))
+            reason = clean_text(scheme.get("unverified_reason_ja"))
+            rows.append(("注意", "この補助制度の数値は未確認です" + (f"（{reason}）" if reason else "")
+                         + "。公募要領で確認してください。"))
+        rows += scheme_rows(scheme, schemes, calls, start_fy, today)
     rows.append(("カメラ台数", len(plan.get("cameras") or ())))
     rows.append(("照明台数", len(plan.get("lights") or ())))
     for label, value in rows:
@@ -615,15 +660,16 @@ def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -
 
     The last line holds the devices of models not listed above (all devices minus the
     listed lines), so a device of a new model added in Excel is counted and priced."""
-    id_rng, model_rng, price_rng = ranges
+    id_rng, model_rng, price_rng, ex_rng = ranges
+    new = f'{ex_rng},"<>{EXISTING_MARK}"'        # devices already installed are not bought
     first = row + 1
     for group in groups:
         row += 1
         crit = '"=' + _criteria_escape(group["model"]).replace('"', '""') + '"'
         _put(ws, row, 1, label, "mm_text")
         _put(ws, row, 2, group["model"] or "（機種未設定）", "mm_text")
-        _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{model_rng},{crit})', "mm_int")
-        _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{model_rng},{crit})',
+        _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{model_rng},{crit},{new})', "mm_int")
+        _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{model_rng},{crit},{new})',
                  "mm_yen")
         _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
         _put(ws, row, 6, f"{SHEETS[sheet_key]}シートの単価の合計", "mm_note")
@@ -635,8 +681,8 @@ def _linked_lines(ws, row: int, groups, ranges, *, label: str, sheet_key: str) -
     def listed(c: str) -> str:
         return f"-SUM({c}{first}:{c}{last})" if last >= first else ""
 
-    _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>"){listed("D")}', "mm_int")
-    _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>"){listed("E")}', "mm_yen")
+    _formula(ws, row, 4, f'=COUNTIFS({id_rng},"<>",{new}){listed("D")}', "mm_int")
+    _formula(ws, row, 5, f'=SUMIFS({price_rng},{id_rng},"<>",{new}){listed("E")}', "mm_yen")
     _formula(ws, row, 3, f"=IF(D{row}=0,0,E{row}/D{row})", "mm_yen")
     _put(ws, row, 6, f"{SHEETS[sheet_key]}シートで追加された機種の台数・単価の合計", "mm_note")
     return row
@@ -659,13 +705,17 @@ def _fraction_formula(value: Fraction) -> str | float:
     return f"={value.numerator}/{value.denominator}"
 
 
-def _distinct_sites_formula(id_rng: str, site_rng: str) -> str:
-    """Sites of the placed cameras: distinct 設置場所ID values + cameras without one.
+def _distinct_sites_formula(id_rng: str, site_rng: str, ex_rng: str) -> str:
+    """Sites of the new cameras: distinct 設置場所ID values + cameras without one, cameras
+    marked 既設 left out (``programme.costs.site_count`` of the cameras to buy).
 
-    ``(site<>"")/COUNTIF(site, site&"")`` adds 1 per distinct site; ``+(site="")`` keeps
-    the divisor ≥ 1 on blank rows (whose numerator is 0)."""
-    return (f'=SUMPRODUCT(({id_rng}<>"")*({site_rng}=""))'
-            f'+SUMPRODUCT(({site_rng}<>"")/(COUNTIF({site_rng},{site_rng}&"")+({site_rng}="")))')
+    ``(site<>"")*(new)/COUNTIFS(site, site&"", new)`` adds 1 per distinct site of new
+    cameras; ``+(site="")+(existing)`` keeps the divisor ≥ 1 on the rows whose numerator
+    is 0 (blank, or an installed camera)."""
+    new, old = f'({ex_rng}<>"{EXISTING_MARK}")', f'({ex_rng}="{EXISTING_MARK}")'
+    return (f'=SUMPRODUCT(({id_rng}<>"")*({site_rng}="")*{new})'
+            f'+SUMPRODUCT(({site_rng}<>"")*{new}/(COUNTIFS({site_rng},{site_rng}&"",'
+            f'{ex_rng},"<>{EXISTING_MARK}")+({site_rng}="")+{old}))')
 
 
 def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
@@ -767,12 +817,14 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
         _put(ws, row, j, col.header, "mm_header")
     first_item = row + 1
     if camera_sheet:
-        row = _linked_lines(ws, row, camera_cost_groups(plan.get("cameras")), camera_sheet[:3],
+        row = _linked_lines(ws, row, camera_cost_groups(_to_buy(plan.get("cameras"))),
+                            (*camera_sheet[:3], camera_sheet[4]),
                             label=CAMERA_LINKED_LABEL, sheet_key="cameras")
     if light_sheet:
-        row = _linked_lines(ws, row, light_cost_groups(plan.get("lights")), light_sheet,
+        row = _linked_lines(ws, row, light_cost_groups(_to_buy(plan.get("lights"))), light_sheet,
                             label=LIGHT_LINKED_LABEL, sheet_key="lights")
-    device_counts = [f'COUNTIFS({rng[0]},"<>")' for rng in (camera_sheet, light_sheet) if rng]
+    device_counts = [f'COUNTIFS({rng[0]},"<>",{rng[-1]},"<>{EXISTING_MARK}")'
+                     for rng in (camera_sheet, light_sheet) if rng]
     for line in pc.by_source("estimate"):
         row += 1
         _put(ws, row, 1, ESTIMATE_LABELS[line.key], "mm_text")
@@ -816,7 +868,8 @@ def _write_costs_sheet(wb, plan, *, scheme, share_rows=(), camera_sheet=None,
              f'={typed_cameras}+SUMIF({cat_rng},"{CAMERA_LINKED_LABEL}",{qty_rng})', "mm_int")
     if camera_sheet:
         _formula(ws, counts["placed_sites"], 3,
-                 _distinct_sites_formula(camera_sheet[0], camera_sheet[3]), "mm_int")
+                 _distinct_sites_formula(camera_sheet[0], camera_sheet[3], camera_sheet[4]),
+                 "mm_int")
     else:
         _put(ws, counts["placed_sites"], 3, 0, "mm_int")
     _formula(ws, counts["sites"], 3, f"={ref['placed_sites']}+{typed_cameras}", "mm_int")
@@ -942,8 +995,11 @@ def _criteria_escape(text: str) -> str:
 
 
 def _dori_label(key: str) -> str:
-    """Header name of a DORI level (``assessments.engine.dori``: "Recognise（認識）")."""
-    return clean_text(dori_label(key, "ja"))
+    """Header name of a DORI level as the pages name it (``sim.dori.<key>``:
+    "Recognise（認識）", a 2025 level whose threshold is unconfirmed marked so)."""
+    from ui.strings import load_all     # the UI's texts only (ui.strings imports no Streamlit)
+    pair = load_all().get(f"sim.dori.{key}")
+    return clean_text(pair[0] if pair else dori_label(key, "ja"))
 
 
 def _dori_keys(results) -> tuple[list[str], list[str]]:
@@ -962,7 +1018,7 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, 
     returns the (id, model, unit price, site) column ranges for 事業費's formulas."""
     title = sanitize_sheet_title(SHEETS["cameras"])
     ws = wb.create_sheet(title)
-    note = "黄色の列は編集でき、取り込みで計画に反映されます。"
+    note = "黄色の列は編集でき、取り込みで計画に反映されます。" + EXISTING_NOTE
     if (results or {}).get("cameras"):
         note += f"シミュレーション結果は「{SHEETS['camera_results']}」シートにあります。"
     row = _title(ws, "カメラ配置", note
@@ -972,6 +1028,7 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, 
         rec = dict(cam)
         uc = cam.get("use_case")
         rec["use_case"] = USE_CASE_LABELS.get(uc, uc) if uc else ""
+        rec["existing"] = EXISTING_MARK if _costs.is_existing(cam) else ""
         cams.append(rec)
     header_row, last = _table(ws, row, CAMERA_COLUMNS, cams)
     _widths(ws, [c.width for c in CAMERA_COLUMNS])
@@ -982,7 +1039,7 @@ def _write_cameras_sheet(wb, plan, *, results, map_png) -> tuple[str, str, str, 
     end = last + _ROOM_ROWS
     col = {c.key: get_column_letter(i) for i, c in enumerate(CAMERA_COLUMNS, start=1)}
     rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
-    return rng("id"), rng("model"), rng("unit_price_jpy"), rng("site")
+    return rng("id"), rng("model"), rng("unit_price_jpy"), rng("site"), rng("existing")
 
 
 def _write_camera_results_sheet(wb, plan, *, results) -> None:
@@ -1043,12 +1100,14 @@ def _write_lights_sheet(wb, plan, *, map_png) -> tuple[str, str, str]:
     """照明配置; returns the (id, model, unit price) column ranges for 事業費's formulas."""
     title = sanitize_sheet_title(SHEETS["lights"])
     ws = wb.create_sheet(title)
-    row = _title(ws, "照明配置", "黄色の列は編集でき、取り込みで計画に反映されます。IES配光データは計画側に保持されます。")
+    row = _title(ws, "照明配置", "黄色の列は編集でき、取り込みで計画に反映されます。IES配光データは計画側に保持されます。"
+                 + EXISTING_NOTE)
     lights = []
     for light in plan.get("lights") or []:
         rec = dict(light)
         if light.get("ies") and not light.get("distribution"):
             rec["distribution"] = "IES"
+        rec["existing"] = EXISTING_MARK if _costs.is_existing(light) else ""
         lights.append(rec)
     header_row, last = _table(ws, row, LIGHT_COLUMNS, lights)
     _widths(ws, [c.width for c in LIGHT_COLUMNS])
@@ -1059,7 +1118,7 @@ def _write_lights_sheet(wb, plan, *, map_png) -> tuple[str, str, str]:
     end = last + _ROOM_ROWS
     col = {c.key: get_column_letter(i) for i, c in enumerate(LIGHT_COLUMNS, start=1)}
     rng = lambda k: f"'{title}'!${col[k]}${header_row + 1}:${col[k]}${end}"  # noqa: E731
-    return rng("id"), rng("model"), rng("unit_price_jpy")
+    return rng("id"), rng("model"), rng("unit_price_jpy"), rng("existing")
 
 
 _READINESS_COLUMNS = (
@@ -1428,6 +1487,7 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
                    readiness_rows: list[dict] | None = None,
                    privacy_rows: list[dict] | None = None,
                    shares: list[dict] | None = None,
+                   calls: list[dict] | None = None,
                    font_name: str = FONT_NAME) -> bytes:
     """The plan as an .xlsx workbook for the grant application.
 
@@ -1458,6 +1518,11 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
         the chosen scheme has rows there (variant ``renewal`` when
         ``plan["grant"]["renewal"]`` is true, else ``standard``), 事業費 shows one row per
         payer instead of national / local.
+    calls : list of dict, optional
+        Rows of the ``grant_calls`` table: the 概要 sheet states the chosen scheme's
+        application window for the plan's start year and the next, or that it is not yet
+        announced (:func:`assessments.programme.grants.scheme_calendar`), and names the
+        scheme that replaced it (``successor_id``).
     font_name : str, optional
         Font of every cell (``"游ゴシック"``; ``"MS Pゴシック"`` for older PCs).
 
@@ -1494,7 +1559,8 @@ def build_workbook(plan: dict, *, schemes: list[dict] | None = None,
             (plan.get("grant") or {}).get("renewal"))) if scheme else []
         cost_refs = _write_costs_sheet(wb, plan, scheme=scheme, share_rows=share_rows,
                                        camera_sheet=camera_ranges, light_sheet=light_ranges)
-    _write_summary_sheet(wb, plan, scheme=scheme, today=today, sheets_written=titles,
+    _write_summary_sheet(wb, plan, scheme=scheme, schemes=schemes or (), calls=calls or (),
+                         today=today, sheets_written=titles,
                          cost_refs=cost_refs, source_count=len(sources))
     if "plan" in keys:
         _write_plan_sheet(wb, plan)

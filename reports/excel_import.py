@@ -473,6 +473,14 @@ def _read_rows(sh: _Sheet, columns, *, header_row: int, id_key: str | None,
     return out
 
 
+def _read_existing(rec: dict) -> None:
+    """The 既設 column as the plan's ``existing`` flag: 「既設」 (or ○, はい, true, 1) is
+    True, anything else False; a workbook without the column leaves the plan's value."""
+    if "existing" in rec:
+        text = str(rec["existing"] or "").strip().lower()
+        rec["existing"] = text in (X.EXISTING_MARK, "○", "〇", "はい", "true", "1", "yes")
+
+
 def _read_cameras_sheet(sh: _Sheet, result: ImportResult) -> None:
     header = sh.find_row(X.CAMERA_COLUMNS[0].header)
     if header is None:
@@ -484,6 +492,7 @@ def _read_cameras_sheet(sh: _Sheet, result: ImportResult) -> None:
         if uc and uc not in _USE_CASE_BY_LABEL and uc not in X.USE_CASE_LABELS:
             sh.msg("unknown_use_case", r, None, severity="warning", value=uc)
         rec["use_case"] = _USE_CASE_BY_LABEL.get(uc, uc)
+        _read_existing(rec)
         for key in ("lat", "lon"):
             if rec.get(key) is None:
                 sh.msg("missing_value", r, None, header=dict(
@@ -505,6 +514,7 @@ def _read_lights_sheet(sh: _Sheet, result: ImportResult) -> None:
                     (c.key, c.header) for c in X.LIGHT_COLUMNS)[key])
         if rec.get("distribution") == "IES":
             rec["distribution"] = ""  # the IES text stays in the plan
+        _read_existing(rec)
         lights.append(rec)
     result.lights = lights
 
@@ -655,8 +665,8 @@ def _merge(old: dict | None, new: dict) -> dict:
             continue  # an empty numeric cell never erases a value
         if value is None:
             continue
-        if key not in out and value in ("", []):
-            continue
+        if key not in out and (value in ("", []) or value is False):
+            continue    # an empty cell or an unticked flag adds nothing
         if not _same(out.get(key), value):
             out[key] = copy.deepcopy(value)
     return out

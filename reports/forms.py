@@ -54,7 +54,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
 from assessments.programme import costs as _costs
-from assessments.programme.grants import is_public, plan_grant
+from assessments.programme.grants import is_public, plan_grant, rate_fraction
 from reports.excel import (_add_image, _formula, _fy_label, _print_setup, _put, _start_fy,
                            _widths, clean_text, sanitize_sheet_title, wareki_fy)
 
@@ -140,6 +140,15 @@ _SHARE_LABEL = {"national": "国 交付金", "prefecture": "{payer}補助金",
                 "municipality": "{payer}補助金", "applicant": "{payer}負担金（自己負担）"}
 
 
+
+
+def _rate_label(scheme: dict) -> str:
+    """The rate as the form's label states it: the fraction (「1/2」), or 補助率未確認 (the
+    rate text's notes on caps and sources stay on the 事業費 sheet)."""
+    f = rate_fraction(scheme.get("rate"))
+    if f is None:
+        return "補助率未確認"
+    return "10/10" if f == 1 else f"{f.numerator}/{f.denominator}"
 def _bool(value) -> bool:
     return str(value).strip().lower() in ("true", "1", "yes")
 
@@ -452,8 +461,7 @@ def _write_jisshi(wb, plan, *, scheme, grant, cost_refs) -> str:
     local_ref = _ref(cost_refs, lambda s: s.startswith("地方負担（"))
     lines = [("総事業費（初期費用）", initial_ref, pc.initial_jpy),
              ("交付対象事業費", eligible_ref, amounts.eligible_jpy),
-             (f"交付金額（{clean_text(scheme.get('rate_text_ja')) or '補助率未確認'}）", grant_ref,
-              amounts.grant_jpy),
+             (f"交付金額（{_rate_label(scheme)}）", grant_ref, amounts.grant_jpy),
              ("地方負担", local_ref, amounts.applicant_jpy)]
     for label, ref, value in lines:
         _put(ws, row, 1, label, "mm_total_label")

@@ -42,6 +42,7 @@ class WorkbookInputs:
 
     schemes: list[dict] = field(default_factory=list)
     shares: list[dict] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     readiness_rows: list[dict] | None = None
     privacy_rows: list[dict] | None = None
@@ -50,7 +51,8 @@ class WorkbookInputs:
 
     def kwargs(self) -> dict:
         """Keyword arguments for :func:`reports.excel.build_workbook`."""
-        return {"schemes": self.schemes, "shares": self.shares, "sources": self.sources,
+        return {"schemes": self.schemes, "shares": self.shares, "calls": self.calls,
+                "sources": self.sources,
                 "readiness_rows": self.readiness_rows, "privacy_rows": self.privacy_rows}
 
 
@@ -169,11 +171,12 @@ def workbook_inputs(plan: dict, cursor) -> WorkbookInputs:
     """
     schemes = _query(cursor, "list_grant_schemes", level="", stage="")
     shares = _query(cursor, "list_grant_shares")  # payer splits (都 / 市 / 団体)
+    calls = _query(cursor, "list_grant_calls")    # announced application windows
     scheme = X._scheme_for(plan, schemes)
     scheme_shares = X.shares_for(shares, scheme.get("id"), renewal=bool(
         (plan.get("grant") or {}).get("renewal"))) if scheme else []
     return WorkbookInputs(
-        schemes=schemes, shares=shares,
+        schemes=schemes, shares=shares, calls=calls,
         sources=X._sources_with_scheme(reference_sources(plan, cursor), scheme),
         readiness_rows=readiness_rows(plan, cursor), privacy_rows=privacy_rows(plan, cursor),
         scheme=scheme, scheme_shares=scheme_shares)

@@ -30,7 +30,7 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw
 
 from assessments import palette
-from assessments.engine.dori import DEFAULT_STANDARD, DORI_TABLE, dori_label
+from assessments.engine.dori import DORI_TABLE, STANDARD_IF_ABSENT, dori_label
 from assessments.engine.grid import Grid, geojson_parts, geojson_rings
 from assessments.plan.basemap import HIDDEN, LAYER_STYLES, LAYERS, layer_features
 from assessments.plan.buildings import is_home
@@ -546,7 +546,7 @@ def _draw_map(cv, plan, sim, bx, by, bw, bh, preset) -> MapInfo:
             cv.polygon(mm(np.array(poly.exterior.coords)), stroke=AREA_RGB, width_mm=0.6,
                        dash=(3.0, 1.2))
         # camera wedges (ground footprint of the view frustum), masks, DORI reach
-        reach = REACH_LEVELS.get(sim.result.get("standard") or DEFAULT_STANDARD, ())
+        reach = REACH_LEVELS.get(sim.result.get("standard") or STANDARD_IF_ABSENT, ())
         by_id = {r["id"]: r for r in sim.result.get("cameras") or []}
         for cid, v in views.items():
             fp = np.asarray(v.footprint_xy, dtype=np.float64)
@@ -723,7 +723,7 @@ def _panel_blocks(plan, sim, info: MapInfo, opt, paper, today) -> list:
     if info.has_signage:
         legend.append(("sym", ("sign", "設置の表示あり")))
     if info.has_dori:
-        std = sim.result.get("standard") or DEFAULT_STANDARD
+        std = sim.result.get("standard") or STANDARD_IF_ABSENT
         for key, rgb in REACH_LEVELS.get(std, ()):
             legend.append(("sym", (("dori", rgb), f"{dori_label(key)} の到達距離（光軸上）")))
     for layer in info.layers:
@@ -735,7 +735,7 @@ def _panel_blocks(plan, sim, info: MapInfo, opt, paper, today) -> list:
     if opt["table"]:
         rows = []
         by_id = {r["id"]: r for r in sim.result.get("cameras") or []}
-        std = sim.result.get("standard") or DEFAULT_STANDARD
+        std = sim.result.get("standard") or STANDARD_IF_ABSENT
         key = REACH_LEVELS[std][0][0]
         level_ja = next(lv.name_ja or lv.name_en for lv in DORI_TABLE[std] if lv.key == key)
         for c in cams:

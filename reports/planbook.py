@@ -27,7 +27,7 @@ from PIL import Image
 
 from assessments.engine import image_quality as iq
 from assessments.engine import night as N
-from assessments.engine.dori import DORI_SOURCES, dori_label, level_at
+from assessments.engine.dori import DORI_SOURCES, dori_label, level_at, level_for
 from assessments.engine.point_view import DAY_PREVIEW_LX, camera_at_cell
 from assessments.programme import costs as C
 from assessments.programme.grants import plan_grant
@@ -35,7 +35,7 @@ from assessments.simulate import simulate
 
 from . import fonts
 from .excel import (ITEM_CATEGORIES, PRIVACY_STATUS_LABELS, RUNNING_CATEGORIES, SES_LABELS,
-                    clean_text, wareki_fy, wareki_month)
+                    clean_text, scheme_rows, wareki_fy, wareki_month)
 from .layout_map import compass_ja, draw_layout_legend, draw_layout_map
 from .typesetting import wrap_japanese
 
@@ -297,7 +297,8 @@ def _summary(pdf: _Book, plan: dict, res: dict, pg, *, thresholds: dict) -> None
     def share(a):
         return f"{_m2(a)}（{a / area * 100:.1f} %）" if area else _m2(a)
 
-    key = "observe" if "observe" in thresholds else next(iter(thresholds))
+    # Observe, or the plan's edition's level at its pixel density (Discern in 2025)
+    key = level_for("observe", thresholds) or next(iter(thresholds))
     label = dori_label(key)
     costs = pg.costs
     cams = len(res.get("cameras") or [])
@@ -571,7 +572,7 @@ def _costs_page(pdf: _Book, plan: dict, pg) -> None:
         pdf.para("開始年度が未設定のため、年度は「1年目」からの順番で示しています。", size=8.5)
 
 
-def _grant_page(pdf: _Book, plan: dict, pg) -> None:
+def _grant_page(pdf: _Book, plan: dict, pg, *, schemes=(), calls=(), today=None) -> None:
     pdf.add_page()
     pdf.heading("8. 交付金・補助金と負担区分")
     fy = _start_fy(plan)
@@ -592,6 +593,7 @@ def _grant_page(pdf: _Book, plan: dict, pg) -> None:
             rows.append(("申請者の負担（補助対象経費のうち）", _yen(a.applicant_jpy)))
     if pg.self_pay_total_jpy is not None:
         rows.append(("自己負担 計（運用費を含む）", _yen(pg.self_pay_total_jpy)))
+    rows += scheme_rows(s, schemes, calls, fy, today or _dt.date.today())
     pdf.pairs(rows)
     if a is not None and a.shares:
         pdf.subheading(f"負担区分（補助の対象とする経費 {_yen(a.basis_jpy)} の内訳、"
@@ -649,7 +651,7 @@ def _sources_page(pdf: _Book, plan: dict, sources, scheme, standard: str) -> Non
 
 
 # ------------------------------------------------------------------------------ public
-def plan_book_pdf(plan: dict, *, schemes=None, shares=None, readiness_rows=None,
+def plan_book_pdf(plan: dict, *, schemes=None, shares=None, calls=None, readiness_rows=None,
                   privacy_rows=None, sources=None, today=None, sim=None) -> bytes:
     """The plan book (計画書) as an A4 PDF.
 
@@ -661,6 +663,9 @@ def plan_book_pdf(plan: dict, *, schemes=None, shares=None, readiness_rows=None,
     schemes, shares : list of dict, optional
         Rows of ``grant_schemes`` / ``grant_shares``: the plan's chosen scheme gives the
         grant and the payer shares (:func:`assessments.programme.grants.plan_grant`).
+    calls : list of dict, optional
+        Rows of ``grant_calls``: the scheme's application windows and successor, as on
+        the workbook's 概要 sheet (:func:`reports.excel.scheme_rows`).
     readiness_rows, privacy_rows : list of dict, optional
         Evaluated rows as for :func:`reports.excel.build_workbook`
         (:func:`reports.inputs.workbook_inputs`); by default the plan's raw answers.
@@ -701,6 +706,6 @@ def plan_book_pdf(plan: dict, *, schemes=None, shares=None, readiness_rows=None,
     _privacy_page(pdf, plan, privacy_rows)
     _readiness_page(pdf, plan, readiness_rows)
     _costs_page(pdf, plan, pg)
-    _grant_page(pdf, plan, pg)
+    _grant_page(pdf, plan, pg, schemes=schemes or (), calls=calls or (), today=today)
     _sources_page(pdf, plan, sources, pg.scheme, res.get("standard") or "")
     return bytes(pdf.output())

@@ -8,8 +8,15 @@ output says, at the top and in the page header, that it is a draft to be reviewe
 legal section (例規審査) and the privacy section. Missing settings appear as 【要記入：…】.
 
 The article list follows the contents required of a 設置運用基準 in municipal rules
-(設置目的, 設置場所・撮影範囲, 管理責任者, 表示の内容・場所, 保存方法・期間, 廃棄方法, 苦情処理;
-甲佐町規則) and the provision limits of the 京都府 guideline (2006); see facts.md §4d.
+(設置目的, 設置場所・撮影範囲, 管理責任者, 表示の内容・場所, 保存方法・期間, 廃棄方法, 苦情処理:
+甲佐町防犯カメラの適正な設置及び運用に関する条例施行規則 第3条, 令和4年甲佐町規則第36号) and
+the provision limits of the 京都府 guideline (防犯カメラ管理運用指針策定委員会, 2006).
+
+When the checklist rows are given, the draft ends with the sources of its legal and
+guideline items (「参考（出典・閲覧日）」: title, publisher and the date each page was
+read, through :func:`datasets.citations.cite`, the one reading of the rows'
+sources) and with the open gaps; an item whose basis is a bill (the APPI amendment, P29) is
+listed there with its basis text, which says it is not law.
 
 The .docx is A4 with Japanese styles (明朝 body, black ゴシック headings, fonts declared in
 the ``w:eastAsia`` slot that Japanese text uses) and 「- n -」 page numbers.
@@ -25,6 +32,7 @@ import unicodedata
 from collections.abc import Mapping
 
 from assessments.programme import privacy
+from datasets.citations import cite, citation_text
 
 MAX_FIELD_CHARS = 2000
 LANGS = ("ja", "en")
@@ -221,8 +229,8 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
     if "face_identification" in use_cases:
         art("顔識別", "Face identification",
             _t(L("顔識別による照合は利用目的の範囲内に限り、照合の記録を残す。", "Face matching is done only within the purpose, and logged.")),
-            _t(L("照合用データベースへの登録基準、登録期間、定期的な見直し及び誤登録時の削除と本人への対応を別に定める。",
-                 "Registration criteria, period, periodic review, and deletion and remedy for wrong registrations are set separately.")),
+            _t(L("照合用データベースへの登録基準、登録期間、定期的な見直し及び誤登録時の削除と本人への対応を、個人情報保護委員会が民間事業者向けに示した顔識別機能付きカメラシステムの留意事項に準じて別に定める。",
+                 "Registration criteria, period, periodic review, and deletion and remedy for wrong registrations are set separately, following the points the Personal Information Protection Commission set out for private operators of face-identification camera systems.")),
             _t(L("本人の同意なく顔識別データを第三者に提供できる場合の基準を別に定める。",
                  "Criteria for providing face data to third parties without consent are set separately.")))
     if {"crime_info_sharing", "face_identification"} & set(use_cases):
@@ -264,10 +272,12 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
                          "” holds a value the app cannot use; the draft uses the default.")))
     for key in privacy.missing_settings(settings, mode=mode):
         todo.append(_t(L("未記入: ", "Not filled in: "), _pick(FIELD_LABELS[key], lang)))
+    references = []
     if items is not None:
         asked = privacy.triggered_items(items, use_cases)
         for gap in privacy.gaps(asked, answers, mode=mode, lang=lang):
             todo.append(_t(f"{gap['id']} ", _u(gap["title"]), " — ", _u(gap["basis"])))
+        references = [_t(_u(text)) for text in reference_list(asked)]
     return {
         "title": _t(title if ja else title_en),
         "notice": _t(L("【下書き】この文書は見守りプランナーが自己評価の回答から作成した案です。施行の前に、必ず法務担当課（例規審査）及び個人情報保護担当課と内容を確認してください。",
@@ -278,7 +288,28 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
         "supplementary": _t(L(f"附則　この{form_word}は、令和　年　月　日から施行する。",
                               f"Supplementary provision: this {form_word} takes effect on [date].")),
         "todo_heading": _t(L("要検討事項（未対応の項目）", "Open points (items not done)")),
+        "references": references,
+        "references_heading": _t(L("参考（出典・閲覧日）", "References (sources, date read)")),
     }
+
+
+def reference_list(asked) -> list[str]:
+    """The sources of the asked legal and guideline items, once each, in item order:
+    ``"title、publisher（閲覧日 YYYY-MM-DD） URL"``.
+
+    Only citations whose page was read and confirmed (a ``date_read``) are listed; the
+    others stay on the checklist page, marked there as unconfirmed.
+    """
+    out, seen = [], set()
+    for item in asked:
+        if item.get("basis_kind") not in ("law", "guideline"):
+            continue
+        for c in cite(item.get("source")):
+            if not c.get("date_read") or c["url"] in seen:
+                continue
+            seen.add(c["url"])
+            out.append(f"{citation_text(c)} {c['url']}".strip())
+    return out
 
 
 def _article_label(n: int, heading: str, lang: str) -> str:
@@ -310,6 +341,9 @@ def build_markdown(plan: Mapping, items=None, *, lang: str = "ja") -> str:
         for para in paras:
             out += [para.markdown(), ""]
     out += [d["supplementary"].markdown(), ""]
+    if d["references"]:
+        out += [f"## {d['references_heading'].markdown()}", ""]
+        out += [f"- {r.markdown()}" for r in d["references"]] + [""]
     if d["todo"]:
         out += [f"## {d['todo_heading'].markdown()}", ""]
         out += [f"- {t.markdown()}" for t in d["todo"]] + [""]
@@ -464,6 +498,10 @@ def build_docx(plan: Mapping, items=None, *, lang: str = "ja") -> bytes:
             p.paragraph_format.first_line_indent = Pt(DOCX_BODY_PT)
     supplementary = doc.add_paragraph(d["supplementary"].plain())
     supplementary.paragraph_format.space_before = Pt(DOCX_LINE_PT)
+    if d["references"]:
+        doc.add_heading(d["references_heading"].plain(), level=2)
+        for r in d["references"]:
+            doc.add_paragraph(r.plain(), style="List Bullet")
     if d["todo"]:
         doc.add_heading(d["todo_heading"].plain(), level=2)
         for t in d["todo"]:
@@ -482,4 +520,4 @@ def file_name(plan: Mapping, ext: str) -> str:
 
 
 __all__ = ["build_markdown", "build_docx", "draft_articles", "clean_text", "escape_md",
-           "file_name", "USE_CASE_LABELS"]
+           "file_name", "reference_list", "USE_CASE_LABELS"]

@@ -17,4 +17,5 @@ def csv_rows(name: str) -> list[dict]:
 SCHEMES = csv_rows("grant_schemes")
 SHARES = csv_rows("grant_shares")
 SCOPES = csv_rows("grant_scheme_scope")
+CALLS = csv_rows("grant_calls")
 BY_ID = {s["id"]: s for s in SCHEMES}

@@ -129,8 +129,8 @@ CASES = {
                                              else None) for i in range(1, 12)],
                              scheme_id="kakogawa_camera"),
                        "neighbourhood_association", ("crime_prevention",), 680_000),
-    # no rate known (第2世代交付金): no amount anywhere
-    "no_rate": (_plan(KASHIWA, [_cam(1, 5_000_000)], scheme_id="shinchiho_2nd_gen"),
+    # no rate known (地域未来交付金, the FY2026 successor of the 第2世代交付金): no amount anywhere
+    "no_rate": (_plan(KASHIWA, [_cam(1, 5_000_000)], scheme_id="chiiki_mirai"),
                 "municipality", ("crime_prevention",), None),
 }
 

@@ -1,12 +1,16 @@
 """Integrity of the reference CSVs in datasets/ (sources, ids, ranges, cross-references)."""
 import csv
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from numpy.testing import assert_allclose
 
-DATA = Path(__file__).resolve().parents[1] / "datasets"
+from datasets.citations import UNCONFIRMED_PUBLISHER, UNCONFIRMED_TITLE, cite, citation_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "datasets"
 SEED = "日本防犯設備協会 防犯システム委員会『スーパー・スマートシティに向けた新たな防犯ソリューションの調査、研究』2024-03-31"
 MINE = ["sources", "municipalities", "thresholds", "initiatives", "mlit_keywords", "mlit_projects",
         "mlit_project_rows", "initiative_conditions", "initiative_summary", "case_figures",
@@ -65,7 +69,7 @@ def test_municipalities():
 
 def test_thresholds_values():
     t = {r["id"]: float(r["value"]) for r in rows("thresholds")}
-    # IEC 62676-4:2014 DORI (facts.md §5a)
+    # IEC 62676-4:2014 DORI (cctv-check.de, sicherheitstechnik-tst.de: 12.5 … 1000 px/m)
     assert [t[f"dori_2014.{k}.pixel_density"] for k in
             ("monitor", "detect", "observe", "recognise", "identify", "inspect")] == \
         [12.5, 25, 62.5, 125, 250, 1000]
@@ -123,11 +127,16 @@ def test_initiatives_and_municipality_codes():
         assert r["municipality_code"] in m, r["id"]
         mu = m[r["municipality_code"]]
         assert mu["prefecture"] == r["prefecture"]
-        # facts.md coordinates are the municipal office of the same data set (rounded)
+        # the coordinates are the municipal office of the same data set (rounded)
         assert abs(float(mu["lat"]) - float(r["lat"])) < 1e-3, r["id"]
         assert abs(float(mu["lon"]) - float(r["lon"])) < 1e-3, r["id"]
     assert ini["kashiwanoha"]["municipality_code"] == "122173"
-    assert ini["sendai_izumi"]["verified"] == "false"  # lead body ⚠️
+    # confirmed in this round: 仙台 泉 lead body (三菱地所's release of 2019-10-01), 守谷 lead
+    # and start (市 page: agreement 2017-11-28), 加賀 decision (諮問会議 第53回, 2022-03-10)
+    assert "三菱地所" in ini["sendai_izumi"]["lead_ja"] and ini["sendai_izumi"]["verified"] == "true"
+    assert ini["moriya"]["start_year"] == "2017" and "福山コンサルタント" in ini["moriya"]["lead_ja"]
+    assert ini["health_zone_kaga"]["verified"] == "true"
+    assert "(CSD53)" in ini["health_zone_kaga"]["source"]
 
 
 def test_mlit_keyword_table_as_printed():
@@ -174,7 +183,8 @@ def test_grant_schemes_columns_and_rules():
             "fixed_amount_next_jpy, max_sites, rounding_unit_jpy, covers_running, "
             "duration_years, requires_data_platform, kpi_years, operation_years, consortium_required, "
             "residents_consent_required, eligible_applicants_ja, requirements_ja, requirements_en, "
-            "application_timing_ja, fiscal_year, successor_id, exclusive_with, verified, source").split(", ")
+            "application_timing_ja, fiscal_year, successor_id, exclusive_with, verified, "
+            "unverified_reason_ja, unverified_reason_en, source").split(", ")
     g = rows("grant_schemes")
     assert list(g[0]) == want  # docs/architecture.md "Grant schemes table"
     by = {r["id"]: r for r in g}
@@ -193,7 +203,7 @@ def test_grant_schemes_columns_and_rules():
             assert r["successor_id"] in by
         for other in filter(None, r["exclusive_with"].split(";")):  # symmetric
             assert r["id"] in by[other]["exclusive_with"].split(";"), (r["id"], other)
-    # facts.md §1a: TYPE A 1/2, cap 1億, 事業費 2億; MLIT 2,000万; 総務省 1/2, min 300万, 5 years
+    # TYPE A 1/2, cap 1億, 事業費 2億; MLIT 2,000万; 総務省 1/2, min 300万, 5 years (the schemes' pages)
     a = by["shinchiho_digital_a"]
     assert (float(a["rate"]), int(a["cap_jpy"]), int(a["project_cost_cap_jpy"])) == (0.5, 10**8, 2 * 10**8)
     assert int(by["mlit_smartcity"]["cap_jpy"]) == 20_000_000
@@ -214,7 +224,7 @@ def test_grant_shares_sum_to_one():
         groups.setdefault((r["scheme_id"], r["variant"]), []).append(Fraction(r["share_text"]))
     for key, fr in groups.items():
         assert sum(fr) == 1, key
-    # 東京都 見守り: 7/12 + 1/3 + 1/12; 調布: 1/2, 1/3, 1/6 (facts.md §1b)
+    # 東京都 見守り: 7/12 + 1/3 + 1/12; 調布: 1/2, 1/3, 1/6 (調布市の補助制度のページ, CF)
     chofu = [r["share_text"] for r in sh if r["scheme_id"] == "tokyo_mimamori_chofu" and r["variant"] == "standard"]
     assert chofu == ["1/2", "1/3", "1/6"]
 
@@ -238,3 +248,94 @@ def test_case_figures_kakogawa():
     # (1684/2025 − 1 = −0.1684). (2018 is published as −17.8 %; 2407/2926 − 1 = −0.1774.)
     c18, c19 = float(f[("kakogawa", "crimes_2018")]["value"]), float(f[("kakogawa", "crimes_2019")]["value"])
     assert_allclose([c19 / c18 - 1, c20 / c19 - 1], [-0.159, -0.168], atol=5e-4)
+
+
+# ---- sources: no internal notes, every verified row cites a page, every other row says why ----
+#: Names of the project's internal research notes: never a source of the app or its outputs.
+INTERNAL_NOTES = ("facts.md", "シード報告", "shared/reference")
+
+
+def _shipped_files() -> list[Path]:
+    """Every dataset CSV and SQL file and every module of the app's packages."""
+    files = sorted(DATA.rglob("*.csv")) + sorted(DATA.rglob("*.sql"))
+    return files + sorted(p for d in ("ui", "datasets", "assessments", "reports", "pages")
+                          for p in (ROOT / d).rglob("*.py"))
+
+
+def test_no_internal_note_is_named_anywhere():
+    hits = [f"{p.relative_to(ROOT)}: {word}" for p in _shipped_files()
+            for word in INTERNAL_NOTES if word in p.read_text(encoding="utf-8")]
+    assert hits == []
+
+
+def _checked_tables() -> list[str]:
+    return [p.stem for p in sorted(DATA.glob("*.csv"))
+            if {"verified", "source"} <= set(rows(p.stem)[0] if rows(p.stem) else ())]
+
+
+@pytest.mark.parametrize("name", _checked_tables())
+def test_verified_rows_cite_a_page(name):
+    for r in rows(name):
+        if r["verified"] == "true":
+            cites = cite(r["source"])
+            assert any(c["url"].startswith("http") for c in cites), (name, r["source"])
+
+
+@pytest.mark.parametrize("name", _checked_tables())
+def test_unverified_rows_say_why(name):
+    for r in rows(name):
+        if r["verified"] != "true":
+            assert (r.get("unverified_reason_ja") or "").strip(), (name, r.get("id"), r["source"])
+            assert (r.get("unverified_reason_en") or "").strip(), (name, r.get("id"))
+
+
+def test_sources_table_columns_and_dates():
+    src = rows("sources")
+    assert list(src[0]) == ["key", "url", "title", "publisher", "date_read", "note"]
+    for r in src:
+        assert r["url"].startswith("http"), r["key"]     # no local file as an address
+        assert not r["date_read"] or re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date_read"]), r["key"]
+        # a confirmed page has its title and the day it was read
+        assert bool(r["title"]) <= bool(r["date_read"]) or r["key"] == "SEED", r["key"]
+    # every key the rows of this part's tables cite is listed
+    keys = {r["key"] for r in src}
+    for name in ("readiness_actions", "readiness_questions", "readiness_reference", "camera_presets",
+                 "light_presets", "initiatives", "thresholds", "use_cases", "use_case_examples",
+                 "case_figures"):
+        for r in rows(name):
+            for group in re.findall(r"\(([A-Z][A-Z0-9, –-]*)\)", r["source"]):
+                for key in re.split(r",\s*", group):
+                    if "–" not in key:
+                        assert key in keys, (name, key)
+
+
+def test_citation_prints_title_publisher_url_and_date_read():
+    # a page confirmed on 2026-12-07 (加古川市's camera page, key KG2)
+    (c,) = cite("https://city.kakogawa.lg.jp/…/ICT/mimamori.html (KG2)")
+    assert c["url"] == ("https://www.city.kakogawa.lg.jp/soshikikarasagasu/shiminbu/"
+                        "shiminseikatsuanshinka/ICT/mimamori.html")  # the shortened address resolved
+    assert citation_text(c) == "見守りカメラについて（2024年5月16日更新）、加古川市（閲覧日 2026-12-07）"
+    # a key nobody confirmed: the citation says so instead of inventing a title
+    (z,) = cite("https://japan.zdnet.com/article/35197519 (ZD)")
+    assert z["title"] == UNCONFIRMED_TITLE and z["date_read"] == ""
+    assert z["publisher"] == f"japan.zdnet.com（{UNCONFIRMED_PUBLISHER}）"
+    # the 2024 report under any of its names: title, publisher and date of its title page
+    (j,) = cite("日本防犯設備協会 防犯システム委員会『スーパー・スマートシティに向けた新たな防犯ソリューションの"
+                "調査、研究』2024-03-31, §4(2)")
+    assert (j["publisher"], j["date"], j["locator"]) == (
+        "公益社団法人 日本防犯設備協会 防犯システム委員会", "2024年3月31日", "§4(2)")
+    # a working note's file name is never printed as a source
+    assert cite("notes.md §3a")[0]["title"] == "原典未記載（要確認）"
+
+
+def test_presets_say_which_figure_is_a_judgement():
+    cam = {r["id"]: r for r in rows("camera_presets")}
+    # the product page confirms 2 MP, 0.02 lx / 0 lx with IR and about 60 m; the 90° is ours
+    e = cam["outdoor_ir_2mp_example"]
+    assert (e["verified"], e["ir_range_m"], e["min_illuminance_color_lx"]) == ("false", "60", "0.02")
+    assert "水平画角" in e["unverified_reason_ja"] and "(PK)" in e["source"]
+    for r in rows("light_presets"):
+        assert r["verified"] == "false" and "光束" in r["unverified_reason_ja"]
+    t = {r["id"]: r for r in rows("thresholds")}
+    assert t["npa.parking_500m2.illuminance"]["verified"] == "false"
+    assert "(WKP)" in t["npa.parking_500m2.illuminance"]["source"]

@@ -288,8 +288,9 @@ def test_numbers_formats_and_print_setup():
     ws = wb["カメラ配置"]
     hdr = _find(ws, "カメラID")
     headers = [c.value for c in ws[hdr]]
-    assert headers[:13] == [c.header for c in X.CAMERA_COLUMNS]
+    assert headers[:14] == [c.header for c in X.CAMERA_COLUMNS]
     assert headers[12] == "設置場所ID（同じ柱・場所は同じID）"
+    assert headers[13] == "既設"
     first = ws[hdr + 1]
     assert first[2].value == 35.8931 and first[2].number_format == "0.000000"
     assert first[10].value == 400000 and first[10].data_type == "n"
@@ -341,9 +342,9 @@ def test_results_and_map_image():
     assert wb.sheetnames.index("カメラ別の結果") == wb.sheetnames.index("カメラ配置") + 1
     ws = wb["カメラ配置"]
     hdr = _find(ws, "カメラID")
-    # only the 13 input columns: nothing to the right of 設置場所ID
+    # only the 14 input columns: nothing to the right of 既設
     assert [c.value for c in ws[hdr]][-1] == X.CAMERA_COLUMNS[-1].header
-    assert ws.max_column == len(X.CAMERA_COLUMNS) == 13
+    assert ws.max_column == len(X.CAMERA_COLUMNS) == 14
     res = wb["カメラ別の結果"]
     rhdr = _find(res, "カメラID")
     # two header rows: 昼 over its two levels, 夜 over its one; ID and 監視面積 span both
@@ -407,10 +408,12 @@ def test_sources_sheet_adds_scheme_source():
                               sources=sources))
     ws = wb["出典"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5)]
-    # No., 内容, 出典 (title, publisher = the site), URL, 確認状況
-    assert rows[0] == [1, sources[0]["title"], "ウェブページ、mlit.go.jp", sources[0]["url"],
+    # No., 内容, 出典 (an address not in sources.csv: its page title and publisher were
+    # not confirmed, and the citation says so), URL, 確認状況
+    assert rows[0] == [1, sources[0]["title"], "表題未確認、mlit.go.jp（発行者名未確認）",
+                       sources[0]["url"],
                        "確認済"]
-    assert rows[1] == [2, "補助制度: テスト交付金", "ウェブページ、example.org",
+    assert rows[1] == [2, "補助制度: テスト交付金", "表題未確認、example.org（発行者名未確認）",
                        "https://example.org/scheme", "未確認"]
     summary = {r[0].value: r[1].value for r in wb["概要"].iter_rows()}
     assert "未確認" in summary["注意"]
@@ -597,3 +600,53 @@ def test_simulation_costs_use_the_same_device_prices():
     assert [(line.source, line.amount_jpy) for line in pc.lines] == [
         ("cameras", 2_400_000), ("lights", 45_000)]
     assert pc.initial_jpy == cost_totals(plan)["initial"] == 2_445_000
+
+
+def test_summary_states_the_application_window_and_the_successor():
+    """The 概要 sheet gives the chosen scheme's application window for the start year
+    (2026) and the next, 未発表 when none was announced (never an earlier year's dates),
+    and names the scheme that replaced it."""
+    old = {**SCHEME, "successor_id": "test_new"}
+    new = {**SCHEME, "id": "test_new", "name_ja": "テスト後継交付金"}
+    calls = [{"scheme_id": "test_half", "fiscal_year": 2025, "start_date": "2025-04-01",
+              "end_date": "2025-05-09", "note_ja": "", "note_en": "", "source": ""},
+             {"scheme_id": "test_half", "fiscal_year": 2026, "start_date": "2026-01-30",
+              "end_date": "2026-02-27", "note_ja": "正午まで", "note_en": "", "source": ""}]
+    wb = _open(X.build_workbook(sample_plan(), schemes=[old, new], calls=calls,
+                                today=dt.date(2026, 12, 7)))
+    ws = wb["概要"]
+    rows = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert rows["後継制度"].startswith("この制度は「テスト後継交付金」に引き継がれています")
+    # FY2026 = 令和8年度: announced, and its deadline (2026-02-27) has passed on 2026-12-07
+    assert rows["申請時期（令和8年度）"] == "2026-01-30〜2026-02-27（締切済み）　正午まで"
+    # FY2027 = 令和9年度: nothing announced; the last call is named for reference
+    assert rows["申請時期（令和9年度）"] == "未発表（前回：2026年度 2026-01-30〜2026-02-27）"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice (soffice) not installed: apt-get install -y "
+                           "libreoffice-calc to recalculate the formulas")
+def test_an_existing_camera_is_listed_but_not_costed(tmp_path):
+    """C2 already installed (既設): on the camera sheet, not in 事業費 — the recalculated
+    workbook and ``plan_costs`` agree, and the flag comes back on import."""
+    from reports import excel_import as XI
+    plan = sample_plan()
+    plan["cameras"][1]["existing"] = True
+    # hand: initial = C1 400,000 + C3 200,000 + items 2 × 150,000 + 1,000,000 = 1,900,000;
+    # cameras 2 (C1, C3) at 2 sites
+    pc = C.plan_costs(plan)
+    assert pc.initial_jpy == 1_900_000 and pc.cameras == 2 and pc.sites == 2
+    data = build_workbook(plan, schemes=[SCHEME])
+    ws = _soffice_recalc(data, tmp_path, "a")["事業費"]
+    get = lambda label: ws.cell(_find(ws, label), 3).value  # noqa: E731
+    assert get("初期費用（設備・設置工事）") == 1_900_000
+    assert get("カメラ台数（1台あたり上限の計算に使用）") == 2
+    assert get("設置か所数（定額の計算に使用。未配置のカメラは1台1か所）") == 2
+    linked = _find(ws, X.CAMERA_LINKED_LABEL)
+    assert [ws.cell(linked, c).value for c in (2, 3, 4, 5)] == ["AX-100", 400000, 1, 400000]
+    cams = _open(data)["カメラ配置"]
+    row = _find(cams, "C2")
+    assert cams.cell(row, len(X.CAMERA_COLUMNS)).value == "既設"
+    # round trip: C2 keeps its flag, C1 gets none
+    back = XI.apply(plan, XI.read_workbook(data))
+    assert back["cameras"][1]["existing"] is True and "existing" not in back["cameras"][0]

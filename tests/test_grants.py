@@ -4,9 +4,12 @@ import pytest
 from numpy.testing import assert_allclose
 
 from assessments.programme.costs import plan_costs
-from assessments.programme.grants import (Project, allowed_together, calendar, grant_amounts,
-                                          match_scheme, match_schemes, plan_grant, shares_for)
-from tests.grant_rows import BY_ID, SCHEMES, SCOPES, SHARES
+import datetime
+
+from assessments.programme.grants import (Project, allowed_together, calendar, fiscal_year_of,
+                                          grant_amounts, latest_scheme, match_scheme,
+                                          match_schemes, plan_grant, shares_for, successor_chain)
+from tests.grant_rows import BY_ID, CALLS, SCHEMES, SCOPES, SHARES
 
 IDS = set(BY_ID)
 
@@ -35,12 +38,15 @@ def test_30m_digital_type_a():
 
 
 def test_30m_mlit_fixed_cap():
-    m = one(P30, "mlit_smartcity")
+    # the R4 row without its R8 successor loaded (with it, the R4 row is superseded)
+    ids = IDS - {"mlit_smartcity_r8"}
+    assert "superseded" in reasons(one(P30, "mlit_smartcity"))
+    m = one(P30, "mlit_smartcity", ids)
     # 定額, national share below the consortium's: ≤ 1/2 × 30M = 15M, cap 2,000万 not binding
     assert m.eligible
     assert_allclose(m.grant_jpy, 15_000_000)
     # ¥50M: 1/2 × 50M = 25M > cap 20M → 20M national, 30M local
-    m50 = one(Project(**{**P30.__dict__, "initial_cost_jpy": 50_000_000}), "mlit_smartcity")
+    m50 = one(Project(**{**P30.__dict__, "initial_cost_jpy": 50_000_000}), "mlit_smartcity", ids)
     assert_allclose([m50.grant_jpy, m50.applicant_share_jpy], [20_000_000, 30_000_000])
     assert "grant_capped" in reasons(m50)
 
@@ -88,7 +94,8 @@ def test_demonstration_not_offered_implementation_only():
         if s["stage"] == "implementation":
             assert not res[sid].offered, sid
             assert "stage_mismatch" in reasons(res[sid])
-    assert res["mlit_smartcity"].offered  # 実証→実装 scheme stays
+    assert res["mlit_smartcity_r8"].offered  # 実証→実装 scheme stays (the R8 one)
+    assert "superseded" in reasons(res["mlit_smartcity"])
 
 
 def test_data_platform_rules():
@@ -110,19 +117,33 @@ def test_scenario_a_38m_over_5_years():
     # デジタル実装型 TYPE A: 1/2 × 38M = 19,000,000; local 19,000,000
     assert_allclose(offered["shinchiho_digital_a"].grant_jpy, 19_000_000)
     assert_allclose(offered["shinchiho_digital_a"].applicant_share_jpy, 19_000_000)
-    # MLIT: min(1/2 × 38M, 2,000万) = 19,000,000
-    assert_allclose(offered["mlit_smartcity"].grant_jpy, 19_000_000)
-    # the two best offers are these two (other offers have unknown amounts)
-    assert {m.scheme_id for m in res[:2]} == {"shinchiho_digital_a", "mlit_smartcity"}
+    # MLIT R8 都市サービス実装タイプ: min(1/2 × 38M, 3,500万) = 19,000,000; the 戦略的 type
+    # (cap 5,000万) gives the same and is exclusive with it, so only one is offered
+    assert_allclose(offered["mlit_smartcity_r8"].grant_jpy, 19_000_000)
+    assert "mlit_smartcity_r8_strategic" not in offered
+    # 総務省 地域社会DX R8: 1/2 × 38M = 19,000,000, no cap; verified, so ranked first
+    assert_allclose(offered["soumu_dx_package_r8"].grant_jpy, 19_000_000)
+    assert [m.scheme_id for m in res[:3]] == ["soumu_dx_package_r8", "mlit_smartcity_r8",
+                                               "shinchiho_digital_a"]
+    assert "mlit_smartcity" not in offered and "soumu_dx_package" not in offered  # superseded
     assert not any(s.startswith("tokyo") for s in offered)  # outside 東京都
     assert not any(s.startswith("dtd_") for s in offered)   # superseded by the 2025 grant
     # TYPE A and MLIT may be combined; TYPE A and TYPE V may not
-    assert allowed_together("shinchiho_digital_a", "mlit_smartcity", SCHEMES)
+    assert allowed_together("shinchiho_digital_a", "mlit_smartcity_r8", SCHEMES)
     assert not allowed_together("shinchiho_digital_a", "shinchiho_digital_v", SCHEMES)
-    cal = calendar(res, SCHEMES)
-    mlit = next(e for e in cal if e["scheme_id"] == "mlit_smartcity")
-    assert (mlit["start"], mlit["end"]) == ("2024-04-05", "2024-05-10")
-    assert cal[0]["scheme_id"] == "mlit_smartcity"  # dated entries first
+    cal = calendar(res, CALLS, fiscal_years=(2026, 2027), today=datetime.date(2026, 12, 7))
+    got = {(e["scheme_id"], e["fiscal_year"]): e for e in cal}
+    # R8 総務省 call 2026-01-30 → 02-27 (総務省 報道資料 令和8年1月30日): over by 2026-12-07
+    dx = got[("soumu_dx_package_r8", 2026)]
+    assert (dx["status"], dx["start"], dx["end"]) == ("closed", "2026-01-30", "2026-02-27")
+    # nothing announced for FY2027: 未発表, never the FY2026 dates again
+    dx27 = got[("soumu_dx_package_r8", 2027)]
+    assert (dx27["status"], dx27["start"], dx27["end"]) == ("not_announced", None, None)
+    assert dx27["last"]["end_date"] == "2026-02-27"
+    assert got[("shinchiho_digital_a", 2026)]["status"] == "not_announced"
+    # one entry per offered scheme and year; FY2026 first, dated entries first within it
+    assert len(cal) == 2 * len(offered)
+    assert [e["fiscal_year"] for e in cal[:2]] == [2026, 2026] and cal[0]["start"] == "2026-01-26"
 
 
 def test_scenario_b_chofu_split():
@@ -276,3 +297,49 @@ def test_matcher_uses_initial_cost_unless_running_is_covered():
     covering = dict(BY_ID["shinchiho_digital_a"], covers_running="true")
     assert_allclose(grant_amounts(covering, initial_jpy=8_598_000, running_total_jpy=3_900_000)
                     .grant_jpy, 6_249_000)
+
+
+def test_calendar_open_window_and_dates_in_the_data():
+    # 多摩市: FY2026 pre-consultation by 2025-08-31 (多摩市のページ); on 2025-06-01 it is open
+    m = one(Project(stage="implementation", initial_cost_jpy=498_000, applicant="neighbourhood_association",
+                    domains=("watching",), camera_count=1, prefecture="東京都",
+                    municipality_code="132241"), "tokyo_mimamori_tama")
+    assert m.offered
+    cal = calendar([m], CALLS, fiscal_years=(2026,), today=datetime.date(2025, 6, 1))
+    assert [(e["status"], e["end"]) for e in cal] == [("announced", "2025-08-31")]
+    cal = calendar([m], CALLS, fiscal_years=(2026,), today=datetime.date(2025, 9, 1))
+    assert cal[0]["status"] == "closed"
+    # fiscal years run April–March
+    assert [fiscal_year_of(datetime.date(y, mo, 1)) for y, mo in ((2027, 3), (2027, 4))] == [2026, 2027]
+
+
+def test_successors_lead_to_the_fy2026_schemes():
+    assert successor_chain("shinchiho_2nd_gen", SCHEMES) == ["chiiki_mirai"]
+    assert successor_chain("dtd_promotion", SCHEMES) == ["shinchiho_2nd_gen", "chiiki_mirai"]
+    assert latest_scheme("soumu_smartcity", SCHEMES) == "soumu_dx_package_r8"
+    assert latest_scheme("mlit_smartcity", SCHEMES) == "mlit_smartcity_r8"
+    assert latest_scheme("kobe_camera", SCHEMES) == "kobe_camera_r6"
+    assert latest_scheme("soumu_dx_package_r8", SCHEMES) is None
+    # a loop in the data stops instead of running forever
+    loop = [{"id": "a", "successor_id": "b"}, {"id": "b", "successor_id": "a"}]
+    assert successor_chain("a", loop) == ["b"]
+
+
+def test_every_unverified_row_says_why_and_no_memory_notes():
+    for s in SCHEMES:
+        assert "記憶" not in s["rate_text_ja"], s["id"]
+        assert "facts.md" not in s["source"] and "シード報告" not in s["source"], s["id"]
+        if s["verified"] == "false":
+            assert s["unverified_reason_ja"] and s["unverified_reason_en"], s["id"]
+        else:
+            assert not s["unverified_reason_ja"], s["id"]
+    # the R7補正 TYPE A/V/S figures come from a private commentary only: unverified
+    assert BY_ID["shinchiho_digital_a"]["verified"] == "false"
+    assert BY_ID["soumu_dx_package_r8"]["verified"] == "true"  # 総務省 報道資料
+
+
+def test_himeji_official_fy2020_amount_rounded_to_1000_yen():
+    # 姫路市 R2: 1か所 上限8万円, 千円未満切捨て. 2 sites costing 50,500 + 90,000:
+    # fixed 2 × 80,000 = 160,000 > eligible 140,500 → 140,500 → 140,000 (千円未満切捨て)
+    a = grant_amounts(BY_ID["himeji_camera"], initial_jpy=140_500, cameras=2, sites=2)
+    assert a.grant_jpy == 140_000 and a.applicant_jpy == 500

@@ -134,15 +134,16 @@ def test_ies_luminaire_at_table_angles_and_between():
     # nadir 1000 cd → 40 lx; 5 m aside γ = 45°: I = (800 + 400)/2 = 600 → 600 · 0.70711 / 50
     assert_allclose(horizontal_illuminance([0.0, 5.0], [0.0], [lum]),
                     [[40.0, 600 * math.sqrt(0.5) / 50]], rtol=1e-6)
-    # aiming: quadrant table, C90 (600 cd at γ 45°) points to the bearing azimuth_deg.
+    # aiming: quadrant table (C0 160 cd, C90 600 cd at γ 45°); C0 points to azimuth_deg.
     q = read_ies((DATA / "quadrant_2002.ies").read_text())
     north = table_luminaire(0, 0, q, mount_height_m=5, azimuth_deg=0)
     east = table_luminaire(0, 0, q, mount_height_m=5, azimuth_deg=90)
-    # point 5 m north: γ = 45°; for `north` that is C90 → 600 cd, for `east` C0 → 160 cd
-    assert_allclose(illuminance_at_points(0, 5, [north]), 600 * math.sqrt(0.5) / 50, rtol=1e-6)
-    assert_allclose(illuminance_at_points(0, 5, [east]), 160 * math.sqrt(0.5) / 50, rtol=1e-6)
-    # C runs counter-clockwise from above: for `north`, C0 is east (bearing 90°) → 160 cd
-    assert_allclose(illuminance_at_points(5, 0, [north]), 160 * math.sqrt(0.5) / 50, rtol=1e-6)
+    # point 5 m north: γ = 45°; for `north` that is C0 → 160 cd; for `east` the bearing 0°
+    # is azimuth − 90° = C90 → 600 cd
+    assert_allclose(illuminance_at_points(0, 5, [north]), 160 * math.sqrt(0.5) / 50, rtol=1e-6)
+    assert_allclose(illuminance_at_points(0, 5, [east]), 600 * math.sqrt(0.5) / 50, rtol=1e-6)
+    # C runs counter-clockwise from above: for `north`, C90 is west (bearing 270°) → 600 cd
+    assert_allclose(illuminance_at_points(-5, 0, [north]), 600 * math.sqrt(0.5) / 50, rtol=1e-6)
 
 
 def test_plan_lights_and_validation():

@@ -22,7 +22,7 @@ def test_page_both_languages(lang, title, count_label, cameras_label, cameras):
     assert at.title[0].value == title
     # 2 super cities + 3 health-zone towns + 14 smart cities in datasets/initiatives.csv
     assert metric(at, count_label) == "19"
-    # 加古川: 900 (FY2017) + 575 (FY2018) = 1,475 cameras (facts.md §3a)
+    # 加古川: 900 (FY2017) + 575 (FY2018) = 1,475 cameras (加古川市「見守りカメラ」のページ, KG1)
     assert metric(at, cameras_label) == cameras
     charts = at.get("plotly_chart")
     assert len(charts) >= 3  # map, heat map, crime bars

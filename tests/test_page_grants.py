@@ -26,10 +26,10 @@ def result(at, column):
 def test_table_both_languages(lang, title, label):
     at = run(lang)
     assert at.title[0].value == title
-    assert metric(at, label) == "30"  # rows of datasets/grant_schemes.csv
+    assert metric(at, label) == "35"  # rows of datasets/grant_schemes.csv
     at.selectbox(key=f"gr_stage.{lang}").select("demonstration").run()
-    # 実証 or 実証→実装: MLIT 実装化支援, 内閣府 未来技術, 内閣府 スーパーシティ調査
-    assert metric(at, label) == "3"
+    # 実証 or 実証→実装: MLIT 実装化支援 (R4, R8 ×2 types), 内閣府 未来技術, 内閣府 スーパーシティ調査
+    assert metric(at, label) == "5"
     at.selectbox(key=f"gr_level.{lang}").select("prefecture").run()
     assert metric(at, label) == "0"
 
@@ -59,18 +59,24 @@ def test_scenario_a_kashiwa_38m(workspace_path):
     assert metric(at, "総事業費（初期費用）") == "¥38,000,000"
     at.radio(key=wkey(at, "gm_platform")).set_value("has").run()
     res = result(at, "うち国費")
-    top = res.head(2).set_index("名称")
-    # 1/2 × ¥38,000,000 (the initial cost; neither scheme covers running) = ¥19,000,000
-    # under both (MLIT cap ¥20M not reached)
-    assert set(top.index) == {"新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A 地域住民等利用推進型 (R7補正)",
-                              "国土交通省 スマートシティ実装化支援事業"}
-    assert top["うち国費"].tolist() == ["¥19,000,000", "¥19,000,000"]
-    assert top["地方・申請者負担（対象の費用のうち）"].tolist() == ["¥19,000,000", "¥19,000,000"]
-    assert top["補助の対象とする費用"].tolist() == ["¥38,000,000", "¥38,000,000"]
-    assert set(top["年度"]) == {"2025年度", "2022年度"}
-    # dated calendar entry of the MLIT joint call
+    top = res.head(3).set_index("名称")
+    # 1/2 × ¥38,000,000 (the initial cost; no scheme covers running) = ¥19,000,000 under all
+    # three (総務省 DX R8 no cap; MLIT R8 cap ¥35M and TYPE A cap ¥1億 not reached)
+    assert top.index.tolist() == [
+        "総務省 地域社会DX推進パッケージ事業 (補助事業、R8)",
+        "国土交通省 スマートシティ実装化支援事業 都市サービス実装タイプ (R8)",
+        "新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A 地域住民等利用推進型 (R7補正)"]
+    assert top["うち国費"].tolist() == ["¥19,000,000"] * 3
+    assert top["地方・申請者負担（対象の費用のうち）"].tolist() == ["¥19,000,000"] * 3
+    assert top["補助の対象とする費用"].tolist() == ["¥38,000,000"] * 3
+    assert top["年度"].tolist() == ["2026年度", "2026年度", "2025年度"]
+    # calendar of FY2026 and FY2027 from the data: the 総務省 R8 call, and 未発表 for FY2027
     cal = result(at, "締切")
-    assert "2024-05-10" in cal["締切"].tolist()
+    dx = cal[cal["名称"] == "総務省 地域社会DX推進パッケージ事業 (補助事業、R8)"]
+    assert dx["年度"].tolist() == ["2026年度", "2027年度"]
+    assert dx["締切"].tolist() == ["2026-02-27", ""]
+    assert dx["状況"].tolist()[1] == "未発表"
+    assert dx["前回の募集"].tolist()[1] == "2026年度: 2026-01-30〜2026-02-27"
     # store the choice in the plan: no stored copy of the total
     at.selectbox(key=wkey(at, "gm_choose")).select("shinchiho_digital_a").run()
     at.button(key=wkey(at, "gm_save")).click().run()
@@ -81,7 +87,24 @@ def test_scenario_a_kashiwa_38m(workspace_path):
     at.radio(key=wkey(at, "gm_stage")).set_value("demonstration").run()
     names = result(at, "うち国費")["名称"].tolist()
     assert not any("TYPE A" in n for n in names)
-    assert "国土交通省 スマートシティ実装化支援事業" in names
+    assert "国土交通省 スマートシティ実装化支援事業 都市サービス実装タイプ (R8)" in names
+
+
+def test_unverified_reason_and_successor_shown(workspace_path):
+    # a plan saved under the R4 MLIT row is told what replaced it
+    plan = _plan_with_costs(workspace_path, "旧制度の計画", KASHIWA,
+                            grant={"scheme_id": "mlit_smartcity", "stage": "implementation"})
+    at = run(plan_id=plan["id"])
+    assert not at.exception
+    assert any("「国土交通省 スマートシティ実装化支援事業 都市サービス実装タイプ (R8)」に引き継がれています"
+               in i.value for i in at.info)
+    table = next(d.value for d in at.dataframe if "未確認の理由" in d.value.columns).set_index("名称")
+    row = table.loc["新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A 地域住民等利用推進型 (R7補正)"]
+    assert "民間の解説サイト" in row["未確認の理由"]
+    assert row["後継制度"] == ""
+    assert table.loc["国土交通省 スマートシティ実装化支援事業", "後継制度"] == \
+        "国土交通省 スマートシティ実装化支援事業 都市サービス実装タイプ (R8)"
+    assert table.loc["総務省 地域社会DX推進パッケージ事業 (補助事業、R8)", "未確認の理由"] == ""
 
 
 def test_one_grant_amount_for_one_plan(workspace_path):

@@ -159,3 +159,13 @@ def test_language_switch_keeps_the_step(workspace_path):
     assert at.title[0].value == "Comparison with peers"
     at.selectbox(key="present.pick.en").set_value(6).run()
     assert at.title[0].value == "Costs and shares"
+
+
+def test_a_replaced_scheme_names_its_successor(workspace_path):
+    """A plan made under the 第2世代交付金 (replaced in the data by 地域未来交付金, the FY2026
+    name): the cost step says so, as 事業計画・事業費 does."""
+    plan = sample_plan()
+    plan["grant"] = {"scheme_id": "shinchiho_2nd_gen", "stage": "implementation"}
+    shown = dict(walk(store(workspace_path, plan), "ja"))
+    said = "".join(shown["costs"]["sentences"])
+    assert "に引き継がれています" in said and "地域未来交付金" in said, said

@@ -76,3 +76,19 @@ def test_scenario_a_checklist_gaps_and_draft(workspace_path):
     # cross-links: retention ↔ storage estimate, image quality ↔ DORI level per use case
     assert any("保存期間 14 日" in c.value for c in at.caption)
     assert any("DORI" in c.value and "異常行動検知: " in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang, closed, reason", [
+    ("ja", "英国の認証制度は終了しています", "理由: 個人情報保護委員会の文書本体"),
+    ("en", "The UK certification schemes have closed", "Why: The PPC document itself")])
+def test_uk_view_says_the_certification_schemes_closed_and_reasons_are_shown(
+        workspace_path, lang, closed, reason):
+    _, pid = _plan(workspace_path, ["face_identification"])
+    at = _run(lang, pid)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(closed) for w in warnings)
+    # no pointer to a certification to obtain: only the closure note names it
+    texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert not any("Self Assessment" in x or "自己評価ツール" in x for x in texts)
+    # P14 stays unverified and says why, in the checklist and in the gaps
+    assert sum(reason in c.value for c in at.caption) == 2

@@ -25,15 +25,16 @@ def _ids(rows):
 
 # --- data -------------------------------------------------------------------------------
 
-def test_items_follow_the_facts_checklist_numbering(items):
+def test_items_keep_their_numbering(items):
     ids = items["id"].tolist()
-    assert ids[:25] == [f"P{i:02d}" for i in range(1, 26)]  # facts.md §4f items 1–25
+    assert ids[:25] == [f"P{i:02d}" for i in range(1, 26)]  # the 25 items of every plan
     assert all(i.startswith("P") for i in ids[25:])
     assert set(items["basis_kind"]) <= set(pv.BASIS_KINDS)
     assert (items["source"].str.strip() != "").all()
-    # items facts.md §4f flags ⚠️ (14 watch list, 20 contractors) are unverified here
     verified = dict(zip(items["id"], items["verified"]))
-    assert verified["P14"] == "false" and verified["P20"] == "false"
+    # P14 (watch-list wording of the PPC document) is still unconfirmed; P20 (contractors)
+    # now rests on 法66条 and a town's contracting standard
+    assert verified["P14"] == "false" and verified["P20"] == "true"
     assert verified["P01"] == "true"
     # each item maps to UK principles 1–12 and every principle has at least one item
     covered = {n for row in items.to_dict("records") for n in pv.principles_of(row)}
@@ -47,6 +48,44 @@ def test_items_load_into_the_reference_db(ref_cursor):
     row = ref_cursor.execute(
         "SELECT basis_kind, link, verified FROM privacy_items WHERE id = 'P10'").fetchone()
     assert row == ("guideline", "storage", True)
+    reason = ref_cursor.execute(
+        "SELECT unverified_reason_ja FROM privacy_items WHERE id = 'P14'").fetchone()[0]
+    assert reason.startswith("個人情報保護委員会の文書本体")
+
+
+def test_every_unverified_item_says_why_and_every_source_is_citable(items):
+    for row in items.to_dict("records"):
+        verified = row["verified"] == "true"
+        assert row["verified"] in ("true", "false"), row["id"]
+        # a reason in both languages exactly where the basis is unverified
+        assert bool(row["unverified_reason_ja"]) == bool(row["unverified_reason_en"]) \
+            == (not verified), row["id"]
+        # no internal note named as a source
+        for text in (row["source"], row["basis_ja"], row["basis_en"]):
+            assert "facts.md" not in text and "シード報告" not in text, row["id"]
+        assert pv.unverified_reason(row, "en") == row["unverified_reason_en"]
+
+
+def test_face_identification_items_cite_the_ppc_qa_read_on_a_date(items):
+    from datasets.citations import cite
+    rows = items.set_index("id")
+    for item_id in ("P06", "P26"):
+        cited = {c["url"]: c for c in cite(rows.loc[item_id, "source"])}
+        qa = cited["https://www.ppc.go.jp/all_faq_index/faq1-q1-14_/"]
+        assert qa["publisher"] == "個人情報保護委員会" and qa["date_read"] == "2026-12-07"
+        assert "Q1-14" in qa["title"]
+    assert "2023年3月30日" in rows.loc["P14", "basis_ja"]  # the PPC document, dated
+
+
+def test_the_amendment_is_a_bill_not_law(items):
+    row = items.set_index("id").loc["P29"]
+    # never presented as law: good practice, the text says bill / not enacted / not law
+    assert row["basis_kind"] == "good_practice" and row["verified"] == "false"
+    assert row["basis_ja"].startswith("改正案（2026年12月時点、成立を公式資料で確認できず）")
+    assert "現行法ではない" in row["basis_ja"] and "Not current law" in row["basis_en"]
+    assert "改正案" in row["title_ja"] and "bill" in row["title_en"]
+    assert set(pv.applies_to(row.to_dict())) == {"face_identification", "people_attributes",
+                                                  "watch_children"}
 
 
 # --- triggering -------------------------------------------------------------------------
@@ -66,6 +105,7 @@ def test_face_identification_adds_its_items(items):
     base = set(_ids(pv.triggered_items(items, ["watch_children"])))
     face = set(_ids(pv.triggered_items(items, ["watch_children", "face_identification"])))
     assert face - base == {"P06", "P14", "P15", "P26", "P27", "P28"}
+    assert "P29" in base  # children's data: the amendment bill is already asked
     assert base <= face
 
 
@@ -135,6 +175,16 @@ def test_scenario_a_gaps_rank_law_first_and_show_retention_sign_police(items):
     # done after answering: the gap disappears
     answers["P05"] = {"status": "done"}
     assert "P05" not in [g["id"] for g in pv.gaps(asked, answers)]
+
+
+def test_gaps_carry_the_reason_an_item_is_unverified(items):
+    asked = pv.triggered_items(items, ["face_identification"])
+    by_id = {g["id"]: g for g in pv.gaps(asked, {}, lang="en")}
+    assert by_id["P14"]["unverified_reason"].startswith("The PPC document itself")
+    assert by_id["P06"]["unverified_reason"] == ""  # verified
+    # an English reason missing → the Japanese one; a verified row never has one
+    assert pv.unverified_reason({"verified": "false", "unverified_reason_ja": "理由"}, "en") == "理由"
+    assert pv.unverified_reason({"verified": True, "unverified_reason_ja": "理由"}) == ""
 
 
 def test_invalid_status_is_rejected():

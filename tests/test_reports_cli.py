@@ -68,7 +68,7 @@ def test_workbook_inputs_joins_answers_to_reference_rows(ref_cursor):
     # 東京都 地域における見守り活動支援事業: payer rows of the standard variant (都 / 区市町村 …)
     assert inputs.scheme_shares and all(r["scheme_id"] == "tokyo_mimamori"
                                         for r in inputs.scheme_shares)
-    assert {"schemes", "shares", "sources", "readiness_rows",
+    assert {"schemes", "shares", "calls", "sources", "readiness_rows",
             "privacy_rows"} == set(inputs.kwargs())
     # vision_1 answered at level 2 → gap 「レベル2（3以上が目安）」 under 基本ビジョン
     row = next(r for r in inputs.readiness_rows if r["evidence"] == "構想案")

@@ -83,6 +83,29 @@ def test_face_identification_and_sharing_add_articles():
     assert "（顔識別）" not in rdr.build_markdown(_plan())
 
 
+def test_face_identification_draft_cites_its_sources_and_names_the_bill(items):
+    plan = _plan(retention_days=30, manager="課長")
+    plan["use_cases"] = ["face_identification", "watch_children"]
+    md = rdr.build_markdown(plan, items)
+    refs = md.split("## 参考（出典・閲覧日）")[1].split("## 要検討事項")[0]
+    # the PPC Q&A on face identification, with publisher and the date it was read
+    assert "Q1-14" in refs and "個人情報保護委員会（閲覧日 2026-12-07）" in refs
+    assert r"https://www.ppc.go.jp/all\_faq\_index/faq1-q1-14\_/" in refs
+    # only read and dated pages: every line carries its date
+    lines = [line for line in refs.splitlines() if line.startswith("- ")]
+    assert lines and all("（閲覧日 2026-12-07）" in line for line in lines)
+    # the amendment is an open point described as a bill, never as law
+    p29 = next(line for line in md.splitlines() if line.startswith("- P29 "))
+    assert "改正案（2026年12月時点、成立を公式資料で確認できず）" in p29 and "現行法ではない" in p29
+    assert "改正個人情報保護法" not in md and "改正法により" not in md
+    # the face-identification article points to the PPC's points for private operators
+    assert "個人情報保護委員会が民間事業者向けに示した顔識別機能付きカメラシステムの留意事項に準じて" in md
+    text = _docx_text(rdr.build_docx(plan, items))
+    assert "参考（出典・閲覧日）" in text and "https://www.ppc.go.jp/all_faq_index/faq1-q1-14_/" in text
+    # without the checklist rows there is nothing to cite
+    assert "## 参考" not in rdr.build_markdown(plan)
+
+
 def test_user_text_is_escaped(items):
     plan = _plan(retention_days=14, manager="課長 <script>alert(1)</script> **太字** [x](http://e.x)",
                  locations="駅前\n# 見出し\x07")

@@ -219,7 +219,10 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     assert sorted(plan["use_cases"]) == ["abnormal_behavior", "people_count"]
     assert (len(plan["cameras"]), len(plan["lights"])) == (11, 20)
     # the strictest chosen use case sets the requirement: Observe 62.5 px/m
-    assert "要件：**Observe（観察）**（62.5 px/m 以上）・夜間運用 要・録画 要" in _texts(sim)
+    # a new plan uses IEC 62676-4:2025, which has no level at 62.5 px/m: the use case's
+    # 2014 level is named with its edition, its 62.5 px/m stays the requirement
+    assert ("要件：**Observe（観察）（2014年版）**（62.5 px/m 以上）・夜間運用 要・録画 要"
+            in _texts(sim))
     before = _metrics(sim)
     c3 = next(c for c in plan["cameras"] if c["id"] == "C3")
     sim.session_state["sim.edit_queue"] = [{"kind": "cameras", "delta": {"added_rows": [
@@ -231,7 +234,8 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     # a camera looking where none looked: more of the area is covered
     assert _pct(after["カメラに映る範囲"]) > _pct(before["カメラに映る範囲"])
     dori = _frame(sim, "夜")
-    assert list(dori.columns) == ["レベル", "昼", "夜"] and len(dori) == 6
+    # the seven levels of IEC 62676-4:2025 (a new plan's edition; 2014 had six)
+    assert list(dori.columns) == ["レベル", "昼", "夜"] and len(dori) == 7
     # two more lights next to the new camera's pole: night figures cannot get worse
     night0 = _pct(after["要件を満たす（昼・夜）"])
     sim.session_state["sim.edit_queue"] = [{"kind": "lights", "delta": {"added_rows": [
@@ -262,12 +266,13 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     next(r for r in gr.radio if r.key.split("@")[0] == "gm_platform").set_value("has")
     _run(gr)
     res = _frame(gr, "うち国費").head(2).set_index("名称")
-    # facts.md §1a #6 (TYPE A 1/2, cap 1億) and #7 (MLIT, 2,000万 per project):
+    # the FY2026 schemes first: 総務省 地域社会DX推進パッケージ R8 (1/2, soumu.go.jp
+    # 02ryutsu06_04000256) and MLIT 都市サービス実装タイプ R8 (1/2, cap 3,500万):
     # 1/2 × 38,000,000 (the initial cost; the 5 years of maintenance are not covered)
-    # = 19,000,000 under both caps; local = 38M − 19M = 19,000,000
+    # = 19,000,000 under the cap; local = 38M − 19M = 19,000,000
     assert set(res.index) == {
-        "新しい地方経済・生活環境創生交付金 デジタル実装型 TYPE A 地域住民等利用推進型 (R7補正)",
-        "国土交通省 スマートシティ実装化支援事業"}
+        "総務省 地域社会DX推進パッケージ事業 (補助事業、R8)",
+        "国土交通省 スマートシティ実装化支援事業 都市サービス実装タイプ (R8)"}
     assert res["うち国費"].tolist() == ["¥19,000,000"] * 2
     assert res["地方・申請者負担（対象の費用のうち）"].tolist() == ["¥19,000,000"] * 2
     next(b for b in gr.selectbox if b.key.split("@")[0] == "gm_choose").select(
@@ -362,7 +367,9 @@ def test_scenario_b_chofu_association(workspace_path, media):
     # turns west, C3 (30 m north) turns south
     sim = _page("simulate", pid, **{"sim.edit_queue": [{"kind": "cameras", "delta": {
         "edited_rows": {"1": {"azimuth_deg": 270.0}, "2": {"azimuth_deg": 180.0}}}}]})
-    assert "要件：**Recognise（認識）**（125 px/m 以上）・夜間運用 要・録画 要" in _texts(sim)
+    # a new plan uses IEC 62676-4:2025: its 125 px/m level, with the use case's 2014 name
+    assert ("要件：**Perceive（2014年版の Recognise（認識）） ※値は未確認**（125 px/m 以上）"
+            "・夜間運用 要・録画 要" in _texts(sim))
 
     # ---- 3. at the crossing: two sites Recognise, the third only Detect; a longer lens ---
     from assessments.engine.grid import Grid
@@ -383,23 +390,25 @@ def test_scenario_b_chofu_association(workspace_path, media):
     seen = levels(sim)
     # hfov 90°, 1,920 px: density = 1920 / (2 × tan 45° × d) = 960 / d [px/m] at distance
     # d = √(horizontal² + (5.0 − 1.5)²) from the lens to the target (1.5 m) —
-    # C1, C2: horizontal ≈ 6 m → d ≈ 6.9 m → ≈ 138 px/m ≥ 125 (Recognise);
-    # C3: ≈ 30 m → d ≈ 30.2 m → ≈ 32 px/m: ≥ 25 (Detect) but < 62.5 (Observe)
+    # C1, C2: horizontal ≈ 6 m → d ≈ 6.9 m → ≈ 138 px/m ≥ 125 (2014 Recognise);
+    # C3: ≈ 30 m → d ≈ 30.2 m → ≈ 32 px/m: ≥ 25 (2014 Detect) but < 62.5 (Observe).
+    # The new plan uses IEC 62676-4:2025: 138 → Perceive (125 ≤ 138 < 250),
+    # 32 → Overview (20 ≤ 32 < 40, Outline)
     assert set(seen) == {"C1", "C2", "C3"}
     for cid in ("C1", "C2"):
-        assert seen[cid][1] == "Recognise（認識）"
+        assert seen[cid][1] == "Perceive ※値は未確認"
         assert seen[cid][0] == pytest.approx(960 / math.hypot(6.0, 3.5), rel=0.15)
-    assert seen["C3"][1] == "Detect（検知）"
+    assert seen["C3"][1] == "Overview ※値は未確認"
     assert seen["C3"][0] == pytest.approx(960 / math.hypot(30.0, 3.5), rel=0.1)
     # the consultant fits a longer lens on C3: hfov 40° → 1920 / (2 tan 20° × 30.2) ≈ 87
-    # px/m: Observe (62.5 ≤ 87 < 125)
+    # px/m: 2014 Observe (62.5 ≤ 87 < 125); 2025 Discern (80 ≤ 87 < 125)
     sim.session_state["sim.edit_queue"] = [{"kind": "cameras", "delta": {
         "edited_rows": {"2": {"hfov_deg": 40.0}}}}]
     # the preview opens on a click (a dialog): look at the point again
     sim.session_state["sim.inspect"] = {"x_m": float(x), "y_m": float(y)}
     _run(sim)
     seen = levels(sim)
-    assert seen["C3"][1] == "Observe（観察）"
+    assert seen["C3"][1] == "Discern ※値は未確認"
     assert seen["C3"][0] == pytest.approx(1920 / (2 * math.tan(math.radians(20))
                                                   * math.hypot(30.0, 3.5)), rel=0.1)
     # three cameras at 800,000 each (one model "", the cost tab's one price per model)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from assessments.records import is_missing
 from datasets.citations import cite, citation_text
-from ui.i18n import lang, t
+from ui.i18n import col, lang, t
 
 #: Plotly font readable on a projector.
 FONT = {"size": 18}
@@ -38,6 +38,31 @@ def source_caption(sources) -> None:
 
 #: True for an empty cell (None, NaN, NaT, pandas.NA): the one rule, in assessments.records.
 missing = is_missing
+
+
+def is_unverified(row) -> bool:
+    """True when a reference row's ``verified`` cell says false (bool or CSV text)."""
+    value = row.get("verified") if hasattr(row, "get") else None
+    return not missing(value) and str(value).strip().lower() in ("false", "0", "no")
+
+
+def unverified_reason(row) -> str:
+    """Why a reference row stays unverified, in the user's language (its
+    ``unverified_reason_ja`` / ``_en``); ``""`` for a verified row or an empty reason."""
+    if not is_unverified(row):
+        return ""
+    reason = col(row, "unverified_reason")
+    return "" if missing(reason) else str(reason).strip()
+
+
+def unverified_note(row) -> str:
+    """「⚠️ 未確認: 〈reason〉」 to draw next to an unverified row's figure; ``""`` when the
+    row is verified (or is no row)."""
+    if not row or not is_unverified(row):
+        return ""
+    reason = unverified_reason(row)
+    return t("compare.unverified_reason", reason=reason) if reason else t(
+        "compare.unverified_no_reason")
 
 
 def yen(value) -> str:

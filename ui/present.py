@@ -19,11 +19,12 @@ import duckdb
 import streamlit as st
 from geopy.distance import geodesic
 
+from assessments.engine.dori import level_for
 from assessments.plan import validate as planfile
 from assessments.programme import privacy as pv
 from assessments.programme import readiness as rd
 from assessments.programme.costs import is_existing
-from assessments.programme.grants import plan_grant
+from assessments.programme.grants import latest_scheme, plan_grant
 from assessments.records import is_missing, records
 from datasets import queries
 from ui import map_legend, map_view, state, theme
@@ -297,7 +298,9 @@ def _map(sim, plan: dict, *, key: str, height: int, period: str = "day") -> None
 
 
 def _level(sim) -> str:
-    return (sim.requirement or {}).get("level") or DEFAULT_LEVEL
+    # (the default is a 2014 level: its stand-in under the plan's edition)
+    return ((sim.requirement or {}).get("level")
+            or level_for(DEFAULT_LEVEL, dict(sim.model.thresholds)))
 
 
 def draw_map(plan: dict) -> None:
@@ -470,6 +473,17 @@ def draw_costs(plan: dict) -> None:
     name = scheme.get("name_ja") if lang() == "ja" else scheme.get("name_en") or scheme.get(
         "name_ja")
     st.markdown("### " + t("present.costs.scheme", name=state.md_escape(name)))
+    # a plan made under a scheme since replaced: say what replaced it (as 事業計画 does)
+    try:
+        rows = records(queries.list_grant_schemes(_cursor(), level="", stage=""))
+    except duckdb.CatalogException:
+        rows = []
+    newest = latest_scheme(scheme.get("id"), rows)
+    if newest:
+        names = {r["id"]: r.get("name_ja") if lang() == "ja" else r.get("name_en")
+                 or r.get("name_ja") for r in rows}
+        say(t("compare.grants.current_superseded", name=state.md_escape(name),
+              successor=state.md_escape(names.get(newest, newest))))
     if amounts.grant_jpy is None:
         say(t("present.costs.no_rate"))
     elif pg.share_rows:     # payer split (東京都 見守り …): one amount per payer

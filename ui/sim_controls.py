@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assessments.engine.dori import dori_label
 from ui import sim_geodata, state
 from ui.i18n import col, t
 from ui.sim_edits import Edits
@@ -64,10 +65,17 @@ def draw_undo(edits: Edits) -> None:
 
 
 def draw_requirement(req: dict | None) -> None:
-    """The requirement the chosen use cases set (DORI level, night, recording)."""
+    """The requirement the chosen use cases set (DORI level, night, recording).
+
+    The level is named in the plan's edition (``req["standard"]``) with the name the use
+    case cites where they differ: 「Perceive（2014年版の Recognise（認識））」 (125 px/m).
+    """
     st.write("")
     if req:
-        st.markdown(t("sim.req", level=t("sim.dori." + req["level"]), px=req["px_per_m"],
+        level = dori_label(req.get("cited_level") or req["level"], state.lang(),
+                           standard=req.get("standard"),
+                           unconfirmed=t("sim.standard.unconfirmed"))
+        st.markdown(t("sim.req", level=level, px=req["px_per_m"],
                       night=t("sim.yes") if req["night"] else t("sim.no"),
                       rec=t("sim.yes") if req["recording"] else t("sim.no")))
     else:

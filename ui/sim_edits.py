@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import streamlit as st
 
+from assessments.engine.dori import DORI_STANDARDS, plan_standard
 from assessments.engine.grid import geojson_rings
 from assessments.plan.iotools.columns import APPROXIMATE
 from assessments.programme import costs
@@ -28,7 +29,7 @@ from ui.i18n import col, t
 #: The plan fields an undo restores.
 SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", "use_cases",
               "districts", "resolution_m", "target_height_m", "simulation", "background",
-              "terrain", "pending_sites")
+              "terrain", "pending_sites", "standard")
 _MISSING = "__missing__"
 #: Session key of the messages shown by the next run: ``[(kind, text, where)]``.
 MESSAGES = "sim.messages"
@@ -399,6 +400,15 @@ class Edits:
         of ``rows`` (``use_case_ids``)."""
         chosen = use_case_ids(st.session_state.get(key) or [], rows)
         self.change(lambda p: p.update(use_cases=chosen), t("sim.what.use_cases"))
+
+    def set_standard(self, key: str) -> None:
+        """Callback of the DORI-standard selectbox ``key``: save the plan's ``standard``
+        (an edition of ``assessments.engine.dori``), undoably; the same edition saves
+        nothing."""
+        std = st.session_state.get(key)
+        if std not in DORI_STANDARDS or std == plan_standard(self.stored_plan()):
+            return
+        self.change(lambda p: p.update(standard=std), t("sim.standard.what"))
 
     # ------------------------------------------------------------------- the run
     def run_queued(self, import_file: Callable[["Edits", str, str, bytes, str], bool]

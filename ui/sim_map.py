@@ -8,9 +8,12 @@ from functools import partial
 
 import streamlit as st
 
-from ui import map_legend, map_view, sim_geodata
+from assessments.engine.dori import (DEFAULT_STANDARD, DORI_STANDARDS, dori_thresholds,
+                                     is_confirmed, plan_standard)
+from ui import map_legend, map_view, sim_geodata, state
 from ui.i18n import t
-from ui.sim_edits import Edits, preset_labels
+from ui.compare_common import unverified_note
+from ui.sim_edits import Edits, preset_by_id, preset_labels
 
 RASTERS = ("dori", "requirement", "count", "illuminance", "night_usability", "none")
 PERIODS = ("day", "night")
@@ -72,6 +75,9 @@ def _preset_popover(bar, edits: Edits, table: str, widget: str, label: str, icon
     box = bar.popover(_short(labels.get(chosen) or next(iter(labels.values()), "")
                              or t(label)), icon=icon, help=t(label))
     box.selectbox(t(label), list(labels), key=edits.key(widget), format_func=labels.get)
+    note = unverified_note(preset_by_id(table, st.session_state.get(edits.key(widget))))
+    if note:  # which figures of the preset are a judgement, next to the choice
+        box.caption(note)
     return box
 
 
@@ -98,8 +104,27 @@ def draw_view(edits: Edits) -> View:
     overlays = st.pills(t("sim.overlays"), list(map_view.OVERLAYS), selection_mode="multi",
                         default=list(map_view.OVERLAYS), key=key("overlays"),
                         format_func=_labels("sim.overlay.", map_view.OVERLAYS).get)
+    draw_standard(edits)
     return View(raster=raster, period=period, overlays=tuple(overlays or ()),
                 base=None if base == "off" else base)
+
+
+#: The DORI editions offered, the default (current) one first.
+STANDARDS = (DEFAULT_STANDARD, *(s for s in DORI_STANDARDS if s != DEFAULT_STANDARD))
+
+
+def draw_standard(edits: Edits) -> None:
+    """The plan's DORI edition (``standard``): a selectbox saved through
+    :meth:`Edits.set_standard` (undoable), and why the 2025 values are marked."""
+    std = plan_standard(edits.plan)
+    # keyed by the save count: after an undo the box starts again from the stored plan
+    key = state.widget_key(f"sim.standard_{edits.nonce}",
+                           std if std in STANDARDS else DEFAULT_STANDARD)
+    st.selectbox(t("sim.standard.label"), STANDARDS, key=key,
+                 format_func=_labels("sim.standard.", STANDARDS).get,
+                 on_change=edits.set_standard, args=(key,), help=t("sim.standard.help"))
+    if std in STANDARDS and not all(is_confirmed(k) for k in dori_thresholds(std)):
+        st.caption(t("sim.standard.unconfirmed_note"))
 
 
 def map_height(edits: Edits) -> int:

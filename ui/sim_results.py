@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from assessments.engine.dori import STANDARD_IF_ABSENT, dori_thresholds, level_for
 from assessments.programme import costs as plan_costs_mod
 from ui import simulation as S
 from ui import state
@@ -80,7 +81,8 @@ def _share(d: dict, areas: str, level: str) -> float:
 def draw_districts(res: dict, req: dict | None, *, key) -> None:
     """The figures per district (小学校区 …), or why the districts cannot be used."""
     if res.get("districts"):
-        lvl = (req or {}).get("level") or "observe"
+        lvl = (req or {}).get("level") or level_for(
+            "observe", dori_thresholds(res.get("standard") or STANDARD_IF_ABSENT))
         with st.expander(t("sim.dist.title", n=len(res["districts"])), expanded=True,
                          key=key("districts_open"), on_change="rerun"):
             st.dataframe(pd.DataFrame([{
@@ -122,7 +124,7 @@ def reach_rows(sim, level: str, point: tuple[float, float] | None) -> list[dict]
 def draw_reach(sim, req: dict | None, point, *, key) -> None:
     """The table of the cameras' reach at the required DORI level (Observe without a
     requirement) and their distance to the inspected point."""
-    level = (req or {}).get("level") or "observe"
+    level = (req or {}).get("level") or level_for("observe", dict(sim.model.thresholds))
     rows = reach_rows(sim, level, point)
     if not rows:
         return

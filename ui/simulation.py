@@ -55,8 +55,8 @@ SCENE_KEYS = ("area", "buildings", "resolution_m", "target_height_m", "standard"
 CAMERA_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "azimuth_deg", "tilt_deg",
                       "hfov_deg", "width_px", "height_px", "ir_range_m", "min_illuminance_lx",
                       "shutter_s", "model", "unit_price_jpy", "existing")
-LIGHT_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "lumens", "distribution",
-                     "intensity_cd", "model", "unit_price_jpy", "existing")
+LIGHT_EDIT_FIELDS = ("id", "lat", "lon", "mount_height_m", "azimuth_deg", "lumens",
+                     "distribution", "intensity_cd", "model", "unit_price_jpy", "existing")
 #: Device fields that do not change what a camera sees or a light lights: a change of
 #: price never recomputes coverage or night (the cost lines read them directly).
 COST_FIELDS = ("unit_price_jpy",)

@@ -15,7 +15,10 @@ translates it by its code, the command line prints :attr:`PlanIssue.message` (En
 
 Defaults (docs/plan-format.md): ``min_illuminance_lx`` 0.5 lx and ``shutter_s`` 1/60 s
 are the example values of the plan format, not product data; ``vfov_deg`` follows from
-the aspect ratio of square pixels; a light's aiming is 0°.
+the aspect ratio of square pixels; a light's aiming is 0°. A light's
+``maintenance_factor`` (保守率 M, 0 < M ≤ 1) turns its initial intensities into maintained
+ones, E_maintained = M × E_initial, the illuminance the lighting criteria are checked
+against; without one it is :data:`DEFAULT_MAINTENANCE_FACTOR`.
 """
 from __future__ import annotations
 
@@ -31,7 +34,8 @@ from .photometry import Photometry, PhotometryError, read_photometry
 
 __all__ = ["PlanIssue", "PlanError", "ISSUE_CODES", "Camera", "Light", "check_camera",
            "check_light", "check_devices", "as_camera", "as_light", "number_field",
-           "JAPAN_BBOX", "DISTRIBUTIONS", "DEFAULT_MIN_ILLUMINANCE_LX", "DEFAULT_SHUTTER_S"]
+           "JAPAN_BBOX", "DISTRIBUTIONS", "DEFAULT_MIN_ILLUMINANCE_LX", "DEFAULT_SHUTTER_S",
+           "DEFAULT_MAINTENANCE_FACTOR"]
 
 #: Japan's bounding box: (lat_min, lat_max, lon_min, lon_max) [°].
 JAPAN_BBOX = (20.0, 46.0, 122.0, 154.0)
@@ -39,6 +43,12 @@ JAPAN_BBOX = (20.0, 46.0, 122.0, 154.0)
 DEFAULT_MIN_ILLUMINANCE_LX = 0.5
 #: Night exposure of a camera without one [s] (plan-format example).
 DEFAULT_SHUTTER_S = 1 / 60
+#: Maintenance factor of a light without one [-]: 1, the initial illuminance. M is the
+#: illuminance just before maintenance over the initial one (照明学会 技術指針 JIEG-001 as
+#: cited by makers); a value for LED 防犯灯 could not be confirmed from a standard's own text
+#: (JIS Z 9126:2010 has a clause 4.9 保守率, whose text was not available), so none is
+#: assumed and the user enters the value of the product or the municipality's spec.
+DEFAULT_MAINTENANCE_FACTOR = 1.0
 #: A light's ``distribution`` name → beam angle (full width at half maximum) [°].
 DISTRIBUTIONS = {"lambertian": 120.0, "wide": 120.0, "medium": 90.0, "narrow": 60.0}
 ISSUE_CODES = ("missing", "not_a_number", "not_an_integer", "out_of_range", "outside_japan",
@@ -393,7 +403,10 @@ class Light:
     photometry : Photometry or None
         The ``ies`` text, parsed.
     azimuth_deg, tilt_deg : float
-        Aiming [°] (see :mod:`assessments.engine.lighting`).
+        Aiming [°]: ``azimuth_deg`` is the bearing of the table's C0 half-plane, the street
+        side (see :mod:`assessments.engine.lighting`).
+    maintenance_factor : float
+        保守率 M, 0 < M ≤ 1: every intensity is multiplied by it [-].
     """
 
     id: str
@@ -406,18 +419,22 @@ class Light:
     photometry: Photometry | None = field(default=None, repr=False, compare=False)
     azimuth_deg: float = 0.0
     tilt_deg: float = 0.0
+    maintenance_factor: float = DEFAULT_MAINTENANCE_FACTOR
 
     def luminaire(self, x_m: float, y_m: float) -> Luminaire:
         """The light as a :class:`~assessments.engine.lighting.Luminaire` at local metres
-        ``(x_m, y_m)`` (converted from lat/lon by the caller) [m]."""
+        ``(x_m, y_m)`` (converted from lat/lon by the caller) [m], with its maintained
+        intensities: the one place the maintenance factor is applied (I_maintained =
+        M × I_initial, so every illuminance is E_maintained = M × E_initial)."""
         kw = dict(mount_height_m=self.mount_height_m, id=self.id)
+        m = self.maintenance_factor
         if self.intensity_cd is not None:
-            return isotropic_luminaire(x_m, y_m, intensity_cd=self.intensity_cd, **kw)
+            return isotropic_luminaire(x_m, y_m, intensity_cd=self.intensity_cd * m, **kw)
         aim = dict(azimuth_deg=self.azimuth_deg, tilt_deg=self.tilt_deg)
         if self.lumens is not None:
-            return cosine_power_luminaire(x_m, y_m, lumens=self.lumens,
+            return cosine_power_luminaire(x_m, y_m, lumens=self.lumens * m,
                                           beam_angle_deg=self.beam_angle_deg, **kw, **aim)
-        return table_luminaire(x_m, y_m, self.photometry, **kw, **aim)
+        return table_luminaire(x_m, y_m, self.photometry.scaled(m), **kw, **aim)
 
 
 @lru_cache(maxsize=64)
@@ -454,6 +471,8 @@ def check_light(obj, index: int = 0) -> tuple[Light | None, list[PlanIssue]]:
     mount = number_field(obj, "mount_height_m", *k, lo=0, lo_open=True, hi=100)
     az = number_field(obj, "azimuth_deg", *k, required=False, lo=-360, hi=360, default=0.0)
     tilt = number_field(obj, "tilt_deg", *k, required=False, lo=-90, hi=90, default=0.0)
+    maint = number_field(obj, "maintenance_factor", *k, required=False, lo=0, lo_open=True,
+                         hi=1, default=DEFAULT_MAINTENANCE_FACTOR)
     kinds = [p for p in _PHOTOMETRIES if obj.get(p) is not None]
     intensity = lumens = beam = table = None
     if len(kinds) != 1:
@@ -484,7 +503,8 @@ def check_light(obj, index: int = 0) -> tuple[Light | None, list[PlanIssue]]:
     if issues or not named:
         return None, issues
     return Light(iid, lat, lon, mount, intensity_cd=intensity, lumens=lumens,
-                 beam_angle_deg=beam, photometry=table, azimuth_deg=az, tilt_deg=tilt), []
+                 beam_angle_deg=beam, photometry=table, azimuth_deg=az, tilt_deg=tilt,
+                 maintenance_factor=maint), []
 
 
 # ---------------------------------------------------------------------------------------

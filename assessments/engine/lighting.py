@@ -25,12 +25,18 @@ Photometry models (``Luminaire.model``)
 - ``"table"``: an IES LM-63 / EULUMDAT table (:mod:`assessments.engine.photometry`).
 
 Aiming: ``azimuth_deg`` is the compass bearing (clockwise from north) of the luminaire's
-C90 half-plane (the street side of a road luminaire, CIE 140 convention [3]_); C angles run
-counter-clockwise seen from above, so C0 points to bearing ``azimuth_deg + 90``.
-``tilt_deg`` tips the luminaire's nadir axis toward that bearing.
+C0 half-plane, the street side of a road luminaire's table (道路側の方位): in IES files of
+outdoor luminaires the street side ("forward throw") is the half between the horizontal
+angles 270° and 90° through 0° [5]_. C angles run counter-clockwise seen from above (IES
+LM-63 type C [6]_), so C90 points to bearing ``azimuth_deg − 90``. ``tilt_deg`` tips the
+luminaire's nadir axis toward the same bearing. A table whose main beam lies on another
+C-plane is aimed by adding that plane's angle the other way (a beam on C90: azimuth = the
+street's bearing + 90°).
 
 A plan's ``lights[]`` entry is checked, and turned into a :class:`Luminaire`, by
-:mod:`assessments.engine.devices` (``Light.luminaire``).
+:mod:`assessments.engine.devices` (``Light.luminaire``), which also applies the light's
+maintenance factor (保守率 M): the luminaires carry maintained intensities, so every
+illuminance here and every criterion check is on E_maintained = M × E_initial.
 
 Cost and cut-off
 ----------------
@@ -60,9 +66,15 @@ References
 .. [2] I. Moreno and C.-C. Sun, "Modeling the radiation pattern of LEDs," Optics Express
    16(3), 1808–1819 (2008), doi:10.1364/OE.16.001808.
 .. [3] CIE 121:1996, "The photometry and goniophotometry of luminaires" (C-γ system).
-.. [4] 日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015); 警察庁 安全・安心まちづくり推進要綱;
-   JIS Z 9111:1988 道路照明基準 (pedestrian values) — as collected in
-   ``shared/reference/facts.md`` §5b.
+.. [4] 公益社団法人 日本防犯設備協会 SES E1901-4「防犯灯の照度基準」(2015-02-03 改正);
+   JIS Z 9111:1988「道路照明基準」付表2; 警察庁「安全・安心まちづくり推進要綱」 (each
+   row's ``source`` in :data:`LIGHTING_CRITERIA`, read 2026-12-07).
+.. [5] Lighting Analysts, Photometric Toolbox, "Photometry 101" (house side / street
+   side: horizontal angles 270°–90° in front of the luminaire, counter-clockwise), as
+   found at https://docs.inductiveautomation.com/display/DOC79/Schedule+Management
+   (read 2026-12-07; a copy of the Photometric Toolbox help under an unrelated address).
+.. [6] ANSI/IESNA LM-63-02 §3 "Horizontal angles … counterclockwise … for Type C
+   photometry", https://vdocuments.mx/ies-specification-lm-63-2002.html (read 2026-12-07).
 """
 
 from __future__ import annotations
@@ -106,47 +118,57 @@ DEFAULT_CUTOFF_LX = 0.05
 MODELS = ("isotropic", "cosine_power", "table")
 
 #: SES E1901-4 classes: average horizontal illuminance at the road and minimum vertical
-#: illuminance 1.5 m above the road [lx]. Source: 日本防犯設備協会 SES E1901-4 (2015),
-#: facts.md §5b (PZ, FK, TO), verified. Class B+ has B's values plus conditions on
-#: LED/directional lights and road edges that a number cannot check; it is not listed.
+#: illuminance 1.5 m above the road axis, on the plane square to it [lx] (the standard's
+#: 2.(5) and 表1; current edition: revised 2015-02-03, no later edition found). Class B+ has
+#: B's values plus conditions on LED/directional lights and road edges that a number cannot
+#: check; it is not listed.
 SES_CLASSES = {
     "A": {"mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0},
     "B": {"mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5},
 }
 
-#: Lighting criteria a plan is checked against. ``None`` = no value for that measure.
-#: ``verified`` is False where facts.md gives the value but not which measure it applies to.
+_READ = "閲覧 2026-12-07"
+_SES = ("公益社団法人 日本防犯設備協会 技術標準 SES E1901-4「防犯灯の照度基準」"
+        "(2005-07-27 制定, 2015-02-03 改正) 表1; 本文の写し "
+        "https://paperzz.com/doc/5506955/ (" + _READ + "); 値は 株式会社共立電照 "
+        "https://fk-led.com/modules/standard10/details.php?blog_id=2 (" + _READ + ") と一致")
+_JIS_Z9111 = ("JIS Z 9111:1988「道路照明基準」付表2 歩行者に対する照明 (日本規格協会); 本文 "
+              "https://kikakurui.com/z9/Z9111-1988-01.html (" + _READ + "). 廃止・改正の"
+              "情報は見つからず (JIS Z 9110:2010 照明基準総則が個別基準として引用: 照明学会 "
+              "https://ieij.or.jp/event/2010/100120JIS.html, " + _READ + ")")
+_NPA = ("警察庁「安全・安心まちづくり推進要綱」: 要綱の本文は未確認。同じ文言の 大分県"
+        "「道路、公園、自動車駐車場及び自転車駐車場に関する防犯上の指針」注1 は「平均水平面"
+        "照度がおおむね3ルクス以上」 https://pref.oita.jp/soshiki/13100/sisin-ro.html ("
+        + _READ + ")")
+
+#: Lighting criteria a plan is checked against, on the maintained illuminance (after the
+#: lights' maintenance factor). ``None`` = no value for that measure. ``verified`` is False
+#: where the standard's own text was not read; ``source`` then says why.
 LIGHTING_CRITERIA: tuple[dict, ...] = (
     {"id": "ses_e1901_a", "name_ja": "SES E1901 クラスA", "name_en": "SES E1901 class A",
-     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True,
-     "source": "日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015-02-03); facts.md §5b PZ, FK, TO"},
+     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True, "source": _SES},
     {"id": "ses_e1901_b", "name_ja": "SES E1901 クラスB", "name_en": "SES E1901 class B",
-     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True,
-     "source": "日本防犯設備協会 SES E1901-4 防犯灯の照度基準 (2015-02-03); facts.md §5b PZ, FK"},
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True, "source": _SES},
     {"id": "npa_road", "name_ja": "警察庁 推進要綱 道路", "name_en": "NPA guideline, roads",
      "mean_horizontal_lx": 3.0, "min_vertical_lx": None, "verified": False,
-     "source": "警察庁 安全・安心まちづくり推進要綱 (3 lx; taken as average horizontal — "
-               "measure not stated in facts.md §5b PN)"},
+     "source": _NPA + "; 警察庁の本文が見つからないため未確認"},
     {"id": "npa_park", "name_ja": "警察庁 推進要綱 公園", "name_en": "NPA guideline, parks",
      "mean_horizontal_lx": 3.0, "min_vertical_lx": None, "verified": False,
-     "source": "警察庁 安全・安心まちづくり推進要綱 (3 lx; taken as average horizontal — "
-               "measure not stated in facts.md §5b PN)"},
+     "source": "警察庁「安全・安心まちづくり推進要綱」: 公園 3 lx はメーカーの解説 (パナソニック "
+               "https://www2.panasonic.biz/jp/lighting/outdoor/street_security_light/area, "
+               + _READ + ", 「数値は平均水平面照度」) によるもので、要綱の本文は未確認"},
     {"id": "jis_z9111_heavy_residential", "name_ja": "JIS Z 9111 交通量多・住宅地",
      "name_en": "JIS Z 9111 heavy traffic, residential",
-     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True,
-     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+     "mean_horizontal_lx": 5.0, "min_vertical_lx": 1.0, "verified": True, "source": _JIS_Z9111},
     {"id": "jis_z9111_heavy_commercial", "name_ja": "JIS Z 9111 交通量多・商業地",
      "name_en": "JIS Z 9111 heavy traffic, commercial",
-     "mean_horizontal_lx": 20.0, "min_vertical_lx": 4.0, "verified": True,
-     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+     "mean_horizontal_lx": 20.0, "min_vertical_lx": 4.0, "verified": True, "source": _JIS_Z9111},
     {"id": "jis_z9111_light_residential", "name_ja": "JIS Z 9111 交通量少・住宅地",
      "name_en": "JIS Z 9111 light traffic, residential",
-     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True,
-     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+     "mean_horizontal_lx": 3.0, "min_vertical_lx": 0.5, "verified": True, "source": _JIS_Z9111},
     {"id": "jis_z9111_light_commercial", "name_ja": "JIS Z 9111 交通量少・商業地",
      "name_en": "JIS Z 9111 light traffic, commercial",
-     "mean_horizontal_lx": 10.0, "min_vertical_lx": 2.0, "verified": True,
-     "source": "JIS Z 9111:1988 歩行者に対する道路照明基準; facts.md §5b JZ"},
+     "mean_horizontal_lx": 10.0, "min_vertical_lx": 2.0, "verified": True, "source": _JIS_Z9111},
 )
 
 
@@ -295,26 +317,31 @@ def table_luminaire(x_m, y_m, photometry: Photometry, *, mount_height_m, azimuth
 def _local_frame(lum: Luminaire, dx, dy, dz):
     """cos γ and C [°] of the vectors (dx, dy, dz) light→point in the luminaire frame."""
     r = np.sqrt(dx * dx + dy * dy + dz * dz)
-    az = math.radians(lum.azimuth_deg)
+    sa, ca = _c0_axis(lum)
     t = math.radians(lum.tilt_deg)
     need_c = not lum.axially_symmetric
+    xl0 = dx * sa + dy * ca           # along C0 (the aiming bearing)
+    yl = dy * sa - dx * ca            # along C90, 90° counter-clockwise from C0
     if t == 0.0:
         with np.errstate(invalid="ignore", divide="ignore"):
             cos_g = np.where(r > 0, -dz / r, 1.0)
         if not need_c:
             return cos_g, 0.0, r
-        xl = dx * math.cos(az) - dy * math.sin(az)
-        yl = dx * math.sin(az) + dy * math.cos(az)
-        return cos_g, np.degrees(np.arctan2(yl, xl)) % 360.0, r
-    xl = dx * math.cos(az) - dy * math.sin(az)
-    yl0 = dx * math.sin(az) + dy * math.cos(az)
-    zl = math.cos(t) * dz - math.sin(t) * yl0
+        return cos_g, np.degrees(np.arctan2(yl, xl0)) % 360.0, r
+    zl = math.cos(t) * dz - math.sin(t) * xl0
     with np.errstate(invalid="ignore", divide="ignore"):
         cos_g = np.where(r > 0, -zl / r, 1.0)
     if not need_c:
         return cos_g, 0.0, r
-    yl = math.cos(t) * yl0 + math.sin(t) * dz
+    xl = math.cos(t) * xl0 + math.sin(t) * dz
     return cos_g, np.degrees(np.arctan2(yl, xl)) % 360.0, r
+
+
+def _c0_axis(lum: Luminaire):
+    """(east, north) components of the unit vector toward the C0 half-plane: the bearing
+    ``azimuth_deg`` [-]."""
+    az = math.radians(lum.azimuth_deg)
+    return math.sin(az), math.cos(az)
 
 
 def _fast_k(lum: Luminaire, dx, dy, dz: float):
@@ -340,7 +367,7 @@ def _fast_k(lum: Luminaire, dx, dy, dz: float):
     r2 = d2 + f32(dz * dz)
     model = lum.model
     tilt = math.radians(lum.tilt_deg)
-    az = math.radians(lum.azimuth_deg)
+    sa, ca = (np.float32(v) for v in _c0_axis(lum))
     if tilt == 0.0:
         down = -dz
         if model == "isotropic":
@@ -362,17 +389,15 @@ def _fast_k(lum: Luminaire, dx, dy, dz: float):
         else:
             need_c = not lum.axially_symmetric
             if need_c:
-                ca, sa = f32(math.cos(az)), f32(math.sin(az))
-                xl = dx * ca - dy * sa
-                yl = dx * sa + dy * ca
+                xl = dx * sa + dy * ca
+                yl = dy * sa - dx * ca
             k = _table_k(lum, np.sqrt(d2), np.full((), down, f32), r2,
                          (xl, yl) if need_c else None)
     else:
-        ca, sa = f32(math.cos(az)), f32(math.sin(az))
         ct, st = f32(math.cos(tilt)), f32(math.sin(tilt))
-        xl = dx * ca - dy * sa
-        yl0 = dx * sa + dy * ca
-        down = yl0 * st - f32(dz) * ct          # −z_l
+        xl0 = dx * sa + dy * ca                 # along C0
+        yl = dy * sa - dx * ca                  # along C90
+        down = xl0 * st - f32(dz) * ct          # −z_l
         if model == "isotropic":
             k = np.sqrt(r2)
             k *= r2
@@ -388,8 +413,8 @@ def _fast_k(lum: Luminaire, dx, dy, dz: float):
             c *= f32(lum.intensity_cd)
             k = np.divide(c, r, out=c)
         else:
-            yl = yl0 * ct
-            yl += f32(dz) * st
+            xl = xl0 * ct
+            xl += f32(dz) * st
             rho = np.sqrt(xl * xl + yl * yl)
             k = _table_k(lum, rho, down, r2, None if lum.axially_symmetric else (xl, yl))
     if dz == 0.0:

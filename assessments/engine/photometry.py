@@ -73,6 +73,9 @@ class Photometry:
     lumens : float or None
         Rated lamp lumens (IES: number of lamps × lumens per lamp; ``None`` for absolute
         photometry, ``-1``) [lm].
+    ballast_factor : float
+        The IES file's ballast factor (times the LM-63-1986/1991/1995 ballast-lamp
+        photometric factor), already applied to ``candela`` [-]; 1 for EULUMDAT.
     """
 
     c_angles_deg: np.ndarray
@@ -81,6 +84,7 @@ class Photometry:
     source_format: str = "LM-63-2002"
     keywords: dict = field(default_factory=dict)
     lumens: float | None = None
+    ballast_factor: float = 1.0
 
     @property
     def max_cd(self) -> float:
@@ -90,6 +94,19 @@ class Photometry:
     def intensity(self, gamma_deg, c_deg=0.0):
         """Intensity toward (γ, C), bilinear [cd]; see :func:`interpolate_candela`."""
         return interpolate_candela(self, gamma_deg, c_deg)
+
+    def scaled(self, factor: float) -> "Photometry":
+        """This table with every intensity times ``factor`` [-] (e.g. a maintenance factor);
+        one copy per factor is kept on the table, so its fast lookup is built once."""
+        factor = float(factor)
+        if factor == 1.0:
+            return self
+        cache = self.__dict__.setdefault("_scaled", {})
+        if factor not in cache:
+            cache[factor] = Photometry(self.c_angles_deg, self.gamma_angles_deg,
+                                       self.candela * factor, self.source_format,
+                                       self.keywords, self.lumens, self.ballast_factor)
+        return cache[factor]
 
     def _uniform(self):
         """(γ0, Δγ, C0, ΔC) when both axes are evenly spaced (or one C angle), else None."""
@@ -430,13 +447,28 @@ def read_ies(text: str) -> Photometry:
     Line after ``TILT=NONE``: number of lamps, lumens per lamp (−1 = absolute photometry),
     candela multiplier, number of vertical angles, number of horizontal angles, photometric
     type (1 = C, 2 = B, 3 = A), units (1 = feet, 2 = metres), width, length, height. Next:
-    ballast factor, a reserved / file-generation field, input watts. Then the vertical
+    ballast factor, the ballast-lamp photometric factor (LM-63-1986 to 1995; "future use"
+    in LM-63-2002, the file-generation type in LM-63-2019), input watts. Then the vertical
     angles, the horizontal angles, and for each horizontal angle the candela values at all
     vertical angles [1]_.
+
+    The intensities are the file's values times the candela multiplier times the ballast
+    factor, and, in the formats where the second field is the ballast-lamp photometric
+    factor (LM-63-1986, 1991, 1995), times that factor too: the factors scale the tested
+    lamp–ballast output to the one installed [1]_ [2]_. In LM-63-2002 the field is reserved
+    ("future use") and in LM-63-2019 it codes how the file was made (file generation type),
+    so it is not a multiplier there (from the editions' field lists; the standards' own text
+    on this field could not be read). Horizontal angles of type C run counter-clockwise seen
+    from above [1]_.
 
     References
     ----------
     .. [1] ANSI/IES LM-63-19 (and LM-63-95, LM-63-02), Illuminating Engineering Society.
+    .. [2] IES, "ballast-lamp photometric factor" (definition),
+       https://www.ies.org/definitions/ballast-lamp-photometric-factor/ (read 2026-12-07);
+       Lighting Analysts, Photometric Toolbox, "IESNA LM-63 Format",
+       http://docs.agi32.com/PhotometricToolbox/Content/Open_Tool/iesna_lm-63_format.htm
+       (read 2026-12-07).
     """
     if not isinstance(text, str):
         raise PhotometryError("IES line 1: expected text, got " + type(text).__name__)
@@ -513,7 +545,15 @@ def read_ies(text: str) -> Photometry:
         raise PhotometryError(
             f"IES line {head_lines[6]}: units type must be 1 (feet) or 2 (metres), got {units:g}"
         )
-    take(3, "ballast factor, reserved field and input watts")
+    factors, f_lines = take(3, "ballast factor, ballast-lamp factor and input watts")
+    # only LM-63-1986/1991/1995 define the second field as a photometric factor
+    used = (0, 1) if fmt in ("LM-63-1986", "LM-63-1991", "LM-63-1995") else (0,)
+    for k in used:
+        if not factors[k] > 0:
+            name = ("ballast factor", "ballast-lamp photometric factor")[k]
+            raise PhotometryError(f"IES line {f_lines[k]}: {name} must be > 0, "
+                                  f"got {factors[k]:g}")
+    ballast = float(np.prod(factors[list(used)]))
     gam, g_lines = take(n_v, f"{n_v} vertical angles")
     cang, c_lines = take(n_h, f"{n_h} horizontal angles")
     cd, cd_lines = take(n_v * n_h, f"{n_h} × {n_v} candela values")
@@ -547,7 +587,7 @@ def read_ies(text: str) -> Photometry:
     if np.any(table < 0) or not np.all(np.isfinite(table)):
         k = int(np.argmax((cd < 0) | ~np.isfinite(cd)))
         raise PhotometryError(f"IES line {cd_lines[k]}: candela value {cd[k]:g} is negative")
-    table = table * mult
+    table = table * (mult * ballast)
     c_full, table_full = _expand_c_symmetry(cang, table, line=c_lines[0], fmt="IES")
     lumens = None if lm_per_lamp < 0 else float(n_lamps * lm_per_lamp)
     return Photometry(
@@ -557,6 +597,7 @@ def read_ies(text: str) -> Photometry:
         source_format=fmt,
         keywords=keywords,
         lumens=lumens,
+        ballast_factor=ballast,
     )
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dori import level_for, level_px_m, standard_of
+
 __all__ = ["dori_fractions", "use_case_requirement", "requirement_map",
            "REQ_OUTSIDE", "REQ_NOT_MET", "REQ_DAY_ONLY", "REQ_MET", "requirement_summary",
            "camera_overlap"]
@@ -68,19 +70,27 @@ def use_case_requirement(use_cases, chosen, *, thresholds) -> dict | None:
     Returns
     -------
     dict or None
-        ``level`` (the highest level any chosen use case needs), ``px_per_m`` [px/m],
+        ``cited_level`` (the highest level any chosen use case needs, as the use case
+        names it: a level of either edition), ``px_per_m`` [px/m] (that level's threshold,
+        whichever edition the plan uses: the 2014 Recognise a use case cites is 125 px/m
+        under the 2025 edition too), ``level`` (the level of ``thresholds`` that stands for
+        it, :func:`assessments.engine.dori.level_for`: for the per-level figures),
+        ``standard`` (the edition of ``thresholds``, for the label),
         ``night`` (any needs night operation), ``recording`` (any needs recording),
         ``use_cases`` (ids considered); None when no chosen use case has a known level.
     """
     rows = [r for r in use_cases if r.get("id") in set(chosen or [])]
-    best = None
+    best, best_px = None, None
     for r in rows:
         lvl = r.get("dori_level")
-        if lvl in thresholds and (best is None or thresholds[lvl] > thresholds[best]):
-            best = lvl
+        # by pixel density: the use cases cite 2014 levels, the plan may use 2025
+        px = thresholds.get(lvl) if lvl in thresholds else level_px_m(lvl)
+        if px is not None and (best_px is None or px > best_px):
+            best, best_px = lvl, px
     if best is None:
         return None
-    return {"level": best, "px_per_m": float(thresholds[best]),
+    return {"level": level_for(best, thresholds), "cited_level": best,
+            "px_per_m": float(best_px), "standard": standard_of(thresholds),
             "night": any(bool(r.get("night_operation")) for r in rows),
             "recording": any(bool(r.get("recording_needed")) for r in rows),
             "use_cases": [r["id"] for r in rows]}

@@ -88,10 +88,13 @@ def new_plan(name: str, *, municipality: dict | None = None) -> dict:
     municipality : dict, optional
         ``{"code", "prefecture", "name", "lat", "lon"}`` of the municipality.
     """
+    from assessments.engine.dori import DEFAULT_STANDARD  # (engine → plan: imported on use)
     plan = _defaults()
     stamp = now_iso()
+    # written here, not in _defaults: a stored plan without the field keeps the 2014 edition
     plan.update(id=str(uuid.uuid4()), name=clean_name(name) or "plan",
-                municipality=copy.deepcopy(municipality), created_at=stamp, updated_at=stamp)
+                municipality=copy.deepcopy(municipality), standard=DEFAULT_STANDARD,
+                created_at=stamp, updated_at=stamp)
     return plan
 
 

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..engine.devices import (ISSUE_CODES, JAPAN_BBOX, PlanError, PlanIssue, check_devices,
                               number_field)
-from ..engine.dori import DORI_STANDARDS
+from ..engine.dori import DORI_STANDARDS, plan_standard
 from ..engine.visibility import HEIGHT_KEYS, building_height
 from .buildings import building_id
 
@@ -192,7 +192,9 @@ def validate_plan(plan) -> dict:
     """Check a plan and return a normalised copy for the engine.
 
     Defaults filled in: ``resolution_m`` 1.0, ``target_height_m`` 1.5, ``standard``
-    ``"iec62676_4_2014"``. ``cameras`` and ``lights`` become lists of typed
+    ``"iec62676_4_2014"`` (:func:`assessments.engine.dori.plan_standard`: a plan without the
+    field was made with the 2014 edition; the app writes ``"iec62676_4_2025"`` into every
+    new plan, :func:`assessments.plan.document.new_plan`). ``cameras`` and ``lights`` become lists of typed
     :class:`~assessments.engine.devices.Camera` / :class:`~assessments.engine.devices.Light`
     (:func:`assessments.engine.devices.check_devices`; [] when absent). The parsed building
     footprints are stored under the private key ``_footprints``. Every other field, known
@@ -217,7 +219,7 @@ def validate_plan(plan) -> dict:
                        hi=100, default=1.0)
     th = number_field(plan, "target_height_m", "plan", "", issues, required=False, lo=0,
                       hi=100, default=1.5)
-    standard = plan.get("standard", "iec62676_4_2014")
+    standard = plan_standard(plan)
     if standard not in DORI_STANDARDS:
         issues.append(PlanIssue("plan", "", "standard", "unknown_value", standard,
                                 {"allowed": list(DORI_STANDARDS)}))

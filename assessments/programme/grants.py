@@ -38,15 +38,14 @@ Shares and rates are exact fractions (``share_text`` ``7/12``; a rate 0.6666667 
 
 References
 ----------
-.. [1] shared/reference/facts.md §1a (national schemes) and §1b (防犯カメラ subsidies),
-   sources in the ``source`` column of each scheme row.
+.. [1] The ``source`` column of each scheme row (official pages where found, with the date
+   read; ``unverified_reason_ja`` / ``_en`` say why a figure could not be checked).
 .. [2] 日本防犯設備協会 防犯システム委員会『スーパー・スマートシティに向けた新たな防犯ソリューションの
    調査、研究』2024-03-31, ヒアリング結果 (柏の葉) □国の採択件取得へのアプローチ.
 """
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -624,34 +623,100 @@ def allowed_together(a: str, b: str, schemes) -> bool:
             and a not in _list(by_id[b].get("exclusive_with")))
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:\s*(?:→|〜|~|-)\s*(?:(\d{4})-)?(\d{2})-(\d{2}))?")
+def successor_chain(scheme_id: str, schemes) -> list[str]:
+    """The schemes that replaced ``scheme_id``, oldest first, by following ``successor_id``
+    (``[]`` when none; a loop in the data stops at the first repeat).
+
+    Examples
+    --------
+    ``dtd_type1`` → ``["shinchiho_digital_a"]``; ``shinchiho_2nd_gen`` → ``["chiiki_mirai"]``.
+    """
+    by_id = {str(s["id"]): s for s in records(schemes)}
+    chain: list[str] = []
+    current = str(scheme_id)
+    while True:
+        nxt = (by_id.get(current) or {}).get("successor_id")
+        if not nxt or nxt in chain or nxt == scheme_id or nxt not in by_id:
+            return chain
+        chain.append(nxt)
+        current = nxt
 
 
-def calendar(matches, schemes) -> list[dict]:
-    """Application-calendar entries of the offered schemes.
+def latest_scheme(scheme_id: str, schemes) -> str | None:
+    """The newest scheme that replaced ``scheme_id`` (the end of :func:`successor_chain`), or
+    None when it has not been replaced."""
+    chain = successor_chain(scheme_id, schemes)
+    return chain[-1] if chain else None
+
+
+def fiscal_year_of(day) -> int:
+    """The Japanese fiscal year (April–March) a date falls in: 2027-02-01 → 2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def scheme_calendar(scheme_id: str, calls=(), *, fiscal_years, today=None) -> list[dict]:
+    """The application windows of one scheme for ``fiscal_years``: the entries of
+    :func:`calendar` (same keys and statuses), in fiscal-year order. The 事業計画 workbook
+    prints them for the plan's scheme.
+
+    Examples
+    --------
+    A scheme with a call for FY2026 only, asked for FY2026 and FY2027: one ``"announced"``
+    (or ``"closed"``) entry for 2026, one ``"not_announced"`` for 2027 whose ``last`` is the
+    2026 call.
+    """
+    mine = sorted((r for r in records(calls) if str(r.get("scheme_id")) == str(scheme_id)),
+                  key=lambda r: (int(r["fiscal_year"]), str(r.get("start_date") or "")))
+    out = []
+    for fy in fiscal_years:
+        hits = [r for r in mine if int(r["fiscal_year"]) == int(fy)]
+        earlier = [r for r in mine if int(r["fiscal_year"]) < int(fy)]
+        last = earlier[-1] if earlier else None
+        if not hits:
+            out.append({"scheme_id": scheme_id, "fiscal_year": int(fy),
+                        "status": "not_announced", "start": None, "end": None,
+                        "note_ja": "", "note_en": "", "source": "", "last": last})
+            continue
+        for r in hits:
+            end = r.get("end_date") or None
+            closed = today is not None and end is not None and str(end) < today.isoformat()
+            out.append({"scheme_id": scheme_id, "fiscal_year": int(fy),
+                        "status": "closed" if closed else "announced",
+                        "start": r.get("start_date") or None, "end": end,
+                        "note_ja": r.get("note_ja") or "", "note_en": r.get("note_en") or "",
+                        "source": r.get("source") or "", "last": last})
+    return out
+
+
+def calendar(matches, calls=(), *, fiscal_years, today=None) -> list[dict]:
+    """Application calendar of the offered schemes for the given fiscal years.
+
+    Parameters
+    ----------
+    matches : sequence of Match
+        The matcher's results; only offered schemes are listed.
+    calls : sequence of dict
+        Rows of ``grant_calls`` (``scheme_id, fiscal_year, start_date, end_date, note_ja,
+        note_en, source``): the application windows that were announced.
+    fiscal_years : sequence of int
+        The fiscal years to show (e.g. the plan's start year and the next).
+    today : datetime.date, optional
+        To mark windows already closed; None = never.
 
     Returns
     -------
     list of dict
-        ``{scheme_id, timing_ja, fiscal_year, start, end}``; ``start``/``end`` are ISO dates
-        (``YYYY-MM-DD``) parsed from the timing text when it contains one, else ``None``.
-        Sorted by start date (undated last).
+        One entry per offered scheme and fiscal year: ``{scheme_id, fiscal_year, status,
+        start, end, note_ja, note_en, source, last}``. ``status`` is ``"announced"``,
+        ``"closed"`` (its deadline has passed) or ``"not_announced"`` (no call for that year in
+        the data: shown as 未発表, never guessed from an earlier year); ``last`` is the newest
+        earlier call of the scheme (``None`` when there is none), for reference. Sorted by
+        fiscal year, then start date (undated last).
     """
-    by_id = {s["id"]: s for s in schemes}
     out = []
     for m in matches:
-        if not m.offered:
-            continue
-        text = by_id[m.scheme_id].get("application_timing_ja") or ""
-        if isinstance(text, float):
-            text = ""
-        start = end = None
-        hit = _ISO.search(text)
-        if hit:
-            y, mo, d, y2, mo2, d2 = hit.groups()
-            start = f"{y}-{mo}-{d}"
-            end = f"{y2 or y}-{mo2}-{d2}" if mo2 else start
-        out.append({"scheme_id": m.scheme_id, "timing_ja": text, "fiscal_year": m.fiscal_year,
-                    "start": start, "end": end})
-    out.sort(key=lambda e: (e["start"] is None, e["start"] or ""))
+        if m.offered:
+            out += scheme_calendar(m.scheme_id, calls, fiscal_years=fiscal_years, today=today)
+    out.sort(key=lambda e: (e["fiscal_year"], e["start"] is None, e["start"] or "",
+                            e["scheme_id"]))
     return out

@@ -1,11 +1,14 @@
 """Privacy-rule gap assessment: which checklist items a plan triggers, its score and gaps.
 
-The checklist (``datasets/privacy_items.csv``) holds the 25 items of facts.md §4f (ids
-P01–P25, same numbering) and items only face identification needs (P26–). Each item names
-its basis and ``basis_kind``: a legal obligation (``law``), a published guideline
-(``guideline``) or good practice seen in municipal rules (``good_practice``); severity ranks
-them in that order. This module is pure: rows and plan fragments in, dicts out; it never
-imports streamlit or duckdb.
+The checklist (``datasets/privacy_items.csv``) holds 25 items every camera programme meets
+(ids P01–P25) and items that face identification, attribute estimation or children's data
+add (P26–). Each item names its basis and ``basis_kind``: a legal obligation (``law``), a
+published guideline (``guideline``) or good practice seen in municipal rules
+(``good_practice``); severity ranks them in that order. A basis that is only a bill (P29:
+the APPI amendment) is ``good_practice`` and says so in its text; never ``law``. An item
+whose basis could not be confirmed has ``verified = false`` and says why in
+``unverified_reason_ja`` / ``_en``. This module is pure: rows and plan fragments in, dicts
+out; it never imports streamlit or duckdb.
 
 Rules
 -----
@@ -24,10 +27,14 @@ Rules
 References
 ----------
 .. [1] 個人情報保護委員会, 「個人情報の保護に関する法律についてのガイドライン」に関する Q&A,
-   Q1-13, Q1-14, Q7-50, Q9-13.
-.. [2] 経済産業省・総務省・IoT推進コンソーシアム, カメラ画像利活用ガイドブック ver3.0, 2022-03-30.
-.. [3] UK Home Office, Surveillance Camera Code of Practice, June 2013 (12 guiding
-   principles), Protection of Freedoms Act 2012 s.30.
+   Q1-13, Q1-14, Q7-50, Q9-13, Q3-3-2 (https://www.ppc.go.jp/all_faq_index/, read
+   2026-12-07).
+.. [2] 経済産業省・総務省, カメラ画像利活用ガイドブック ver3.0, 2022-03-30 (総務省 報道資料
+   https://www.soumu.go.jp/menu_news/s-news/01kiban18_01000152.html, read 2026-12-07).
+.. [3] UK Home Office, Surveillance Camera Code of Practice, June 2013, amended November
+   2021 (12 guiding principles), Protection of Freedoms Act 2012 s.30
+   (https://www.gov.uk/government/publications/update-to-surveillance-camera-code,
+   read 2026-12-07).
 """
 from __future__ import annotations
 
@@ -50,7 +57,8 @@ LEGAL_FORMS = ("ordinance", "guideline", "rules", "standard")
 #: Use cases whose cameras can run statistics-only (video deleted on the device).
 STATISTICS_ONLY_USE_CASES = frozenset({"people_count"})
 UK_PRINCIPLES = tuple(range(1, 13))
-#: Principles whose exact wording facts.md §6 could not verify (⚠️).
+#: Principles whose exact wording was not read in an official text (the summaries of 1–7
+#: follow the R (Bridges) judgment's quotation of the Code).
 UK_PRINCIPLES_UNVERIFIED = frozenset({8, 9, 10, 11, 12})
 #: Largest retention period accepted [day] (ten years; municipal rules use 7–30 days).
 MAX_RETENTION_DAYS = 3650
@@ -225,7 +233,8 @@ def gaps(items: Iterable[Mapping], answers: Mapping | None, *, mode: str = "none
     list of dict
         ``{"id", "status" ("todo" | "partial" | None = unanswered), "basis_kind",
         "severity" (3 law, 2 guideline, 1 good practice), "title", "action", "basis",
-        "example", "link", "uk_principles", "verified", "source", "item"}``.
+        "example", "link", "uk_principles", "verified", "unverified_reason" (why the basis
+        is unverified, in ``lang``; empty when verified), "source", "item"}``.
     """
     out = []
     for item in items:
@@ -245,6 +254,7 @@ def gaps(items: Iterable[Mapping], answers: Mapping | None, *, mode: str = "none
                     "link": item.get("link") or None,
                     "uk_principles": principles_of(item),
                     "verified": _truthy(item.get("verified")),
+                    "unverified_reason": unverified_reason(item, lang),
                     "source": item.get("source") or "", "item": dict(item)})
     rank = {None: 0, "todo": 0, "partial": 1}
     return sorted(out, key=lambda g: (-g["severity"], rank[g["status"]],
@@ -253,6 +263,18 @@ def gaps(items: Iterable[Mapping], answers: Mapping | None, *, mode: str = "none
 
 def _truthy(value) -> bool:
     return value is True or str(value).strip().lower() in ("true", "1", "yes")
+
+
+def unverified_reason(item: Mapping, lang: str = "ja") -> str:
+    """Why an item's basis is unverified, in ``lang`` (Japanese when the English text is
+    missing); empty for a verified item."""
+    if _truthy(item.get("verified")):
+        return ""
+    for key in (f"unverified_reason_{lang}", "unverified_reason_ja"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def principles_of(item: Mapping) -> list[int]:
@@ -280,7 +302,7 @@ def uk_view(items: Iterable[Mapping], answers: Mapping | None) -> list[dict]:
     -------
     list of dict
         For principles 1–12: ``{"principle", "item_ids", "score" [0–1] or nan, "gaps"
-        (item ids not done), "verified" (wording confirmed in facts.md §6)}``.
+        (item ids not done), "verified" (wording read in an official text)}``.
     """
     items = list(items)
     out = []

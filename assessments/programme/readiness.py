@@ -1,8 +1,8 @@
 """Readiness self-assessment: maturity scores per condition and the next actions.
 
 The question bank (``datasets/readiness_questions.csv``) asks 4–6 questions on each of the
-seven common conditions of the seed report (基本ビジョン … 投資回収の継続的計画) plus the data
-platform and residents' participation. Each answer is a maturity level 0–4 (what each level
+seven common conditions of the JSSA report (日本防犯設備協会, 2024-03-31: 基本ビジョン …
+投資回収の継続的計画) plus the data platform and residents' participation. Each answer is a maturity level 0–4 (what each level
 means is part of the question). This module turns answers into scores; it is pure (rows in,
 numbers and dicts out) and never imports streamlit or duckdb.
 
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 #: Condition ids in display order (docs/architecture.md, "Shared identifiers").
 CONDITIONS = ("vision", "issues", "target_state", "plan", "organisation",
               "funding_approach", "investment_recovery", "data_platform", "participation")
-#: The seven common conditions of the seed report; the last two are our additions.
+#: The seven common conditions of the JSSA report; the last two are our additions.
 SEED_CONDITIONS = CONDITIONS[:7]
 MIN_LEVEL, MAX_LEVEL = 0, 4
 BANDS = ("low", "mid", "high")

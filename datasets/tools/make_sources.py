@@ -1,16 +1,15 @@
-"""Derive ``datasets/sources.csv`` (key, url, title) from §7 of the project's fact sheet.
+"""Check ``datasets/sources.csv`` and list what is left to confirm.
 
-Run once by hand::
+Run by hand after adding or confirming a source::
 
-    python datasets/tools/make_sources.py /work/shared/reference/facts.md
+    python datasets/tools/make_sources.py            # report
+    python datasets/tools/make_sources.py --strict   # exit 1 when a cited key is missing
 
-§7 is one line of ``KEY url-or-document (note) · KEY …`` entries. Ranges such as
-``JI1–3`` are expanded to ``JI1, JI2, JI3``; ``same URL (…)`` / ``same (…)`` reuse the
-previous entry's URL. URLs are stored with an ``https://`` prefix; entries that are a
-document name rather than an address keep the text as given (e.g. ``city.inazawa.aichi.jp
-稲沢市防犯カメラ規則``: address = first word, title = the rest). Ellipses (…) in the fact
-sheet mean the address was shortened there; they are kept so nobody mistakes the address
-for a complete one.
+``sources.csv`` is edited by hand: one row per short key the datasets' ``source`` texts cite
+(``https://… (KEY)``). ``title``, ``publisher`` and ``date_read`` are filled only from the page
+itself, on the day it was read; ``note`` keeps what the address was said to hold before anyone
+read it. This tool rewrites nothing: it reports keys cited but not listed, rows whose address
+was shortened (…), and rows without a confirmed title, publisher or read date.
 """
 from __future__ import annotations
 
@@ -19,52 +18,63 @@ import re
 import sys
 from pathlib import Path
 
-DEFAULT_IN = Path("/work/shared/reference/facts.md")
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "sources.csv"
-SEED_KEY = "SEED"
-SEED_URL = "shared/reference/seed/000_09f1d402d2539902.txt"
-SEED_TITLE = ("日本防犯設備協会 防犯システム委員会『スーパー・スマートシティに向けた新たな防犯ソリューションの"
-              "調査、研究』2024-03-31 (2023年度事業活動報告)")
-SPECIAL_HOSTS = {"github": "github.com/code4fukui/localgovjp", "smrj": "machi.smrj.go.jp/support/4_0016.html"}
+DATA = Path(__file__).resolve().parents[1]
+FIELDS = ["key", "url", "title", "publisher", "date_read", "note"]
+_KEY = r"[A-Z][A-Z0-9]*(?:[–-][A-Z]*\d+)?"
+_KEYS_IN_PARENS = re.compile(rf"\(({_KEY}(?:,\s*{_KEY})*)\)")
+_RANGE = re.compile(r"^([A-Z][A-Z0-9]*?)(\d+)[–-]([A-Z]*)(\d+)$")
 
 
-def parse_sources(text):
-    """Parse the §7 line of facts.md into a list of {key, url, title} dicts."""
-    sec = text[text.index("## 7. Sources"):text.index("## 8.")]
-    line = next(l for l in sec.splitlines() if l.startswith("AD "))
-    rows, prev_url = [], ""
-    for part in line.split(" · "):
-        key, _, rest = part.strip().rstrip(".").partition(" ")
-        rest = rest.strip()
-        m = re.fullmatch(r"([A-Z]+)(\d+)–(\d+)", key)
-        keys = [f"{m[1]}{i}" for i in range(int(m[2]), int(m[3]) + 1)] if m else [key]
-        if rest.startswith("same"):
-            url, title = prev_url, rest
-        else:
-            first, _, title = rest.partition(" ")
-            first = SPECIAL_HOSTS.get(first, first)
-            if first in SPECIAL_HOSTS.values():
-                title = rest
-            url = "https://" + first
-        title = title.strip()
-        for k in keys:
-            rows.append({"key": k, "url": url, "title": title})
-        prev_url = url
-    rows.append({"key": SEED_KEY, "url": SEED_URL, "title": SEED_TITLE})
-    return rows
+def _rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
-def main(argv=None):
+def cited_keys(data_dir: Path = DATA) -> dict[str, set[str]]:
+    """``{key: {table, …}}`` of every key a ``source`` text of ``data_dir`` cites."""
+    out: dict[str, set[str]] = {}
+    for path in sorted(data_dir.glob("*.csv")):
+        if path.stem == "sources":
+            continue
+        for row in _rows(path):
+            for group in _KEYS_IN_PARENS.findall(row.get("source") or ""):
+                for token in (t.strip() for t in group.split(",")):
+                    m = _RANGE.match(token)
+                    keys = ([f"{m[1]}{i}" for i in range(int(m[2]), int(m[4]) + 1)]
+                            if m and m[3] in ("", m[1]) else [token])
+                    for key in keys:
+                        out.setdefault(key, set()).add(path.stem)
+    return out
+
+
+def report(data_dir: Path = DATA) -> dict[str, list[str]]:
+    """Problems and to-dos of ``sources.csv``: ``missing`` (cited, not listed),
+    ``bad_date`` (``date_read`` not YYYY-MM-DD), ``shortened`` (address with …),
+    ``unconfirmed`` (cited, without title, publisher or read date)."""
+    rows = _rows(data_dir / "sources.csv")
+    by_key = {r["key"]: r for r in rows}
+    cited = cited_keys(data_dir)
+    return {
+        "missing": sorted(k for k in cited if k not in by_key),
+        "bad_date": sorted(r["key"] for r in rows if r.get("date_read")
+                           and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date_read"])),
+        "shortened": sorted(r["key"] for r in rows if "…" in r["url"]),
+        "unconfirmed": sorted(k for k in cited if k in by_key and not all(
+            by_key[k].get(f) for f in ("title", "publisher", "date_read"))),
+    }
+
+
+def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    src = Path(argv[0]) if argv else DEFAULT_IN
-    dst = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
-    rows = parse_sources(src.read_text(encoding="utf-8"))
-    with open(dst, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["key", "url", "title"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    print(f"wrote {len(rows)} rows to {dst}")
+    header = next(csv.reader(open(DATA / "sources.csv", encoding="utf-8")))
+    if header != FIELDS:
+        print(f"sources.csv columns {header} != {FIELDS}")
+        return 1
+    found = report()
+    for name, keys in found.items():
+        print(f"{name} ({len(keys)}): {', '.join(keys)}")
+    return 1 if "--strict" in argv and (found["missing"] or found["bad_date"]) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,7 @@
 """Text of the assessment pages: readiness (準備度) and privacy & operating rules."""
 
 STRINGS = {
-    # conditions (docs/architecture.md "Shared identifiers"; seed report §3(2))
+    # conditions (docs/architecture.md "Shared identifiers"; JSSA report 2024-03-31 §3(2))
     "assess.cond.vision": ("基本ビジョン", "Basic vision"),
     "assess.cond.issues": ("解決すべき課題", "Problems to solve"),
     "assess.cond.target_state": ("目指す姿", "Target state"),
@@ -129,6 +129,7 @@ STRINGS = {
     "assess.privacy.example": ("事例: {example}", "Example: {example}"),
     "assess.privacy.source": ("出典: {source}", "Source: {source}"),
     "assess.privacy.unverified": ("⚠️ 根拠の一部は未確認です（出典で確認してください）。", "⚠️ Part of the basis is unverified (check the source)."),
+    "assess.privacy.unverified_reason": ("⚠️ 根拠の一部が未確認です。理由: {reason}", "⚠️ Part of the basis is unverified. Why: {reason}"),
     "assess.privacy.uk_ref": ("英国行動規範の原則: {nums}", "UK Code principles: {nums}"),
     "assess.privacy.link.storage": ("保存期間 {days} 日 → シミュレーションで録画容量を確認", "Retention {days} days → check the storage estimate in the simulation"),
     "assess.privacy.link.dori": ("画質 → シミュレーションでDORIレベル（検知・観察・認識・識別）を確認", "Image quality → check the DORI level (detect, observe, recognise, identify) in the simulation"),
@@ -141,8 +142,11 @@ STRINGS = {
     "assess.privacy.gaps_intro": ("重要度順（法令 > 指針 > 推奨）。未回答の項目も不足として数えます。", "Most serious first (law > guideline > good practice). Unanswered items count as gaps."),
     "assess.privacy.missing_settings": ("運用要綱に必要な基本事項が未記入です: {names}", "Basic settings the draft needs are missing: {names}"),
     "assess.privacy.uk_intro": (
-        "同じ回答を英国 監視カメラ行動規範（2013年、自由保護法2012年 第30条）の12の基本原則に当てはめた表示です。原則8〜12の文言は出典で未確認です（⚠️）。",
-        "The same answers mapped onto the 12 guiding principles of the UK Surveillance Camera Code of Practice (2013, Protection of Freedoms Act 2012 s.30). The wording of principles 8–12 is unverified (⚠️)."),
+        "同じ回答を英国 監視カメラ行動規範（2013年制定・2021年11月改正、自由保護法2012年 第30条）の12の基本原則に当てはめた参考表示です。原則8〜12の文言は公式文書で未確認です（⚠️）。",
+        "The same answers mapped, for reference, onto the 12 guiding principles of the UK Surveillance Camera Code of Practice (2013, amended November 2021; Protection of Freedoms Act 2012 s.30). The wording of principles 8–12 is not confirmed from the official text (⚠️)."),
+    "assess.privacy.uk.closed": (
+        "英国の認証制度は終了しています。監視カメラ・コミッショナーの第三者認証制度は、2023年6月28日付の認証機関宛て書簡（GOV.UK）で撤退の方針が示され、2023年9月に新規受付を停止、2025年11月19日付の書簡で完全に終了しました（認証は無効。受付停止と終了は二次資料による）。製造者向けの自己認証「Secure by Default」も2023年に終了しています（二次資料）。この表は12原則を自己点検の参考として示すもので、英国の認証の取得を勧めるものではありません。",
+        "The UK certification schemes have closed. The Surveillance Camera Commissioner's third-party certification scheme was to be wound down per the letter to the certification bodies of 28 June 2023 (GOV.UK), took no new applications from September 2023 and was closed for good by letters of 19 November 2025 (certificates are no longer valid; the September 2023 and 2025 steps per secondary sources). The manufacturers' 'Secure by Default' self-certification also ended in 2023 (secondary source). This table shows the 12 principles as a reference for self-checking; it does not suggest obtaining any UK certification."),
     "assess.privacy.uk.col.principle": ("原則", "Principle"),
     "assess.privacy.uk.col.items": ("対応する項目", "Items"),
     "assess.privacy.uk.col.score": ("対応済み", "Done"),
@@ -160,8 +164,8 @@ STRINGS = {
     "assess.privacy.uk.p11": ("公共の安全と法執行を最も効果的に支え、証拠に使える画質の画像を得ること ⚠️", "Used in the most effective way to support public safety and law enforcement, producing evidential-quality images ⚠️"),
     "assess.privacy.uk.p12": ("照合に使う参照データベースは正確で最新に保つこと ⚠️", "Reference databases used for matching must be accurate and kept up to date ⚠️"),
     "assess.privacy.uk.source": (
-        "出典: 英国 Surveillance Camera Code of Practice（2013年6月）。原則の要約は R (Bridges) v CC South Wales 判決（2020年）¶30 による。2023年のDPDI法案で廃止が提案され、2024年以降の有効性は未確認。",
-        "Source: UK Surveillance Camera Code of Practice (June 2013); principle summaries per R (Bridges) v CC South Wales (2020), ¶30. The 2023 DPDI Bill proposed abolishing the Code; its status after 2024 is unverified."),
+        "出典: 英国内務省「Amended Surveillance Camera Code of Practice」（2013年6月制定、2021年11月改正、GOV.UK https://www.gov.uk/government/publications/update-to-surveillance-camera-code 、2026年12月7日閲覧）; 認証制度: GOV.UK「Letter to third party certification bodies」（2023年6月28日付、2026年12月7日閲覧）、policy-wire.co.uk・the-common-room.co.uk の報道（2025年11月）。原則の要約は R (Bridges) v CC South Wales 判決（2020年）¶30 による。行動規範と監視カメラ・コミッショナーを廃止するDPDI法案は2024年の議会解散で廃案となり、2025年11月時点でも行動規範は存続していると報じられている（二次資料。公式文書では未確認）。",
+        "Source: Home Office, Amended Surveillance Camera Code of Practice (June 2013, amended November 2021), GOV.UK https://www.gov.uk/government/publications/update-to-surveillance-camera-code (read 7 Dec 2026); certification: GOV.UK, Letter to third party certification bodies (28 June 2023, read 7 Dec 2026), and reports by policy-wire.co.uk and the-common-room.co.uk (November 2025). Principle summaries per R (Bridges) v CC South Wales (2020), ¶30. The DPDI Bill, which would have abolished the Code and the Commissioner, fell when Parliament was dissolved in 2024; the Code is reported to still stand in November 2025 (secondary sources, not confirmed from an official text)."),
     "assess.privacy.draft_intro": (
         "回答と基本事項から「防犯カメラの設置及び運用に関する要綱（案）」を作ります。下書きです。必ず法務担当課（例規審査）と個人情報保護担当課で確認してください。",
         "Builds a draft guideline on installing and operating the cameras from your answers and settings. It is a draft: review it with the legal and privacy sections."),

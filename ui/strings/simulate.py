@@ -1,6 +1,9 @@
 """Text of the シミュレーション page (camera and lighting simulation on the map)."""
 from assessments.engine.dori import DORI_ORDER, dori_label
 
+#: Appended to a level whose threshold is not confirmed (assessments.engine.dori).
+_UNCONFIRMED = (" ※値は未確認", " (value unconfirmed)")
+
 STRINGS = {
     "sim.title": ("カメラ・照明シミュレーション", "Camera and lighting simulation"),
     "sim.intro": (
@@ -96,8 +99,23 @@ STRINGS = {
     "sim.legend.req_day_only": ("昼のみ満たす", "Met by day only"),
     "sim.legend.req_not_met": ("満たさない", "Not met"),
     "sim.legend.privacy": ("住宅の前面・私有地が視野内", "Home façade / private land in view"),
-    # the level names come from the one DORI table (assessments.engine.dori)
-    **{f"sim.dori.{k}": (dori_label(k, "ja"), dori_label(k, "en")) for k in DORI_ORDER},
+    # the level names come from the one DORI table (assessments.engine.dori); a level whose
+    # threshold is not confirmed carries the mark
+    **{f"sim.dori.{k}": (dori_label(k, "ja", unconfirmed=_UNCONFIRMED[0]),
+                         dori_label(k, "en", unconfirmed=_UNCONFIRMED[1])) for k in DORI_ORDER},
+    # the DORI edition of the plan (the map panel's switch)
+    "sim.standard.label": ("DORI の規格", "DORI standard"),
+    "sim.standard.iec62676_4_2025": ("IEC 62676-4:2025（現行版）", "IEC 62676-4:2025 (current)"),
+    "sim.standard.iec62676_4_2014": ("IEC 62676-4:2014（旧版・2025年10月廃止）",
+                                     "IEC 62676-4:2014 (withdrawn Oct 2025)"),
+    "sim.standard.help": (
+        "画素密度の段階（DORI）を、どの版の区分で示すかを選びます。新しい計画は 2025年版です。2014年版を引用する補助金の要件や、以前に作った計画には 2014年版を選べます。活用目的の要件の画素密度（px/m）は、どちらの版でも変わりません。",
+        "Which edition's pixel-density levels (DORI) to show. New plans use the 2025 edition; choose 2014 for grant rules that cite it or for plans made before. The pixel density a use case requires (px/m) is the same under both."),
+    "sim.standard.unconfirmed": _UNCONFIRMED,
+    "sim.standard.unconfirmed_note": (
+        "※値は未確認：2025年版の段階のうち、Validate（500 px/m）以外の値は、規格の原案（2024年）を紹介した JVSG の記事によるもので、発行された規格の本文では確認できていません（規格書は有償で、公式の概要にも値の記載がないため）。",
+        "Value unconfirmed: of the 2025 levels, all values except Validate (500 px/m) come from JVSG's description of the 2024 draft; they could not be checked against the published standard (sold by IEC; its official abstract gives no values)."),
+    "sim.standard.what": ("DORI の規格の変更", "DORI standard change"),
     "sim.dori.none": ("なし", "none"),
     # summary
     "sim.legend.symbols": ("地図の記号", "Map symbols"),
@@ -185,6 +203,25 @@ STRINGS = {
     "sim.light_dist.narrow": ("狭配光", "Narrow"),
     "sim.light_dist.lambertian": ("完全拡散", "Lambertian"),
     "sim.col.intensity_cd": ("光度 [cd]", "Intensity [cd]"),
+    "sim.col.maintenance_factor": ("保守率", "Maintenance factor"),
+    "sim.light.maintenance_help": (
+        "器具の汚れや光束の低下を見込む係数（0より大きく1以下）。照度は「新設時の照度 × 保守率」で計算し、"
+        "照度基準はこの値で判定します。標準の値は規格の本文で確認できなかったため 1（新設時）とし、"
+        "製品の資料や仕様書の値を入力してください。すべての防犯灯に同じ値を設定します。",
+        "Allowance for dirt and lumen depreciation (above 0, at most 1). Illuminance is the initial "
+        "illuminance × this factor, and the lighting criteria are checked on it. No standard value "
+        "could be confirmed from a standard's own text, so the default is 1 (initial); enter the "
+        "value from the product data or the specification. Sets every street light."),
+    "sim.light.maintenance_mixed": ("防犯灯ごとに保守率が異なります（{values}）。入力するとすべて同じ値になります。",
+                                    "The lights have different maintenance factors ({values}); "
+                                    "entering a value sets all of them."),
+    "sim.light.maintenance_changed": ("保守率の変更", "maintenance factor change"),
+    "sim.light.azimuth": ("道路側の方位 [°]", "Street-side bearing [°]"),
+    "sim.light.azimuth_help": (
+        "配光データ（IES・EULUMDAT）の C0 面、つまり道路側（主な光の向き）を向ける方位。北を0°として時計回り。"
+        "主な光が C90 面にある配光データでは、道路の方位に 90° を足してください。",
+        "Bearing of the photometric table's C0 half-plane, the street side (main beam), clockwise "
+        "from north. For a table whose main beam is on C90, add 90° to the street's bearing."),
     "sim.col.existing": ("既設", "Existing"),
     "sim.col.existing_help": ("すでに設置済みのもの。範囲・夜間の計算に含め、事業費には含めません（発表モードの「現状」）。",
                               "Already installed: counted in the coverage and at night, not in the costs (the 'current' view of presentation mode)."),
