@@ -509,6 +509,18 @@ class Workspace:
         plan.pop("created_at", None)
         return self.add_plan(plan, owner=owner, new_id=True)
 
+    def reassign_owner(self, old: str, new: str) -> int:
+        """Give every plan of owner ``old`` to ``new`` (in one transaction); returns how many
+        plans ``old`` had. ``old`` and ``new`` must both be non-empty: the single-PC owner
+        ``""`` is never moved to or from."""
+        if not old or not new or old == new:
+            raise ValueError("old and new owners must differ and be non-empty")
+        n = len(self.list_plans(owner=old))
+        if n:
+            self._write(lambda cur: queries.execute(cur, "workspace/reassign_owner",
+                                                    old=old, new=new))
+        return n
+
     def delete_plan(self, plan_id: str, *, owner: str = "") -> None:
         def op(cur):
             queries.execute(cur, "workspace/delete_plan", id=plan_id, owner=owner)

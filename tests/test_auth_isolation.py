@@ -15,8 +15,13 @@ from datasets.workspace import Workspace, WorkspaceError
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-ALICE = {"is_logged_in": True, "email": "alice@city.kashiwa.example", "name": "Alice"}
-BOB = {"is_logged_in": True, "email": "bob@city.matsudo.example", "name": "Bob"}
+ISS = "https://accounts.example.jp"
+ALICE = {"is_logged_in": True, "iss": ISS, "sub": "alice-0001", "email_verified": True,
+         "email": "alice@city.kashiwa.example", "name": "Alice"}
+BOB = {"is_logged_in": True, "iss": ISS, "sub": "bob-0002", "email_verified": True,
+       "email": "bob@city.matsudo.example", "name": "Bob"}
+#: The owner keys: issuer + subject (OIDC Core 1.0 §2), never the e-mail address
+A_KEY, B_KEY = f"{ISS}|alice-0001", f"{ISS}|bob-0002"
 
 
 def run_as(user: dict | None, *, lang: str = "ja", plan_id: str | None = None) -> AppTest:
@@ -55,13 +60,10 @@ def test_two_users_see_only_their_own_plans(workspace_path):
     assert bob_id != alice_id
     # Bob's selector lists exactly his own first plan and sample, not Alice's plan
     assert sorted(bob.sidebar.selectbox[0].options) == sorted(["はじめての計画", SAMPLE])
-    assert all_plans(workspace_path) == [("alice@city.kashiwa.example", SAMPLE),
-                                         ("alice@city.kashiwa.example", "柏市 秘密の計画"),
-                                         ("bob@city.matsudo.example", "はじめての計画"),
-                                         ("bob@city.matsudo.example", SAMPLE)]
-    # the logged-in user is named in the sidebar
-    # (escaped for Markdown: "bob@city\\.matsudo\\.example" shows as the plain address)
-    assert any(re.sub(r"\\(.)", r"\1", c.value) == "ログイン中：bob@city.matsudo.example"
+    assert all_plans(workspace_path) == [(A_KEY, SAMPLE), (A_KEY, "柏市 秘密の計画"),
+                                         (B_KEY, "はじめての計画"), (B_KEY, SAMPLE)]
+    # the logged-in user is named in the sidebar by name (escaped for Markdown)
+    assert any(re.sub(r"\\(.)", r"\1", c.value) == "ログイン中：Bob"
                for c in bob.sidebar.caption)
 
 
@@ -106,7 +108,7 @@ def test_login_required_shows_only_the_login_screen(workspace_path, monkeypatch,
     # logged in, the same deployment works normally
     at = run_as(ALICE, lang=lang)
     assert at.sidebar.selectbox[0].options
-    assert {o for o, _ in all_plans(workspace_path)} == {"alice@city.kashiwa.example"}
+    assert {o for o, _ in all_plans(workspace_path)} == {A_KEY}
 
 
 def test_without_auth_all_sessions_share_the_single_pc_plans(workspace_path):
@@ -116,3 +118,47 @@ def test_without_auth_all_sessions_share_the_single_pc_plans(workspace_path):
     assert first.session_state["plan_id"] == second.session_state["plan_id"]
     assert all_plans(workspace_path) == [("", "はじめての計画"), ("", SAMPLE)]
     assert [b.key for b in second.sidebar.button if b.key == "_logout_btn"] == []
+
+
+def test_the_same_email_from_another_account_sees_nothing(workspace_path):
+    """An account of another subject carrying Alice's address unverified, or whose subject
+    is her address, never sees her plans (the owner is issuer + subject)."""
+    alice = run_as(ALICE)
+    alice.text_input(key=f"plan_rename_{alice.session_state['plan_id']}").input("柏市 秘密の計画")
+    alice.button(key="plan_rename_btn").click().run()
+    for mallory in ({"is_logged_in": True, "iss": ISS, "sub": "mallory-9", "name": "M",
+                     "email": ALICE["email"], "email_verified": False},
+                    {"is_logged_in": True, "iss": ISS, "sub": ALICE["email"], "name": "M"},
+                    {"is_logged_in": True, "iss": "https://other-issuer.example",
+                     "sub": "alice-0001", "email": ALICE["email"], "email_verified": False}):
+        at = run_as(mallory)
+        assert "柏市 秘密の計画" not in " ".join(at.sidebar.selectbox[0].options), mallory
+    assert ("柏市 秘密の計画" in [n for o, n in all_plans(workspace_path) if o == A_KEY])
+
+
+def test_plans_saved_under_a_verified_email_move_to_the_account(workspace_path):
+    """Plans an earlier version saved under the e-mail address: the account whose issuer
+    verified that address gets them (once); an unverified one does not."""
+    ws = Workspace(workspace_path)
+    ws.create_plan("以前の計画", owner=ALICE["email"])
+    ws.close()
+    run_as({**ALICE, "email_verified": False})      # not verified: nothing moves
+    assert ("以前の計画" in [n for o, n in all_plans(workspace_path) if o == ALICE["email"]])
+    at = run_as(ALICE)
+    assert "以前の計画" in at.sidebar.selectbox[0].options
+    assert [n for o, n in all_plans(workspace_path) if o == ALICE["email"]] == []
+
+
+def test_owner_keys(workspace_path):
+    from ui.state import owner_id, verified_email
+    assert owner_id({"iss": ISS, "sub": "x"}) == f"{ISS}|x"
+    assert owner_id({"email": "a@b.jp"}) == ""          # no subject: not an owner
+    assert verified_email({"email": "a@b.jp", "email_verified": "true"}) == "a@b.jp"
+    assert verified_email({"email": "a@b.jp"}) == ""
+    ws = Workspace(workspace_path)
+    try:   # the single-PC owner "" is never moved to or from
+        for old, new in (("", "x"), ("x", ""), ("x", "x")):
+            with pytest.raises(ValueError):
+                ws.reassign_owner(old, new)
+    finally:
+        ws.close()

@@ -162,7 +162,7 @@ def _save_status(sidebar, current: str) -> None:
             sidebar.caption(t("common.saved_at", time=saved["time"],
                               revision=saved["revision"]))
     if state.logged_in():
-        sidebar.caption(t("common.logged_in_as", user=state.md_escape(state.owner())))
+        sidebar.caption(t("common.logged_in_as", user=state.md_escape(state.user_label())))
         if sidebar.button(t("common.logout"), key="_logout_btn"):
             st.logout()
 

@@ -59,12 +59,58 @@ def ref_cursor():
     return _reference(str(refdb.default_dir())).cursor()
 
 
-def owner() -> str:
-    """Owner of the plans this session sees: the logged-in user's id, or ``""`` (single PC)."""
-    user = st.user  # an empty mapping without auth or outside a script run
-    if getattr(user, "is_logged_in", False):
-        return str(user.get("email") or user.get("sub") or "")
+def owner_id(claims) -> str:
+    """The owner key of a logged-in account: its OpenID Connect issuer and subject,
+    ``"<iss>|<sub>"`` (OIDC Core 1.0 §2: ``sub`` is unique and never reassigned within an
+    issuer); ``""`` without a subject.
+
+    Never the e-mail address: another account (another ``sub``) can carry the same address
+    unverified, or have a ``sub`` that reads like it, and would see that user's plans.
+    """
+    sub = str(claims.get("sub") or "").strip()
+    if not sub:
+        return ""
+    return f"{str(claims.get('iss') or '').strip()}|{sub}"
+
+
+def verified_email(claims) -> str:
+    """The account's e-mail address when the issuer says it is verified
+    (``email_verified`` true), else ``""``."""
+    verified = claims.get("email_verified")
+    if verified is True or str(verified).strip().lower() == "true":
+        return str(claims.get("email") or "").strip()
     return ""
+
+
+#: Session key: the legacy owner (an e-mail address) already moved for this session.
+_CLAIMED = "_owner_claimed"
+
+
+def owner() -> str:
+    """Owner of the plans this session sees: the logged-in account's issuer + subject
+    (:func:`owner_id`), or ``""`` (single PC).
+
+    Plans saved before under the account's e-mail address (the old owner key) are moved to
+    it once, only when the issuer has verified that address (:func:`verified_email`)."""
+    user = st.user  # an empty mapping without auth or outside a script run
+    if not getattr(user, "is_logged_in", False):
+        return ""
+    oid = owner_id(user)
+    email = verified_email(user)
+    if oid and email and st.session_state.get(_CLAIMED) != email:
+        try:
+            workspace().reassign_owner(email, oid)
+        except WorkspaceError:  # read-only or full: the old plans stay until a later login
+            pass
+        else:
+            st.session_state[_CLAIMED] = email
+    return oid
+
+
+def user_label() -> str:
+    """How the sidebar names the logged-in user: name, else e-mail, else the subject."""
+    user = st.user
+    return str(user.get("name") or user.get("email") or user.get("sub") or "")
 
 
 def auth_configured() -> bool:
