@@ -14,7 +14,8 @@ from reports.inputs import workbook_inputs
 from reports.planbook import plan_book_pdf
 from ui import shell, state
 from ui.i18n import t
-from ui.sim_edits import issue_list, plan_issue_text, presets, use_cases
+from ui.issues import plan_issue_text
+from ui.sim_edits import issue_list, presets, use_cases
 from ui.sim_export import results_for_plan
 
 shell.setup_page()

@@ -20,7 +20,8 @@ from ui import sim_privacy
 from ui import shell, sim_results, state, theme
 from ui import simulation as S
 from ui.i18n import t
-from ui.sim_edits import Edits, issue_list, plan_issue_text, show_messages, use_cases
+from ui.issues import plan_issue_text
+from ui.sim_edits import Edits, issue_list, show_messages, use_cases
 
 shell.setup_page()
 theme.inject_css(sim_map.PAGE_CSS)

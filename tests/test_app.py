@@ -158,3 +158,25 @@ def test_state_never_imports_the_sidebar():
         imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                      for a in n.names}
         assert not imported & forbidden, (module, imported & forbidden)
+
+
+def test_a_downloaded_new_plan_uploads_again_and_problems_are_in_japanese():
+    """The sidebar's plan upload: a new plan (no area yet), downloaded and uploaded again,
+    has no problem; a plan with a camera tilted 120° names the field as the cameras table
+    does, in Japanese (never 'plan: area is missing' or 'tilt_deg')."""
+    import streamlit as st
+
+    from assessments.plan.document import dump_plan_json, new_plan, parse_plan_json
+    from ui.plan_selector import _validate
+    st.session_state["lang"] = "ja"
+    try:
+        plan = parse_plan_json(dump_plan_json(new_plan("はじめての計画")))
+        assert not plan.get("area") and _validate(plan) == []
+        bad = dict(plan, cameras=[{"id": "C1", "lat": 35.86, "lon": 139.97, "tilt_deg": 120,
+                                   "mount_height_m": 5, "azimuth_deg": 0, "hfov_deg": 90,
+                                   "width_px": 1920, "height_px": 1080}])
+        problems = _validate(bad)
+        assert any(p.startswith("カメラ C1：俯角 [°] = 120 は範囲外です") for p in problems), problems
+        assert not any("tilt_deg" in p or "area" in p for p in problems)
+    finally:
+        del st.session_state["lang"]

@@ -253,6 +253,8 @@ def test_read_only_workspace_shows_plans_and_refuses_changes(tmp_path, monkeypat
             title_input(at).input("新しい事業名").run()
             assert not at.exception
             assert words in "\n".join(e.value for e in at.error)
+            # the translated reason only: never the database's English text or the path
+            assert str(path) not in "\n".join(e.value for e in at.error)
             assert "1" in "\n".join(w.value for w in at.sidebar.warning)  # 1 pending change
         finally:
             _make_writable(directory, mounted)

@@ -157,7 +157,7 @@ def test_every_issue_code_and_kind_has_its_text_in_both_languages():
     for kind in ("camera", "light", "building", "buildings", "district", "districts", "area",
                  "plan"):
         assert all(strings[f"sim.issue.kind.{kind}"]), kind
-    from ui.sim_edits import plan_issue_text
+    from ui.issues import plan_issue_text
     import streamlit as st
     issue = PlanIssue("light", "L3", "lumens", "out_of_range", -5, {"range": "≥ 0"})
     st.session_state["lang"] = "ja"

@@ -2,13 +2,18 @@
 switch, share as JSON)."""
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from assessments.plan.document import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
 from datasets import queries
 from datasets.workspace import WorkspaceError
 from ui import state
+from ui.issues import plan_issue_text
 from ui.i18n import lang, t
+
+_LOG = logging.getLogger(__name__)
 
 
 def language_switch() -> None:
@@ -75,7 +80,7 @@ def plan_selector() -> None:
                     try:
                         plan = ws.create_plan(name, municipality=municipality, owner=owner)
                     except WorkspaceError as exc:
-                        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                        state.show_save_error(exc)
                         return
                     for key in ("plan_new_name", "plan_new_pref", "plan_new_muni"):
                         st.session_state.pop(key, None)
@@ -95,7 +100,7 @@ def plan_selector() -> None:
                     copy = ws.duplicate_plan(current, names[current] + t("plan.copy_suffix"),
                                              owner=owner)
                 except WorkspaceError as exc:
-                    st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                    state.show_save_error(exc)
                     return
                 _switch(copy["id"], t("plan.duplicated", name=state.md_escape(copy["name"])))
         with tab_del:
@@ -108,7 +113,7 @@ def plan_selector() -> None:
                     try:
                         ws.delete_plan(current, owner=owner)
                     except WorkspaceError as exc:
-                        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                        state.show_save_error(exc)
                         return
                     rest = [i for i in ids if i != current]
                     _switch(rest[0], t("plan.deleted", name=state.md_escape(names[current])))
@@ -183,16 +188,19 @@ def _import(data: bytes, owner: str) -> None:
     try:
         stored = state.workspace().add_plan(plan, owner=owner)
     except WorkspaceError as exc:
-        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+        state.show_save_error(exc)
         return
     except (TypeError, ValueError) as exc:  # e.g. a number too large for JSON
-        st.error(t("plan.import_error.invalid") + f"\n- {exc}\n\n" + t("plan.unchanged"))
+        _LOG.warning("plan upload not stored: %s", exc)
+        st.error(t("plan.import_error.invalid") + "\n\n" + t("plan.unchanged"))
         return
     _switch(stored["id"], t("plan.imported", name=state.md_escape(stored["name"])))
 
 
 def _validate(plan: dict) -> list[str]:
-    """Problems of the plan's simulation part (cameras, lights, area), as text lines."""
+    """Problems of the plan's simulation part (cameras, lights, area), in the user's
+    language (``ui.issues.plan_issue_text``). A plan without an area yet (what a new plan
+    downloaded from this sidebar is) is a whole plan: its missing area is no problem."""
     try:
         from assessments.plan.validate import PlanError, validate_plan
     except ImportError:
@@ -200,7 +208,9 @@ def _validate(plan: dict) -> list[str]:
     try:
         validate_plan(plan)
     except PlanError as exc:
-        return [issue.message for issue in exc.issues]
+        no_area = not plan.get("area")
+        return [plan_issue_text(i) for i in exc.issues
+                if not (no_area and i.field == "area" and i.code == "missing")]
     return []
 
 

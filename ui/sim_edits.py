@@ -25,6 +25,7 @@ from assessments.records import records
 from ui import simulation as S
 from ui import state
 from ui.i18n import col, t
+from ui.issues import plan_issue_text
 
 #: The plan fields an undo restores.
 SIM_FIELDS = ("area", "buildings", "cameras", "lights", "map_layers", "sample", "use_cases",
@@ -118,59 +119,6 @@ def show_messages(where: str = "page", also=()) -> None:
         else:
             keep.append((kind, text, *place))
     st.session_state[MESSAGES] = keep
-
-
-def field_label(fld: str) -> str:
-    """A plan field as the page names it: the table's column label (``sim.col.<field>``),
-    else ``sim.field.<field>``, else the field itself."""
-    for key in (f"sim.col.{fld}", f"sim.field.{fld}"):
-        text = t(key)
-        if text != key:
-            return text
-    return fld
-
-
-def detail_text(detail) -> str:
-    """An issue's detail (``{"range": "≥ 0"}``, ``{"reason": …}`` or a text) as shown:
-    the allowed range, or the reason."""
-    if isinstance(detail, dict):
-        if "range" in detail:
-            text = str(detail["range"])
-            for fld in ("lat", "lon"):   # "lat 20…46": the field's own label
-                if text.startswith(fld + " "):
-                    text = field_label(fld) + text[len(fld):]
-            return text
-        return str(detail.get("reason") or "")
-    return "" if detail is None else str(detail)
-
-
-def issue_text(item, fld, code, value=None, detail="") -> str:
-    """A validation issue in the user's language (``sim.issue.<code>``), the field named
-    by its label (:func:`field_label`)."""
-    return t(f"sim.issue.{code}", item=item, field=field_label(fld) if fld else "",
-             value="" if value is None else value, detail=detail_text(detail))
-
-
-def plan_issue_text(issue, rows: list | None = None) -> str:
-    """An ``assessments.engine.devices.PlanIssue`` (cameras, lights, area, buildings,
-    districts) in the user's language: the item's kind translated, then its id, and with
-    ``rows`` (the table's devices) the row it is on."""
-    item = t(f"sim.issue.kind.{issue.kind}") + (f" {issue.id}" if issue.id else "")
-    if rows is not None:
-        row = _row_of(issue.id, rows)
-        if row is not None:
-            item += t("sim.issue.row", n=row)
-    return issue_text(item, issue.field, issue.code, issue.value, issue.detail)
-
-
-def _row_of(iid: str, rows: list) -> int | None:
-    """The table row (from 1) of the device ``iid`` (``"#3"``: the third)."""
-    if iid.startswith("#") and iid[1:].isdigit():
-        return int(iid[1:])
-    for i, r in enumerate(rows):
-        if isinstance(r, dict) and str(r.get("id")) == iid:
-            return i + 1
-    return None
 
 
 def issue_list(head: str, texts) -> str:

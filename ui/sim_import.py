@@ -12,7 +12,8 @@ from ui import map_view, sim_geodata, sim_locate
 from ui import simulation as S
 from ui.sim_files import extent_area, failed as _failed, problem_text
 from ui.i18n import t
-from ui.sim_edits import Edits, message, plan_issue_text
+from ui.issues import plan_issue_text
+from ui.sim_edits import Edits, message
 
 #: What can be imported, with the file types the uploader accepts.
 IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],

@@ -27,7 +27,8 @@ from assessments.plan.iotools.towns import match_towns
 from assessments.plan.iotools.values import COORD_DECIMALS, clean_id
 from ui import simulation as S
 from ui.i18n import t
-from ui.sim_edits import Edits, issue_list, message, plan_issue_text
+from ui.issues import plan_issue_text
+from ui.sim_edits import Edits, issue_list, message
 
 #: The plan field holding the rows without a location.
 PENDING = "pending_sites"

@@ -8,6 +8,7 @@ when opened on its own (AppTest ``from_file("pages/x.py")``).
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import tempfile
 import time
@@ -20,6 +21,8 @@ from streamlit.errors import StreamlitAuthError
 from datasets import refdb
 from datasets.workspace import Workspace, WorkspaceError, default_path
 from ui.i18n import lang, t  # noqa: F401  (re-exported for pages)
+
+_LOG = logging.getLogger(__name__)
 
 PLAN_KEY = "plan_id"
 #: Session key of changes whose save failed: ``[(plan_id, owner, fn)]``, retried in order on
@@ -159,7 +162,7 @@ def ensure_plan() -> None:
     try:
         ws = workspace()
     except WorkspaceError as exc:
-        st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+        show_save_error(exc)
         st.stop()
     if ws.read_only:
         st.warning(t("fault.read_only_banner"))
@@ -174,7 +177,7 @@ def ensure_plan() -> None:
                 _create_sample_plan(ws)
                 plan = ws.create_plan(t("common.first_plan_name"), owner=owner())
             except WorkspaceError as exc:
-                st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+                show_save_error(exc)
                 st.stop()
             ids = [plan["id"]]
         st.session_state[PLAN_KEY] = ids[0]
@@ -281,8 +284,15 @@ def _mark_saved(plan: dict) -> None:
                                    "time": time.strftime("%H:%M:%S")}
 
 
+def show_save_error(exc: WorkspaceError) -> None:
+    """The translated reason a save failed (read-only, disk full …); the exception's own
+    text (an English database message, a server path) goes to the server log only."""
+    _LOG.warning("save failed (%s): %s", exc.code, exc)
+    st.error(t(f"common.save_error.{exc.code}"))
+
+
 def _save_failed(exc: WorkspaceError) -> None:
-    st.error(t(f"common.save_error.{exc.code}") + f"\n\n{exc}")
+    show_save_error(exc)
     n = len(st.session_state.get(PENDING_KEY, []))
     if n:  # the retry button is in the sidebar (ui.plan_selector), not in a callback
         st.warning(t("fault.pending", n=n))
