@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from assessments.engine.photometry import MAX_CANDELA
 from assessments.plan.iotools.presets import complete_camera
 from assessments.plan.iotools.values import (number_and_unit, parse_fiscal_year,
                                              parse_year_month)
@@ -41,7 +42,7 @@ IMPORTED_SHEETS = ("plan", "costs", "cameras", "lights")
 _RANGES = {  # field -> (min, max) inclusive [unit of the field]
     "lat": (-90.0, 90.0), "lon": (-180.0, 180.0), "mount_height_m": (0.0, 500.0),
     "azimuth_deg": (0.0, 360.0), "tilt_deg": (-90.0, 90.0), "hfov_deg": (0.0, 360.0),
-    "unit_price_jpy": (0, 1e12), "intensity_cd": (0.0, 1e7), "lumens": (0.0, 1e8),
+    "unit_price_jpy": (0, 1e12), "intensity_cd": (0.0, MAX_CANDELA), "lumens": (0.0, 1e8),
     "quantity": (0, 1e7), "annual_jpy": (0, 1e12), "start_fy": (1927, 2200),
 }
 _USE_CASE_BY_LABEL = {v: k for k, v in X.USE_CASE_LABELS.items()}

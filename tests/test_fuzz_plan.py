@@ -53,7 +53,7 @@ def upload(data, workspace: Workspace):
         plan = parse_plan_json(data)
     except PlanFormatError as exc:
         assert exc.code in {"too_large", "not_json", "too_deep", "not_object",
-                            "unsupported_version", "bad_field"}, exc.code
+                            "unsupported_version", "bad_field", "too_long_number"}, exc.code
         return "PlanFormatError"
     try:
         validate_plan(plan)
@@ -192,3 +192,16 @@ def test_any_districts_are_rejected_by_name_or_give_figures(districts):
     if districts:
         assert len(result["districts"]) == len(districts["features"])
         assert sum(d["area_m2"] for d in result["districts"]) <= result["area_m2"] + 1e-9
+
+
+def test_a_5000_digit_integer_is_a_clear_refusal():
+    """Python refuses to convert more than 4,300 digits with a bare ValueError; the plan
+    file's numbers are bounded first (20 digits: every price or count of a plan fits)."""
+    for digits in (21, 5000):
+        data = ('{"version": 1, "resolution_m": ' + "9" * digits + "}").encode()
+        with pytest.raises(PlanFormatError) as info:
+            parse_plan_json(data)
+        assert info.value.code == "too_long_number" and info.value.value == 20
+    ok = parse_plan_json(('{"version": 1, "name": "x", "resolution_m": ' + "1" + "0" * 19
+                          + "}").encode())
+    assert ok["resolution_m"] == 10 ** 19                # 20 digits: read (then validated)

@@ -229,3 +229,32 @@ def test_fast_table_none_when_not_resampleable():
     for method in ("fast", "general"):
         assert_allclose(illuminance_at_points([0.0, 3.0], [0.0, 0.0], [lum], method=method),
                         [31.25, 16.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("mult", ["nan", "inf", "-1", "0", "1e300"])
+def test_a_bad_multiplier_is_refused_with_its_line(mult):
+    """NaN / ∞ / ≤ 0 multipliers, or one that lifts 100 cd to 10³⁰² cd: refused, naming
+    line 3 (the luminaire line), never accepted to crash or darken the simulation later."""
+    text = IES_BAD_TEMPLATE.replace("MULT", mult)
+    with pytest.raises(PhotometryError, match="IES line 3"):
+        read_ies(text)
+
+
+@pytest.mark.parametrize("count", ["nan", "inf", "1e9", "-3", "2.5", "1802"])
+def test_a_bad_angle_count_is_refused_before_anything_is_allocated(count):
+    text = IES_BAD_TEMPLATE.replace("MULT 3", "1 " + count)
+    with pytest.raises(PhotometryError, match="IES line 3: number of vertical angles must be "
+                                              "an integer from 1 to 1801"):
+        read_ies(text)
+
+
+#: A minimal LM-63-2002 file (one lamp, 3 vertical angles, one C-plane: 100 / 80 / 10 cd);
+#: "MULT" is the candela multiplier.
+IES_BAD_TEMPLATE = """IESNA:LM-63-2002
+TILT=NONE
+1 -1 MULT 3 1 1 2 0 0 0
+1 1 100
+0 45 90
+0
+100 80 10
+"""

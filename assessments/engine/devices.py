@@ -30,7 +30,7 @@ from functools import cached_property, lru_cache
 from .camera import focal_length_px, vfov_from_aspect
 from .lighting import (Luminaire, cosine_power_exponent, cosine_power_luminaire,
                        isotropic_luminaire, table_luminaire)
-from .photometry import Photometry, PhotometryError, read_photometry
+from .photometry import MAX_CANDELA, Photometry, PhotometryError, read_photometry
 
 __all__ = ["PlanIssue", "PlanError", "ISSUE_CODES", "Camera", "Light", "check_camera",
            "check_light", "check_devices", "as_camera", "as_light", "number_field",
@@ -479,7 +479,7 @@ def check_light(obj, index: int = 0) -> tuple[Light | None, list[PlanIssue]]:
         issues.append(PlanIssue("light", iid, "photometry", "photometry_count", None,
                                 {"got": kinds}))
     if "intensity_cd" in kinds:
-        intensity = number_field(obj, "intensity_cd", *k, lo=0)
+        intensity = number_field(obj, "intensity_cd", *k, lo=0, hi=MAX_CANDELA)
     if "lumens" in kinds:
         lumens = number_field(obj, "lumens", *k, lo=0)
         if obj.get("distribution") is None:

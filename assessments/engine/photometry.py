@@ -48,6 +48,14 @@ __all__ = [
 ]
 
 
+#: Most vertical (γ) and horizontal (C) angles a table may have: a 0.1° grid of 0–180° and
+#: 0–360°; a larger count is refused before any table is allocated.
+MAX_ANGLES = (1801, 3601)
+#: Largest intensity [cd] a table may reach after its multipliers (the app's light tables
+#: take up to 10⁷ cd; a street luminaire's peak is of the order of 10³–10⁴ cd).
+MAX_CANDELA = 1e7
+
+
 class PhotometryError(ValueError):
     """A photometric file could not be read; the message names the line."""
 
@@ -530,11 +538,20 @@ def read_ies(text: str) -> Photometry:
 
     head, head_lines = take(10, "the luminaire line (10 values)")
     n_lamps, lm_per_lamp, mult, n_v, n_h, ptype, units = head[:7]
-    for name, val, ln in (("number of vertical angles", n_v, head_lines[3]),
-                          ("number of horizontal angles", n_h, head_lines[4])):
-        if val != int(val) or val < 1:
-            raise PhotometryError(f"IES line {ln}: {name} must be a positive integer, got {val:g}")
+    for name, val, ln, most in (("number of vertical angles", n_v, head_lines[3], MAX_ANGLES[0]),
+                                ("number of horizontal angles", n_h, head_lines[4],
+                                 MAX_ANGLES[1])):
+        # bounded before anything is allocated for the table
+        if not np.isfinite(val) or val != int(val) or not 1 <= val <= most:
+            raise PhotometryError(f"IES line {ln}: {name} must be an integer from 1 to "
+                                  f"{most}, got {val:g}")
     n_v, n_h = int(n_v), int(n_h)
+    if not np.isfinite(mult) or not mult > 0:
+        raise PhotometryError(f"IES line {head_lines[2]}: the candela multiplier must be a "
+                              f"number > 0, got {mult:g}")
+    if not (np.isfinite(ptype) and np.isfinite(units)):
+        raise PhotometryError(f"IES line {head_lines[5]}: photometric and units types must "
+                              "be numbers")
     if int(ptype) != 1:
         names = {2: "B", 3: "A"}
         raise PhotometryError(
@@ -549,7 +566,7 @@ def read_ies(text: str) -> Photometry:
     # only LM-63-1986/1991/1995 define the second field as a photometric factor
     used = (0, 1) if fmt in ("LM-63-1986", "LM-63-1991", "LM-63-1995") else (0,)
     for k in used:
-        if not factors[k] > 0:
+        if not (np.isfinite(factors[k]) and factors[k] > 0):
             name = ("ballast factor", "ballast-lamp photometric factor")[k]
             raise PhotometryError(f"IES line {f_lines[k]}: {name} must be > 0, "
                                   f"got {factors[k]:g}")
@@ -586,8 +603,13 @@ def read_ies(text: str) -> Photometry:
     table = cd.reshape(n_h, n_v)
     if np.any(table < 0) or not np.all(np.isfinite(table)):
         k = int(np.argmax((cd < 0) | ~np.isfinite(cd)))
-        raise PhotometryError(f"IES line {cd_lines[k]}: candela value {cd[k]:g} is negative")
+        raise PhotometryError(f"IES line {cd_lines[k]}: candela value {cd[k]:g} is negative "
+                              "or not a number")
     table = table * (mult * ballast)
+    if table.max() > MAX_CANDELA:
+        raise PhotometryError(f"IES line {head_lines[2]}: the intensities reach "
+                              f"{table.max():.3g} cd after the multiplier; a street or "
+                              f"security luminaire stays below {MAX_CANDELA:.0e} cd")
     c_full, table_full = _expand_c_symmetry(cang, table, line=c_lines[0], fmt="IES")
     lumens = None if lm_per_lamp < 0 else float(n_lamps * lm_per_lamp)
     return Photometry(

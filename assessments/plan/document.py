@@ -177,7 +177,7 @@ def parse_plan_json(data: bytes | str) -> dict:
             raise PlanFormatError("not_json", f"not UTF-8 text: {exc}") from None
     data = data.removeprefix("\ufeff")
     try:
-        obj = json.loads(data, parse_constant=_reject_constant)
+        obj = json.loads(data, parse_constant=_reject_constant, parse_int=_bounded_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise PlanFormatError("not_json", f"not valid JSON: {exc}") from None
     depth = _max_depth(obj, MAX_JSON_DEPTH)
@@ -198,6 +198,20 @@ def parse_plan_json(data: bytes | str) -> dict:
     if not isinstance(plan.get("id"), str) or not plan["id"]:
         plan["id"] = str(uuid.uuid4())
     return plan
+
+
+#: Longest integer a plan file may hold [digits]: every count, price and year of a plan
+#: fits (10¹⁵ 円 is 16 digits); Python refuses to convert more than 4,300 digits at all.
+MAX_INT_DIGITS = 20
+
+
+def _bounded_int(text: str) -> int:
+    """An integer of the plan file, refused beyond :data:`MAX_INT_DIGITS` digits (a
+    5,000-digit number would otherwise end in an untranslated ``ValueError``)."""
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise PlanFormatError("too_long_number", f"an integer of {len(text)} digits",
+                              value=MAX_INT_DIGITS)
+    return int(text)
 
 
 def _reject_constant(name: str):

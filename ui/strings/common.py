@@ -56,6 +56,8 @@ STRINGS = {
                                      "The plan file is malformed (not a JSON object)."),
     "plan.import_error.unsupported_version": ("この計画ファイルは新しい版（version {value}）で作られています。アプリを更新してください。",
                                               "This plan was written by a newer version (version {value}). Please update the app."),
+    "plan.import_error.too_long_number": ("計画ファイルに桁数の多すぎる数値があります（上限 {value} 桁）。",
+                                          "The plan file holds a number with too many digits (limit {value})."),
     "plan.import_error.bad_field": ("計画ファイルの項目「{field}」の形式が正しくありません。", "Field “{field}” of the plan file is malformed."),
     "plan.import_error.invalid": ("計画の内容に誤りがあります：", "The plan has errors:"),
     "plan.unchanged": ("現在の計画は変更していません。", "Your current plan is unchanged."),
