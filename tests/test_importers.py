@@ -645,3 +645,12 @@ def test_area_kind_merges_polygons():
     assert len(feats) == 1 and feats[0]["properties"]["name"] == "対象"
     from shapely.geometry import shape
     assert_allclose(shape(feats[0]["geometry"]).area, 2e-6, rtol=1e-6)   # two 1e-3² squares
+
+
+def test_resolution_width_and_height_headers():
+    """解像度幅 / 解像度高さ (as some 防犯カメラ台帳 name them): a 2560 × 1440 camera stays
+    2560 × 1440 (it was stored as the 1920 × 1080 default)."""
+    from assessments.plan.iotools.table import read_point_table
+    data = "ID,緯度,経度,解像度幅,解像度高さ\nC1,35.86,139.97,2560,1440\n".encode("utf-8")
+    res = read_point_table(data, "cams.csv", kind="camera")
+    assert [(r["width_px"], r["height_px"]) for r in res.rows] == [(2560, 1440)]
