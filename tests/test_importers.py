@@ -654,3 +654,24 @@ def test_resolution_width_and_height_headers():
     data = "ID,緯度,経度,解像度幅,解像度高さ\nC1,35.86,139.97,2560,1440\n".encode("utf-8")
     res = read_point_table(data, "cams.csv", kind="camera")
     assert [(r["width_px"], r["height_px"]) for r in res.rows] == [(2560, 1440)]
+
+
+def test_an_unclosed_quote_names_the_lines_it_swallowed():
+    """10 cameras, line 4 (C3) opens a quote it never closes: the csv module would read
+    lines 4–11 as one field; C1 and C2 are imported and lines 4–11 are reported."""
+    from assessments.plan.iotools.table import read_point_table
+    lines = ["ID,緯度,経度"] + [f"C{i},35.86{i},139.97{i}" for i in range(1, 11)]
+    lines[3] = 'C3,"35.863,139.973'
+    res = read_point_table(("\n".join(lines) + "\n").encode(), "cams.csv", kind="camera")
+    assert [r["id"] for r in res.rows] == ["C1", "C2"]
+    assert [(p.code, p.row, p.value) for p in res.problems] == [("unclosed_quote", 4, "4–11")]
+
+
+def test_a_field_over_the_csv_limit_loses_only_its_line():
+    """A 140,000-character note on line 3 (C2): that line is reported, the 9 others kept."""
+    from assessments.plan.iotools.table import read_point_table
+    lines = ["ID,緯度,経度,備考"] + [f"C{i},35.86{i},139.97{i},x" for i in range(1, 11)]
+    lines[2] = "C2,35.862,139.972," + "x" * 140_000
+    res = read_point_table(("\n".join(lines) + "\n").encode(), "cams.csv", kind="camera")
+    assert [r["id"] for r in res.rows] == ["C1"] + [f"C{i}" for i in range(3, 11)]
+    assert ("field_too_long", 3) in [(p.code, p.row) for p in res.problems]

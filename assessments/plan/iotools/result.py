@@ -59,6 +59,7 @@ PROBLEM_CODES = {
     "not_geojson": "error", "too_many_features": "error", "too_many_vertices_total": "error",
     "bad_xml": "error", "xml_entities": "error", "no_buildings": "error",
     "unknown_crs": "error", "duplicate_column": "warning", "unsupported_format": "error",
+    "unclosed_quote": "error", "field_too_long": "error", "csv_syntax": "error",
     # row / feature level
     "missing": "error", "not_a_number": "error", "not_finite": "error", "bad_dms": "error",
     "outside_japan": "error", "swapped_lat_lon": "warning", "xy_swapped": "warning",

@@ -79,17 +79,37 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, delimiter: str, limits: Limits, res: ImportResult):
-    """Rows of a CSV text as lists of strings (NUL bytes removed), bounded by max_rows."""
+    """Rows of a CSV text as lists of strings (NUL bytes removed), bounded by max_rows.
+
+    What the parser cannot read is reported with the lines it concerns, never dropped in
+    silence: a field longer than the csv module's limit (131,072 characters) loses its
+    line (``field_too_long``); a quote (") opened and never closed would swallow every
+    line after it into one field, so those lines are reported (``unclosed_quote``) and the
+    swallowed record dropped.
+    """
     text = text.replace("\x00", "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
-        for row in reader:
-            rows.append(row)
-            if len(rows) > limits.max_rows + 12:       # header + a few title lines
-                return rows, True
-    except csv.Error as exc:
-        res.add(len(rows) + 1, "", "not_a_number", "", f"CSV syntax error: {exc}")
+    rows, starts = [], []
+    while True:
+        start = reader.line_num + 1               # the record's first physical line
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            code = "field_too_long" if "field limit" in str(exc) else "csv_syntax"
+            res.add(start, "", code, f"{start}", str(exc))
+            continue
+        rows.append(row)
+        starts.append(start)
+        if len(rows) > limits.max_rows + 12:       # header + a few title lines
+            return rows, True
+    if rows and text.count('"') % 2 and any("\n" in f for f in rows[-1]):
+        first, last = starts[-1], reader.line_num
+        res.add(first, "", "unclosed_quote", f"{first}–{last}",
+                f"a quote opened on line {first} is never closed: lines {first}–{last} "
+                "were not read")
+        rows.pop()
     return rows, False
 
 
