@@ -88,7 +88,7 @@ def main(argv=None) -> int:
                        night_grids=bool(args.grid))
         text = planfile.result_json(sim.result)
         if args.out:
-            Path(args.out).write_text(text, encoding="utf-8")
+            planfile.write_atomic(args.out, text.encode("utf-8"))
         else:
             sys.stdout.write(text + "\n")
         if args.grid:

@@ -190,3 +190,34 @@ def test_cli_invalid_plan_exits_nonzero_without_traceback(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     r3 = _run("simulate", str(tmp_path / "bad.json"), cwd=tmp_path)
     assert r3.returncode == 2 and "not valid JSON" in r3.stderr
+
+
+def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """RESULT.json and GRID.npz go through a temporary file renamed over the target: a
+    failure (a full disk) leaves the previous file as it was and no temporary file; a grid
+    name without .npz is written at exactly that name (numpy would append .npz)."""
+    from assessments.plan.validate import write_atomic, write_grid
+    target = tmp_path / "RESULT.json"
+    target.write_text("previous", encoding="utf-8")
+
+    def no_space(*_a, **_k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("assessments.plan.validate.os.replace", no_space)
+    with pytest.raises(OSError):
+        write_atomic(target, b'{"new": 1}')
+    assert target.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["RESULT.json"]
+    monkeypatch.undo()
+    write_grid({"a": np.arange(3)}, tmp_path / "grid.bin")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULT.json", "grid.bin"]
+    with np.load(tmp_path / "grid.bin") as z:
+        assert z["a"].tolist() == [0, 1, 2]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_cli_on_a_full_device_exits_2_without_traceback(tmp_path):
+    plan = tmp_path / "PLAN.json"
+    plan.write_text(json.dumps(_plan()), encoding="utf-8")
+    r = _run("simulate", str(plan), "--out", "/dev/full", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "cannot read or write" in r.stderr

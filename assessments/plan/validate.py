@@ -33,9 +33,13 @@ and :class:`~assessments.engine.devices.Light` values. Unknown plan fields are k
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -341,6 +345,38 @@ def write_result(result: dict, path) -> None:
     Path(path).write_text(result_json(result), encoding="utf-8")
 
 
+def write_atomic(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it,
+    then renamed over it (``os.replace``), so a full disk or a killed process never leaves
+    a truncated RESULT.json / GRID.npz. A path that is not a regular file (a pipe, a
+    device such as /dev/stdout) is written directly.
+
+    Raises
+    ------
+    OSError
+        When the data cannot be written (the temporary file is removed).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        with open(path, "wb") as f:
+            f.write(data)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def write_grid(arrays: dict, path) -> None:
-    """Write GRID.npz (compressed)."""
-    np.savez_compressed(path, **arrays)
+    """Write GRID.npz (compressed) at exactly ``path`` (numpy would add ``.npz`` to a
+    name without it), whole or not at all (:func:`write_atomic`)."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    write_atomic(path, buf.getvalue())
