@@ -8,13 +8,13 @@ import streamlit as st
 
 from assessments.plan import validate as planfile
 from reports import excel as X
-from reports.excel_import import apply, apply_messages, diff, read_workbook
+from reports.excel_import import apply, apply_messages, device_issues, diff, read_workbook
 from reports import layout_map as LM
 from reports.inputs import workbook_inputs
 from reports.planbook import plan_book_pdf
 from ui import shell, state
 from ui.i18n import t
-from ui.issues import plan_issue_text
+from ui.issues import field_label, plan_issue_text
 from ui.sim_edits import issue_list, presets, use_cases
 from ui.sim_export import results_for_plan
 
@@ -128,10 +128,15 @@ if upload is not None:
     if result.warnings:
         st.warning(t("export.warnings") + "\n\n" + "\n".join(
             f"- {_message(m)}" for m in result.warnings))
-    if result.ok:
+    cam_presets = presets("camera_presets")
+    blocked = device_issues(plan, result, camera_presets=cam_presets) if result.ok else []
+    if blocked:     # the simulation would refuse these: the plan is not changed
+        st.error(t("export.rejected") + "\n\n" + "\n".join(
+            f"- {state.md_escape(plan_issue_text(issue, rows))}"
+            for _, issue, rows in blocked[:20]))
+    if result.ok and not blocked:
         if result.plan_id and result.plan_id != plan.get("id"):
             st.warning(t("export.other_plan"))
-        cam_presets = presets("camera_presets")
         changes = diff(plan, result, camera_presets=cam_presets)
         notes = apply_messages(plan, result, camera_presets=cam_presets)
         if notes:
@@ -144,7 +149,7 @@ if upload is not None:
                 t("export.col.section"): t(f"export.section.{c.section}"),
                 t("export.col.key"): c.key,
                 t("export.col.kind"): t(f"export.kind.{c.kind}"),
-                t("export.col.field"): c.field,
+                t("export.col.field"): field_label(c.field) if c.field else "",
                 t("export.col.old"): "" if c.old is None else str(c.old),
                 t("export.col.new"): "" if c.new is None else str(c.new)} for c in changes]),
                 hide_index=True, width="stretch", placeholder="")

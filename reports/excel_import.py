@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from assessments.engine.devices import check_devices
 from assessments.engine.photometry import MAX_CANDELA
 from assessments.plan.iotools.presets import complete_camera
 from assessments.plan.iotools.values import (number_and_unit, parse_fiscal_year,
@@ -718,6 +719,39 @@ def apply_messages(plan: dict, imported: ImportResult, *, camera_presets=()) -> 
     if imported.errors or imported.cameras is None:
         return []
     return _completed_cameras(plan, imported, camera_presets)[1]
+
+
+def device_issues(plan: dict, imported: ImportResult, *, camera_presets=()) -> list:
+    """What the simulation would refuse in the cameras and lights the workbook gives (a
+    camera in Paris, a 270° field of view …), checked on the plan :func:`apply` would
+    make (``assessments.engine.devices.check_devices``, the one device check); problems
+    the plan already had are not counted. The import is not applied while any remain, so
+    it never turns a plan that runs into one that does not.
+
+    Returns
+    -------
+    list of (str, PlanIssue, list)
+        ``(section, issue, rows)``: ``"cameras"`` / ``"lights"``, the issue, and that
+        section's devices in table order (to name the row).
+    """
+    if imported.errors:
+        return []
+    new = apply(plan, imported, camera_presets=camera_presets)
+    out = []
+    for section, kind, changed in (("cameras", "camera", imported.cameras),
+                                   ("lights", "light", imported.lights)):
+        if changed is None:
+            continue
+        # only what the workbook brings: a problem the plan already had is not the file's
+        before = {_issue_key(i) for i in check_devices(kind, plan.get(section) or [])[1]}
+        rows = new.get(section) or []
+        out += [(section, issue, rows) for issue in check_devices(kind, rows)[1]
+                if _issue_key(issue) not in before]
+    return out
+
+
+def _issue_key(issue) -> tuple:
+    return (issue.kind, issue.id, issue.field, issue.code, repr(issue.value))
 
 
 def apply(plan: dict, imported: ImportResult, *, camera_presets=()) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -64,7 +65,8 @@ def test_upload_shows_diff_and_applies(workspace_path):
     assert not at.exception and not at.error
     assert at.markdown[-1].value == "**変更点（1件）**"
     frame = at.dataframe[0].value
-    assert list(frame.iloc[0]) == ["カメラ", "C1", "変更", "unit_price_jpy", "400000", "380000"]
+    # the field as the device tables name it, never the plan's field name
+    assert list(frame.iloc[0]) == ["カメラ", "C1", "変更", "単価 [円]", "400000", "380000"]
     at.button(key="export_apply").click().run()
     assert not at.exception
     assert at.success[0].value == "計画に反映しました（1件）。"
@@ -87,6 +89,33 @@ def test_broken_upload_is_rejected_and_plan_unchanged(workspace_path):
     assert message.startswith("このファイルは取り込めません。計画は変更していません。")
     assert "「カメラ配置」シートがありません。" in message
     assert "照明配置 シート C5: 「緯度 [°]」は数値にしてください（「緯度不明」）。" in message
+    assert not [b for b in at.button if b.key == "export_apply"]
+    assert Workspace(workspace_path).get_plan(stored["id"])["cameras"] == stored["cameras"]
+
+
+def test_a_camera_the_simulation_would_refuse_is_not_imported(workspace_path):
+    """C1 moved to Paris and C2 given a 270° field of view in Excel: the workbook is read,
+    but the import names both rows in Japanese and is not offered (the plan would no longer
+    simulate); the plan is unchanged."""
+    at, stored = _page(workspace_path)
+    wb = load_workbook(io.BytesIO(build_workbook(stored)))
+    cams = wb["カメラ配置"]
+    hdr = _find(cams, "カメラID")
+    col = {cams.cell(hdr, c).value: c for c in range(1, cams.max_column + 1)}
+    cams.cell(_find(cams, "C1"), col["緯度 [°]"]).value = 48.8566
+    cams.cell(_find(cams, "C1"), col["経度 [°]"]).value = 2.3522
+    cams.cell(_find(cams, "C2"), col["水平画角 [°]"]).value = 270
+    buf = io.BytesIO()
+    wb.save(buf)
+    at.file_uploader(key="export_upload").upload("plan.xlsx", buf.getvalue(), XLSX)
+    at.run()
+    assert not at.exception
+    message = re.sub(r"\\(.)", r"\1", at.error[0].value)    # shown as text (escaped)
+    assert message.startswith("このファイルは取り込めません。計画は変更していません。")
+    assert "カメラ C1（表の 1 行目）：座標が日本の範囲外です" in message
+    assert "カメラ C2（表の 2 行目）：水平画角 [°] = 270 は範囲外です" in message
+    # the sample's own C3 (no resolution) and L2 are not the file's problems
+    assert "C3" not in message and "L2" not in message
     assert not [b for b in at.button if b.key == "export_apply"]
     assert Workspace(workspace_path).get_plan(stored["id"])["cameras"] == stored["cameras"]
 
