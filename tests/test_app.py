@@ -180,3 +180,26 @@ def test_a_downloaded_new_plan_uploads_again_and_problems_are_in_japanese():
         assert not any("tilt_deg" in p or "area" in p for p in problems)
     finally:
         del st.session_state["lang"]
+
+
+def test_a_long_plan_name_is_shortened_and_said(workspace_path):
+    """An uploaded plan named with 130 characters: stored with its first 120 (the one
+    bound, ``MAX_NAME_CHARS``) and the sidebar says so, never cut in silence."""
+    import json
+
+    from assessments.plan.document import MAX_NAME_CHARS, new_plan
+    plan = new_plan("x")
+    plan["name"] = "長" * 130
+    at = _app()
+    at.run()
+    at.sidebar.file_uploader(key="plan_upload").upload(
+        "plan.json", json.dumps(plan, ensure_ascii=False).encode("utf-8"), "application/json")
+    at.run()
+    assert not at.exception
+    said = " ".join(s.value for s in at.sidebar.success)
+    assert f"先頭の {MAX_NAME_CHARS} 文字" in said and MAX_NAME_CHARS == 120
+    ws = Workspace(workspace_path)
+    try:
+        assert "長" * 120 in [p["name"] for p in ws.list_plans()]
+    finally:
+        ws.close()

@@ -6,7 +6,8 @@ import logging
 
 import streamlit as st
 
-from assessments.plan.document import MAX_PLAN_BYTES, PlanFormatError, dump_plan_json, parse_plan_json
+from assessments.plan.document import (MAX_NAME_CHARS, MAX_PLAN_BYTES, PlanFormatError,
+                                       dump_plan_json, parse_plan_json)
 from datasets import queries
 from datasets.workspace import WorkspaceError
 from ui import state
@@ -71,7 +72,7 @@ def plan_selector() -> None:
              t("plan.share")])
         with tab_new:
             # no st.form: the municipality list must follow the chosen prefecture
-            name = st.text_input(t("plan.name"), key="plan_new_name")
+            name = st.text_input(t("plan.name"), key="plan_new_name", max_chars=MAX_NAME_CHARS)
             municipality = _municipality_picker("plan_new")
             if st.button(t("plan.create"), key="plan_new_btn", type="primary"):
                 if not name.strip():
@@ -87,7 +88,7 @@ def plan_selector() -> None:
                     _switch(plan["id"], t("plan.created", name=state.md_escape(plan["name"])))
         with tab_rename:
             new_name = st.text_input(t("plan.name"), value=names[current],
-                                     key=f"plan_rename_{current}")
+                                     key=f"plan_rename_{current}", max_chars=MAX_NAME_CHARS)
             if st.button(t("plan.rename"), key="plan_rename_btn"):
                 if not new_name.strip():
                     st.warning(t("plan.name_required"))
@@ -173,8 +174,9 @@ def _save_status(sidebar, current: str) -> None:
 
 
 def _import(data: bytes, owner: str) -> None:
+    notes: list = []
     try:
-        plan = parse_plan_json(data)
+        plan = parse_plan_json(data, notes)
         problems = _validate(plan)
     except PlanFormatError as exc:
         key = f"plan.import_error.{exc.code}"
@@ -194,7 +196,8 @@ def _import(data: bytes, owner: str) -> None:
         _LOG.warning("plan upload not stored: %s", exc)
         st.error(t("plan.import_error.invalid") + "\n\n" + t("plan.unchanged"))
         return
-    _switch(stored["id"], t("plan.imported", name=state.md_escape(stored["name"])))
+    note = "".join(" " + t(f"plan.{code}", n=n) for code, n in notes)   # never in silence
+    _switch(stored["id"], t("plan.imported", name=state.md_escape(stored["name"])) + note)
 
 
 def _validate(plan: dict) -> list[str]:

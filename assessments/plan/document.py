@@ -146,13 +146,16 @@ def _short(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def parse_plan_json(data: bytes | str) -> dict:
+def parse_plan_json(data: bytes | str, notes: list | None = None) -> dict:
     """Parse an uploaded plan file.
 
     Parameters
     ----------
     data : bytes or str
         The file's content (UTF-8, with or without BOM).
+    notes : list, optional
+        Receives what was changed on the way in, for the caller to say:
+        ``("name_shortened", MAX_NAME_CHARS)`` when the name was longer.
 
     Returns
     -------
@@ -194,6 +197,8 @@ def parse_plan_json(data: bytes | str) -> dict:
         raise PlanFormatError("unsupported_version",
                               f"plan version {version} is not supported (this app reads "
                               f"version {PLAN_VERSION})", field="version", value=version)
+    if notes is not None and len(str(obj.get("name") or "")) > MAX_NAME_CHARS:
+        notes.append(("name_shortened", MAX_NAME_CHARS))
     plan = normalise(obj)
     if not isinstance(plan.get("id"), str) or not plan["id"]:
         plan["id"] = str(uuid.uuid4())

@@ -56,6 +56,7 @@ STRINGS = {
                                      "The plan file is malformed (not a JSON object)."),
     "plan.import_error.unsupported_version": ("この計画ファイルは新しい版（version {value}）で作られています。アプリを更新してください。",
                                               "This plan was written by a newer version (version {value}). Please update the app."),
+    "plan.name_shortened": ("計画名が長すぎるため、先頭の {n} 文字にしました。", "The plan name was too long and was cut to its first {n} characters."),
     "plan.import_error.too_long_number": ("計画ファイルに桁数の多すぎる数値があります（上限 {value} 桁）。",
                                           "The plan file holds a number with too many digits (limit {value})."),
     "plan.import_error.bad_field": ("計画ファイルの項目「{field}」の形式が正しくありません。", "Field “{field}” of the plan file is malformed."),
