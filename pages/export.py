@@ -119,7 +119,9 @@ st.subheader(t("export.import"))
 st.caption(t("export.import_help"))
 if st.session_state.get("export_applied"):
     st.success(t("export.applied", n=st.session_state.pop("export_applied")))
-upload = st.file_uploader(t("export.upload"), type=["xlsx"], key="export_upload")
+# .xlsm too (a workbook saved with macros): its cells are read, never its macros; left out,
+# Streamlit's uploader would refuse it with its own English message
+upload = st.file_uploader(t("export.upload"), type=["xlsx", "xlsm"], key="export_upload")
 if upload is not None:
     result = read_workbook(upload.getvalue())
     if result.errors:

@@ -181,3 +181,10 @@ def test_documents_need_a_simulated_plan(workspace_path):
     at, _ = _page(workspace_path)          # the sample plan has no area
     assert not {b.key for b in at.get("download_button")} & {"export_map_pdf", "export_book"}
     assert any("配置図と計画書を出力できます" in i.value for i in at.info)
+
+
+def test_a_macro_workbook_is_accepted_by_the_uploader(workspace_path):
+    """Streamlit's uploader refuses a type it was not given with its own English message;
+    a workbook saved as .xlsm is read (its cells, never its macros) like an .xlsx."""
+    at, _ = _page(workspace_path)
+    assert {".xlsx", ".xlsm"} <= set(at.file_uploader(key="export_upload").proto.type)

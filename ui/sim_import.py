@@ -16,7 +16,10 @@ from ui.issues import plan_issue_text
 from ui.sim_edits import Edits, message
 
 #: What can be imported, with the file types the uploader accepts.
-IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx"], "lights": ["csv", "tsv", "txt", "xlsx"],
+# .xlsm too: the table reader reads a macro workbook's cells (never its macros); left out,
+# Streamlit's uploader would refuse it with its own English message
+IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx", "xlsm"],
+                "lights": ["csv", "tsv", "txt", "xlsx", "xlsm"],
                 "buildings": ["geojson", "json", "gml", "xml", "zip"], "area": ["geojson", "json"],
                 "districts": ["geojson", "json"], **sim_geodata.KINDS}
 MODES = ("replace", "append")
