@@ -144,8 +144,9 @@ with m1.container(border=True):
                f"{t('compare.grants.years')}: {pc.years}")
 if pc.initial_jpy <= 0:
     st.info(t("compare.grants.no_costs"))
-st.caption(t("compare.grants.area", area=(f"{muni.get('prefecture', '')} {muni.get('name', '')}".strip()
-                                          or t("compare.grants.area_unknown"))))
+st.caption(t("compare.grants.area", area=(
+    state.md_escape(f"{muni.get('prefecture', '')} {muni.get('name', '')}".strip())
+    or t("compare.grants.area_unknown"))))
 
 project = Project.from_plan(plan, costs=pc, stage=stage_in, data_platform=platform,
                             applicant=applicant, domains=tuple(domains), renewal=bool(renewal))

@@ -126,6 +126,8 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
     answers, _ = privacy.clean_answers(priv.get("answers"))
     mode = privacy.counting_mode(use_cases, settings)
     muni = clean_text((plan.get("municipality") or {}).get("name")) or L("本市", "the City")
+    # the plan's municipality name is user text (escaped); 本市 / the City is the template's
+    muni_part = _u(muni) if clean_text((plan.get("municipality") or {}).get("name")) else muni
     form = settings["legal_form"]
     form_word = FORM_TITLES[form][2] if ja else ("ordinance" if form == "ordinance" else
                                                   "guideline" if form == "guideline" else
@@ -147,8 +149,11 @@ def draft_articles(plan: Mapping, items=None, *, lang: str = "ja") -> dict:
 
     uc_labels = [_pick(USE_CASE_LABELS[u], lang) for u in use_cases]
     art("目的", "Purpose",
-        _t(L(f"この{form_word}は、{muni}が公共の場所に設置する防犯カメラの設置及び運用に関し必要な事項を定めることにより、",
-             f"This {form_word} sets out what is needed for the installation and operation of the security cameras that {muni} installs in public places, in order to achieve "),
+        _t(L(f"この{form_word}は、", f"This {form_word} sets out what is needed for the "
+                                       "installation and operation of the security cameras that "),
+           muni_part,
+           L("が公共の場所に設置する防犯カメラの設置及び運用に関し必要な事項を定めることにより、",
+             " installs in public places, in order to achieve "),
            val("purpose", purpose),
            L("を図るとともに、個人の権利利益を保護することを目的とする。",
              ", while protecting the rights and interests of individuals.")))

@@ -183,6 +183,11 @@ def test_upload_school_districts_through_the_file_uploader(tmp_path):
         page.get_by_role("tab", name="読み込み・書き出し").click()
         pick(page, page.get_by_test_id("stMainBlockContainer"), "読み込むもの",
              "集計する地区（小学校区など、GeoJSON）")
+        # the choice reruns the page and mounts the districts' uploader: the file goes to
+        # that one, not to the uploader of the previous kind (a race on a loaded machine)
+        wait_idle(page, 60_000)
+        page.wait_for_timeout(500)
+        wait_idle(page, 60_000)
         page.get_by_test_id("stMainBlockContainer").locator(
             "[data-testid='stFileUploader'] input[type='file']").set_input_files(str(path))
         page.get_by_text("地区別の集計（2 地区）").wait_for(timeout=60_000)

@@ -88,7 +88,14 @@ def hostile_plan(path: Path) -> str:
         p["cameras"] = [{"id": "C1", "lat": 35.8676, "lon": 139.9758, "mount_height_m": 5.0,
                          "azimuth_deg": 90.0, "tilt_deg": 15.0, "hfov_deg": 90.0,
                          "width_px": 1920, "height_px": 1080, "model": PAYLOAD,
-                         "address": PAYLOAD}]
+                         "address": PAYLOAD},
+                        # an id from a file, on a camera the simulation refuses (tilt
+                        # 120°): its id comes back in the pages' issue lists
+                        {"id": PAYLOAD, "lat": 35.8677, "lon": 139.9759,
+                         "mount_height_m": 5.0, "azimuth_deg": 0.0, "tilt_deg": 120.0,
+                         "hfov_deg": 90.0, "width_px": 1920, "height_px": 1080}]
+        p["municipality"] = {"code": "122173", "prefecture": PAYLOAD, "name": PAYLOAD,
+                             "lat": 35.8676, "lon": 139.9758}
     ws.update_plan(evil["id"], fill)
     ws.close()
     assert plan["id"] != evil["id"]

@@ -3,6 +3,7 @@ point preview, and the 出力 page using the same cached simulation."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,11 @@ def _named(elements, name: str):
     """The element of the page's widget ``name`` (keys are ``ui.state.widget_key``s:
     ``sim.<name>@<plan>.<lang>``)."""
     return next(e for e in elements if e.key and e.key.split("@")[0] == "sim." + name)
+
+
+def _plain(markdown: str) -> str:
+    """A message as the reader sees it: its text is escaped for Markdown (``\\[``)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _plan(at) -> dict:
@@ -126,7 +132,7 @@ def test_invalid_edit_is_not_saved():
     _queue_edit(at, "cameras", {"edited_rows": {"0": {"tilt_deg": 120.0}}})
     # named as the table names it, on the row it concerns (C1 is the table's first row),
     # in the open cameras tab: never the plan's field name
-    errors = [e.value for e in at.tabs[0].error]
+    errors = [_plain(e.value) for e in at.tabs[0].error]
     assert any("Not saved" in e and "camera C1 (row 1 of the table): Tilt [°] = 120 is out "
                "of range" in e for e in errors), errors
     assert not any("tilt_deg" in e.value for e in at.error)
@@ -134,15 +140,15 @@ def test_invalid_edit_is_not_saved():
     _queue_edit(at, "lights", {"edited_rows": {"0": {"mount_height_m": -3.0}}})
     # one issue type for lights too: the value and the allowed range (0, 100] are named;
     # the lights tab is closed, so the message shows at the top of the page
-    assert any("Not saved" in e.value and "street light L1 (row 1 of the table): Height [m] "
-               "= -3 is out of range ((0, 100])" in e.value for e in at.error), \
-        [e.value for e in at.error]
+    assert any("Not saved" in _plain(e.value) and "street light L1 (row 1 of the table): "
+               "Height [m] = -3 is out of range ((0, 100])" in _plain(e.value)
+               for e in at.error), [e.value for e in at.error]
 
 
 def test_invalid_edit_is_named_in_japanese_at_its_row():
     at = _sample(lang="ja")
     _queue_edit(at, "cameras", {"edited_rows": {"1": {"tilt_deg": 120.0}}})
-    errors = [e.value for e in at.tabs[0].error]
+    errors = [_plain(e.value) for e in at.tabs[0].error]
     # the second row of the sample's table is C2
     assert any("カメラ C2（表の 2 行目）：俯角 [°] = 120 は範囲外です" in e for e in errors), errors
 

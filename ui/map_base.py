@@ -6,6 +6,7 @@ render_png`. Warped and rasterised images are cached per content hash and grid."
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 import threading
@@ -504,7 +505,9 @@ def basemap_traces(bm: BaseMap) -> list[dict]:
     if bm.towns is not None:
         style = LAYER_STYLES["towns"]
         x, y, names = bm.towns
-        traces.append(_scatter(x=x, y=y, mode="text", text=names, name=t(style.label),
+        # names from the town's files: plotly reads tags in text, so they are escaped
+        traces.append(_scatter(x=x, y=y, mode="text", text=[html.escape(n) for n in names],
+                               name=t(style.label),
                                textfont=dict(size=TOWN_FONT_PX, color=style.css), **common))
     return traces
 

@@ -598,7 +598,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
             mode="markers", name=t("sim.map.lights"),
             marker=dict(size=11, color=_css(L.LIGHT.colour), symbol="star",
                         line=dict(color=_css(L.LIGHT.edge), width=1)),
-            text=[lt.id for lt in lights],
+            text=[html.escape(str(lt.id)) for lt in lights],
             hovertemplate="%{text}<extra></extra>"))
     cams = list(sim.model.views.values())
     if cams:

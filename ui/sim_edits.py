@@ -122,8 +122,9 @@ def show_messages(where: str = "page", also=()) -> None:
 
 
 def issue_list(head: str, texts) -> str:
-    """``head`` and a Markdown list of ``texts``."""
-    return head + "\n\n" + "\n".join(f"- {x}" for x in texts)
+    """``head`` and a Markdown list of ``texts``, each shown as text (ids, values and
+    names in them come from files and plans: never read as Markdown, HTML or LaTeX)."""
+    return head + "\n\n" + "\n".join(f"- {state.md_escape(x)}" for x in texts)
 
 
 # ---------------------------------------------------------------------------------------

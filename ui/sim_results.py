@@ -61,7 +61,7 @@ def draw_summary(sim, req: dict | None, res: dict, cost: dict, *, key) -> None:
                t("sim.sum.seen_dark", a=f"{res['seen_but_dark_m2']:,.0f}"))
     little = res["cameras_adding_little"]
     st.markdown("**" + t("sim.sum.little") + "**  \n" +
-                (", ".join(little) if little else t("sim.sum.little_none")))
+                (state.md_escape(", ".join(little)) if little else t("sim.sum.little_none")))
     stor = res["storage"]
     st.markdown("**" + t("sim.sum.storage", days=f"{stor['retention_days']:g}") + "**  \n" +
                 t("sim.sum.storage_value", tb=f"{stor['total_tb']:.2f}",
