@@ -322,7 +322,7 @@ def test_scenario_a_kashiwa_official(workspace_path, media, tmp_path):
     assert not ex.error
     assert "**変更点（1件）**" in _texts(ex)
     change = ex.dataframe[0].value.iloc[0]
-    assert list(change) == ["カメラ", "C1", "変更", "unit_price_jpy", "300000", "500000"]
+    assert list(change) == ["カメラ", "C1", "変更", "単価 [円]", "300000", "500000"]
     ex.button(key="export_apply").click()
     _run(ex)
     assert ex.success[0].value == "計画に反映しました（1件）。"
