@@ -258,3 +258,25 @@ TILT=NONE
 0
 100 80 10
 """
+
+
+@pytest.mark.parametrize("mc, ng, what", [("nan", "2", "not a finite number"),
+                                          ("inf", "2", "not a finite number"),
+                                          ("4", "1e9", "from 1 to"),
+                                          ("4.5", "2", "from 1 to")])
+def test_ldt_counts_are_bounded_and_finite(mc, ng, what):
+    """EULUMDAT counts of NaN, ∞, 10⁹ or 4.5: a clear refusal, never a ValueError from
+    int() or a table of a billion values."""
+    text = _ldt(1, 4, 90, 2, 90, [0, 90, 180, 270], [0, 90], [100, 10])
+    lines = text.split("\n")
+    lines[3], lines[5] = mc, ng
+    with pytest.raises(PhotometryError, match=what):
+        read_ldt("\n".join(lines))
+
+
+def test_ldt_negative_or_huge_intensities_are_refused():
+    with pytest.raises(PhotometryError, match="negative"):
+        read_ldt(_ldt(1, 4, 90, 2, 90, [0, 90, 180, 270], [0, 90], [100, -10]))
+    # 10⁹ cd/klm × 1000 lm / 1000 = 10⁹ cd > 10⁷ cd
+    with pytest.raises(PhotometryError, match="intensities reach"):
+        read_ldt(_ldt(1, 4, 90, 2, 90, [0, 90, 180, 270], [0, 90], [1e9, 10]))

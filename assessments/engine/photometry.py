@@ -54,6 +54,9 @@ MAX_ANGLES = (1801, 3601)
 #: Largest intensity [cd] a table may reach after its multipliers (the app's light tables
 #: take up to 10⁷ cd; a street luminaire's peak is of the order of 10³–10⁴ cd).
 MAX_CANDELA = 1e7
+#: Most lamp sets an EULUMDAT file may declare: a street luminaire's file has one or two;
+#: the bound keeps a corrupt count from driving the reading.
+MAX_LAMP_SETS = 20
 
 
 class PhotometryError(ValueError):
@@ -665,13 +668,21 @@ def read_ldt(text: str) -> Photometry:
     def num(i: int, what: str) -> float:
         s = get(i, what)
         try:
-            return float(s.replace(",", "."))
+            v = float(s.replace(",", "."))
         except ValueError:
             raise PhotometryError(f"EULUMDAT line {i + 1}: {what} {s!r} is not a number") from None
+        if not np.isfinite(v):     # float() reads "nan" and "inf"
+            raise PhotometryError(f"EULUMDAT line {i + 1}: {what} {s!r} is not a finite number")
+        return v
 
     isym = num(2, "Isym")
-    mc = int(num(3, "Mc (number of C-planes)"))
-    ng = int(num(5, "Ng (number of γ angles)"))
+    mc_f, ng_f = num(3, "Mc (number of C-planes)"), num(5, "Ng (number of γ angles)")
+    # bounded before anything is read into a table (the IES reader's limits)
+    if not (1 <= mc_f <= MAX_ANGLES[1] and 1 <= ng_f <= MAX_ANGLES[0]
+            and mc_f == int(mc_f) and ng_f == int(ng_f)):
+        raise PhotometryError(f"EULUMDAT line 4: Mc and Ng must be whole numbers from 1 to "
+                              f"{MAX_ANGLES[1]} and {MAX_ANGLES[0]}, got {mc_f:g} and {ng_f:g}")
+    mc, ng = int(mc_f), int(ng_f)
     if isym not in (0, 1, 2, 4):
         raise PhotometryError(
             f"EULUMDAT line 3: symmetry indicator Isym={isym:g} is not supported; "
@@ -680,9 +691,11 @@ def read_ldt(text: str) -> Photometry:
     if mc < 1 or ng < 1:
         raise PhotometryError("EULUMDAT line 4: Mc and Ng must be positive")
     conv = num(23, "conversion factor")
-    n_sets = int(num(25, "number of lamp sets"))
-    if n_sets < 1:
-        raise PhotometryError(f"EULUMDAT line 26: number of lamp sets must be ≥ 1, got {n_sets}")
+    n_sets_f = num(25, "number of lamp sets")
+    if not 1 <= n_sets_f <= MAX_LAMP_SETS or n_sets_f != int(n_sets_f):
+        raise PhotometryError(f"EULUMDAT line 26: number of lamp sets must be a whole number "
+                              f"from 1 to {MAX_LAMP_SETS}, got {n_sets_f:g}")
+    n_sets = int(n_sets_f)
     base = 26
     n_lamps = [num(base + k, "number of lamps") for k in range(n_sets)]
     flux = [num(base + 2 * n_sets + k, "total lamp flux [lm]") for k in range(n_sets)]
@@ -703,7 +716,13 @@ def read_ldt(text: str) -> Photometry:
     if mc > 1 and np.any(np.diff(c_ang) <= 0):
         raise PhotometryError(f"EULUMDAT line {i - ng - mc + 1}: C angles must ascend")
     total_flux = float(np.sum(np.abs(flux)))
+    if np.any(vals < 0):
+        raise PhotometryError(f"EULUMDAT line {i + int(np.argmax(vals < 0)) + 1}: an intensity "
+                              "is negative")
     table = vals.reshape(n_planes, ng) * total_flux / 1000.0 * (conv if conv > 0 else 1.0)
+    if table.size and table.max() > MAX_CANDELA:
+        raise PhotometryError(f"EULUMDAT line 24: the intensities reach {table.max():.3g} cd; a "
+                              f"street or security luminaire stays below {MAX_CANDELA:.0e} cd")
     if isym == 1:
         c_full, t_full = np.array([0.0]), table
     elif isym == 0:
