@@ -13,7 +13,7 @@ import streamlit as st
 
 from assessments.records import records
 from assessments.programme import costs as C
-from assessments.programme.grants import latest_scheme, plan_grant
+from assessments.programme.grants import plan_grant
 from reports import excel as X
 from ui import shell, state
 from ui import compare_common as _cc
@@ -251,12 +251,8 @@ else:
     if str(scheme.get("verified")).lower() in ("false", "0"):
         st.warning(t("export.plan.scheme_unverified"))
     # a plan saved under a scheme that has since been replaced is told what replaced it
-    _newest = latest_scheme(scheme.get("id"), schemes)
-    if _newest:
-        _name = {s["id"]: (s.get("name_ja") if state.lang() == "ja" else s.get("name_en"))
-                 for s in records(schemes)}
-        st.info(t("compare.grants.current_superseded", name=_name.get(scheme.get("id")),
-                  successor=_name.get(_newest, _newest)))
+    if note := _cc.superseded_note(scheme, schemes):
+        st.info(note)
     if amounts.grant_jpy is None:
         st.info(t("export.plan.no_rate"))
     elif pg.share_rows:  # payer split (東京都 見守り etc.): one amount per payer

@@ -249,3 +249,16 @@ def test_pages_show_one_grant_for_one_plan(workspace_path, case, applicant):
         assert row["補助額 (公費計)"].startswith("不明")
     else:
         assert row["補助額 (公費計)"] == f"¥{grant:,.0f}"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ja", "計画の制度「新しい地方経済・生活環境創生交付金 第2世代交付金」は「地域未来交付金 "
+           "地域未来推進型 \\(R8\\)」に引き継がれています。"),
+    ("en", "has been replaced by 'Regional Future grant")])
+def test_a_replaced_scheme_names_its_successor(workspace_path, lang, text):
+    """The plan's 第2世代交付金 was replaced by 地域未来交付金 (successor_id): the page says
+    so in the user's language, names escaped (the same note as 発表モード)."""
+    plan = sample_plan()
+    plan["grant"] = {"scheme_id": "shinchiho_2nd_gen", "stage": "implementation"}
+    at, _ = _page(workspace_path, plan, lang=lang)
+    assert any(text in i.value for i in at.info), [i.value for i in at.info]

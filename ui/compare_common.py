@@ -7,9 +7,11 @@ import math
 import pandas as pd
 import streamlit as st
 
-from assessments.records import is_missing
+from assessments.programme.grants import latest_scheme
+from assessments.records import is_missing, records
 from datasets.citations import cite, citation_text
 from ui.i18n import col, lang, t
+from ui.state import md_escape
 
 #: Plotly font readable on a projector.
 FONT = {"size": 18}
@@ -148,3 +150,15 @@ def labels(options, text) -> callable:
     """
     mapping = {o: text(o) for o in options}
     return lambda v: mapping.get(v, v)
+
+
+def superseded_note(scheme: dict, schemes) -> str:
+    """「計画の制度「…」は「…」に引き継がれています。」 for a plan whose scheme was replaced
+    (``grants.latest_scheme`` over ``successor_id``), names escaped; "" otherwise."""
+    newest = latest_scheme(scheme.get("id"), schemes)
+    if not newest:
+        return ""
+    rows = {r["id"]: r for r in records(schemes)}
+    return t("compare.grants.current_superseded",
+             name=md_escape(col(scheme, "name") or scheme.get("id")),
+             successor=md_escape(col(rows.get(newest) or {}, "name") or newest))

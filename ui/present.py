@@ -24,10 +24,11 @@ from assessments.plan import validate as planfile
 from assessments.programme import privacy as pv
 from assessments.programme import readiness as rd
 from assessments.programme.costs import is_existing
-from assessments.programme.grants import latest_scheme, plan_grant
+from assessments.programme.grants import plan_grant
 from assessments.records import is_missing, records
 from datasets import queries
 from ui import map_legend, map_view, state, theme
+from ui.compare_common import superseded_note
 from ui import simulation as S
 from ui.i18n import col, lang, t
 from ui.sim_edits import use_cases as use_case_rows
@@ -444,18 +445,18 @@ def _listed(lines: list[str], empty: str) -> None:
 # ---------------------------------------------------------------------------------------
 def grant_of(plan: dict):
     """:func:`assessments.programme.grants.plan_grant` with the reference tables (the
-    ホーム, 事業計画・事業費 and Excel figures)."""
+    ホーム, 事業計画・事業費 and Excel figures), and the ``grant_schemes`` rows."""
     try:
         cur = _cursor()
-        return plan_grant(plan, schemes=records(queries.list_grant_schemes(cur, level="",
-                                                                            stage="")),
-                          shares=records(queries.list_grant_shares(cur)))
+        schemes = records(queries.list_grant_schemes(cur, level="", stage=""))
+        return plan_grant(plan, schemes=schemes,
+                          shares=records(queries.list_grant_shares(cur))), schemes
     except duckdb.CatalogException:     # reference tables not built: costs without a grant
-        return plan_grant(plan)
+        return plan_grant(plan), []
 
 
 def draw_costs(plan: dict) -> None:
-    pg = grant_of(plan)
+    pg, schemes = grant_of(plan)
     pc = pg.costs
     scheme, amounts = pg.scheme, pg.amounts
     if pc.total_jpy <= 0:       # the sentences alone (never three 0 円)
@@ -474,16 +475,9 @@ def draw_costs(plan: dict) -> None:
         "name_ja")
     st.markdown("### " + t("present.costs.scheme", name=state.md_escape(name)))
     # a plan made under a scheme since replaced: say what replaced it (as 事業計画 does)
-    try:
-        rows = records(queries.list_grant_schemes(_cursor(), level="", stage=""))
-    except duckdb.CatalogException:
-        rows = []
-    newest = latest_scheme(scheme.get("id"), rows)
-    if newest:
-        names = {r["id"]: r.get("name_ja") if lang() == "ja" else r.get("name_en")
-                 or r.get("name_ja") for r in rows}
-        say(t("compare.grants.current_superseded", name=state.md_escape(name),
-              successor=state.md_escape(names.get(newest, newest))))
+    note = superseded_note(scheme, schemes)
+    if note:
+        say(note)
     if amounts.grant_jpy is None:
         say(t("present.costs.no_rate"))
     elif pg.share_rows:     # payer split (東京都 見守り …): one amount per payer
