@@ -1,12 +1,19 @@
-"""Command line: ``python -m assessments simulate PLAN.json [--out RESULT.json] [--grid GRID.npz]
-[--terrain DEM] [--buildings FILE | --fgd FILE [--building-height M]]``.
+"""Command line: ``python -m assessments simulate PLAN.json [--out RESULT.json]
+[--grid GRID.npz | GRID.tif] [--terrain DEM] [--buildings FILE | --fgd FILE
+[--building-height M]] [--tiles CELLS] [--scheduler ADDRESS] [--workers N]``.
 
 Exit status: 0 success, 2 invalid plan or unreadable input (messages on stderr, one per
 problem, naming the camera or light id and the field; a broken IES text also names the
 file's line), 1 unexpected failure (one-line message). Never a traceback.
 
 RESULT.json has the day coverage and, from the plan's ``lights``, the night figures
-(:func:`assessments.engine.coverage.simulate_night`); GRID.npz adds the illuminance grids.
+(:func:`assessments.engine.coverage.simulate_night`); GRID.npz adds the illuminance grids;
+GRID.tif holds the same arrays as a tiled GeoTIFF (:mod:`assessments.engine.gridfile`).
+
+A plan whose grid exceeds the single-grid limit (``MAX_CELLS``), or any plan run with
+``--tiles`` or ``--scheduler``, is simulated in tiles on Dask (:mod:`assessments.engine.tiles`;
+docs/scale-out.md): a local cluster of ``--workers`` processes, or the cluster at
+``--scheduler``.
 """
 from __future__ import annotations
 
@@ -25,7 +32,8 @@ def _parser():
                        "lighting (day and night) of a plan")
     s.add_argument("plan", help="PLAN.json (docs/plan-format.md)")
     s.add_argument("--out", help="write RESULT.json here (default: standard output)")
-    s.add_argument("--grid", help="write GRID.npz (per-cell arrays) here")
+    s.add_argument("--grid", help="write the per-cell arrays here: GRID.npz, or GRID.tif "
+                   "(tiled, compressed GeoTIFF)")
     s.add_argument("--terrain", help="ground-height raster (.tif geographic GeoTIFF, .npz, "
                    "or 基盤地図情報 DEM .xml / .zip); overrides the plan's terrain")
     b = s.add_mutually_exclusive_group()
@@ -36,7 +44,65 @@ def _parser():
     s.add_argument("--building-height", type=_height, default=None, metavar="M",
                    help="height given to every 基盤地図情報 building [m] (default "
                    "DEFAULT_BUILDING_HEIGHT_M of assessments.plan.iotools)")
+    s.add_argument("--tiles", type=_count, default=None, metavar="CELLS",
+                   help="simulate in tiles of CELLS × CELLS cells on Dask (automatic with "
+                   "tiles of 2048 when the grid exceeds the single-grid limit)")
+    s.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler for the tiles (e.g. tcp://10.0.0.5:8786); default a "
+                   "local cluster")
+    s.add_argument("--workers", type=_count, default=2, metavar="N",
+                   help="worker processes of the local cluster (default 2)")
+    from .propose.cli import add_parser as add_propose
+    add_propose(sub)
     return p
+
+
+def _count(text: str) -> int:
+    """A positive whole number."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {n}")
+    return n
+
+
+def _too_large(exc) -> bool:
+    """Whether a PlanError says only that the grid exceeds the single-grid limit."""
+    return bool(exc.issues) and all(i.code == "too_large" and i.field == "resolution_m"
+                                    for i in exc.issues)
+
+
+def _simulate_tiled(args, plan, terrain):
+    """RESULT.json content and the grid's arrays (when ``--grid``) of a tiled run."""
+    from .engine.tiles import TILE_CELLS, run_tiles
+    try:
+        return run_tiles(plan, scheduler=args.scheduler, n_workers=args.workers,
+                         tile_cells=args.tiles or TILE_CELLS, terrain=terrain,
+                         base_dir=Path(args.plan).resolve().parent,
+                         grid_arrays=bool(args.grid))
+    except OSError as exc:      # distributed's connection errors (timeouts included)
+        if args.scheduler:
+            raise _NoScheduler(f"cannot reach the Dask scheduler {args.scheduler}: {exc}") \
+                from None
+        raise
+
+
+class _NoScheduler(Exception):
+    """The ``--scheduler`` address did not answer."""
+
+
+def _write_grid(path: str, arrays: dict, grid) -> None:
+    """GRID.tif (by its suffix) or GRID.npz (with the cell centres' lat/lon)."""
+    from .plan import validate as planfile
+    if Path(path).suffix.lower() in (".tif", ".tiff"):
+        from .engine.gridfile import write_grid_tif
+        write_grid_tif(arrays, grid, path)
+    else:
+        if "lat" not in arrays:
+            arrays = {"lat": grid.lat, "lon": grid.lon, **arrays}
+        planfile.write_grid(arrays, path)
 
 
 def _height(text: str) -> float:
@@ -73,9 +139,18 @@ def _buildings(args) -> dict | None:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "propose":
+        from .propose.cli import run
+        return run(args)
+    from .engine.budget import MemoryBudgetError, available_bytes
     from .plan import validate as planfile
     from .plan.iotools import ImportFileError
     from .simulate import simulate
+    try:
+        budget = available_bytes()
+    except ValueError as exc:       # MIMAMORI_MEMORY_LIMIT_MB is not a number
+        print(f"MIMAMORI_MEMORY_LIMIT_MB: {exc}", file=sys.stderr)
+        return 2
     try:
         plan = planfile.load_plan(args.plan)
         buildings = _buildings(args)
@@ -84,19 +159,39 @@ def main(argv=None) -> int:
         terrain = None
         if args.terrain:
             terrain = planfile.load_terrain({"file": str(Path(args.terrain).resolve())})
-        sim = simulate(plan, terrain=terrain, base_dir=Path(args.plan).resolve().parent,
-                       night_grids=bool(args.grid))
-        text = planfile.result_json(sim.result)
+        if args.tiles or args.scheduler:
+            result, arrays, grid = _simulate_tiled(args, plan, terrain)
+        else:
+            try:
+                sim = simulate(plan, terrain=terrain,
+                               base_dir=Path(args.plan).resolve().parent,
+                               night_grids=bool(args.grid),
+                               memory_budget=budget)
+                result, grid = sim.result, sim.model.grid
+                arrays = sim.grid_arrays() if args.grid else None
+            except planfile.PlanError as exc:
+                if not _too_large(exc):
+                    raise
+                print("the grid exceeds one machine's limit: simulating in tiles",
+                      file=sys.stderr)
+                result, arrays, grid = _simulate_tiled(args, plan, terrain)
+        text = planfile.result_json(result)
         if args.out:
             planfile.write_atomic(args.out, text.encode("utf-8"))
         else:
             sys.stdout.write(text + "\n")
         if args.grid:
-            planfile.write_grid(sim.grid_arrays(), args.grid)
+            _write_grid(args.grid, arrays, grid)
+    except MemoryBudgetError as exc:   # estimated before the run: nothing was computed
+        print(f"{args.plan}: {exc.message}", file=sys.stderr)
+        return 2
     except planfile.PlanError as exc:
         print(f"invalid plan {args.plan}:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  [{issue.code}] {issue.message}", file=sys.stderr)
+        return 2
+    except _NoScheduler as exc:
+        print(exc, file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read or write: {exc}", file=sys.stderr)

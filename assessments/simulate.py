@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine.budget import check_budget
 from .engine.coverage import CoverageModel, simulate_night
 from .engine.districts import camera_cells, district_figures, district_labels, district_meta
-from .engine.grid import Grid
+from .engine.grid import Grid, polygon_mask
 from .plan import validate as planfile
 
 __all__ = ["Simulation", "simulate"]
@@ -44,7 +45,8 @@ class Simulation:
         return out
 
 
-def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = True
+def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = True,
+             grid: Grid | None = None, core=None, memory_budget: int | None = None
              ) -> Simulation:
     """Validate a plan and compute its coverage, day and night, in one go.
 
@@ -60,6 +62,18 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
     night_grids : bool
         Keep the ``illuminance_lx`` / ``vertical_illuminance_lx`` grids for GRID.npz
         (8 bytes per cell; the RESULT figures do not need them).
+    grid : Grid, optional
+        Run on this grid instead of the area's (a tile of :mod:`assessments.engine.tiles`:
+        a window of the area's grid, same projection centre); the cell limit is then the
+        caller's.
+    core : tuple of slice, optional
+        ``(rows, cols)`` of ``grid`` that are assessed (a tile's own cells; the rest is
+        its overlap, there for the cameras and buildings that reach into it).
+    memory_budget : int, optional
+        Bytes the run may use [B] (:func:`assessments.engine.budget.available_bytes`):
+        the run is estimated first (:func:`assessments.engine.budget.check_budget`,
+        GRID.npz counted with ``night_grids``) and refused with ``MemoryBudgetError``
+        before any grid array is allocated.
 
     Returns
     -------
@@ -68,11 +82,22 @@ def simulate(plan: dict, *, terrain=None, base_dir=None, night_grids: bool = Tru
         (``night_basis``, ``illuminance``, ``night_dori_m2``, ``lit_but_unseen_m2``,
         ``seen_but_dark_m2``) and ``cameras[i]["night_dori_m2"]``.
     """
-    plan = planfile.validate_plan(plan)
-    grid = Grid.from_area(plan["area"], plan["resolution_m"])
+    if grid is None:
+        plan = planfile.validate_plan(plan)
+        grid = Grid.from_area(plan["area"], plan["resolution_m"])
+    else:
+        plan = planfile.validate_plan(plan, max_cells=None)
+    if memory_budget is not None:
+        check_budget(plan, available=memory_budget, grid=grid, night_grids=night_grids,
+                     grid_file=night_grids,
+                     terrain=terrain is not None or bool(plan.get("terrain")))
+    area = plan["area"]
+    if core is not None:
+        area = np.zeros(grid.shape, bool)
+        area[core] = polygon_mask(grid, plan["area"])[core]
     if terrain is None and plan.get("terrain"):
         terrain = planfile.load_terrain(plan["terrain"], base_dir=base_dir)
-    model = CoverageModel(grid, plan.get("_footprints"), area=plan["area"],
+    model = CoverageModel(grid, plan.get("_footprints"), area=area,
                           target_height_m=plan["target_height_m"], terrain=terrain,
                           standard=plan["standard"],
                           min_density_px_m=plan.get("min_density_px_m"))

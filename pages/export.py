@@ -23,8 +23,11 @@ plan = state.current_plan()
 
 
 def _message(m) -> str:
-    params = defaultdict(str, m.params)
-    params.update(sheet=m.sheet, row=m.row or "", column=m.column)
+    # sheet names, cell values and headers come from the uploaded file: shown as typed
+    params = defaultdict(str, {k: state.md_escape(v) if isinstance(v, str) else v
+                               for k, v in m.params.items()})
+    params.update(sheet=state.md_escape(m.sheet or ""), row=m.row or "",
+                  column=state.md_escape(m.column or ""))
     params["where"] = t("export.where").format_map(params)
     return t(f"export.msg.{m.code}").format_map(params)
 

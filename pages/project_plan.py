@@ -74,7 +74,7 @@ def _price_editor(kind: str, groups: list[dict]) -> None:
 
     state.plan_table(
         # a new key whenever the saved prices change, so the editor starts from them
-        prefix + hashlib.md5(repr(groups).encode()).hexdigest()[:12], df, save,
+        prefix + hashlib.md5(repr(groups).encode()).hexdigest()[:12], df, save, plan=plan,
         hide_index=True, disabled=["model", "quantity", "amount"], width="stretch",
         column_config={
             "model": st.column_config.TextColumn(t("export.plan.col.model")),
@@ -118,7 +118,8 @@ for i in range(len(base.columns) - 3):
     kpi_cols[f"t{i + 1}"] = st.column_config.NumberColumn(label)
 state.plan_table("pp_kpis", base,
                  lambda p, rows: p.__setitem__("kpis", X.kpis_from_rows(rows, p.get("kpis"))),
-                 num_rows="dynamic", column_config=kpi_cols, hide_index=True, width="stretch")
+                 plan=plan, num_rows="dynamic", column_config=kpi_cols, hide_index=True,
+                 width="stretch")
 short = [k["name"] or "?" for k in plan.get("kpis") or []
          if len(k.get("targets") or []) < X.MIN_KPI_YEARS]
 if short:
@@ -139,7 +140,8 @@ def _save_schedule(p: dict, rows: list[dict]) -> None:
 
 
 shown = state.plan_table(
-    "pp_schedule", base, _save_schedule, num_rows="dynamic", hide_index=True, width="stretch",
+    "pp_schedule", base, _save_schedule, plan=plan, num_rows="dynamic", hide_index=True,
+    width="stretch",
     column_config={"task": st.column_config.TextColumn(t("export.plan.col.task"), width="large"),
                    "start": st.column_config.TextColumn(t("export.plan.col.start")),
                    "end": st.column_config.TextColumn(t("export.plan.col.end"))})
@@ -194,7 +196,7 @@ def _cost_editor(name: str, cats: dict, fields: list[tuple[str, str]]) -> None:
             out.append(rec)
         p.setdefault("costs", {})[part] = out
 
-    state.plan_table("pp_" + name, base, save, num_rows="dynamic", hide_index=True,
+    state.plan_table("pp_" + name, base, save, plan=plan, num_rows="dynamic", hide_index=True,
                      column_config=config, width="stretch")
 
 

@@ -1,7 +1,8 @@
 """Read an Excel plan back after an official edited it: validate, diff, apply.
 
 ``read_workbook(data)`` checks the file (size, zip structure, uncompressed size before any
-XML is parsed, our format marker, the sheets it should contain) and reads the editable
+XML is parsed, what the sheets use against ``xlsx_guard.PLAN_WORKBOOK``, our format marker,
+the sheets it should contain) and reads the editable
 tables written by :mod:`reports.excel` — cameras, lights, cost items, running costs, KPIs,
 schedule and the project text — into an :class:`ImportResult`. Every problem becomes an
 :class:`ImportMessage` with a code and the sheet/row/column, so the UI can translate it.
@@ -23,7 +24,8 @@ from assessments.engine.photometry import MAX_CANDELA
 from assessments.plan.iotools.presets import complete_camera
 from assessments.plan.iotools.values import (number_and_unit, parse_fiscal_year,
                                              parse_year_month)
-from assessments.plan.iotools.xlsx import workbook_errors
+from assessments.plan.iotools.xlsx import entity_part, workbook_errors
+from assessments.plan.iotools.xlsx_guard import PLAN_WORKBOOK, check_workbook, column_letter
 from reports import excel as X
 from reports.forms import FORM_SHEETS
 
@@ -35,7 +37,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 5000
 #: Largest number of rows read from one sheet.
-MAX_ROWS = 50_000
+MAX_ROWS = PLAN_WORKBOOK.max_rows
 
 #: Sheets whose data is read back; the others are reports of the moment.
 IMPORTED_SHEETS = ("plan", "costs", "cameras", "lights")
@@ -176,6 +178,13 @@ def _check_container(data: bytes, result: ImportResult) -> bool:
         return err("not_xlsx")
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         return err("macro_workbook")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = entity_part(zf)
+    except workbook_errors() as exc:  # a damaged part: what openpyxl would meet too
+        return err("unreadable", detail=str(exc)[:200])
+    if part is not None:
+        return err("xml_entities", part=part)
     return True
 
 
@@ -194,7 +203,7 @@ def read_workbook(data: bytes) -> ImportResult:
         found; sections are then still filled as far as they could be read, for display.
     """
     result = ImportResult()
-    if not _check_container(data, result):
+    if not _check_container(data, result) or not _check_sheets(data, result):
         return result
     from openpyxl import load_workbook
 
@@ -205,6 +214,39 @@ def read_workbook(data: bytes) -> ImportResult:
     except workbook_errors() as exc:  # what openpyxl raises on a damaged workbook
         result.messages.append(ImportMessage("unreadable", params={"detail": str(exc)[:200]}))
         return result
+    except MemoryError:  # the sheet limits should prevent it; said, never a traceback
+        result.messages.append(ImportMessage("xlsx_memory"))
+        return result
+    try:
+        _read_sheets(wb, wbf, result)
+    except MemoryError:
+        result.messages.append(ImportMessage("xlsx_memory"))
+    return result
+
+
+def _check_sheets(data: bytes, result: ImportResult) -> bool:
+    """False (and an ``xlsx_<code>`` error naming the sheet, what it uses and the limit)
+    when the workbook passes a limit of :data:`PLAN_WORKBOOK`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            over = check_workbook(zf, PLAN_WORKBOOK)
+    except workbook_errors() as exc:  # a damaged part: what openpyxl would meet too
+        result.messages.append(ImportMessage("unreadable", params={"detail": str(exc)[:200]}))
+        return False
+    if over is None:
+        return True
+    if over.code == "columns":
+        found = f"{column_letter(over.found)} ({over.found:,})"
+        limit = f"{column_letter(over.limit)} ({over.limit:,})"
+    else:
+        found, limit = f"{over.found:,}", f"{over.limit:,}"
+    result.messages.append(ImportMessage(f"xlsx_{over.code}", sheet=over.sheet,
+                                         params={"found": found, "limit": limit}))
+    return False
+
+
+def _read_sheets(wb, wbf, result: ImportResult) -> None:
+    """The plan's sections from the loaded workbook (values ``wb``, formulas ``wbf``)."""
     props = {p.name: getattr(p, "value", None) for p in getattr(wb, "custom_doc_props", [])}
     titles = {X.SHEETS[k]: k for k in X.SHEETS}
     present = {titles[ws.title] for ws in wb.worksheets if ws.title in titles}
@@ -213,14 +255,14 @@ def read_workbook(data: bytes) -> ImportResult:
             "見守り・スマートシティ事業"))
     if not ours:
         result.messages.append(ImportMessage("foreign_workbook"))
-        return result
+        return
     try:
         version = int(props.get("mimamori_format_version") or X.FORMAT_VERSION)
     except ValueError:
         version = X.FORMAT_VERSION + 1
     if version > X.FORMAT_VERSION:
         result.messages.append(ImportMessage("newer_format", params={"version": version}))
-        return result
+        return
     result.plan_id = props.get("mimamori_plan_id") or None
     sheets = _locate_sheets(wb, result)
     expected = [k for k in str(props.get("mimamori_sheets") or "").split(";") if k in X.SHEETS]
@@ -241,7 +283,6 @@ def read_workbook(data: bytes) -> ImportResult:
                                                          "limit": MAX_ROWS}))
             continue
         reader(_Sheet(ws, wbf[ws.title], result), result)
-    return result
 
 
 def _locate_sheets(wb, result: ImportResult) -> dict:

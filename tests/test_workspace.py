@@ -108,7 +108,7 @@ def test_migration_from_version_1_keeps_plans(workspace_path):
     con.close()
 
     ws = Workspace(workspace_path)
-    assert ws.schema_version() == 3
+    assert ws.schema_version() == 4
     stored = ws.get_plan(old["id"])
     assert stored["name"] == "旧版の計画" and stored["_revision"] == 3
     saved = ws.update_plan(old["id"], lambda p: p["use_cases"].append("watch_children"))
@@ -307,7 +307,7 @@ def test_a_version_2_plan_with_inline_buildings_moves_them_out_on_save(workspace
                 {"name": old["name"], "data": json.dumps(old, ensure_ascii=False)})
     con.close()
     ws = Workspace(workspace_path)
-    assert ws.schema_version() == 3
+    assert ws.schema_version() == 4
     assert len(ws.get_plan("v2-plan")["buildings"]["features"]) == 300
     ws.update_plan("v2-plan", lambda p: p.update(name="移行後"))
     assert _sizes(ws)[0] < 40_000 and _sizes(ws)[1][0] == 3

@@ -60,3 +60,26 @@ def _row_of(iid: str, rows: list) -> int | None:
         if isinstance(r, dict) and str(r.get("id")) == iid:
             return i + 1
     return None
+
+
+#: The plan's device lists and the kind of item each holds (``sim.issue.kind.<kind>``).
+_LIST_KINDS = {"cameras": "camera", "lights": "light"}
+
+
+def plan_path_text(path: str) -> str:
+    """A field of a plan file given by its path (``cameras.0.lat``, list positions from 0,
+    as ``assessments.plan.document.PlanFormatError`` names it) as the pages name it:
+    「カメラ（表の 1 行目）・緯度」; other paths by the labels of their first and last
+    named parts (「対象エリア」 for ``area.coordinates.0.3.1``)."""
+    parts = [p for p in str(path or "").split(".") if p]
+    if not parts:
+        return ""
+    names = [p for p in parts if not p.isdigit()]
+    if parts[0] in _LIST_KINDS and len(parts) > 1 and parts[1].isdigit():
+        item = t(f"sim.issue.kind.{_LIST_KINDS[parts[0]]}") + t("sim.issue.row",
+                                                                  n=int(parts[1]) + 1)
+        return t("plan.field_path", item=item, field=field_label(names[-1])) \
+            if len(names) > 1 else item
+    first, last = field_label(names[0]), field_label(names[-1])
+    return first if len(names) == 1 or first == last else t("plan.field_path", item=first,
+                                                           field=last)

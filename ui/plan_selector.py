@@ -11,7 +11,7 @@ from assessments.plan.document import (MAX_NAME_CHARS, MAX_PLAN_BYTES, PlanForma
 from datasets import queries
 from datasets.workspace import WorkspaceError
 from ui import state
-from ui.issues import plan_issue_text
+from ui.issues import plan_issue_text, plan_path_text
 from ui.i18n import lang, t
 
 _LOG = logging.getLogger(__name__)
@@ -180,7 +180,8 @@ def _import(data: bytes, owner: str) -> None:
         problems = _validate(plan)
     except PlanFormatError as exc:
         key = f"plan.import_error.{exc.code}"
-        st.error(t(key, field=state.md_escape(exc.field), value=state.md_escape(exc.value),
+        st.error(t(key, field=state.md_escape(plan_path_text(exc.field)),
+                   value=state.md_escape(exc.value),
                    limit=MAX_PLAN_BYTES // (1024 * 1024)) + " " + t("plan.unchanged"))
         return
     if problems:

@@ -45,11 +45,12 @@ def draw_use_cases(edits: Edits, use_cases: list[dict]) -> None:
     labels = {u["id"]: col(u, "name") for u in use_cases}
     stored = [u for u in edits.plan.get("use_cases") or [] if isinstance(u, str)]
     key = edits.key(f"uc_{edits.nonce}")
-    st.multiselect(t("sim.use_cases"), ids, placeholder=t("common.choose"), select_all=False,
-                   default=[u for u in stored if u in labels],
-                   format_func=lambda u: labels.get(u, u), key=key,
-                   on_change=edits.set_use_cases, args=(key, use_cases),
-                   help=t("sim.use_cases_help"))
+    shown: list = []  # filled below: the ids shown, for the callback of the next change
+    shown += st.multiselect(t("sim.use_cases"), ids, placeholder=t("common.choose"),
+                            select_all=False, default=[u for u in stored if u in labels],
+                            format_func=lambda u: labels.get(u, u), key=key,
+                            on_change=edits.set_use_cases, args=(key, use_cases, shown),
+                            help=t("sim.use_cases_help"))
     if ids:   # (without the reference table every id would look unknown)
         state.warn_unknown("use_cases", [u for u in edits.plan.get("use_cases") or []
                                          if not (isinstance(u, str) and u in labels)])

@@ -2,7 +2,9 @@
 
 One :class:`Edits` per page run holds the current plan; every change goes through
 :meth:`Edits.change`, which saves the plan (``ui.state.update_plan``) and keeps an undo stack
-per plan in the session. Widgets call the methods as callbacks, so a change is saved before
+per plan in the session. Another tab may save the same plan meanwhile: a change is applied to
+the latest stored plan, a table's edits per device id, and an undo reverts only this tab's
+change (``assessments.plan.merge.three_way``). Widgets call the methods as callbacks, so a change is saved before
 the run the click starts (one run, not two) and a run without a user edit saves nothing.
 Tests and benchmarks queue edits in ``st.session_state`` (``sim.edit_queue``,
 ``sim.price_queue``, ``sim.import_queue``, ``sim.load_sample``, ``sim.inspect``);
@@ -20,6 +22,7 @@ import streamlit as st
 from assessments.engine.dori import DORI_STANDARDS, plan_standard
 from assessments.engine.grid import geojson_rings
 from assessments.plan.iotools.columns import APPROXIMATE
+from assessments.plan.merge import three_way
 from assessments.programme import costs
 from assessments.records import records
 from ui import simulation as S
@@ -218,37 +221,67 @@ class Edits:
             return False
         self._saved = saved
         stack = self.undo_stack
-        stack.append((what, before))
+        # the fields after the change too: an undo reverts this change alone (see undo);
+        # a copy, since the saved plan becomes the page's plan (its large parts are frozen,
+        # so copying is cheap)
+        stack.append((what, before, copy.deepcopy(_snapshot(saved))))
         del stack[:-UNDO_DEPTH]
         self._bump()
         return True
 
     def undo(self) -> None:
-        """Restore the fields before the last change."""
+        """Revert the last change of this tab, merged onto the latest stored plan.
+
+        The change is undone as a three-way merge (base = the fields after the change,
+        ours = before it, theirs = as stored now): what another tab saved since (a light it
+        added, a use case it ticked) stays. A part the other tab changed too is left as
+        stored, and the message names it.
+        """
         stack = self.undo_stack
         if not stack:
             message("info", t("sim.nothing_to_undo"))
             return
-        what, before = stack.pop()
+        what, before, *rest = stack.pop()
+        after = rest[0] if rest else None
+        conflicts: list[tuple] = []
 
         def fn(p):
-            for k, v in before.items():
-                if v == _MISSING:
-                    p.pop(k, None)
+            if after is None:  # a step kept without the state after it: restore whole
+                merged = _present(before)
+            else:
+                merged, found = three_way(_present(after), _present(before),
+                                          _present(_snapshot(p)))
+                conflicts[:] = found
+            for k in SIM_FIELDS:
+                if k in merged:
+                    p[k] = merged[k]
                 else:
-                    p[k] = v
+                    p.pop(k, None)
         if state.update_plan(fn, plan_id=self.plan_id) is not None:
             self._bump()
-            message("success", t("sim.undone", what=what))
+            if conflicts:
+                message("warning", t("sim.undone_partly", what=what,
+                                     parts=state.conflict_parts(conflicts)))
+            else:
+                message("success", t("sim.undone", what=what))
 
     # ------------------------------------------------------------------- devices
     def apply_delta(self, kind: str, delta: dict) -> bool:
         """Apply a table delta (``st.data_editor`` format) to the plan's cameras or lights;
-        an invalid result is not saved and the reasons are shown."""
-        p = self.stored_plan()
-        rows = p.get(kind) or []
-        new = S.apply_editor_delta(_typed_position(rows, delta), delta,
-                                   new_row=self._new_device(kind, p, rows))
+        an invalid result is not saved and the reasons are shown.
+
+        The delta's row positions are those of the table as drawn (``self.plan``), which
+        another tab may have changed since: the edited rows are read there, and the change
+        is merged per device id onto the latest stored devices. A device the other tab
+        changed in the same field (or deleted) refuses the edit (``ui.state.PlanConflict``)
+        and the table starts again from the stored plan.
+        """
+        drawn = self.plan.get(kind) or []
+        latest = self.stored_plan()
+        # a new row's id is free in both the drawn and the stored rows
+        known = [*drawn, *(latest.get(kind) or [])]
+        new = S.apply_editor_delta(_typed_position(drawn, delta), delta,
+                                   new_row=self._new_device(kind, latest, known))
         if kind == "lights":
             for light in new:  # one photometry: a typed intensity replaces lumens
                 if light.get("intensity_cd") is not None and light.get("lumens") is not None:
@@ -259,9 +292,21 @@ class Edits:
             message("error", issue_list(t("sim.invalid"), texts), kind)
             self._bump()  # drop the rejected edit from the table
             return False
-        ok = self.change(lambda q: q.update({kind: new}), t(f"sim.what.{kind}"), current=p)
+        refused = []
+
+        def fn(q):
+            merged, conflicts = three_way(drawn, new, q.get(kind) or [])
+            if not conflicts and S.device_issues(kind[:-1], merged):
+                conflicts = [()]  # each side valid, together not (e.g. a shared id)
+            if conflicts:
+                refused.append(conflicts)
+                raise state.PlanConflict([(kind, *c) for c in conflicts])
+            q[kind] = merged
+        ok = self.change(fn, t(f"sim.what.{kind}"), current=latest)
         if ok:
             message("success", t(f"sim.saved_{kind}"), kind)
+        elif refused:
+            self._bump()  # the table starts again from the stored devices
         return ok
 
     def on_table(self, kind: str, key: str) -> None:
@@ -344,11 +389,26 @@ class Edits:
         if self.change(fn, t("sim.what.municipality")):
             message("success", t("sim.loaded_municipality", name=mun.get("name", "")))
 
-    def set_use_cases(self, key: str, rows: list[dict]) -> None:
+    def set_use_cases(self, key: str, rows: list[dict], shown: list | None = None) -> None:
         """Callback of the use-case multiselect ``key``: save the chosen use cases as ids
-        of ``rows`` (``use_case_ids``)."""
+        of ``rows`` (``use_case_ids``).
+
+        ``shown`` holds the ids the multiselect showed before this change: only the ones
+        the user added or removed are applied to the stored list, so a use case another
+        tab ticked meanwhile stays (and unknown stored values too). Without it the
+        choice replaces the stored list.
+        """
         chosen = use_case_ids(st.session_state.get(key) or [], rows)
-        self.change(lambda p: p.update(use_cases=chosen), t("sim.what.use_cases"))
+        if shown is None:
+            self.change(lambda p: p.update(use_cases=chosen), t("sim.what.use_cases"))
+            return
+        added = [u for u in chosen if u not in shown]
+        removed = {u for u in shown if u not in chosen}
+
+        def fn(p):
+            stored = [u for u in p.get("use_cases") or [] if u not in removed]
+            p["use_cases"] = stored + [u for u in added if u not in stored]
+        self.change(fn, t("sim.what.use_cases"))
 
     def set_standard(self, key: str) -> None:
         """Callback of the DORI-standard selectbox ``key``: save the plan's ``standard``
@@ -368,7 +428,10 @@ class Edits:
         """
         nonce0 = self.nonce
         for item in st.session_state.pop("sim.edit_queue", None) or []:
-            self.apply_delta(item["kind"], item["delta"])
+            # a queued delta's positions are those of the stored rows, as the table would
+            # draw them after the previous edit
+            if self.apply_delta(item["kind"], item["delta"]):
+                self.plan = self._saved
         for item in st.session_state.pop("sim.price_queue", None) or []:
             self.set_model_prices(item["kind"], {item["model"]: item["price"]})
         for item in st.session_state.pop("sim.import_queue", None) or []:
@@ -397,6 +460,11 @@ def _typed_position(rows: list, delta: dict) -> list:
              if {"lat", "lon"} & set(c or {})}
     return [{k: v for k, v in r.items() if k != APPROXIMATE} if i in moved else r
             for i, r in enumerate(rows)]
+
+
+def _present(snapshot: dict) -> dict:
+    """The fields of a :func:`_snapshot` that the plan has (absent ones left out)."""
+    return {k: v for k, v in snapshot.items() if v is not _MISSING}
 
 
 def _snapshot(p: dict) -> dict:

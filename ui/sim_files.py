@@ -8,6 +8,7 @@ import numpy as np
 
 from assessments.engine.grid import Grid
 from ui.i18n import t
+from ui.issues import field_label
 from ui.sim_edits import message
 
 #: Most cells of the page's grid: an area from imported data gets a cell size that keeps
@@ -16,9 +17,10 @@ PAGE_MAX_CELLS = 4_000_000
 
 def problem_text(pr) -> str:
     """An importer ``Problem`` in the user's language, with its row and field."""
+    # the field by its table label (a file's own column header stays as it is)
     where = (t("sim.io.where_file") if pr.row is None else
-             t("sim.io.where_field", row=pr.row, field=pr.field) if pr.field else
-             t("sim.io.where", row=pr.row))
+             t("sim.io.where_field", row=pr.row, field=field_label(pr.field))
+             if pr.field else t("sim.io.where", row=pr.row))
     return f"{where}: " + t(f"sim.imp.{pr.code}", value=pr.value)
 
 

@@ -32,7 +32,7 @@ import streamlit as st
 
 from assessments.engine import lighting as L
 from assessments.engine import night as N
-from assessments.engine import sim_summary, storage
+from assessments.engine import budget, sim_summary, storage
 from assessments.engine.coverage import CoverageModel
 from assessments.engine.devices import Camera, Light, PlanIssue, check_devices, check_light
 from assessments.engine.districts import (ILLUMINANCE_KEYS, camera_cells, district_figures,
@@ -45,6 +45,7 @@ from assessments.plan.basemap import is_terrain_doc
 from assessments.plan.frozen import content_hash, text_hash
 from assessments.programme import costs
 from assessments.records import plain_value, records
+from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "datasets" / "sample_district"
@@ -86,9 +87,15 @@ def digest(obj) -> str:
 # the cached scene
 # ---------------------------------------------------------------------------------------
 class Scene:
-    """A coverage model for one scene plus the cameras it currently holds."""
+    """A coverage model for one scene plus the cameras it currently holds;
+    :attr:`budget_bytes` is the estimated memory of what it holds
+    (:func:`assessments.engine.budget.estimate_bytes`, page model)."""
 
-    def __init__(self, validated: dict):
+    def __init__(self, validated: dict, available: int, cameras=()):
+        # refused before any grid array exists (raised: the cache keeps no scene), with
+        # the cameras the first sync will compute
+        self.budget_bytes = budget.check_budget(dict(validated, cameras=list(cameras)),
+                                                available=available, page=True).total_bytes
         self.lock = threading.Lock()
         self.grid = Grid.from_area(validated["area"], validated["resolution_m"])
         # the page holds terrain as heights (an imported DEM); a PLAN.json's
@@ -321,8 +328,45 @@ class NightCache:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _scene(key: str, _validated: dict) -> Scene:
-    return Scene(_validated)
+def _scene(key: str, _validated: dict, _available: int, _cameras: list) -> Scene:
+    return Scene(_validated, _available, _cameras)
+
+
+def _available_bytes() -> int:
+    """:func:`assessments.engine.budget.available_bytes`; a malformed
+    ``MIMAMORI_MEMORY_LIMIT_MB`` is shown and the page stops there."""
+    try:
+        return budget.available_bytes()
+    except ValueError:
+        st.error(t("sim.memory.bad_limit"))
+        st.stop()
+
+
+def _check_cameras(scene: Scene, validated: dict, cameras: list[Camera]) -> None:
+    """Refuse (:class:`assessments.engine.budget.MemoryBudgetError`) cameras whose
+    windows and night pairs would not fit besides what the scene already holds; only
+    called when a camera changed (a removal never grows the estimate)."""
+    plan = dict(validated, cameras=cameras)
+    est = budget.plan_estimate(plan, page=True)
+    avail = _available_bytes() + scene.budget_bytes     # what the scene holds is in use
+    if est.total_bytes > avail:
+        raise budget.MemoryBudgetError(
+            est, avail, budget.coarser_resolutions(plan, available=avail, page=True))
+    scene.budget_bytes = est.total_bytes
+
+
+def memory_text(exc: budget.MemoryBudgetError) -> str:
+    """A refused run in the user's language: needed vs available memory and what to
+    change (the coarser resolution that fits, with its figure)."""
+    e = exc.estimate
+    text = t("sim.memory.refused", needed=f"{e.total_gib:.1f}",
+             available=f"{exc.available_bytes / budget.GIB:.1f}", cells=f"{e.cells:,}",
+             res=f"{e.resolution_m:g}", n=f"{e.n_cameras:,}")
+    fits = [(r, b) for r, b in exc.suggestions if b <= exc.available_bytes]
+    if fits:
+        return text + "\n\n" + t("sim.memory.coarser", res=f"{fits[0][0]:g}",
+                                  gib=f"{fits[0][1] / budget.GIB:.1f}")
+    return text + "\n\n" + t("sim.memory.smaller")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -424,6 +468,11 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
                   retention_days: float | None = None) -> SimResult | None:
     """Simulate a plan (cached by inputs). None when the plan has no area yet.
 
+    A plan whose run would not fit in the memory available
+    (:mod:`assessments.engine.budget`: the scene before its grids are made, cameras before
+    they are computed) is not computed: the page shows why and what to change
+    (:func:`memory_text`) and stops there, the plan unchanged.
+
     Raises
     ------
     assessments.plan.validate.PlanError
@@ -434,10 +483,15 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
     sp = scene_part(plan)
     key = digest(sp)
     validated = _validated_scene(key, sp)
-    scene = _scene(f"{plan.get('id', '')}:{key}", validated)
     cameras, issues = check_devices("camera", plan.get("cameras"))
     if issues:
         raise planfile.PlanError(issues)
+    try:
+        scene = _scene(f"{plan.get('id', '')}:{key}", validated, _available_bytes(),
+                       cameras)
+    except budget.MemoryBudgetError as exc:
+        st.error(memory_text(exc))
+        st.stop()
     # a light the tables would not have saved is left out (the edit reports it)
     raw_lights, lights = [], []
     for i, raw in enumerate(plan.get("lights") or []):
@@ -446,6 +500,12 @@ def simulate_plan(plan: dict, *, use_cases: list[dict] | None = None,
             raw_lights.append(raw)
             lights.append(light)
     with scene.lock:
+        if any(scene.cam_sig.get(c.id) != c for c in cameras):
+            try:
+                _check_cameras(scene, validated, cameras)
+            except budget.MemoryBudgetError as exc:
+                st.error(memory_text(exc))
+                st.stop()
         changed = scene.sync(cameras)
         model = scene.model
         nc = scene.night_cache
@@ -608,17 +668,7 @@ def next_id(existing, prefix: str) -> str:
 from assessments.plan.iotools import presets as _presets  # noqa: E402
 
 camera_from_preset = _presets.camera_from_preset
-
-
-def light_from_preset(preset: dict | None, *, lat: float, lon: float, lid: str) -> dict:
-    from assessments.plan.iotools import DEFAULT_LIGHT
-    light = {"id": lid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
-             **copy.deepcopy(DEFAULT_LIGHT)}
-    if preset:
-        light.update(mount_height_m=float(preset["mount_height_m"]),
-                     lumens=float(preset["lumens"]), distribution=preset["distribution"],
-                     model=preset.get("name_ja") or "", preset=preset.get("id"))
-    return light
+light_from_preset = _presets.light_from_preset
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Callable
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
+from assessments.plan.merge import three_way
 from datasets import refdb
 from datasets.workspace import Workspace, WorkspaceError, default_path
 from ui.i18n import lang, t  # noqa: F401  (re-exported for pages)
@@ -166,7 +167,7 @@ def ensure_plan() -> None:
         st.stop()
     if ws.read_only:
         st.warning(t("fault.read_only_banner"))
-    retry_pending()
+    retry_pending(quiet=True)
     current = st.session_state.get(PLAN_KEY)
     # every page run passes here (app.py and the page): the cheap check first, the list
     # (which reads every plan's municipality) only when the current plan is gone
@@ -253,27 +254,79 @@ def current_plan() -> dict:
         return workspace().get_plan(current_plan_id(), owner=owner())
 
 
+class PlanConflict(Exception):
+    """Raised by an ``fn`` given to :func:`update_plan` to refuse its change: another tab or
+    user changed the same part of the plan since this one was drawn. ``fn`` raises it
+    before changing the plan it was given; nothing is saved or kept pending.
+
+    Parameters
+    ----------
+    paths : list of tuple
+        The conflicting JSON paths (``assessments.plan.merge.three_way``); the first key of
+        each names the part shown to the user (:func:`conflict_parts`).
+    """
+
+    def __init__(self, paths):
+        super().__init__(paths)
+        self.paths = list(paths)
+
+
+def conflict_parts(paths) -> str:
+    """The plan parts of conflicting ``paths`` in the user's language, once each
+    (「KPI（成果指標）、スケジュール」)."""
+    names = []
+    for path in paths:
+        key = f"common.field.{path[0]}" if path else ""
+        name = t(key) if key else key
+        if name == key:  # a part without a name of its own (t shows an unknown key as is)
+            name = t("common.field.other")
+        if name not in names:
+            names.append(name)
+    return "、".join(names)
+
+
+def _refusing(fn: Callable[[dict], None], refused: list) -> Callable[[dict], None]:
+    """``fn`` that, when it raises :class:`PlanConflict`, leaves the plan as it is (so the
+    save writes nothing), tells the user once and records the refusal in ``refused``."""
+    def run(plan: dict) -> None:
+        try:
+            fn(plan)
+        except PlanConflict as exc:
+            refused.append(exc)
+            st.error(t("common.conflict", parts=conflict_parts(exc.paths)))
+    return run
+
+
 def update_plan(fn: Callable[[dict], None], *, plan_id: str | None = None) -> dict | None:
     """Apply ``fn`` to the current plan (or plan ``plan_id``) and save it at once (one
     transaction).
+
+    ``fn`` is applied to the latest stored plan, so an operation (set a title, add a light)
+    never undoes what another tab saved meanwhile. ``fn`` may refuse its change by raising
+    :class:`PlanConflict` (before changing the plan): the user is told which part another
+    tab changed, nothing is saved and None is returned.
 
     On a save failure the user sees why (in their language) and the stored plan is
     unchanged; the change is kept in the session (:data:`PENDING_KEY`) and retried on the
     next run, so nothing the user entered is lost. Returns the saved plan, or None.
     """
     plan_id, who = plan_id or current_plan_id(), owner()
+    refused: list = []
+    fn = _refusing(fn, refused)
     pending = st.session_state.setdefault(PENDING_KEY, [])
     if pending:  # keep the order of the user's changes: earlier failed ones go first
         pending.append((plan_id, who, fn))
         retry_pending()
-        return None if st.session_state.get(PENDING_KEY) else \
+        return None if st.session_state.get(PENDING_KEY) or refused else \
             workspace().get_plan(plan_id, owner=who)
     try:
         saved = workspace().update_plan(plan_id, fn, owner=who)
     except WorkspaceError as exc:
-        if exc.code != "not_found":
+        if exc.code != "not_found" and not refused:
             pending.append((plan_id, who, fn))
         _save_failed(exc)
+        return None
+    if refused:
         return None
     _mark_saved(saved)
     return saved
@@ -291,11 +344,19 @@ def show_save_error(exc: WorkspaceError) -> None:
     st.error(t(f"common.save_error.{exc.code}"))
 
 
-def _save_failed(exc: WorkspaceError) -> None:
+#: Session key: the code of the last save failure shown, while changes are pending.
+_SHOWN_KEY = "_save_error_shown"
+
+
+def _save_failed(exc: WorkspaceError, *, quiet: bool = False) -> None:
+    """Say that a save failed, once: the number of changes kept is shown by the sidebar
+    with its retry button (``ui.plan_selector``). ``quiet`` (the retry every page run
+    makes): a failure of the kind already shown is only logged."""
+    if quiet and st.session_state.get(_SHOWN_KEY) == exc.code:
+        _LOG.warning("save failed again (%s): %s", exc.code, exc)
+        return
+    st.session_state[_SHOWN_KEY] = exc.code
     show_save_error(exc)
-    n = len(st.session_state.get(PENDING_KEY, []))
-    if n:  # the retry button is in the sidebar (ui.plan_selector), not in a callback
-        st.warning(t("fault.pending", n=n))
 
 
 def pending_count() -> int:
@@ -303,10 +364,12 @@ def pending_count() -> int:
     return len(st.session_state.get(PENDING_KEY, []))
 
 
-def retry_pending() -> int:
+def retry_pending(*, quiet: bool = False) -> int:
     """Save the changes kept after a failed save, in order; stops at the first failure.
 
-    Returns the number of changes still pending.
+    ``quiet``: a failure already shown is not shown again (the retry at the start of every
+    page run, :func:`ensure_plan`, which runs twice in a run and after the widget callbacks
+    that showed it). Returns the number of changes still pending.
     """
     pending = st.session_state.get(PENDING_KEY) or []
     if not pending:
@@ -321,12 +384,13 @@ def retry_pending() -> int:
                 pending.pop(0)
                 continue
             st.session_state[PENDING_KEY] = pending
-            _save_failed(exc)
+            _save_failed(exc, quiet=quiet)
             return len(pending)
         pending.pop(0)
         done += 1
         _mark_saved(saved)
     st.session_state[PENDING_KEY] = []
+    st.session_state.pop(_SHOWN_KEY, None)
     if done:
         st.toast(t("fault.pending_saved", n=done))
     return 0
@@ -365,17 +429,44 @@ def editor_rows(base, delta) -> list[dict]:
     return [r for i, r in enumerate(rows) if i not in deleted]
 
 
-def plan_table(name: str, base, save: Callable[[dict, list[dict]], None], **editor) -> list[dict]:
-    """An ``st.data_editor`` of ``base`` (built from the current plan) that saves
-    ``save(plan, rows)`` in its ``on_change`` callback, with the edited rows; returns the rows
-    shown (for messages). Keyed by :func:`widget_key`: after a save the page builds ``base``
-    from the saved plan again, which gives the editor a new identity without stale edits."""
+def plan_table(name: str, base, save: Callable[[dict, list[dict]], None], *, plan: dict,
+               **editor) -> list[dict]:
+    """An ``st.data_editor`` of ``base`` (built from ``plan``, the current plan as this run
+    drew it) that saves ``save(plan, rows)`` in its ``on_change`` callback, with the edited
+    rows; returns the rows shown (for messages).
+
+    The table's rows are a stale copy as soon as another tab saves, so the whole table is
+    never written back: ``save`` is applied to a copy of the plan as drawn, and only what
+    that changed is merged onto the latest stored plan
+    (``assessments.plan.merge.three_way``). When another tab changed the same part, nothing
+    is saved, the user is told, and the editor starts again from the latest plan.
+
+    Keyed by :func:`widget_key`: after a save the page builds ``base`` from the saved plan
+    again, which gives the editor a new identity without stale edits.
+    """
     plan_id = current_plan_id()
-    key = widget_key(name)
+    fresh_key = f"_table_nonce.{name}@{plan_id}"
+    nonce = st.session_state.get(fresh_key, 0)
+    key = widget_key(name if not nonce else f"{name}~{nonce}")
+    drawn = copy.deepcopy(plan)  # the caller may change its plan after this run
 
     def changed() -> None:
         rows = editor_rows(base, st.session_state[key])
-        update_plan(lambda p: save(p, rows), plan_id=plan_id)
+        ours = copy.deepcopy(drawn)
+        save(ours, rows)
+        refused = []
+
+        def fn(p: dict) -> None:
+            merged, conflicts = three_way(drawn, ours, p)
+            if conflicts:
+                refused.append(conflicts)
+                raise PlanConflict(conflicts)
+            p.clear()
+            p.update(merged)
+
+        if update_plan(fn, plan_id=plan_id) is None and refused:
+            # the editor shows the latest plan under a new key, without the refused edit
+            st.session_state[fresh_key] = nonce + 1
 
     st.data_editor(base, key=key, on_change=changed, **editor, placeholder="")
     return editor_rows(base, st.session_state.get(key))

@@ -162,10 +162,13 @@ def camera_axes(azimuth_deg: float, tilt_deg: float):
     right, down, forward : ndarray of shape (3,)
     """
     a, t = math.radians(azimuth_deg), math.radians(tilt_deg)
-    forward = np.array([math.sin(a) * math.cos(t), math.cos(a) * math.cos(t), -math.sin(t)])
-    right = np.array([math.cos(a), -math.sin(a), 0.0])
-    down = np.cross(forward, right)          # forward × right = down (right-handed x,y,z)
-    return right, down, forward
+    f = (math.sin(a) * math.cos(t), math.cos(a) * math.cos(t), -math.sin(t))
+    r = (math.cos(a), -math.sin(a), 0.0)
+    # forward × right = down (right-handed x,y,z), written out: np.cross's arithmetic
+    # without its per-call overhead (the camera pass calls this for every camera)
+    down = np.array([f[1] * r[2] - f[2] * r[1], f[2] * r[0] - f[0] * r[2],
+                     f[0] * r[1] - f[1] * r[0]])
+    return np.array(r), down, np.array(f)
 
 
 def to_camera(dx_m, dy_m, dz_m, *, azimuth_deg: float, tilt_deg: float):
@@ -256,22 +259,26 @@ def _axis_interval(delta, t, hv):
 # ---------------------------------------------------------------------------------------
 # ground footprint (exact convex polygon on the flat target plane)
 # ---------------------------------------------------------------------------------------
-def _clip_halfplane(poly: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
-    """Sutherland–Hodgman: keep the part of a convex polygon with ``a·x + b·y + c ≤ 0``."""
-    if len(poly) == 0:
+def _clip_halfplane(poly: list, a: float, b: float, c: float) -> list:
+    """Sutherland–Hodgman: keep the part of a convex polygon with ``a·x + b·y + c ≤ 0``.
+
+    ``poly`` is a list of ``(x, y)`` float pairs: with a few dozen vertices, plain floats
+    cost less than numpy's per-call overhead.
+    """
+    if not poly:
         return poly
-    v = poly @ np.array([a, b]) + c
+    v = [x * a + y * b + c for x, y in poly]
     out = []
     n = len(poly)
     for i in range(n):
-        p, q = poly[i], poly[(i + 1) % n]
-        vp, vq = v[i], v[(i + 1) % n]
+        p, vp = poly[i], v[i]
+        q, vq = poly[i + 1 - n], v[i + 1 - n]
         if vp <= 0:
             out.append(p)
         if (vp <= 0) != (vq <= 0):
             s = vp / (vp - vq)
-            out.append(p + s * (q - p))
-    return np.array(out).reshape(-1, 2)
+            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
+    return out
 
 
 def footprint_xy(*, mount_height_m, azimuth_deg, tilt_deg, hfov_deg, vfov_deg,
@@ -301,7 +308,7 @@ def footprint_xy(*, mount_height_m, azimuth_deg, tilt_deg, hfov_deg, vfov_deg,
     ang = np.linspace(0, 2 * np.pi, n_arc, endpoint=False)
     # circumscribe the disc so the polygon contains it (no lost cells at the arc)
     rad = range_m / math.cos(math.pi / n_arc)
-    poly = np.column_stack([rad * np.cos(ang), rad * np.sin(ang)])
+    poly = list(zip((rad * np.cos(ang)).tolist(), (rad * np.sin(ang)).tolist()))
 
     def lin(vec):          # vec·(dx, dy, dz) = a·dx + b·dy + c
         return vec[0], vec[1], vec[2] * dz
@@ -318,7 +325,7 @@ def footprint_xy(*, mount_height_m, azimuth_deg, tilt_deg, hfov_deg, vfov_deg,
     if max_depth_m is not None:
         halfplanes.append((fa, fb, fc - max_depth_m))
     for a, b, c in halfplanes:
-        poly = _clip_halfplane(poly, a, b, c)
+        poly = _clip_halfplane(poly, float(a), float(b), float(c))
         if len(poly) < 3:
             return np.zeros((0, 2))
-    return poly
+    return np.array(poly)

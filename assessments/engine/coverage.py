@@ -34,15 +34,16 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from . import camera as cam_mod
 from .devices import Camera, as_camera
 from .districts import ILLUMINANCE_KEYS, LightingSums, no_district
 from .grid import Grid, polygon_mask
-from .visibility import (Surface, Terrain, building_footprints, horizon_visibility,
-                         rasterize_buildings)
+from .visibility import (Surface, Terrain, building_footprints, camera_window,
+                         rasterize_buildings, sweep_lattice)
 
-__all__ = ["CoverageModel", "CameraView", "simulate_night", "NIGHT_BLOCK_CELLS"]
+__all__ = ["CoverageModel", "CameraView", "simulate_night", "fold_window", "NIGHT_BLOCK_CELLS"]
 
 
 @dataclass
@@ -215,6 +216,7 @@ class CoverageModel:
         camera dicts, unique ids; a dict is checked by
         :func:`~assessments.engine.devices.as_camera`, which raises ``PlanError``)."""
         cameras = [as_camera(c) for c in cameras]
+        old = [v for v in self.views.values() if not v.empty]
         self.views.clear()
         self.cameras.clear()
         self._ensure_index_dtype(len(cameras))
@@ -225,7 +227,7 @@ class CoverageModel:
             self.cameras[cid] = cam
         cams = list(self.cameras.values())
         if self.threads > 1 and len(cams) > 1:
-            # numpy releases the GIL in the heavy loops: cameras in parallel threads
+            # the compiled window pass releases the GIL: cameras in parallel threads
             from concurrent.futures import ThreadPoolExecutor
             with ThreadPoolExecutor(self.threads) as pool:
                 views = list(pool.map(self.compute_view, cams))
@@ -233,9 +235,15 @@ class CoverageModel:
             views = [self.compute_view(c) for c in cams]
         for cid, view in zip(self.cameras, views):
             self.views[cid] = view
-        self.pixel_density.fill(0)
-        self.best_camera.fill(-1)
-        self.camera_count.fill(0)
+        # only the cameras' windows ever hold values: clear those when they are fewer
+        # cells than the grid (a large grid with a few cameras)
+        windows = ([(v.rows, v.cols) for v in old]
+                   if sum(v.pixel_density.size for v in old) < self.pixel_density.size
+                   else [(slice(None), slice(None))])
+        for sl in windows:
+            self.pixel_density[sl].fill(0)
+            self.best_camera[sl].fill(-1)
+            self.camera_count[sl].fill(0)
         for idx, view in enumerate(self.views.values()):
             self._accumulate(view, idx, None)
 
@@ -284,13 +292,8 @@ class CoverageModel:
                 return
         pd = view.pixel_density[r0 - view.rows.start:r1 - view.rows.start,
                                 c0 - view.cols.start:c1 - view.cols.start]
-        best = self.pixel_density[r0:r1, c0:c1]
-        better = pd > best
-        best[better] = pd[better]
-        self.best_camera[r0:r1, c0:c1][better] = idx
-        cnt = self.camera_count[r0:r1, c0:c1]
-        seen = (pd > 0) & (cnt < 255)
-        cnt += seen
+        fold_window(pd, self.pixel_density[r0:r1, c0:c1], self.best_camera[r0:r1, c0:c1],
+                    self.camera_count[r0:r1, c0:c1], idx)
 
     def _recombine(self, changed_views):
         for v in changed_views:
@@ -349,36 +352,32 @@ class CoverageModel:
             return self._empty_view(cam, x, y, cz, range_m, max_depth, fp)
         xs = g.x0_m + res * np.arange(c0, c1)
         ys = g.y0_m - res * np.arange(r0, r1)
-        dx = (xs - x).astype(np.float32)[None, :]
-        dy = (ys - y).astype(np.float32)[:, None]
         if flat:
             tz = self.target_height_m
-            dz = np.float32(tz - cz)
+            tz_win = np.zeros((0, 0), np.float32)
         else:
-            tz = self.surface.ground_m[r0:r1, c0:c1] + np.float32(self.target_height_m)
-            dz = tz - np.float32(cz)
-        rv, dv, fv = (a.astype(np.float32) for a in cam_mod.camera_axes(cam.bearing_deg,
-                                                                         cam.tilt_deg))
-        zc = fv[0] * dx + fv[1] * dy + fv[2] * dz
-        xc = rv[0] * dx + rv[1] * dy
-        yc = dv[0] * dx + dv[1] * dy + dv[2] * dz
-        seen = (zc > 0) & (np.abs(xc) <= np.float32(cam.tan_h) * zc) \
-            & (np.abs(yc) <= np.float32(cam.tan_v) * zc)
-        if max_depth is None:
-            seen &= dx * dx + dy * dy <= np.float32(range_m) ** 2
-        else:
-            seen &= zc <= np.float32(max_depth)
-        seen &= self.inside[r0:r1, c0:c1]
-        if cam.privacy_masks_deg and seen.any():
-            seen &= ~privacy_masked(dx, dy, cam.bearing_deg, cam.privacy_masks_deg)
-        if self.surface.has_obstacles and seen.any():
-            rr, cc_ = np.nonzero(seen)
-            pz = tz[rr, cc_] if not flat else np.full(rr.size, tz)
-            vis = horizon_visibility(self.surface, x, y, cz, xs[cc_], ys[rr], pz,
-                                     range_m=range_m)
-            seen[rr[~vis], cc_[~vis]] = False
-        pd = np.zeros(seen.shape, dtype=np.float32)
-        np.divide(np.float32(cam.f_px), zc, out=pd, where=seen)
+            tz = tz_win = self.surface.ground_m[r0:r1, c0:c1] + np.float32(self.target_height_m)
+        axes = np.array(cam_mod.camera_axes(cam.bearing_deg, cam.tilt_deg), np.float32)
+        hidden = np.zeros((0, 0), bool)
+        if cam.privacy_masks_deg:
+            hidden = privacy_masked((xs - x).astype(np.float32)[None, :],
+                                    (ys - y).astype(np.float32)[:, None], cam.bearing_deg,
+                                    cam.privacy_masks_deg)
+        surf = self.surface
+        occlusion = surf.has_obstacles
+        step, n_rays, exclude = sweep_lattice(surf, range_m)
+        ground, bcm = surf.kernel_arrays() if occlusion else (np.zeros((0, 0), np.float32),
+                                                              np.zeros((0, 0), np.uint16))
+        cr, cc = g.to_rc(x, y)
+        pd = np.zeros((r1 - r0, c1 - c0), dtype=np.float32)
+        camera_window(xs, ys, float(x), float(y), float(cz), self.target_height_m, tz_win,
+                      axes,
+                      np.float32(cam.tan_h), np.float32(cam.tan_v),
+                      np.float32(range_m) ** 2 if max_depth is None else np.float32(0),
+                      np.float32(-1 if max_depth is None else max_depth),
+                      self.inside, r0, c0, hidden, np.float32(cam.f_px), occlusion,
+                      ground, bcm, float(cr), float(cc), float(res), step, n_rays, exclude,
+                      occlusion and surf.inside_own_building(x, y, cz), pd)
         return CameraView(cam.id, slice(r0, r1), slice(c0, c1), pd, cam.f_px, x, y,
                           cz, tz, xs, ys, range_m, max_depth, fp, cam)
 
@@ -468,6 +467,25 @@ class CoverageModel:
         """Highest level reached per cell (0 = none, k = k-th lowest level), int8."""
         thr = np.array(sorted(self.thresholds.values()), dtype=np.float32)
         return np.searchsorted(thr, self.pixel_density, side="right").astype(np.int8)
+
+
+@njit(cache=True, nogil=True)
+def fold_window(pd, best, best_camera, count, idx):
+    """Fold one camera's pixel density into the grid arrays (views of one window; compiled).
+
+    Where ``pd`` beats ``best`` [px/m] it replaces it and ``best_camera`` becomes ``idx``
+    (the first camera keeps a tie); ``count`` (uint8) counts the cameras seeing the cell,
+    saturating at 255.
+    """
+    rows, cols = pd.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = pd[i, j]
+            if v > best[i, j]:
+                best[i, j] = v
+                best_camera[i, j] = idx
+            if v > 0 and count[i, j] < 255:
+                count[i, j] += 1
 
 
 def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:

@@ -54,7 +54,7 @@ DISTRIBUTIONS = {"lambertian": 120.0, "wide": 120.0, "medium": 90.0, "narrow": 6
 ISSUE_CODES = ("missing", "not_a_number", "not_an_integer", "out_of_range", "outside_japan",
                "self_intersecting", "bad_geojson", "bad_type", "duplicate_id",
                "unsupported_version", "unknown_value", "too_large", "photometry_count",
-               "bad_distribution", "bad_ies")
+               "bad_distribution", "bad_ies", "outline_too_intricate")
 _PHOTOMETRIES = ("intensity_cd", "lumens", "ies")
 
 
@@ -125,6 +125,8 @@ class PlanIssue:
                 "not_an_integer": "is not a whole number",
                 "outside_japan": "is outside Japan",
                 "self_intersecting": "intersects itself",
+                "outline_too_intricate": "is too intricate to check (pairs of edges "
+                                         "with overlapping extents)",
                 "bad_geojson": "is not valid GeoJSON", "bad_type": "has the wrong type",
                 "duplicate_id": "is used twice",
                 "photometry_count": "needs exactly one photometry",

@@ -4,19 +4,31 @@ The obstacle surface is a raster on the assessment grid: ground height (optional
 bilinear between cell centres) plus building heights (flat roofs, nearest cell). A target
 point is visible from a camera when the straight line between them stays above the surface.
 
-Algorithm (per camera, no per-cell Python loop): a *polar horizon sweep*. Rays leave the
-camera on a fixed angular lattice (spacing ``ray_spacing_m`` at the farthest target), each
-sampled every ``step_m``; the surface's elevation slope ``(z_surface − z_camera)/r`` is taken
-at every sample and its running maximum along the ray (``np.maximum.accumulate``) is the
-horizon. A target at horizontal distance ``r`` on ray ``k`` is visible when its own slope is
-at least the horizon of the samples closer than ``r − exclude_m``. A camera standing inside
-a building footprint below its roof (wall-mounted) is not blocked by its own building: the
-first run of building samples on each ray is skipped. The lattice does not
-depend on which targets are asked, so adding a building can only raise the horizon
-(visibility never grows) — the property the tests check.
+Algorithm (per camera): a *polar horizon sweep*. Rays leave the camera on a fixed angular
+lattice (spacing ``ray_spacing_m`` at the camera's reach), each sampled every ``step_m``;
+the surface's elevation slope ``(z_surface − z_camera)/r`` is taken at every sample and its
+running maximum along the ray is the horizon. A target at horizontal distance ``r`` on ray
+``k`` (the lattice ray nearest its bearing) is visible when its own slope is at least the
+horizon of the samples closer than ``r − exclude_m``. A camera standing inside a building
+footprint below its roof (wall-mounted) is not blocked by its own building: the first run
+of building samples on each ray is skipped. The lattice does not depend on which targets
+are asked, so adding a building can only raise the horizon (visibility never grows) — the
+property the tests check.
 
-Cost per camera is (rays × samples) ≈ (angular width · R / ray_spacing) · (R / step): it grows
-with what the camera can see, not with the map.
+The sweep is compiled (numba, :func:`sweep_targets`): each ray holding targets is marched
+once, outward, only as far as its farthest target (or until its horizon is above every
+target on it), keeping only the used rays' horizon profiles, then each target reads its
+ray's profile. :func:`camera_window` is one camera's whole pass over its window
+in one compiled call: the frustum and range gates, the area and privacy masks, the sweep
+and the pixel density. Cost per camera is the used rays' samples ≈ (angular width · R /
+ray_spacing) · (R / step) plus the window's cells: it grows with what the camera can see,
+not with the map.
+
+The kernels are cached on disk (``cache=True``): next to this file in ``__pycache__``, or,
+where the app's folder is read-only, in the user's cache folder (numba's own fallback;
+``NUMBA_CACHE_DIR`` chooses another). The first call after installing compiles them (about
+5 s of CPU on the 2-core machine); later processes load the cache (about 0.4 s on the first
+camera pass). Measured figures: ``benchmarks/README.md``.
 
 References
 ----------
@@ -32,12 +44,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from ..plan.buildings import building_id
 from .grid import Grid, geojson_rings, ragged_ranges
 
 __all__ = ["Surface", "Terrain", "building_footprints", "rasterize_buildings",
-           "horizon_visibility", "line_of_sight_dense", "HEIGHT_KEYS"]
+           "horizon_visibility", "sweep_lattice", "sweep_targets", "camera_window",
+           "line_of_sight_dense",
+           "HEIGHT_KEYS"]
 
 #: Property names read as a building's height above ground [m], in this order.
 HEIGHT_KEYS = ("height_m", "measuredHeight")
@@ -310,6 +325,21 @@ class Surface:
         out[~ok] = 0
         return out
 
+    def kernel_arrays(self):
+        """``(ground_m, building_cm)`` for the compiled kernels: float32 and uint16 2-D
+        arrays, each of size 0 when absent."""
+        ground = (np.zeros((0, 0), np.float32) if self.ground_m is None
+                  else np.ascontiguousarray(self.ground_m, dtype=np.float32))
+        bcm = (np.zeros((0, 0), np.uint16) if self.building_cm is None
+               else np.ascontiguousarray(self.building_cm))
+        return ground, bcm
+
+    def inside_own_building(self, x, y, z) -> bool:
+        """True when a camera at local (x, y) [m], height ``z`` [m] is inside a building
+        footprint below its roof (wall-mounted): its own building then does not block."""
+        own = self.own_building_top(x, y)
+        return own is not None and z < own
+
     def own_building_top(self, x, y):
         """Top of the building whose footprint holds local point (x, y) [m], or None."""
         if self.building_cm is None:
@@ -362,9 +392,38 @@ def _bilinear(a, r, c):
     return top + ((v10 + (v11 - v10) * fc) - top) * fr
 
 
+def sweep_lattice(surface: Surface, reach_m, *, step_m=None, ray_spacing_m=None,
+                  exclude_m=None):
+    """The polar sweep's lattice for a camera of horizontal reach ``reach_m`` [m].
+
+    Returns
+    -------
+    step_m : float
+        Sample spacing along each ray [m]: half a cell, one cell with terrain (bilinear and
+        smooth).
+    n_rays : int
+        Rays over the full circle, spaced ``ray_spacing_m`` at the reach (0.7 cell, one
+        cell with terrain), at least 8.
+    exclude_m : float
+        Samples closer than this to a target do not block it [m]: half a cell, one cell
+        with terrain (the target's own cell).
+    """
+    res = surface.grid.resolution_m
+    terrain = surface.ground_m is not None
+    step = (1.0 if terrain else 0.5) * res if step_m is None else float(step_m)
+    spacing = (1.0 if terrain else 0.7) * res if ray_spacing_m is None else float(ray_spacing_m)
+    if exclude_m is None:
+        exclude_m = res if terrain else 0.5 * res
+    n_rays = max(8, int(math.ceil(2 * math.pi * float(reach_m) / spacing)))
+    return step, n_rays, float(exclude_m)
+
+
 def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
                        range_m=None, step_m=None, ray_spacing_m=None, exclude_m=None):
     """Which target points a camera sees over the obstacle surface (polar horizon sweep).
+
+    The compiled kernel :func:`sweep_targets` does the work; this is its entry for any
+    list of points (the coverage model calls the kernel from its own window pass).
 
     Parameters
     ----------
@@ -377,81 +436,421 @@ def horizon_visibility(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,
     range_m : float, optional
         The camera's largest horizontal reach [m]; sets the ray lattice. Pass it so that
         the rays do not depend on which targets are asked (default: farthest target).
-    step_m : float, optional
-        Sample spacing along each ray [m]; default half a cell (one cell with terrain,
-        which is interpolated bilinearly and smooth).
-    ray_spacing_m : float, optional
-        Arc spacing between rays at the camera's reach [m]; default 0.7 cell (one cell
-        with terrain).
-    exclude_m : float, optional
-        Samples closer than this to the target do not block it [m] (the target's own cell);
-        default half a cell without terrain, one cell with terrain.
+    step_m, ray_spacing_m, exclude_m : float, optional
+        Sample spacing along a ray, arc spacing between rays at the reach, and the
+        distance before a target within which samples do not block it [m]; defaults in
+        :func:`sweep_lattice`.
 
     Returns
     -------
     ndarray of bool, same shape as ``px``
     """
-    res = surface.grid.resolution_m
-    terrain = surface.ground_m is not None
-    step = (1.0 if terrain else 0.5) * res if step_m is None else float(step_m)
-    spacing = (1.0 if terrain else 0.7) * res if ray_spacing_m is None else float(ray_spacing_m)
-    if exclude_m is None:
-        exclude_m = res if surface.ground_m is not None else 0.5 * res
     px = np.asarray(px, dtype=np.float64)
     n = px.size
     if n == 0 or not surface.has_obstacles:
         return np.ones(n, dtype=bool)
-    dx = px - cam_x
-    dy = np.asarray(py, dtype=np.float64) - cam_y
-    r = np.hypot(dx, dy)
-    rmax = float(r.max())
-    if rmax <= 0:
+    dx = np.ascontiguousarray(px.ravel() - cam_x)
+    dy = np.ascontiguousarray(np.asarray(py, dtype=np.float64).ravel() - cam_y)
+    tz = np.ascontiguousarray(np.broadcast_to(np.asarray(pz, dtype=np.float64), px.shape)
+                              .ravel())
+    reach = float(np.hypot(dx, dy).max()) if range_m is None else float(range_m)
+    if reach <= 0:
         return np.ones(n, dtype=bool)
-    # fixed angular lattice set by the camera's reach: subsets of targets sample the same rays
-    reach = rmax if range_m is None else float(range_m)
-    n_rays = max(8, int(math.ceil(2 * math.pi * reach / spacing)))
-    dphi = 2 * math.pi / n_rays
-    phi = np.arctan2(dx, dy)                       # clockwise from north
-    k_abs = np.rint(phi / dphi).astype(np.int64)
-    # contiguous ray range covering all targets (handle the ±π seam)
-    k_mod = np.mod(k_abs, n_rays)
-    used = np.zeros(n_rays, dtype=bool)
-    used[k_mod] = True
-    if used.all():
-        k_start, n_k = 0, n_rays
-    else:
-        # start right after the largest gap of unused rays
-        idx = np.flatnonzero(used)
-        gaps = np.diff(np.concatenate([idx, idx[:1] + n_rays]))
-        g = int(np.argmax(gaps))
-        k_start = int(idx[(g + 1) % idx.size])
-        n_k = int(n_rays - gaps[g] + 1)
-    k_rel = np.mod(k_mod - k_start, n_rays)
-    n_steps = max(1, int(math.ceil((rmax - exclude_m) / step)))
-    ang = (k_start + np.arange(n_k)) * dphi
-    rs = step * np.arange(1, n_steps + 1, dtype=np.float64)
+    step, n_rays, exclude = sweep_lattice(surface, reach, step_m=step_m,
+                                          ray_spacing_m=ray_spacing_m, exclude_m=exclude_m)
+    ground, bcm = surface.kernel_arrays()
     cr, cc = surface.grid.to_rc(cam_x, cam_y)
-    # sample positions straight in fractional (row, col): north = −row, east = +col
-    sr = (np.float32(cr) - (np.cos(ang) / res).astype(np.float32)[:, None]
-          * rs.astype(np.float32)[None, :])
-    sc = (np.float32(cc) + (np.sin(ang) / res).astype(np.float32)[:, None]
-          * rs.astype(np.float32)[None, :])
-    zs = surface.height_at(sr, sc)
-    own = surface.own_building_top(cam_x, cam_y)
-    if own is not None and cam_z < own:
-        # wall-mounted camera inside its building's footprint: the samples of the first
-        # run of building cells on each ray (its own building) do not block
-        in_b = surface.building_at(sr, sc) > 0
-        zs = np.where(np.logical_and.accumulate(in_b, axis=1), np.float32(-np.inf), zs)
-    zs -= np.float32(cam_z)
-    slope = np.multiply(zs, (1.0 / rs).astype(np.float32)[None, :], out=zs)
-    np.maximum.accumulate(slope, axis=1, out=slope)
-    j = np.floor((r - exclude_m) / step).astype(np.int64) - 1     # last sample ≤ r − excl
-    target_slope = (np.asarray(pz, dtype=np.float64) - cam_z) / np.where(r > 0, r, 1.0)
-    horizon = np.full(n, -np.inf)
-    ok = j >= 0
-    horizon[ok] = slope[k_rel[ok], np.minimum(j[ok], n_steps - 1)]
-    return (target_slope >= horizon - 1e-9) | (r <= 0)
+    out = np.ones(n, dtype=bool)
+    sweep_targets(ground, bcm, float(cr), float(cc), float(cam_z),
+                  float(surface.grid.resolution_m), step, n_rays, exclude,
+                  surface.inside_own_building(cam_x, cam_y, cam_z), dx, dy, tz, out)
+    return out.reshape(px.shape)
+
+
+# ---------------------------------------------------------------------------------------
+# the compiled kernel (numba): one march per ray, no rays × samples arrays
+# ---------------------------------------------------------------------------------------
+# The arithmetic mirrors Surface.height_at / _bilinear operation by operation (float32
+# sample positions and heights, the float64 bilinear weights numpy's promotion gives), so
+# the kernel equals the earlier numpy sweep (kept in tests/test_visibility_kernel.py as the
+# reference). No fastmath: it would reorder these operations.
+_NEG_INF32 = np.float32(-np.inf)
+_INV_CM32 = np.float32(1 / _CM)
+
+
+@njit(cache=True, nogil=True)
+def _building_cm_at(bcm, r, c):
+    """Building height [cm] of the nearest cell to fractional (r, c); 0 off-grid."""
+    rows, cols = bcm.shape
+    ri = np.int64(np.rint(r))
+    ci = np.int64(np.rint(c))
+    if ri < 0 or ci < 0 or ri >= rows or ci >= cols:
+        return 0
+    return bcm[ri, ci]
+
+
+@njit(cache=True, nogil=True)
+def _bilinear_at(a, r, c):
+    """As :func:`_bilinear` at one float32 point (float64 weights, float32 result)."""
+    rows, cols = a.shape
+    r = min(max(r, np.float32(0)), np.float32(rows - 1))
+    c = min(max(c, np.float32(0)), np.float32(cols - 1))
+    r0 = min(np.int64(r), max(rows - 2, 0))
+    c0 = min(np.int64(c), max(cols - 2, 0))
+    fr = np.float64(r) - r0
+    fc = np.float64(c) - c0
+    dr = 1 if rows > 1 else 0
+    dc = 1 if cols > 1 else 0
+    v00 = a[r0, c0]
+    v01 = a[r0, c0 + dc]
+    v10 = a[r0 + dr, c0]
+    v11 = a[r0 + dr, c0 + dc]
+    top = np.float64(v00) + np.float64(v01 - v00) * fc
+    bottom = np.float64(v10) + np.float64(v11 - v10) * fc
+    return np.float32(top + (bottom - top) * fr)
+
+
+@njit(cache=True, nogil=True)
+def _surface_z(ground, bcm, r, c):
+    """Surface height [m] at fractional (r, c), float32; −inf off-grid
+    (:meth:`Surface.height_at`; ``ground`` / ``bcm`` of size 0 when absent)."""
+    if ground.size:
+        rows, cols = ground.shape
+        if not (r > -0.5 and c > -0.5 and r < rows - 0.5 and c < cols - 0.5):
+            return _NEG_INF32
+        z = _bilinear_at(ground, r, c)
+        if bcm.size:
+            z = z + np.float32(_building_cm_at(bcm, r, c)) * _INV_CM32
+        return z
+    rows, cols = bcm.shape
+    ri = np.int64(np.rint(r))
+    ci = np.int64(np.rint(c))
+    if ri < 0 or ci < 0 or ri >= rows or ci >= cols:
+        return _NEG_INF32
+    return np.float32(bcm[ri, ci]) * _INV_CM32
+
+
+#: Bound of the error of :func:`_atan2_fast` [rad] (the series' first omitted term,
+#: 0.4143¹⁹/19 ≈ 5e-9, plus rounding).
+_ATAN_ERR = 1e-8
+
+
+@njit(cache=True, nogil=True)
+def _atan2_fast(x, y):
+    """``atan2(x, y)`` (bearing clockwise from +y) within :data:`_ATAN_ERR` [rad].
+
+    Octant reduction to ``t = min/max ≤ 1``, then ``atan t = π/4 + atan((t − 1)/(t + 1))``
+    above tan(π/8), so the Taylor series runs on ``|u| ≤ 0.4143`` up to ``u¹⁷``.
+    """
+    ax = abs(x)
+    ay = abs(y)
+    if ax == 0.0 and ay == 0.0:
+        return 0.0
+    swap = ax > ay
+    t = ay / ax if swap else ax / ay
+    base = 0.0
+    if t > 0.41421356237309503:
+        t = (t - 1.0) / (t + 1.0)
+        base = math.pi / 4
+    u2 = t * t
+    p = 1.0 / 17
+    p = p * u2 - 1.0 / 15
+    p = p * u2 + 1.0 / 13
+    p = p * u2 - 1.0 / 11
+    p = p * u2 + 1.0 / 9
+    p = p * u2 - 1.0 / 7
+    p = p * u2 + 1.0 / 5
+    p = p * u2 - 1.0 / 3
+    p = p * u2 + 1.0
+    ang = base + t * p
+    if swap:
+        ang = math.pi / 2 - ang
+    if y < 0:
+        ang = math.pi - ang
+    return -ang if x < 0 else ang
+
+
+@njit(cache=True, nogil=True)
+def sweep_targets(ground, bcm, cr, cc, cam_z, res, step, n_rays, exclude, own, dx, dy, tz,
+                  out):
+    """Polar horizon sweep over target points (compiled; writes ``out``).
+
+    Each target is put on the ray of the lattice nearest to its bearing; the rays that
+    hold targets are marched once, outward, up to their farthest target, keeping the
+    running maximum of the surface's elevation slope ``(z − cam_z)/r`` per sample; a target
+    at distance ``r`` is visible when its own slope is at least the horizon of the samples
+    closer than ``r − exclude``. Work and memory are the samples of the used rays, each
+    ray only as far as its farthest target.
+
+    Parameters
+    ----------
+    ground : ndarray of float32, 2-D
+        Ground height at the cell centres [m]; size 0 for flat ground.
+    bcm : ndarray of uint16, 2-D
+        Building heights [cm]; size 0 without buildings.
+    cr, cc : float
+        The camera's fractional (row, col).
+    cam_z : float
+        The camera's absolute height [m].
+    res, step, exclude : float
+        Cell size, sample spacing along a ray, exclusion before the target [m].
+    n_rays : int
+        Rays over the full circle (:func:`sweep_lattice`).
+    own : bool
+        The camera is inside a building below its roof: the first run of building samples
+        on each ray (its own building) does not block.
+    dx, dy, tz : ndarray of float64, 1-D
+        Targets: offsets east and north of the camera [m], absolute height [m].
+    out : ndarray of bool, 1-D
+        Visibility per target (written).
+    """
+    m = dx.size
+    if m == 0:
+        return
+    dphi = 2 * math.pi / n_rays
+    ray = np.empty(m, np.int64)
+    last = np.empty(m, np.int64)            # index of the last sample ≤ r − exclude
+    slope_t = np.empty(m, np.float64)
+    dist = np.empty(m, np.float64)
+    used = np.zeros(n_rays, np.bool_)
+    rmax = 0.0
+    # the cheap forms of hypot and atan2 decide unless a value sits within their error
+    # of a rounding edge; there the library functions decide, as in the numpy sweep
+    guard = 4 * _ATAN_ERR / dphi
+    for i in range(m):
+        r = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+        q = (r - exclude) / step
+        if abs(q - np.rint(q)) <= 1e-9 * (1.0 + abs(q)):
+            r = math.hypot(dx[i], dy[i])
+            q = (r - exclude) / step
+        dist[i] = r
+        rmax = max(rmax, r)
+        a = _atan2_fast(dx[i], dy[i]) / dphi
+        if abs(a - math.floor(a) - 0.5) <= guard:
+            a = math.atan2(dx[i], dy[i]) / dphi
+        k = np.int64(np.rint(a)) % n_rays          # clockwise from north
+        ray[i] = k
+        used[k] = True
+        last[i] = np.int64(math.floor(q)) - 1
+        slope_t[i] = (tz[i] - cam_z) / (r if r > 0 else 1.0)
+    if rmax <= 0:
+        out[:] = True
+        return
+    n_steps = max(1, np.int64(math.ceil((rmax - exclude) / step)))
+    # the rays' angles count from the start of the used arc (after its largest gap), as
+    # the angles of one contiguous ray range; the absolute ray index gives the same ray
+    k_start = 0
+    n_used = 0
+    first_used = -1
+    prev = -1
+    best_gap = -1
+    for k in range(n_rays):
+        if used[k]:
+            n_used += 1
+            if first_used < 0:
+                first_used = k
+            elif k - prev > best_gap:
+                best_gap = k - prev
+                k_start = k
+            prev = k
+    if n_used == n_rays:
+        k_start = 0
+    elif first_used + n_rays - prev > best_gap:    # the wrap-around gap, last in ray order
+        k_start = first_used
+    # per ray: the farthest sample any of its targets needs, and the steepest target slope
+    far = np.full(n_rays, -1, np.int64)
+    top = np.full(n_rays, -np.inf)
+    for i in range(m):
+        k = ray[i]
+        far[k] = max(far[k], min(last[i], n_steps - 1))
+        if not slope_t[i] <= top[k]:
+            top[k] = slope_t[i]
+    # each ray's horizon profile at its offset in one buffer (the used rays' samples)
+    offset = np.empty(n_rays, np.int64)
+    total = 0
+    for k in range(n_rays):
+        offset[k] = total
+        total += far[k] + 1
+    horizon = np.empty(total, np.float32)
+    done = far.copy()
+    # sample distances and their inverses, shared by all rays (as numpy's float32 casts)
+    rs32 = np.empty(n_steps, np.float32)
+    inv32 = np.empty(n_steps, np.float32)
+    for s in range(n_steps):
+        rs32[s] = np.float32(step * (s + 1))
+        inv32[s] = np.float32(1.0 / (step * (s + 1)))
+    cr32 = np.float32(cr)
+    cc32 = np.float32(cc)
+    cz32 = np.float32(cam_z)
+    rows, cols = bcm.shape
+    for k in range(n_rays):
+        if far[k] < 0:
+            continue
+        ang = (k_start + (k - k_start) % n_rays) * dphi
+        drow = np.float32(math.cos(ang) / res)
+        dcol = np.float32(math.sin(ang) / res)
+        run = _NEG_INF32
+        in_own = own
+        # once the horizon is above every target's slope on the ray, the rest of the ray
+        # can only hide them: stop there (the horizon never falls)
+        stop = top[k]
+        hk = horizon[offset[k]:offset[k] + far[k] + 1]
+        if ground.size == 0:
+            # buildings on flat ground: the nearest cell's height (the common case, inlined)
+            for s in range(far[k] + 1):
+                ri = np.int64(np.rint(cr32 - drow * rs32[s]))
+                ci = np.int64(np.rint(cc32 + dcol * rs32[s]))
+                if ri < 0 or ci < 0 or ri >= rows or ci >= cols:
+                    hcm = 0
+                    z = _NEG_INF32
+                else:
+                    hcm = bcm[ri, ci]
+                    z = np.float32(hcm) * _INV_CM32
+                if in_own:
+                    if hcm > 0:
+                        z = _NEG_INF32
+                    else:
+                        in_own = False
+                slope = (z - cz32) * inv32[s]
+                if slope > run or slope != slope:  # NaN sticks, as np.maximum.accumulate
+                    run = slope
+                hk[s] = run
+                if np.float64(run) - 1e-9 > stop:
+                    done[k] = s
+                    break
+        elif bcm.size == 0:
+            # terrain alone: bilinear ground, −inf off the grid (inlined, no building test)
+            grows, gcols = ground.shape
+            for s in range(far[k] + 1):
+                sr = cr32 - drow * rs32[s]
+                sc = cc32 + dcol * rs32[s]
+                if sr > -0.5 and sc > -0.5 and sr < grows - 0.5 and sc < gcols - 0.5:
+                    z = _bilinear_at(ground, sr, sc)
+                else:
+                    z = _NEG_INF32
+                slope = (z - cz32) * inv32[s]
+                if slope > run or slope != slope:
+                    run = slope
+                hk[s] = run
+                if np.float64(run) - 1e-9 > stop:
+                    done[k] = s
+                    break
+        else:
+            for s in range(far[k] + 1):
+                sr = cr32 - drow * rs32[s]
+                sc = cc32 + dcol * rs32[s]
+                if in_own and _building_cm_at(bcm, sr, sc) > 0:
+                    z = _NEG_INF32
+                else:
+                    in_own = False
+                    z = _surface_z(ground, bcm, sr, sc)
+                slope = (z - cz32) * inv32[s]
+                if slope > run or slope != slope:
+                    run = slope
+                hk[s] = run
+                if np.float64(run) - 1e-9 > stop:
+                    done[k] = s
+                    break
+    for i in range(m):
+        k = ray[i]
+        j = min(last[i], n_steps - 1)
+        if j < 0:
+            out[i] = slope_t[i] >= -np.inf or dist[i] <= 0
+        elif j > done[k]:
+            out[i] = dist[i] <= 0
+        else:
+            h = np.float64(horizon[offset[k] + j])
+            out[i] = slope_t[i] >= h - 1e-9 or dist[i] <= 0
+
+
+@njit(cache=True, nogil=True)
+def camera_window(xs, ys, x, y, cz, tz, tz_win, axes, tan_h, tan_v, range2, max_depth,
+                  inside, r0, c0, hidden, f_px, occlusion, ground, bcm, cr, cc, res, step,
+                  n_rays, exclude, own, pd):
+    """One camera's pass over its window (compiled): gates, occlusion, pixel density.
+
+    A cell is seen when its target point passes the frustum gates (``z_c > 0``,
+    ``|x_c| ≤ z_c·tan_h``, ``|y_c| ≤ z_c·tan_v``), the range gate (horizontal distance² ≤
+    ``range2``, or depth ≤ ``max_depth`` when that is ≥ 0), is inside the assessed area and
+    not under a privacy mask, and (``occlusion``) the sweep
+    (:func:`sweep_targets`) finds it in sight. The gates use
+    float32 offsets and axes, as the pinhole model of :mod:`assessments.engine.camera`.
+
+    Parameters
+    ----------
+    xs, ys : ndarray of float64
+        Local x of the window's columns, y of its rows [m].
+    x, y, cz : float
+        Camera east, north [m] and absolute height [m].
+    tz : float
+        Target height on flat ground (absolute) [m]; ``tz_win`` (float32, the window's shape) holds
+        the target heights instead when it has a size.
+    axes : ndarray (3, 3) of float32
+        Right, down and forward unit vectors (:func:`assessments.engine.camera.camera_axes`).
+    tan_h, tan_v : float32
+        Tangents of the half fields of view.
+    range2 : float32
+        Squared horizontal range [m²], used when ``max_depth`` < 0.
+    max_depth : float32
+        Working depth [m]; < 0 for a camera with a range.
+    inside : ndarray of bool
+        Assessed cells of the whole grid; the window starts at (``r0``, ``c0``).
+    hidden : ndarray of bool
+        Cells under a privacy mask in the window; size 0 without masks.
+    f_px : float32
+        Focal length [px].
+    occlusion, ground, bcm, cr, cc, res, step, n_rays, exclude, own
+        The sweep's inputs (:func:`sweep_targets`).
+    pd : ndarray of float32
+        Pixel density ``f_px / z_c`` [px/m] of the seen cells (written; zeros elsewhere).
+    """
+    nr, nc = pd.shape
+    n = nr * nc
+    cells = np.empty(n, np.int64)
+    dx64 = np.empty(n, np.float64)
+    dy64 = np.empty(n, np.float64)
+    tz64 = np.empty(n, np.float64)
+    depth = np.empty(n, np.float32)
+    rx, ry = axes[0, 0], axes[0, 1]
+    dnx, dny, dnz = axes[1, 0], axes[1, 1], axes[1, 2]
+    fx, fy, fz = axes[2, 0], axes[2, 1], axes[2, 2]
+    dz_flat = np.float32(tz - cz)
+    cz32 = np.float32(cz)
+    terrain = tz_win.size > 0
+    masked = hidden.size > 0
+    m = 0
+    for i in range(nr):
+        dy = np.float32(ys[i] - y)
+        for j in range(nc):
+            if not inside[r0 + i, c0 + j] or (masked and hidden[i, j]):
+                continue
+            dx = np.float32(xs[j] - x)
+            dz = tz_win[i, j] - cz32 if terrain else dz_flat
+            zc = fx * dx + fy * dy + fz * dz
+            if not zc > 0:
+                continue
+            if max_depth >= 0:
+                if zc > max_depth:
+                    continue
+            elif dx * dx + dy * dy > range2:
+                continue
+            if abs(rx * dx + ry * dy) > tan_h * zc:
+                continue
+            if abs(dnx * dx + dny * dy + dnz * dz) > tan_v * zc:
+                continue
+            cells[m] = i * nc + j
+            dx64[m] = xs[j] - x
+            dy64[m] = ys[i] - y
+            tz64[m] = tz_win[i, j] if terrain else tz
+            depth[m] = zc
+            m += 1
+    vis = np.ones(m, np.bool_)
+    if occlusion and m:
+        sweep_targets(ground, bcm, cr, cc, cz, res, step, n_rays, exclude, own,
+                      dx64[:m], dy64[:m], tz64[:m], vis)
+    for k in range(m):
+        if vis[k]:
+            pd[cells[k] // nc, cells[k] % nc] = f_px / depth[k]
 
 
 def line_of_sight_dense(surface: Surface, cam_x, cam_y, cam_z, px, py, pz, *,

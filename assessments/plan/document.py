@@ -30,9 +30,10 @@ class PlanFormatError(ValueError):
     ----------
     code : str
         Machine-readable reason: ``too_large``, ``not_json``, ``too_deep``, ``not_object``,
-        ``unsupported_version``, ``bad_field``.
+        ``unsupported_version``, ``bad_field`` (also NaN / Infinity, not JSON numbers).
     field : str
-        The offending field, when there is one.
+        The offending field, when there is one: its path below the plan, list positions
+        from 0 (``cameras.0.lat``).
     value : object
         The offending value (shortened), when there is one.
     """
@@ -179,14 +180,23 @@ def parse_plan_json(data: bytes | str, notes: list | None = None) -> dict:
         except UnicodeDecodeError as exc:
             raise PlanFormatError("not_json", f"not UTF-8 text: {exc}") from None
     data = data.removeprefix("\ufeff")
+    constants: list = []
+
+    def constant(name: str) -> _NonFinite:
+        constants.append(_NonFinite(name))
+        return constants[-1]
     try:
-        obj = json.loads(data, parse_constant=_reject_constant, parse_int=_bounded_int)
+        obj = json.loads(data, parse_constant=constant, parse_int=_bounded_int)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise PlanFormatError("not_json", f"not valid JSON: {exc}") from None
     depth = _max_depth(obj, MAX_JSON_DEPTH)
     if depth > MAX_JSON_DEPTH:
         raise PlanFormatError("too_deep", f"nesting depth exceeds {MAX_JSON_DEPTH}",
                               value=f"> {MAX_JSON_DEPTH}")
+    if constants:
+        path, name = _non_finite_path(obj)
+        raise PlanFormatError("bad_field", f"{path or 'a value'} is {name}, not a valid "
+                              "JSON number", field=path, value=name)
     if not isinstance(obj, dict):
         raise PlanFormatError("not_object", "a plan must be a JSON object")
     version = obj.get("version")
@@ -219,9 +229,23 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
-def _reject_constant(name: str):
-    """``NaN``/``Infinity`` are not JSON (RFC 8259); Python's parser accepts them."""
-    raise PlanFormatError("bad_field", f"{name} is not a valid JSON number", value=name)
+class _NonFinite(str):
+    """``NaN`` / ``Infinity`` of a plan file, kept as parsed until its field is found:
+    they are not JSON (RFC 8259), though Python's parser accepts them."""
+
+
+def _non_finite_path(obj) -> tuple[str, str]:
+    """The first ``NaN`` / ``Infinity`` of a parsed plan: its path (``cameras.0.lat``,
+    list positions from 0) and its text."""
+    stack = [(obj, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, _NonFinite):
+            return path, str(value)
+        items = value.items() if isinstance(value, dict) else (
+            enumerate(value) if isinstance(value, list) else ())
+        stack.extend(reversed([(v, f"{path}.{k}" if path else str(k)) for k, v in items]))
+    return "", "NaN"
 
 
 def _max_depth(obj, limit: int) -> int:

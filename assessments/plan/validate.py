@@ -13,6 +13,8 @@ code                   meaning
 ``out_of_range``       a number outside its allowed interval (message names it)
 ``outside_japan``      a coordinate outside lat 20…46°, lon 122…154°
 ``self_intersecting``  the area polygon crosses itself (or is otherwise invalid)
+``outline_too_intricate`` the area's or a building's edges overlap too much to be checked
+                       (:data:`~assessments.plan.iotools.polygons.MAX_EDGE_PAIRS`)
 ``bad_geojson``        not a GeoJSON Polygon/MultiPolygon/FeatureCollection as needed
 ``bad_type``           a field of the wrong JSON type (e.g. cameras not a list)
 ``duplicate_id``       two cameras share an id
@@ -75,6 +77,24 @@ def _check_ring_points(polys, kind, iid, issues) -> bool:
     return True
 
 
+def _too_intricate(polys, kind, iid, issues) -> bool:
+    """Whether the outline of ``geojson_rings`` output is too intricate to check
+    (:func:`~assessments.plan.iotools.polygons.outline_cost`: GEOS's ``is_valid``, here
+    and wherever the footprint is used, is quadratic in the vertices of such an outline);
+    then one issue on its ``coordinates``. Outlines of few vertices are not counted."""
+    from .iotools.polygons import PAIR_FREE_VERTICES, outline_cost
+    n = sum(len(r) for p in polys for r in p)
+    if n <= PAIR_FREE_VERTICES:
+        return False
+    from shapely.geometry import MultiPolygon, Polygon
+    geom = MultiPolygon([Polygon(p[0], p[1:]) for p in polys])
+    over = outline_cost(geom, n, repair=False)
+    if over is None:
+        return False
+    issues.append(PlanIssue(kind, iid, "coordinates", over[0], None, {"range": f"{over[1]:,}"}))
+    return True
+
+
 def _check_area(area, issues):
     if area is None:
         issues.append(PlanIssue("plan", "", "area", "missing"))
@@ -89,6 +109,8 @@ def _check_area(area, issues):
         return None
     import shapely
     from shapely.geometry import MultiPolygon, Polygon
+    if _too_intricate(polys, "area", "", issues):     # bounded before is_valid
+        return None
     geom = MultiPolygon([Polygon(p[0], p[1:]) for p in polys]) if len(polys) > 1 \
         else Polygon(polys[0][0], polys[0][1:])
     if not geom.is_valid:
@@ -126,6 +148,8 @@ def _check_buildings(buildings, issues):
         except (ValueError, TypeError) as exc:
             issues.append(PlanIssue(*item, "geometry", "bad_geojson", None,
                                     {"reason": str(exc)}))
+            continue
+        if _too_intricate(rings, *item, issues):
             continue
         h = building_height(feat)
         if h is None:
@@ -192,7 +216,7 @@ def _check_districts(districts, issues):
     return districts if len(issues) == n_before else None
 
 
-def validate_plan(plan) -> dict:
+def validate_plan(plan, *, max_cells: int | None = MAX_CELLS) -> dict:
     """Check a plan and return a normalised copy for the engine.
 
     Defaults filled in: ``resolution_m`` 1.0, ``target_height_m`` 1.5, ``standard``
@@ -203,6 +227,9 @@ def validate_plan(plan) -> dict:
     (:func:`assessments.engine.devices.check_devices`; [] when absent). The parsed building
     footprints are stored under the private key ``_footprints``. Every other field, known
     or not, is kept unchanged. A validated plan validates again to the same values.
+
+    ``max_cells`` is the grid limit (``too_large`` above it); None for a plan run in tiles
+    (:mod:`assessments.engine.tiles`), where each tile's grid is bounded instead.
 
     Raises
     ------
@@ -240,9 +267,9 @@ def validate_plan(plan) -> dict:
         from ..engine.grid import Grid
         g = Grid.from_area(area, res)
         n = g.shape[0] * g.shape[1]
-        if n > MAX_CELLS:
+        if max_cells is not None and n > max_cells:
             issues.append(PlanIssue("plan", "", "resolution_m", "too_large", res,
-                                    {"cells": n, "limit": MAX_CELLS}))
+                                    {"cells": n, "limit": max_cells}))
     if issues:
         raise PlanError(issues)
     out.update(resolution_m=res, target_height_m=th, standard=standard, area=area,

@@ -60,6 +60,7 @@ STRINGS = {
     "plan.import_error.too_long_number": ("計画ファイルに桁数の多すぎる数値があります（上限 {value} 桁）。",
                                           "The plan file holds a number with too many digits (limit {value})."),
     "plan.import_error.bad_field": ("計画ファイルの項目「{field}」の形式が正しくありません。", "Field “{field}” of the plan file is malformed."),
+    "plan.field_path": ("{item}・{field}", "{item}, {field}"),
     "plan.import_error.invalid": ("計画の内容に誤りがあります：", "The plan has errors:"),
     "plan.unchanged": ("現在の計画は変更していません。", "Your current plan is unchanged."),
     # save errors
@@ -132,4 +133,30 @@ STRINGS.update({
     "nav.simulate": ("カメラ・照明シミュレーション", "Camera & lighting simulation"),
     "nav.project_plan": ("事業計画・事業費", "Project plan & costs"),
     "nav.export": ("書類の出力", "Documents"),
+})
+
+# two tabs (or two users) editing one plan: a change refused because the other saved first
+STRINGS.update({
+    "common.conflict": ("別のタブ（または別の利用者）が、この画面を開いた後に「{parts}」を変更しました。"
+                        "同じ箇所の変更が重なるため、今回の変更は保存していません（計画は変更していません）。"
+                        "表は最新の内容に更新しましたので、もう一度入力してください。",
+                        "Another tab (or another user) changed “{parts}” after this page was opened. "
+                        "Because the changes overlap, this change was not saved (the plan is "
+                        "unchanged). The table now shows the latest content: please enter it again."),
+    "common.field.other": ("計画の他の部分", "another part of the plan"),
+    "common.field.name": ("計画名", "plan name"),
+    "common.field.project": ("事業の概要", "project outline"),
+    "common.field.kpis": ("KPI（成果指標）", "KPIs"),
+    "common.field.schedule": ("スケジュール", "schedule"),
+    "common.field.costs": ("事業費", "project costs"),
+    "common.field.cameras": ("カメラ", "cameras"),
+    "common.field.lights": ("防犯灯", "lights"),
+    "common.field.area": ("対象エリア", "area"),
+    "common.field.buildings": ("建物", "buildings"),
+    "common.field.map_layers": ("地図の図形", "map layers"),
+    "common.field.districts": ("地区", "districts"),
+    "common.field.simulation": ("シミュレーションの設定", "simulation settings"),
+    "common.field.privacy": ("プライバシー対策", "privacy measures"),
+    "common.field.grant": ("補助金の選択", "grant choice"),
+    "common.field.pending_sites": ("位置未確定の行", "rows without a position"),
 })

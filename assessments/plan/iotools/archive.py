@@ -25,7 +25,7 @@ import zipfile
 import zlib
 
 from .result import ImportResult, Limits, short
-from .xlsx import ZIP_MAGIC
+from .xlsx import DTD_MARKERS, ZIP_MAGIC
 
 __all__ = ["GML_SUFFIXES", "XML_PARSER_OPTIONS", "gml_files", "refuse_doctype", "split_tag"]
 
@@ -61,9 +61,7 @@ def refuse_doctype(data: bytes, res: ImportResult) -> bool:
     GML never needs them; refusing them before parsing stops entity expansion ("billion
     laughs") and external entities (XXE), in UTF-8 and UTF-16 files.
     """
-    for marker in (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"),
-                   "<!ENTITY".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"),
-                   "<!ENTITY".encode("utf-16-be")):
+    for marker in DTD_MARKERS:
         if marker in data:
             res.add(None, "", "xml_entities", "", "XML with a document type declaration "
                     "or entities is refused (security)")

@@ -55,6 +55,10 @@ _GML_NS = "http://www.opengis.net/gml/3.2"
 #: Height written for a cell without one [m] [1]_; this and lower values are no data.
 NO_DATA_M = -9999.0
 _NO_DATA_TYPE = "データなし"
+#: Heights any DEM of the Earth can hold [m]: below the deepest sea floor (about
+#: −10,900 m, 海水底面 points of Ver5.0) and above the highest summit (8,849 m). A value
+#: outside is damage (1e308 would overflow the terrain's float32 and the sight lines).
+MIN_HEIGHT_M, MAX_HEIGHT_M = -11_000.0, 9_000.0
 #: DEM構成点種別列挙型 [2]_ (海水底面 and 内水底面 added in Ver5.0).
 POINT_TYPES = ("地表面", "表層面", "海水面", "内水面", "データなし", "その他", "海水底面",
                "内水底面")
@@ -248,8 +252,8 @@ def _mesh(dem, name, res, limits, datums):
 
 def _heights(text, res, name, cells):
     """``tupleList`` text → (heights [m] with NaN for no data, Counter of 種別), or None
-    (``bad_dem`` recorded) when it has more rows than ``cells`` or a row is not
-    ``種別,標高値``.
+    (``bad_dem`` recorded) when it has more rows than ``cells``, a row is not
+    ``種別,標高値`` or a height is beyond the Earth's (:func:`_in_range`).
 
     A 10 m mesh has 843,750 rows: the 種別 of the schema's list are counted and cut out as
     text and the numbers read by numpy at once; a file with other 種別 or a データなし row
@@ -274,7 +278,7 @@ def _heights(text, res, name, cells):
         if vals is not None and vals.size == n_rows and np.all(np.isfinite(vals)):
             if not counts.get(_NO_DATA_TYPE):
                 vals[vals <= NO_DATA_M] = np.nan
-                return vals, counts
+                return (vals, counts) if _in_range(vals, res, name) else None
     rows = text.split()                           # row by row: other 種別, or a bad row
     kinds, _, values = zip(*(r.rpartition(",") for r in rows)) if rows else ((), (), ())
     try:
@@ -289,7 +293,19 @@ def _heights(text, res, name, cells):
         return None
     kinds = np.array(kinds, dtype=object)
     vals[(vals <= NO_DATA_M) | (kinds == _NO_DATA_TYPE)] = np.nan
-    return vals, Counter(kinds.tolist())
+    return (vals, Counter(kinds.tolist())) if _in_range(vals, res, name) else None
+
+
+def _in_range(vals, res, name) -> bool:
+    """True when every height (NaN: no data) is within :data:`MIN_HEIGHT_M` …
+    :data:`MAX_HEIGHT_M`; else ``bad_dem`` naming the first one is recorded."""
+    far = (vals < MIN_HEIGHT_M) | (vals > MAX_HEIGHT_M)     # False for NaN
+    if not far.any():
+        return True
+    v = float(vals[far][0])
+    _bad(res, name, f"{v:g} m", f"a height of {v:g} m is outside {MIN_HEIGHT_M:,.0f} … "
+         f"{MAX_HEIGHT_M:,.0f} m")
+    return False
 
 
 def _is_number(text) -> bool:

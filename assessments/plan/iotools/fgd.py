@@ -63,8 +63,8 @@ from collections.abc import Mapping
 
 
 from .archive import XML_PARSER_OPTIONS, each_gml, gml_files, refuse_doctype, split_tag
-from .polygons import (DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon,
-                       features_to_collection, polygon_feature)
+from .polygons import (COST_MESSAGES, DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon,
+                       features_to_collection, lines_cost, polygon_feature)
 from .result import ImportResult, Limits, new_result
 from .values import COORD_DECIMALS, JAPAN_LAT, JAPAN_LON
 
@@ -464,7 +464,13 @@ def _build_buildings(acc, res, limits, height_of):
         from shapely.strtree import STRtree
         ltree = STRtree(lines)
         used = set()
-        for face in polygonize(unary_union(lines)):
+        over = lines_cost(lines)        # bounded before joining: faces grow with crossings
+        if over is not None:
+            code, limit = over
+            # the rest of the file stays usable (as with outlines that never close)
+            res.add(None, "BldL", code, f"{limit:,}", "building outlines (BldL) that do not "
+                    "close: " + COST_MESSAGES[code].format(limit=limit), severity="warning")
+        for face in polygonize(unary_union(lines)) if over is None else ():
             idx = sorted(int(i) for i in
                          ltree.query(face.boundary.buffer(1e-9), predicate="contains"))
             used.update(idx)
@@ -615,7 +621,7 @@ def _build_layers(acc, res):
                       "properties": _layer_props(rec["props"])})
     if towns:
         res.layers["towns"] = {"type": "FeatureCollection", "features": towns}
-        faces = _town_faces(res.layers.get("boundaries"), towns)
+        faces = _town_faces(res.layers.get("boundaries"), towns, res)
         if faces:
             res.layers["town_areas"] = {"type": "FeatureCollection", "features": faces}
     res.meta["layers"] = {k: len(v["features"]) for k, v in res.layers.items()}
@@ -626,8 +632,10 @@ def _layer_props(props):
                                                      "gml_id", "code")}
 
 
-def _town_faces(boundaries, towns):
-    """Faces enclosed by the boundary lines that hold exactly one 町字 point."""
+def _town_faces(boundaries, towns, res):
+    """Faces enclosed by the boundary lines that hold exactly one 町字 point; none, and
+    a warning in ``res``, when the lines cross too often to be joined
+    (:func:`~.polygons.lines_cost`)."""
     if boundaries is None:
         return []
     from shapely.geometry import LineString, Point
@@ -637,7 +645,14 @@ def _town_faces(boundaries, towns):
     coords = [f["geometry"]["coordinates"] for f in boundaries["features"]]
     if sum(len(c) for c in coords) > _MAX_POLYGONIZE_VERTICES:
         return []
-    faces = list(polygonize(unary_union([LineString(c) for c in coords])))
+    lines = [LineString(c) for c in coords]
+    over = lines_cost(lines)            # bounded before joining: faces grow with crossings
+    if over is not None:
+        code, limit = over
+        res.add(None, "boundaries", code, f"{limit:,}", "町字 boundaries, not joined into "
+                "areas: " + COST_MESSAGES[code].format(limit=limit), severity="warning")
+        return []
+    faces = list(polygonize(unary_union(lines)))
     if not faces:
         return []
     tree = STRtree(faces)

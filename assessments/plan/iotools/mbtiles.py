@@ -58,6 +58,9 @@ VECTOR_FORMATS = {"pbf", "mvt", "application/vnd.mapbox-vector-tile",
 MAX_LAT = math.degrees(math.atan(math.sinh(math.pi)))
 #: Largest tile side accepted [px] (tiles are 256 or 512 px).
 MAX_TILE_PX = 1024
+#: Deepest zoom level read (2^30 tiles a side, a few cm per pixel): a level beyond it in a
+#: file's metadata or tiles is damage, and 2^z of it would not fit in memory.
+MAX_ZOOM = 30
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,14 @@ def _numbers(text, n: int) -> tuple | None:
 def _int(text) -> int | None:
     try:
         return int(float(str(text).strip()))
-    except ValueError:
+    except (ValueError, OverflowError):     # not a number; ±inf
         return None
+
+
+def _zoom(text) -> int | None:
+    """A zoom level of the metadata, None when it is not one of 0 … :data:`MAX_ZOOM`."""
+    z = _int(text)
+    return z if z is not None and 0 <= z <= MAX_ZOOM else None
 
 
 def _sniff(tile: bytes | None) -> str | None:
@@ -220,10 +229,11 @@ def open_mbtiles(data_or_path, *, limits: Limits | None = None) -> MBTiles:
         first = con.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles "
                             "LIMIT 1").fetchone()
         raw = {str(k): "" if v is None else str(v) for k, v in rows if k is not None}
-        zmin = _int(raw.get("minzoom", ""))
-        zmax = _int(raw.get("maxzoom", ""))
+        zmin = _zoom(raw.get("minzoom", ""))
+        zmax = _zoom(raw.get("maxzoom", ""))
         if zmin is None or zmax is None:
-            lo, hi = con.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
+            lo, hi = con.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles WHERE "
+                                 "zoom_level BETWEEN 0 AND ?", (MAX_ZOOM,)).fetchone()
             zmin = lo if zmin is None else zmin
             zmax = hi if zmax is None else zmax
     except sqlite3.Error as exc:

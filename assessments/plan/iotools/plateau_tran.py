@@ -31,7 +31,8 @@ from __future__ import annotations
 from .citygml import (CityObjects, _local, _ns, _TRAN_NS, adopt_problems,
                       building_collection, missing_model, polygons_of, read_city_objects,
                       _building_feature)
-from .polygons import DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon, polygon_feature
+from .polygons import (DEFAULT_BUILDING_HEIGHT_M, SHAPE_ERRORS, clean_polygon, outline_cost,
+                       polygon_feature)
 from .result import ImportResult, Limits, new_result
 
 __all__ = ["ROAD_CODES", "ROAD_LAYER", "read_plateau", "read_plateau_roads"]
@@ -145,11 +146,16 @@ def _joined(geom: dict) -> dict:
     polygon: adjacent parts of a MultiPolygon would be an invalid geometry. Parts that are
     invalid on their own are left to :func:`~.polygons.clean_polygon` (repaired and
     reported)."""
+    from shapely import get_coordinates
     from shapely.geometry import mapping, shape
     from shapely.ops import unary_union
     if geom["type"] != "MultiPolygon" or len(geom["coordinates"]) < 2:
         return geom
     try:
+        whole = shape(geom)
+        # parts crossing one another many times: left to clean_polygon, which refuses them
+        if outline_cost(whole, len(get_coordinates(whole))) is not None:
+            return geom
         parts = [shape({"type": "Polygon", "coordinates": p}) for p in geom["coordinates"]]
         if not all(p.is_valid for p in parts):
             return geom

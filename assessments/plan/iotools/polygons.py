@@ -20,8 +20,10 @@ from assessments.plan.buildings import building_id, declared_id, home_status, us
 from .result import short
 from .values import JAPAN_LAT, JAPAN_LON, parse_number, round_coords
 
-__all__ = ["DEFAULT_BUILDING_HEIGHT_M", "HEIGHT_ALIASES", "SHAPE_ERRORS", "clean_polygon",
-           "features_to_collection", "polygon_feature"]
+__all__ = ["COST_MESSAGES", "DEFAULT_BUILDING_HEIGHT_M", "HEIGHT_ALIASES", "MAX_EDGE_PAIRS",
+           "MAX_REPAIR_CROSSINGS", "PAIR_FREE_VERTICES", "SHAPE_ERRORS", "clean_polygon",
+           "edge_crossings", "features_to_collection", "lines_cost", "outline_cost",
+           "polygon_feature"]
 
 #: Height given to a building without one [m] (two storeys; judgement), reported.
 DEFAULT_BUILDING_HEIGHT_M = 6.0
@@ -36,7 +38,30 @@ HEIGHT_ALIASES = ("height_m", "measuredHeight", "measured_height", "bldg:measure
 #: JSON integers too large for a float (``OverflowError``).
 SHAPE_ERRORS = (TypeError, IndexError, KeyError, ValueError, OverflowError, GEOSException,
                 RecursionError)
-
+#: Most crossings of a polygon's edges with one another that are repaired
+#: (``shapely.make_valid``); a polygon crossing itself more often is refused. The repair
+#: grows about with the square of the crossings (measured, GEOS 3.14: a 40-point star,
+#: 720 crossings, 1.4 s; a 100-point star, 4,800 crossings, 15 s), so a star of a few
+#: hundred points in an 8 kB file would take minutes; 100 crossings repair in ≈ 0.1 s,
+#: and a careless outline crosses itself a handful of times.
+MAX_REPAIR_CROSSINGS = 100
+#: Most pairs of non-adjacent edges whose extents overlap, in one polygon. Checking that a
+#: polygon is valid (``is_valid``, and the repair) compares each such pair, so a comb of
+#: long parallel teeth makes it quadratic in the vertices (measured: 20,000 vertices,
+#: 19 s); an ordinary outline has a few such pairs per vertex. 10⁶ pairs check in
+#: ≈ 0.2 s.
+MAX_EDGE_PAIRS = 1_000_000
+#: Vertices below which a polygon cannot reach :data:`MAX_EDGE_PAIRS` (n (n − 1) / 2 pairs
+#: at most), so a valid one needs no count before ``is_valid``.
+PAIR_FREE_VERTICES = int(math.sqrt(2 * MAX_EDGE_PAIRS))
+#: Edge pairs compared at once while counting (bounds the memory of one step).
+_PAIRS_PER_STEP = 100_000
+#: The English messages of the refusals of :func:`outline_cost` and :func:`lines_cost`.
+COST_MESSAGES = {
+    "too_many_crossings": "the outline crosses or touches itself at more than {limit:,} "
+                          "points (the limit for a repair); not repaired, skipped",
+    "outline_too_intricate": "more than {limit:,} pairs of edges lie across one another's "
+                             "extent (the limit for checking an outline); skipped"}
 
 
 def _count_vertices(coords, budget: int) -> int:
@@ -53,6 +78,190 @@ def _count_vertices(coords, budget: int) -> int:
         else:
             stack.extend(c)
     return n
+
+
+def _overlap_counts(lo, hi):
+    """For intervals ``[lo_i, hi_i]``: how many of the intervals overlap each one (itself
+    included); O(n log n)."""
+    import numpy as np
+    # those starting at or before hi_i, less those ending before lo_i
+    return (np.searchsorted(np.sort(lo), hi, side="right")
+            - np.searchsorted(np.sort(hi), lo, side="left"))
+
+
+def edge_crossings(geom, *, max_crossings: int = MAX_REPAIR_CROSSINGS,
+                   max_pairs: int = MAX_EDGE_PAIRS, touches: bool = True) -> tuple[int, int]:
+    """Count the crossings of a polygon's edges with one another, stopping early.
+
+    Parameters
+    ----------
+    geom : shapely Polygon, MultiPolygon, LineString or MultiLineString
+        In any planar or lon/lat coordinates (only orientations are compared); a line's
+        ends are not joined.
+    max_crossings : int
+        Counting stops once more crossings than this are found.
+    max_pairs : int
+        Counting stops once more pairs of non-adjacent edges with overlapping extents
+        than this have been compared.
+    touches : bool
+        Also count an edge's end lying inside another edge, and collinear overlaps (False:
+        proper crossings only, for lines that may end on one another).
+
+    Returns
+    -------
+    crossings, pairs : int
+        Pairs of non-adjacent edges (of any rings, any parts) that cross or touch away
+        from a vertex they share (each is a point the repair must add), and the pairs
+        compared; each stops a little past its limit, so the work is bounded by about
+        ``max_pairs`` comparisons whatever the polygon.
+
+    Notes
+    -----
+    The candidate pairs come from an STR tree of the edges' boxes, taken in steps whose
+    size is bounded beforehand by each edge's count of boxes overlapping it along x and
+    along y (two sorted sweeps), so a star, whose every edge crosses most others, stops
+    after its first few edges. Two edges meet when each one's end points are not strictly
+    on the same side of the other (the orientation test, de Berg et al., *Computational
+    Geometry*, 3rd ed., 2008, §2.1); two edges that are not collinear meet at one point
+    at most, so edges sharing a vertex meet only there.
+    """
+    import numpy as np
+    import shapely
+    parts = shapely.get_parts(geom)
+    lines = shapely.get_type_id(parts) == 1
+    paths = [(shapely.get_coordinates(g), False) for g in parts[lines]]
+    paths += [(shapely.get_coordinates(r), True) for r in shapely.get_rings(parts[~lines])]
+    # repeated points dropped (shapely.remove_repeated_points raises on a ring that
+    # collapses), so that neighbours along a path stay adjacent
+    paths = [(c[np.r_[True, (np.diff(c, axis=0) != 0).any(axis=1)]], k) for c, k in paths]
+    coords = [c for c, _ in paths if len(c) > 1]
+    closed = [k for c, k in paths if len(c) > 1]
+    if not coords:
+        return 0, 0
+    a = np.concatenate([c[:-1] for c in coords])
+    b = np.concatenate([c[1:] for c in coords])
+    # a ring's first and last edges are adjacent; a line's (length + 1: never) are not
+    ring_len = np.concatenate([np.full(len(c) - 1, len(c) - 1 if k else len(c))
+                               for c, k in zip(coords, closed)])
+    ring_of = np.concatenate([np.full(len(c) - 1, k) for k, c in enumerate(coords)])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    bound = np.minimum(_overlap_counts(lo[:, 0], hi[:, 0]), _overlap_counts(lo[:, 1], hi[:, 1]))
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    tree = shapely.STRtree(boxes)
+    # steps of edges whose bounds add up to at most _PAIRS_PER_STEP (one edge at least)
+    cum = np.cumsum(bound)
+    crossings = pairs = 0
+    start = 0
+    while start < len(a):
+        done = cum[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(cum, done + _PAIRS_PER_STEP, side="right")))
+        i, j = tree.query(boxes[start:stop])
+        i = i + start
+        same = ring_of[i] == ring_of[j]
+        gap = (j - i) % ring_len[i]
+        keep = (j > i) & ~(same & ((gap == 1) | (gap == ring_len[i] - 1)))
+        i, j = i[keep], j[keep]
+        pairs += len(i)
+        p, q, r, s = a[i], b[i], a[j], b[j]
+        s1, s2, s3, s4 = _side(p, q, r), _side(p, q, s), _side(r, s, p), _side(r, s, q)
+        if touches:
+            crossings += _added_points(p, q, r, s, s1, s2, s3, s4)
+        else:
+            crossings += int(np.count_nonzero((s1 * s2 < 0) & (s3 * s4 < 0)))
+        if pairs > max_pairs or crossings > max_crossings:
+            break
+        start = stop
+    return crossings, pairs
+
+
+def _added_points(p, q, r, s, s1, s2, s3, s4) -> int:
+    """How many of the edge pairs ``p q`` / ``r s`` (rows) meet at a point that is not a
+    vertex both share, given the turn signs ``s1`` … ``s4`` of :func:`_side`."""
+    import numpy as np
+    meet = (s1 * s2 <= 0) & (s3 * s4 <= 0)
+    # edges meeting only at a vertex they share (a ring touching itself, parts side by
+    # side) add no point; collinear edges overlapping along a length do, unless they are
+    # the same edge
+    pr, ps = (p == r).all(axis=1), (p == s).all(axis=1)
+    qr, qs = (q == r).all(axis=1), (q == s).all(axis=1)
+    collinear = (s1 == 0) & (s2 == 0) & (s3 == 0) & (s4 == 0)
+    along = np.where((np.abs(q - p)[:, 0] >= np.abs(q - p)[:, 1])[:, None], [0], [1])
+    u = [np.take_along_axis(e, along, axis=1)[:, 0] for e in (p, q, r, s)]
+    overlap = (np.minimum(np.maximum(u[0], u[1]), np.maximum(u[2], u[3]))
+               > np.maximum(np.minimum(u[0], u[1]), np.minimum(u[2], u[3])))
+    adds = ~(pr | ps | qr | qs) | (collinear & overlap & ~((pr & qs) | (ps & qr)))
+    return int(np.count_nonzero(meet & adds))
+
+
+def _side(p, q, r):
+    """Sign of the turn p → q → r (+1 left, −1 right, 0 collinear), row-wise."""
+    import numpy as np
+    return np.sign((q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1])
+                   - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0]))
+
+
+def outline_cost(geom, n_vertices: int, *, repair: bool = True):
+    """Whether checking (``is_valid``) and repairing ``geom`` stay within the limits,
+    found before doing either.
+
+    Parameters
+    ----------
+    geom : shapely Polygon or MultiPolygon
+    n_vertices : int
+        Its number of vertices.
+    repair : bool
+        Also bound the repair of an invalid polygon (its crossings); False when an
+        invalid polygon is refused anyway (a plan's area).
+
+    Returns
+    -------
+    tuple or None
+        None when within the limits; else ``(code, limit)``: ``"outline_too_intricate"``
+        (:data:`MAX_EDGE_PAIRS`, too intricate to check) or ``"too_many_crossings"``
+        (:data:`MAX_REPAIR_CROSSINGS`, crossing itself too often to repair).
+    """
+    if n_vertices <= PAIR_FREE_VERTICES:
+        # at most MAX_EDGE_PAIRS pairs: checking is cheap, and its answer decides the rest
+        if not repair or geom.is_valid:
+            return None
+        crossings, _ = edge_crossings(geom)
+    else:
+        # all pairs up to the limit, so that is_valid is bounded next; for a repair, the
+        # count may stop at the crossings first (then refused without asking is_valid,
+        # whose cost is not known yet: a valid outline meeting itself so often, e.g. at
+        # 100 holes touching its shell, is refused too)
+        crossings, pairs = edge_crossings(
+            geom, max_crossings=MAX_REPAIR_CROSSINGS if repair else MAX_EDGE_PAIRS)
+        if pairs > MAX_EDGE_PAIRS:
+            return "outline_too_intricate", MAX_EDGE_PAIRS
+        if not repair or crossings <= MAX_REPAIR_CROSSINGS:
+            return None
+    if crossings > MAX_REPAIR_CROSSINGS:
+        return "too_many_crossings", MAX_REPAIR_CROSSINGS
+    return None
+
+
+def lines_cost(lines):
+    """Whether joining ``lines`` into faces (``unary_union`` and ``polygonize``, whose
+    faces grow with the crossings) stays within the limits, found before joining.
+
+    Parameters
+    ----------
+    lines : list of shapely LineString
+        Outlines that may end on one another (only proper crossings count).
+
+    Returns
+    -------
+    tuple or None
+        As :func:`outline_cost`: None, or ``(code, limit)``.
+    """
+    from shapely.geometry import MultiLineString
+    crossings, pairs = edge_crossings(MultiLineString(lines), touches=False)
+    if pairs > MAX_EDGE_PAIRS:
+        return "outline_too_intricate", MAX_EDGE_PAIRS
+    if crossings > MAX_REPAIR_CROSSINGS:
+        return "too_many_crossings", MAX_REPAIR_CROSSINGS
+    return None
 
 
 def _polygonal(geom):
@@ -89,7 +298,8 @@ def clean_polygon(geom_dict, res, rownum, transformer=None):
     except SHAPE_ERRORS as exc:
         flat = str(geom_dict.get("coordinates"))
         if isinstance(exc, OverflowError) or "nan" in flat or "inf" in flat:
-            res.add(rownum, "geometry", "not_finite", "", "coordinates are NaN or infinite")
+            res.add(rownum, "geometry", "not_finite", "nan" if "nan" in flat else "inf",
+                    "coordinates are NaN or infinite")
         else:
             res.add(rownum, "geometry", "invalid_geometry", "", f"unreadable coordinates "
                     f"({type(exc).__name__})")
@@ -104,7 +314,9 @@ def clean_polygon(geom_dict, res, rownum, transformer=None):
     from shapely import get_coordinates
     xy = get_coordinates(geom)
     if not np.isfinite(xy).all():
-        res.add(rownum, "geometry", "not_finite", "", "coordinates are NaN or infinite")
+        lon, lat = xy[~np.isfinite(xy).all(axis=1)][0]
+        res.add(rownum, "geometry", "not_finite", f"{lon:g}, {lat:g}",
+                "coordinates are NaN or infinite")
         return None
     if transformer is not None:
         geom = shapely.transform(geom, lambda a: np.column_stack(transformer(a[:, 0], a[:, 1])))
@@ -122,6 +334,11 @@ def clean_polygon(geom_dict, res, rownum, transformer=None):
             res.add(rownum, "geometry", "outside_japan", f"{xy[0, 0]}, {xy[0, 1]}",
                     "coordinates are outside Japan (lon 122–154, lat 20–46) or not lon/lat")
             return None
+    over = outline_cost(geom, len(xy))
+    if over is not None:
+        code, limit = over
+        res.add(rownum, "geometry", code, f"{limit:,}", COST_MESSAGES[code].format(limit=limit))
+        return None
     if not geom.is_valid:
         try:
             fixed = _polygonal(make_valid(geom))
@@ -236,7 +453,8 @@ def features_to_collection(feats, res, *, kind, default_height_m, transformer, l
         out.append((geom, newp))
     if not out:
         if not any(p.row is None and p.severity == "error" for p in res.problems):
-            res.add(None, "", "no_buildings", "", "no usable polygon in the file")
+            code = {"area": "no_area", "districts": "no_districts"}.get(kind, "no_buildings")
+            res.add(None, "", code, "", "no usable polygon in the file")
         res.collection = None
         return
     if kind == "area":

@@ -8,9 +8,10 @@ from __future__ import annotations
 import copy
 
 from ...records import plain_value
-from .columns import DEFAULT_CAMERA
+from .columns import DEFAULT_CAMERA, DEFAULT_LIGHT
 
-__all__ = ["OPTICS_FIELDS", "REQUIRED_FIELDS", "camera_from_preset", "complete_camera", "find_preset"]
+__all__ = ["OPTICS_FIELDS", "REQUIRED_FIELDS", "camera_from_preset", "complete_camera", "find_preset",
+           "light_from_preset"]
 
 #: Fields a camera takes from its model: the same model has the same optics and price.
 OPTICS_FIELDS = ("hfov_deg", "width_px", "height_px", "vfov_deg", "max_range_m", "ir_range_m",
@@ -44,6 +45,18 @@ def camera_from_preset(preset: dict | None, *, lat: float, lon: float, cid: str,
         cam["model"] = preset.get("name_ja") or ""
         cam["preset"] = preset.get("id")
     return cam
+
+
+def light_from_preset(preset: dict | None, *, lat: float, lon: float, lid: str) -> dict:
+    """A plan light at a point with a ``light_presets`` row's mount height, flux and
+    distribution (:data:`DEFAULT_LIGHT` otherwise)."""
+    light = {"id": lid, "lat": round(float(lat), 7), "lon": round(float(lon), 7),
+             **copy.deepcopy(DEFAULT_LIGHT)}
+    if preset:
+        light.update(mount_height_m=float(preset["mount_height_m"]),
+                     lumens=float(preset["lumens"]), distribution=preset["distribution"],
+                     model=preset.get("name_ja") or "", preset=preset.get("id"))
+    return light
 
 
 def find_preset(presets, *, preset_id=None, model=None) -> dict | None:

@@ -60,6 +60,11 @@ PROBLEM_CODES = {
     "bad_xml": "error", "xml_entities": "error", "no_buildings": "error",
     "unknown_crs": "error", "duplicate_column": "warning", "unsupported_format": "error",
     "unclosed_quote": "error", "field_too_long": "error", "csv_syntax": "error",
+    "mixed_encoding": "error", "no_area": "error", "no_districts": "error",
+    # workbook bombs (.xlsx_guard: what the sheets use, measured before loading)
+    "xlsx_rows": "error", "xlsx_columns": "error", "xlsx_cells": "error",
+    "xlsx_merged_ranges": "error", "xlsx_merged_cells": "error",
+    "xlsx_shared_strings": "error", "xlsx_cell_formats": "error", "xlsx_memory": "error",
     # row / feature level
     "missing": "error", "not_a_number": "error", "not_finite": "error", "bad_dms": "error",
     "outside_japan": "error", "swapped_lat_lon": "warning", "xy_swapped": "warning",
@@ -67,6 +72,7 @@ PROBLEM_CODES = {
     "needs_geocoding": "info", "formula_not_calculated": "error", "bad_resolution": "warning",
     "not_polygon": "error", "invalid_geometry": "error", "repaired": "warning",
     "too_many_vertices": "error", "default_height": "warning", "bad_height": "warning",
+    "too_many_crossings": "error", "outline_too_intricate": "error",
     "geocode_failed": "error", "geocode_limit": "info",
     # 基盤地図情報 (FGD) and its DEM, .zip archives of GML files
     "no_gml_in_zip": "error", "not_fgd": "error", "fgd_is_dem": "error",

@@ -14,11 +14,18 @@ from xml.etree.ElementTree import ParseError
 
 from .result import ImportResult, Limits, short
 from .text import decode_text, text_rows
+from .xlsx_guard import TABLE_WORKBOOK, WorkbookProblem, check_workbook, column_letter
 
-__all__ = ["ole_problem", "workbook_errors", "xlsx_rows"]
+__all__ = ["DTD_MARKERS", "entity_part", "guard_problem", "ole_problem", "workbook_errors",
+           "xlsx_rows"]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+#: What starts a document type or entity declaration in an XML file, in UTF-8 and UTF-16:
+#: neither Office Open XML nor GML needs one, and refusing them before parsing stops entity
+#: expansion ("billion laughs") and external entities (XXE).
+DTD_MARKERS = tuple(m.encode(e) for m in ("<!DOCTYPE", "<!ENTITY")
+                    for e in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
 @functools.cache
@@ -38,6 +45,27 @@ def workbook_errors() -> tuple:
     return (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, XMLSyntaxError,
             ParseError, TypeError, ValueError, IndexError, NotImplementedError,
             InvalidFileException)
+
+
+def entity_part(zf: zipfile.ZipFile) -> str | None:
+    """The first XML part of a workbook that declares a DOCTYPE or entities
+    (:data:`DTD_MARKERS`), or ``None``.
+
+    Read in 1 MiB blocks; the caller bounds the unpacked size first (zip bombs). A damaged
+    member raises what reading it raises (:func:`workbook_errors`).
+    """
+    width = max(map(len, DTD_MARKERS))
+    for info in zf.infolist():
+        if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        tail = b""
+        with zf.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                block = tail + chunk
+                if any(m in block for m in DTD_MARKERS):
+                    return info.filename
+                tail = block[-width:]
+    return None
 
 
 def _encrypted(res: ImportResult) -> None:
@@ -70,7 +98,8 @@ def xlsx_rows(data: bytes, res: ImportResult, limits: Limits, sheet: str | None)
         return None
     if data[:4] != ZIP_MAGIC:
         text, enc = decode_text(data)
-        if text is not None and text.count("\n") >= 1 and "\x00" not in text[:1000]:
+        if enc == "mixed" or (text is not None and text.count("\n") >= 1
+                              and "\x00" not in text[:1000]):
             res.add(None, "", "renamed_csv", "", "the .xlsx file is really a text (CSV) "
                     "file; it was read as CSV")
             return text_rows(data, res, limits)
@@ -104,11 +133,31 @@ def xlsx_rows(data: bytes, res: ImportResult, limits: Limits, sheet: str | None)
     if "xl/workbook.xml" not in names:
         res.add(None, "", "not_xlsx", "", "the zip file is not an Excel workbook")
         return None
+    try:
+        part = entity_part(zf)
+    except workbook_errors() as exc:
+        res.unreadable(exc)
+        return None
+    if part is not None:
+        res.add(None, "", "xml_entities", part, f"{part} declares a DOCTYPE or entities: "
+                "refused (security)")
+        return None
+    try:        # what the sheets use, before openpyxl builds any of it
+        over = check_workbook(zf, TABLE_WORKBOOK)
+    except workbook_errors() as exc:
+        res.unreadable(exc)
+        return None
+    if over is not None:
+        guard_problem(over, res)
+        return None
     import openpyxl                                    # lazy: only for Excel files
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except workbook_errors() as exc:
         res.unreadable(exc)
+        return None
+    except MemoryError:     # the guard's limits should prevent it; never a traceback
+        res.add(None, "", "xlsx_memory", "", "the workbook does not fit in memory")
         return None
     try:
         sheets = wb.worksheets
@@ -126,6 +175,7 @@ def xlsx_rows(data: bytes, res: ImportResult, limits: Limits, sheet: str | None)
             res.add(None, "", "hidden_sheets_ignored", ", ".join(hidden),
                     f"hidden sheets not read: {', '.join(hidden)}")
         res.meta["sheet"] = chosen.title
+        chosen.reset_dimensions()   # the sheet's <dimension> may claim XFD1048576
         rows = []
         for values in chosen.iter_rows(values_only=True):
             rows.append(list(values))
@@ -138,6 +188,9 @@ def xlsx_rows(data: bytes, res: ImportResult, limits: Limits, sheet: str | None)
     except workbook_errors() as exc:       # a damaged sheet part is read lazily, here
         res.unreadable(exc)
         return None
+    except MemoryError:
+        res.add(None, "", "xlsx_memory", "", "the workbook does not fit in memory")
+        return None
     finally:
         wb.close()
     if merged:
@@ -147,6 +200,20 @@ def xlsx_rows(data: bytes, res: ImportResult, limits: Limits, sheet: str | None)
     formulas = _formula_cells(data, chosen.title) if len(data) < 5_000_000 else {}
     res.meta["formulas"] = formulas
     return rows
+
+
+def guard_problem(problem: WorkbookProblem, res: ImportResult) -> None:
+    """Record a limit of :mod:`.xlsx_guard` that the workbook passes (code ``xlsx_<code>``;
+    the value names the sheet, what it uses and the limit: ``カメラ: XFD (16,384) > AMJ
+    (1,024)``)."""
+    if problem.code == "columns":
+        found = f"{column_letter(problem.found)} ({problem.found:,})"
+        limit = f"{column_letter(problem.limit)} ({problem.limit:,})"
+    else:
+        found, limit = f"{problem.found:,}", f"{problem.limit:,}"
+    value = f"{problem.sheet}: {found} > {limit}" if problem.sheet else f"{found} > {limit}"
+    res.add(None, "", f"xlsx_{problem.code}", value,
+            f"the workbook uses {problem.code.replace('_', ' ')} {found}; the limit is {limit}")
 
 
 def _merged_ranges(zf: zipfile.ZipFile, path: str) -> list:
@@ -187,6 +254,7 @@ def _formula_cells(data: bytes, title: str) -> dict:
     out = {}
     try:
         ws = wb[title]
+        ws.reset_dimensions()
         for r, values in enumerate(ws.iter_rows(values_only=True)):
             for c, v in enumerate(values):
                 if isinstance(v, str) and v.startswith("="):
