@@ -21,7 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["main", "print_plan_error"]
 
 
 def _parser():
@@ -55,6 +55,13 @@ def _parser():
     from .propose.cli import add_parser as add_propose
     add_propose(sub)
     return p
+
+
+def print_plan_error(path, exc) -> None:
+    """An invalid plan on standard error: one line per problem, naming its code."""
+    print(f"invalid plan {path}:", file=sys.stderr)
+    for issue in exc.issues:
+        print(f"  [{issue.code}] {issue.message}", file=sys.stderr)
 
 
 def _count(text: str) -> int:
@@ -186,9 +193,7 @@ def main(argv=None) -> int:
         print(f"{args.plan}: {exc.message}", file=sys.stderr)
         return 2
     except planfile.PlanError as exc:
-        print(f"invalid plan {args.plan}:", file=sys.stderr)
-        for issue in exc.issues:
-            print(f"  [{issue.code}] {issue.message}", file=sys.stderr)
+        print_plan_error(args.plan, exc)
         return 2
     except _NoScheduler as exc:
         print(exc, file=sys.stderr)

@@ -24,8 +24,8 @@ from ui.map_base import DASH_PX, SKETCH_COLOUR, _dash_runs
 
 @dataclass(frozen=True)
 class Mark:
-    """A point symbol: ``symbol`` one of ``"circle"``, ``"ring"``, ``"star"``, ``"x"``;
-    colours as ``(r, g, b)``."""
+    """A point symbol: ``symbol`` one of ``"circle"``, ``"ring"``, ``"star"``,
+    ``"star_open"``, ``"x"``; colours as ``(r, g, b)``."""
     symbol: str
     colour: tuple
     edge: tuple = (255, 255, 255)
@@ -42,6 +42,11 @@ CAMERA = Mark("circle", (13, 71, 161))
 #: An already installed camera (``cameras[].existing``): a ring of the camera colour.
 CAMERA_EXISTING = Mark("ring", (13, 71, 161))
 LIGHT = Mark("star", (255, 212, 0), (107, 86, 0))
+#: Devices of a proposal (「配置を提案」), not yet in the plan: hollow, in a colour no layer
+#: uses (magenta), the camera's aim dashed.
+PROPOSED_COLOUR = (216, 27, 96)
+CAMERA_PROPOSED = Mark("ring", PROPOSED_COLOUR)
+LIGHT_PROPOSED = Mark("star_open", PROPOSED_COLOUR, PROPOSED_COLOUR)
 POINT = Mark("x", (0, 0, 0), (0, 0, 0))
 assert SKETCH_COLOUR == "#{:02x}{:02x}{:02x}".format(*SKETCH.colour[:3])
 
@@ -57,10 +62,12 @@ def hex_rgb(colour: str) -> tuple:
 
 
 def symbol_entries(plan: dict, sim, *, overlays, has_homes: bool, sketch: bool = False,
-                   point: bool = False, existing: int = 0) -> list[Entry]:
+                   point: bool = False, existing: int = 0,
+                   proposed: tuple = (0, 0)) -> list[Entry]:
     """The map's symbols that are drawn: buildings (homes), the area, districts, camera
-    footprints, lights, cameras (``existing``: how many are already installed), a
-    sketched area, the inspected point."""
+    footprints, lights, cameras (``existing``: how many are already installed), the
+    proposed cameras and lights (``proposed``: their numbers), a sketched area, the
+    inspected point."""
     out: list[Entry] = []
     if "buildings" in overlays and (plan.get("buildings") or {}).get("features"):
         out.append((t(BUILDINGS.label), BUILDINGS))
@@ -78,6 +85,10 @@ def symbol_entries(plan: dict, sim, *, overlays, has_homes: bool, sketch: bool =
         out.append((t("sim.map.cameras"), CAMERA))
     if existing:
         out.append((t("sim.map.cameras_existing"), CAMERA_EXISTING))
+    if proposed[0]:
+        out.append((t("sim.map.cameras_proposed"), CAMERA_PROPOSED))
+    if proposed[1]:
+        out.append((t("sim.map.lights_proposed"), LIGHT_PROPOSED))
     if sketch:
         out.append((t(SKETCH.label), SKETCH))
     if point:
@@ -130,6 +141,9 @@ def draw_swatch(d: ImageDraw.ImageDraw, x: float, y: float, s: float, swatch) ->
         if swatch.symbol == "star":
             d.polygon(_star(cx, cy, r * 1.1), fill=_rgba(swatch.colour),
                       outline=_rgba(swatch.edge))
+        elif swatch.symbol == "star_open":
+            pts = _star(cx, cy, r * 1.1)
+            d.line(pts + pts[:1], fill=_rgba(swatch.colour), width=2)
         elif swatch.symbol == "x":
             w = max(2, round(s / 6))
             d.line([cx - r, cy - r, cx + r, cy + r], fill=_rgba(swatch.colour), width=w)

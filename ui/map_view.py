@@ -458,9 +458,10 @@ def has_homes(plan: dict) -> bool:
 
 def legend_sections(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                     overlays=OVERLAYS, sketch: bool = False, point: bool = False,
-                    bm: BaseMap | None = None) -> list:
+                    bm: BaseMap | None = None, proposed: dict | None = None) -> list:
     """The map's legend (``ui.map_legend``): the raster layer's colours (and the privacy
-    hits), the map's symbols, the imported base map's layers."""
+    hits), the map's symbols (``proposed`` as in :func:`figure`), the imported base map's
+    layers."""
     _, raster_items = layer_rgba(sim, raster, period=period, max_px=64)
     items = list(raster_items)
     if "privacy" in overlays and sim.privacy:
@@ -470,7 +471,9 @@ def legend_sections(sim, plan: dict, *, raster: str = "dori", period: str = "day
     return [(_legend_title(raster, period), items),
             (t("sim.legend.symbols"), L.symbol_entries(
                 plan, sim, overlays=overlays, has_homes=has_homes(plan), sketch=sketch,
-                point=point, existing=len(existing_ids(plan) & set(sim.model.views)))),
+                point=point, existing=len(existing_ids(plan) & set(sim.model.views)),
+                proposed=(len((proposed or {}).get("cameras") or ()),
+                          len((proposed or {}).get("lights") or ())))),
             (t("map.legend.title"), list(bm.legend()))]
 
 
@@ -478,7 +481,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
            overlays=("footprints", "buildings", "privacy", "labels"), base: str | None = None,
            point=None, selected_camera: str | None = None,
            height: int | None = None, sketch=None, basemap: bool = True,
-           bm: BaseMap | None = None) -> go.Figure:
+           bm: BaseMap | None = None, proposed: dict | None = None) -> go.Figure:
     """The interactive map.
 
     Parameters
@@ -502,6 +505,10 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         filled road areas; its lines and names as traces).
     bm : ui.map_base.BaseMap, optional
         The plan's base map over the grid, when the caller has it already.
+    proposed : dict, optional
+        ``{"cameras": [...], "lights": [...]}``: devices of a proposal (plan dicts) drawn
+        over the plan's own as hollow marks (``map_legend.CAMERA_PROPOSED`` /
+        ``LIGHT_PROPOSED``), each camera with a dashed aim line.
     """
     g = sim.model.grid
     res = g.resolution_m
@@ -628,6 +635,8 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
         ay_ = np.column_stack([hy_, hy_ + 9 * np.cos(az), np.full(len(cams), np.nan)]).ravel()
         traces.append(_scatter(x=ax_, y=ay_, mode="lines", showlegend=False,
                                line=dict(color=camera_css, width=3), hoverinfo="skip"))
+    if proposed:
+        traces += _proposed_traces(g, proposed, labels="labels" in overlays)
     if sketch:
         corners = np.asarray(sketch, dtype=float).reshape(-1, 2)
         if len(corners) >= 3:
@@ -693,6 +702,43 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
     # change, so the map is drawn once instead of twice
     layout["datarevision"] = _data_revision(traces)
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _proposed_traces(g, proposed: dict, *, labels: bool) -> list:
+    """Traces of a proposal's devices (see :func:`figure`)."""
+    out = []
+    colour = _css(L.PROPOSED_COLOUR)
+    lights = proposed.get("lights") or []
+    if lights:
+        lx, ly = g.to_xy([float(d["lat"]) for d in lights], [float(d["lon"]) for d in lights])
+        out.append(_scatter(
+            x=np.round(np.atleast_1d(lx), 2), y=np.round(np.atleast_1d(ly), 2),
+            mode="markers", name=t("sim.map.lights_proposed"),
+            marker=dict(size=13, color=colour, symbol="star-open", line=dict(width=2)),
+            text=[html.escape(str(d["id"])) for d in lights],
+            hovertemplate="%{text}<extra></extra>"))
+    cams = proposed.get("cameras") or []
+    if cams:
+        cx, cy = g.to_xy([float(d["lat"]) for d in cams], [float(d["lon"]) for d in cams])
+        cx, cy = np.atleast_1d(cx).astype(float), np.atleast_1d(cy).astype(float)
+        az = np.radians([float(d.get("azimuth_deg") or 0.0) for d in cams])
+        nan = np.full(len(cams), np.nan)
+        out.append(_scatter(x=np.column_stack([cx, cx + 12 * np.sin(az), nan]).ravel(),
+                            y=np.column_stack([cy, cy + 12 * np.cos(az), nan]).ravel(),
+                            mode="lines", showlegend=False, hoverinfo="skip",
+                            line=dict(color=colour, width=2.5, dash="dot")))
+        out.append(_scatter(
+            x=np.round(cx, 2), y=np.round(cy, 2),
+            mode="markers+text" if labels else "markers", name=t("sim.map.cameras_proposed"),
+            text=[html.escape(str(d["id"])) for d in cams],
+            textposition=[label_position(float(d.get("azimuth_deg") or 0.0)) for d in cams],
+            textfont=dict(size=12, color=colour),
+            marker=dict(size=13, color="#ffffff", symbol="circle",
+                        line=dict(color=colour, width=3)),
+            hovertext=[t("sim.map.proposed_hover", id=html.escape(str(d["id"])))
+                       for d in cams],
+            hovertemplate="%{hovertext}<extra></extra>"))
+    return out
 
 
 def _legend_title(raster, period):

@@ -10,6 +10,7 @@ from assessments.engine.grid import Grid
 from ui.i18n import t
 from ui.issues import field_label
 from ui.sim_edits import message
+from ui.state import md_escape
 
 #: Most cells of the page's grid: an area from imported data gets a cell size that keeps
 #: within it (the command line takes up to ``assessments.plan.validate.MAX_CELLS``).
@@ -18,10 +19,11 @@ PAGE_MAX_CELLS = 4_000_000
 def problem_text(pr) -> str:
     """An importer ``Problem`` in the user's language, with its row and field."""
     # the field by its table label (a file's own column header stays as it is)
+    # a file's own header and cell (the value) are shown as text, never as Markdown
     where = (t("sim.io.where_file") if pr.row is None else
-             t("sim.io.where_field", row=pr.row, field=field_label(pr.field))
+             t("sim.io.where_field", row=pr.row, field=md_escape(field_label(pr.field)))
              if pr.field else t("sim.io.where", row=pr.row))
-    return f"{where}: " + t(f"sim.imp.{pr.code}", value=pr.value)
+    return f"{where}: " + t(f"sim.imp.{pr.code}", value=md_escape(pr.value))
 
 
 def extent_area(lats, lons, margin_m: float = 60.0):
@@ -41,5 +43,5 @@ def extent_area(lats, lons, margin_m: float = 60.0):
 
 def failed(name: str, lines) -> bool:
     """The import of ``name`` failed for these reasons (the plan is unchanged)."""
-    message("error", t("sim.io.failed", name=name) + "\n\n" + "\n".join(f"- {x}" for x in lines))
+    message("error", t("sim.io.failed", name=md_escape(name)) + "\n\n" + "\n".join(f"- {x}" for x in lines))
     return False

@@ -24,6 +24,7 @@ from assessments.plan.buildings import (building_id, home_status, with_heights_b
 from assessments.plan.iotools.fgd import BUILDING_TYPES
 from ui.i18n import t
 from ui.sim_edits import Edits, message
+from ui.state import md_escape
 from ui.sim_files import PAGE_MAX_CELLS, extent_area, failed, problem_text
 
 #: What can be imported here, with the file types the uploader accepts.
@@ -223,7 +224,7 @@ def import_geodata(edits: Edits, kind: str, files: dict, *, mode: str = "replace
         if new_area is not None:
             q["area"] = new_area
             q["resolution_m"] = area_resolution(new_area, q.get("resolution_m"))
-    if not edits.change(fn, t("sim.what.import", name=name)):
+    if not edits.change(fn, t("sim.what.import", name=md_escape(name))):
         return False
     parts = [t("sim.geo.done." + k, n=len(v.get("features") or []))
              for k, v in layers.items()]
@@ -234,7 +235,7 @@ def import_geodata(edits: Edits, kind: str, files: dict, *, mode: str = "replace
         parts.append(t("sim.geo.done.terrain", lo=float(lo), hi=float(hi)))
     if "background" in stored:
         parts.append(t("sim.geo.done.background"))
-    text = t("sim.geo.done", name=name, what="、".join(parts))
+    text = t("sim.geo.done", name=md_escape(name), what="、".join(parts))
     if new_area is not None:
         text += " " + t("sim.geo.area_from_data")
     shown = [pr for pr in res.problems if pr.code not in ("ignored_features",)][:10]
@@ -318,8 +319,8 @@ def _use_town(edits: Edits, key: str) -> None:
         return
     geom = feats[i]["geometry"]
     name = (feats[i].get("properties") or {}).get("name") or ""
-    if set_area(edits, dict(geom), t("sim.what.area_town", name=name)):
-        message("success", t("sim.geo.area_set_town", name=name))
+    if set_area(edits, dict(geom), t("sim.what.area_town", name=md_escape(name))):
+        message("success", t("sim.geo.area_set_town", name=md_escape(name)))
 
 
 def _use_whole_map(edits: Edits) -> None:
@@ -531,8 +532,8 @@ def draw_loaded(edits: Edits, plan: dict) -> None:
         if not isinstance(spec, dict) or not (spec.get("png") or spec.get("height_m_f32")):
             continue
         c = st.columns([4, 1])
-        c[0].caption(t(f"sim.geo.loaded_{part}", name=spec.get("name") or "",
-                       attribution=spec.get("attribution") or ""))
+        c[0].caption(t(f"sim.geo.loaded_{part}", name=md_escape(spec.get("name") or ""),
+                       attribution=md_escape(spec.get("attribution") or "")))
         c[1].button(t("sim.geo.remove"), key=key(f"geo_rm_{part}"), on_click=_remove,
                     args=(edits, part))
     feats = (plan.get("buildings") or {}).get("features") or []

@@ -14,6 +14,7 @@ from ui.sim_files import extent_area, failed as _failed, problem_text
 from ui.i18n import t
 from ui.issues import plan_issue_text
 from ui.sim_edits import Edits, message
+from ui.state import md_escape
 
 #: What can be imported, with the file types the uploader accepts.
 # .xlsm too: the table reader reads a macro workbook's cells (never its macros); left out,
@@ -105,11 +106,11 @@ def import_file(edits: Edits, kind: str, name: str, data: bytes, mode: str = "re
         if new_area is not None:
             q["area"] = new_area
             q["resolution_m"] = res_m
-    if not edits.change(fn, t("sim.what.import", name=name)):
+    if not edits.change(fn, t("sim.what.import", name=md_escape(name))):
         return False
     n = len(res.rows) if kind in ("cameras", "lights") else len(
         (res.collection or {}).get("features", []))
-    text = t("sim.io.done", name=name, n=n)
+    text = t("sim.io.done", name=md_escape(name), n=n)
     skipped = len(res.skipped) - len(res.needs_geocoding)   # those wait to be placed
     if skipped:
         text += " " + t("sim.io.skipped", n=skipped)

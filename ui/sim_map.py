@@ -143,13 +143,15 @@ def point_just_clicked(edits: Edits) -> bool:
     return bool(st.session_state.pop(edits.session_key("open_point"), False))
 
 
-def draw_legend(edits: Edits, sim, plan: dict, view: View, bm) -> None:
+def draw_legend(edits: Edits, sim, plan: dict, view: View, bm, *,
+                proposed: dict | None = None) -> None:
     """The legend of the map as drawn (``ui.map_legend``; ``bm`` the base map
-    :func:`draw_map` returned), beside the map."""
+    :func:`draw_map` returned, ``proposed`` the proposal's devices it drew), beside the
+    map."""
     png = map_legend.legend_png(map_view.legend_sections(
         sim, plan, raster=view.raster, period=view.period, overlays=view.overlays,
         sketch=bool(sim_geodata.sketch_xy(edits, sim.grid)),
-        point=inspected_point(edits) is not None, bm=bm))
+        point=inspected_point(edits) is not None, bm=bm, proposed=proposed))
     if png is not None:
         st.image(png, width="content")
 
@@ -181,8 +183,10 @@ def _on_map_select(edits: Edits, grid, map_key: str, nonce: int) -> None:
                     azimuth_deg=float(st.session_state.get(edits.key("new_az")) or 0.0))
 
 
-def draw_map(edits: Edits, sim, plan: dict, view: View, *, height: int):
-    """The map (clickable, ``height`` [px]) and its captions; returns the base map drawn
+def draw_map(edits: Edits, sim, plan: dict, view: View, *, height: int,
+             proposed: dict | None = None):
+    """The map (clickable, ``height`` [px]; ``proposed``: a proposal's devices drawn over
+    the plan, ``ui.map_view.figure``) and its captions; returns the base map drawn
     (``ui.map_base.BaseMap``, for the legend)."""
     nonce = edits.nonce
     bm = map_view.base_map(plan, sim.grid)
@@ -190,7 +194,7 @@ def draw_map(edits: Edits, sim, plan: dict, view: View, *, height: int):
     fig = map_view.figure(sim, plan, raster=view.raster, period=view.period,
                           overlays=view.overlays, base=view.base, point=inspected_point(edits),
                           sketch=sim_geodata.sketch_xy(edits, sim.grid), height=height,
-                          bm=bm)
+                          bm=bm, proposed=proposed)
     st.plotly_chart(fig, key=map_key,
                     on_select=partial(_on_map_select, edits, sim.grid, map_key, nonce),
                     selection_mode=("points",), width="stretch",

@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from .grid import Grid, geojson_rings
+from .grid import Grid, geojson_lines, geojson_rings
 
 __all__ = ["building_at", "buildings_near_lines", "building_polygons"]
 
@@ -87,16 +87,8 @@ def buildings_near_lines(grid: Grid, buildings, lines, distance_m: float) -> lis
         raise ValueError(f"distance_m must be ≥ 0, got {distance_m!r}")
     segs = []
     for feat in lines:
-        geom = (feat or {}).get("geometry") or {}
-        parts = (geom.get("coordinates") if geom.get("type") == "MultiLineString" else
-                 [geom.get("coordinates")] if geom.get("type") == "LineString" else [])
-        for part in parts or []:
-            try:
-                a = np.asarray(part, dtype=float)[:, :2]
-            except (ValueError, TypeError, IndexError):
-                continue
-            if len(a) >= 2 and np.isfinite(a).all():
-                segs.append(LineString(np.column_stack(grid.to_xy(a[:, 1], a[:, 0]))))
+        for a in geojson_lines(feat):
+            segs.append(LineString(np.column_stack(grid.to_xy(a[:, 1], a[:, 0]))))
     polys, index = building_polygons(grid, buildings)
     if not segs or not polys:
         return []

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine.grid import Grid, geojson_rings, polygon_mask
+from ..engine.grid import Grid, geojson_lines, polygon_mask
 from ..engine.homes import building_polygons, buildings_near_lines
 from ..engine.visibility import building_footprints, building_height, rasterize_buildings
 from ..plan.buildings import is_home
@@ -130,33 +130,6 @@ class Candidates:
         return np.array([o.cost_jpy for o in self.options], dtype=float)
 
 
-def _line_parts(feature) -> list:
-    """Lon/lat arrays of a LineString / MultiLineString / Polygon outline feature."""
-    geom = (feature or {}).get("geometry") or {}
-    kind = geom.get("type")
-    coords = geom.get("coordinates")
-    if kind == "LineString":
-        parts = [coords]
-    elif kind == "MultiLineString":
-        parts = coords or []
-    elif kind in ("Polygon", "MultiPolygon"):
-        try:
-            return [ring for poly in geojson_rings(geom) for ring in poly]
-        except ValueError:
-            return []
-    else:
-        return []
-    out = []
-    for part in parts or []:
-        try:
-            a = np.asarray(part, dtype=float)[:, :2]
-        except (ValueError, TypeError, IndexError):
-            continue
-        if len(a) >= 2 and np.isfinite(a).all():
-            out.append(a)
-    return out
-
-
 def street_lines(plan: dict, grid: Grid) -> tuple[list, list]:
     """The plan's street lines in grid metres: (centre lines, edge lines), each a list of
     (n, 2) arrays [m] (``map_layers``, :data:`CENTRE_LAYERS` / :data:`EDGE_LAYERS`)."""
@@ -165,7 +138,7 @@ def street_lines(plan: dict, grid: Grid) -> tuple[list, list]:
     for k, names in enumerate((CENTRE_LAYERS, EDGE_LAYERS)):
         for name in names:
             for feat in (layers.get(name) or {}).get("features") or []:
-                for a in _line_parts(feat):
+                for a in geojson_lines(feat, outlines=True):
                     x, y = grid.to_xy(a[:, 1], a[:, 0])
                     out[k].append(np.column_stack([x, y]))
     return out

@@ -172,9 +172,8 @@ def run(args) -> int:
         print(f"{args.plan}: {exc}", file=sys.stderr)
         return 2
     except planfile.PlanError as exc:
-        print(f"invalid plan {args.plan}:", file=sys.stderr)
-        for issue in exc.issues:
-            print(f"  [{issue.code}] {issue.message}", file=sys.stderr)
+        from ..cli import print_plan_error
+        print_plan_error(args.plan, exc)
         return 2
     except ImportFileError as exc:
         print(f"cannot read {args.candidates}: {exc}", file=sys.stderr)

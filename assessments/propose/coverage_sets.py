@@ -135,7 +135,9 @@ def coverage_sets(plan: dict, candidates, requirement, *, model: CoverageModel |
         From :func:`assessments.propose.candidates.build_candidates`.
     requirement : Requirement
     model, checked : optional
-        :func:`scene_model` of the plan, when already built.
+        :func:`scene_model` of the plan, when already built. The model is used as a
+        scratch pad: its cameras are replaced (none are left set), so never pass a model
+        another part of the app keeps.
     min_kept_fraction : float
         Smallest share of its other cells a privacy mask must leave a camera [-]
         (:func:`~assessments.engine.privacy_geometry.suggest_fix`).

@@ -112,7 +112,8 @@ class Proposal:
         − 5 %) by the same method (the MILP when it proved its answer optimal, else the
         greedy; None when it found none): what the last few percent cost.
     stats : dict
-        Sites per kind, options, admissible options, groups, variables, seconds per stage.
+        Sites per kind, options, admissible options, groups, variables, incidence
+        non-zeros, where the bound comes from (``bound_kind``), seconds per stage.
     """
 
     plan: dict
@@ -296,9 +297,9 @@ def propose(plan: dict, requirement, *, camera_presets, light_presets=(), poles=
     if sol.method == "milp" and base.status != "infeasible" and \
             base.objective_jpy < sol.objective_jpy:
         # a time-limited MILP may stop above the greedy: keep the better answer
-        bound = sol.bound_jpy
+        bound, kind = sol.bound_jpy, sol.bound_kind
         sol = base
-        sol.bound_jpy = bound
+        sol.bound_jpy, sol.bound_kind = bound, kind
         sol.gap = None if bound is None else max(0.0, (sol.objective_jpy - bound) /
                                                  max(sol.objective_jpy, 1e-9))
     report("solve", 0.5)
@@ -325,6 +326,7 @@ def propose(plan: dict, requirement, *, camera_presets, light_presets=(), poles=
         times["verify_s"] = time.perf_counter() - t0
     report("verify")
     stats = {"sites": dict(cand.counts), "options": len(cand.options),
+             "bound_kind": sol.bound_kind, "nnz": prob.nnz,
              "admissible": int(sets.admissible.sum()), "useful_options": len(prob.options),
              "groups": len(prob.weight), "variables": prob.n_vars,
              "cells": int(sets.cells.size), **times}

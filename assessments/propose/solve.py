@@ -142,6 +142,9 @@ class Solution:
     seconds : float
     curve : list of (float, int)
         The greedy's (cost [円], cells met) after each pick (empty for the MILP).
+    bound_kind : str or None
+        Where the bound comes from: ``"milp"`` (HiGHS's best bound), ``"lp"`` (the LP
+        relaxation) or ``"count"`` (:func:`count_bound`).
     """
 
     chosen: np.ndarray
@@ -153,6 +156,7 @@ class Solution:
     met_cells: np.ndarray
     seconds: float = 0.0
     curve: list = field(default_factory=list)
+    bound_kind: str | None = None
 
     @property
     def count(self) -> int:
@@ -379,10 +383,12 @@ def solve(p: Problem, *, method: str = "auto", time_limit_s: float = 20.0,
         sol = greedy(p, demand=demand)
         if sol.status != "infeasible" and p.nnz <= LP_BOUND_NNZ:
             b = lp_bound(p, demand=demand, time_limit_s=time_limit_s)
+            sol.bound_kind = "lp"
         else:
             b = None
         if sol.status != "infeasible":
-            b = count_bound(p, demand=demand) if b is None else b
+            if b is None:
+                b, sol.bound_kind = count_bound(p, demand=demand), "count"
             if b is not None:
                 sol.bound_jpy = min(b, sol.objective_jpy)
                 sol.gap = _gap(sol.objective_jpy, sol.bound_jpy)
@@ -403,13 +409,15 @@ def solve(p: Problem, *, method: str = "auto", time_limit_s: float = 20.0,
     objective = cost + TIE_BREAK_JPY * len(local)
     bound = getattr(res, "mip_dual_bound", None)
     bound = None if bound is None or not np.isfinite(bound) else max(0.0, float(bound))
+    kind = "milp"
     if bound is None:
-        bound = lp_bound(p, demand=demand, time_limit_s=time_limit_s)
+        bound, kind = lp_bound(p, demand=demand, time_limit_s=time_limit_s), "lp"
     if bound is not None:
         bound = min(bound, objective)
     status = "optimal" if res.status == 0 else "time_limit"
     return Solution(p.options[local], cost, bound, _gap(objective, bound), "milp", status,
-                    _met(p, local), time.perf_counter() - t0)
+                    _met(p, local), time.perf_counter() - t0,
+                    bound_kind=None if bound is None else kind)
 
 
 def _gap(cost, bound):

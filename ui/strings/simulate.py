@@ -515,3 +515,141 @@ STRINGS.update({
                           "Undone: {what}. “{parts}” was changed afterwards in another tab (or by "
                           "another user), so that part was not undone."),
 })
+
+# 配置を提案 (ui/sim_propose.py)
+STRINGS.update({
+    "sim.tab.propose": ("配置を提案", "Propose placement"),
+    "sim.map.cameras_proposed": ("提案カメラ（未追加）", "Proposed cameras (not added)"),
+    "sim.map.lights_proposed": ("提案防犯灯（未追加）", "Proposed lights (not added)"),
+    "sim.map.proposed_hover": ("<b>{id}</b>（提案・未追加）", "<b>{id}</b> (proposed, not added)"),
+    "sim.propose.intro": ("目標を満たす最も少なく安いカメラ・防犯灯の配置を、道路沿いの柱や建物の角などの"
+                          "候補地点から計算します。今ある機器はそのまま残し、その上に追加する機器を提案します。"
+                          "住宅をのぞき込むカメラは候補から外します。",
+                          "Computes the fewest, cheapest cameras and lights that meet the target, "
+                          "from candidate sites (poles along the streets, building corners …). "
+                          "The plan's devices stay; the proposal adds to them. Cameras that would "
+                          "look into homes are left out."),
+    "sim.propose.level": ("目標とする画素密度", "Target level"),
+    "sim.propose.level_help": ("活用目的の要件（上の欄で選んだ活用目的から）か、DORI のレベルを選びます。",
+                               "The use cases' requirement (from the use cases chosen above) or a "
+                               "DORI level."),
+    "sim.propose.level.use_cases": ("活用目的の要件：{level}（{px} px/m）",
+                                    "Use cases' requirement: {level} ({px} px/m)"),
+    "sim.propose.level.dori": ("{level}（{px} px/m）", "{level} ({px} px/m)"),
+    "sim.propose.fraction": ("満たす面積の割合 [%]", "Share of the area [%]"),
+    "sim.propose.fraction_help": ("評価範囲のうち、目標の画素密度に届かせる面積の割合です。",
+                                  "The share of the assessed area that must reach the level."),
+    "sim.propose.period": ("時間帯", "When"),
+    "sim.propose.period.day": ("昼のみ", "Day only"),
+    "sim.propose.period.day_night": ("昼と夜", "Day and night"),
+    "sim.propose.budget": ("予算の上限 [円]", "Budget [¥]"),
+    "sim.propose.budget_none": ("上限なし", "No limit"),
+    "sim.propose.budget_help": ("追加する機器の初期費用（機器の単価・柱・設置・録画装置、費用タブの概算単価による）"
+                                "の上限です。空欄なら上限なしです。",
+                                "The most the added devices may cost initially (unit prices, poles, "
+                                "installation and recording, at the rates of the Costs tab). Empty: "
+                                "no limit."),
+    "sim.propose.spacing": ("候補地点の間隔 [m]", "Candidate spacing [m]"),
+    "sim.propose.spacing_help": ("道路沿いに候補の柱を置く間隔です。狭いほど良い配置が見つかりやすい一方、"
+                                 "計算に時間がかかります。",
+                                 "How far apart candidate poles are placed along the streets. "
+                                 "Closer finds better placements but takes longer."),
+    "sim.propose.cameras": ("候補にするカメラの機種", "Camera models to try"),
+    "sim.propose.cameras_help": ("単価は、計画にある同じ機種の機器の単価を使います（なければ 0 円）。",
+                                 "Unit prices are those of the plan's devices of the same model "
+                                 "(else ¥0)."),
+    "sim.propose.lights": ("候補にする防犯灯の機種", "Light models to try"),
+    "sim.propose.lights_help": ("夜も目標を満たすために、カメラと同じ柱に防犯灯を組み合わせる候補です。",
+                                "Lights paired with a camera on the same pole, so that the target "
+                                "is met at night too."),
+    "sim.propose.run": ("提案する", "Propose"),
+    "sim.propose.run_note": ("計算には数秒から1分ほどかかります。",
+                             "This takes from a few seconds to about a minute."),
+    "sim.propose.choose_camera": ("カメラの機種を1つ以上選んでください。",
+                                  "Choose at least one camera model."),
+    "sim.propose.choose_light": ("夜も満たすには、防犯灯の機種を1つ以上選んでください。",
+                                 "For the night, choose at least one light model."),
+    "sim.propose.stage.candidates": ("候補地点を作成しています…", "Finding candidate sites…"),
+    "sim.propose.stage.coverage": ("候補ごとに映る範囲を計算しています…",
+                                   "Computing what each candidate sees…"),
+    "sim.propose.stage.solve": ("最適な組み合わせを探しています…",
+                                "Searching for the best combination…"),
+    "sim.propose.stage.verify": ("提案した配置を再計算して確認しています…",
+                                 "Re-simulating the proposal to check it…"),
+    "sim.propose.result": ("提案：カメラ {cameras} 台・防犯灯 {lights} 灯を追加（初期費用 +{cost}）",
+                           "Proposal: add {cameras} cameras and {lights} lights (initial cost "
+                           "+{cost})"),
+    "sim.propose.col.figure": ("項目", "Figure"),
+    "sim.propose.col.before": ("今の計画", "Current plan"),
+    "sim.propose.col.after": ("提案を加えた計画", "With the proposal"),
+    "sim.propose.col.change": ("増減", "Change"),
+    "sim.propose.row.cameras": ("カメラ [台]", "Cameras"),
+    "sim.propose.row.lights": ("防犯灯 [灯]", "Lights"),
+    "sim.propose.row.cost": ("初期費用", "Initial cost"),
+    "sim.propose.row.day": ("目標を満たす面積（昼）[%]", "Area at the level, day [%]"),
+    "sim.propose.row.day_night": ("目標を満たす面積（昼と夜の両方）[%]",
+                                  "Area at the level, day and night [%]"),
+    "sim.propose.figures_note": ("目標は {px} px/m。面積の割合は評価範囲全体に対するもので、"
+                                 "計画全体を計算し直した値です。",
+                                 "Level {px} px/m. Shares of the whole assessed area, from a "
+                                 "re-simulation of each plan."),
+    "sim.propose.verified": ("再計算での達成：**{share}**（{period}）",
+                             "Met when re-simulated: **{share}** ({period})"),
+    "sim.propose.method.milp": ("整数計画法（MILP）で計算", "Solved by integer programming (MILP)"),
+    "sim.propose.method.greedy": ("規模が大きいため近似法（貪欲法）で計算",
+                                  "Solved by the greedy method (too large for MILP)"),
+    "sim.propose.method.other": ("追加の機器は不要", "No device needed"),
+    "sim.propose.bound": ("費用の下限 {bound}・下限との差 {gap}", "lower bound {bound}, gap {gap}"),
+    "sim.propose.greedy": ("比較：貪欲法では {cost}（{n} 台）", "greedy baseline {cost} ({n} devices)"),
+    "sim.propose.last_percent": ("最後の数％にかかる費用：", "What the last percent costs:"),
+    "sim.propose.marginal": ("{share} なら {cost}（{saving} 安い）", "{share}: {cost} ({saving} less)"),
+    "sim.propose.marginal_none": ("{share} の場合は計算できませんでした", "{share}: not computed"),
+    "sim.propose.map_note": ("提案した機器は、上の地図にピンクの白抜きの印で示しています（まだ計画には入っていません）。",
+                             "The proposed devices are drawn on the map above as hollow pink "
+                             "marks (not yet in the plan)."),
+    "sim.propose.col.add": ("追加", "Add"),
+    "sim.propose.col.id": ("ID", "ID"),
+    "sim.propose.col.kind": ("種類", "Kind"),
+    "sim.propose.col.model": ("機種", "Model"),
+    "sim.propose.col.height": ("設置高さ [m]", "Height [m]"),
+    "sim.propose.col.azimuth": ("向き [°]", "Azimuth [°]"),
+    "sim.propose.col.price": ("単価 [円]", "Unit price [¥]"),
+    "sim.propose.kind.camera": ("カメラ", "Camera"),
+    "sim.propose.kind.light": ("防犯灯", "Light"),
+    "sim.propose.accept": ("選んだ機器を計画に追加", "Add the ticked devices to the plan"),
+    "sim.propose.what": ("提案から {n} 台の追加", "adding {n} proposed devices"),
+    "sim.propose.added": ("提案からカメラ {cameras} 台・防犯灯 {lights} 灯を計画に追加しました。"
+                          "「元に戻す」で取り消せます。",
+                          "Added {cameras} cameras and {lights} lights from the proposal to "
+                          "the plan. “Undo” takes them out again."),
+    "sim.propose.none_ticked": ("追加する機器にチェックが入っていません。",
+                                "No device is ticked."),
+    "sim.propose.nothing_needed": ("今の計画で目標を満たしているため、追加する機器はありません。",
+                                   "The plan already meets the target: nothing to add."),
+    "sim.propose.stale": ("この提案は、計画を変更する前に計算したものです。地図には示していません。"
+                          "今の計画に対して提案するには、もう一度「提案する」を押してください。",
+                          "This proposal was made before the plan was changed; it is not drawn "
+                          "on the map. Press “Propose” again for the current plan."),
+    "sim.propose.infeasible.unreachable": ("この目標は、候補地点のどの組み合わせでも満たせません。",
+                                           "No combination of the candidate sites meets this "
+                                           "target."),
+    "sim.propose.infeasible.privacy": ("この目標を満たすには住宅をのぞき込むカメラが必要になるため、"
+                                       "提案できません。",
+                                       "Meeting this target would need cameras that look into "
+                                       "homes, so none is proposed."),
+    "sim.propose.infeasible.budget": ("予算の上限内では、この目標を満たせません。",
+                                      "The target cannot be met within the budget."),
+    "sim.propose.infeasible.max_per_site": ("1か所に置ける機器の数の制限のため、この目標を満たせません。",
+                                            "The target would need more devices on one site "
+                                            "than allowed."),
+    "sim.propose.infeasible.no_candidates": ("評価範囲の中に候補地点がありません（道路・建物の角・"
+                                             "計画の機器の位置のいずれもありません）。",
+                                             "No candidate site lies inside the area (no "
+                                             "streets, building corners or plan devices)."),
+    "sim.propose.best": ("届く割合は最大 {best}（目標 {want}、{period}）です。目標の割合を下げるか、"
+                         "候補の機種や間隔を見直してください。",
+                         "At most {best} can be reached (target {want}, {period}). Lower the "
+                         "share, or try other models or a closer spacing."),
+    "sim.propose.privacy_cells": ("うち {n} マスは、住宅をのぞき込むカメラでしか映せません。",
+                                  "{n} cells could only be seen by cameras looking into homes."),
+})
