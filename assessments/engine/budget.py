@@ -33,9 +33,10 @@ GRID.npz (lat/lon float64, the derived arrays, the compressed buffer) added 178 
 
 What grows with the cameras is the windows they keep (4 B per window cell; a window at
 0.1 m is 100 times the one at 1 m) and, in the command line's night pass, the (camera, seen
-cell) pairs of the blocks computed at once (≈ 140 B per pair): a block bounds the cells, not
-the cameras, so many cameras crowded over a few blocks (10,000 in a 500 m square: 8.5 GiB)
-cost far more than the same cameras spread out (in a 2 km square: 1.9 GiB). The page keeps
+cell) pairs of the blocks computed at once (≈ 140 B per pair): many cameras crowded over a
+few blocks cost more than the same cameras spread out, up to the night pass's cap of
+``NIGHT_MAX_PAIRS`` pairs per block (2 M: 0.26 GiB per thread; a block holding more is cut
+into quarters — before the cap, 10,000 cameras in a 500 m square needed 8.5 GiB). The page keeps
 every camera's night pairs (≈ 84 B per pair) and 25 B per cell of night grids.
 """
 from __future__ import annotations
@@ -274,9 +275,10 @@ def estimate_bytes(grid: Grid, cameras=(), *, min_density_px_m: float = 12.5,
     ``total = cells·(B_grid + …) + Σ window·B_window + threads·max window·B_work
     + threads·(max pairs per block·B_pair + block²·B_block) + n·B_camera``; the night
     join's pairs are a camera's seen cells (a share of its window), so a crowd of
-    cameras over the same blocks costs more than the same cameras spread out.
+    cameras over the same blocks costs more than the same cameras spread out, up to
+    :data:`assessments.engine.coverage.NIGHT_MAX_PAIRS` per block (more are cut).
     """
-    from .coverage import NIGHT_BLOCK_CELLS
+    from .coverage import NIGHT_BLOCK_CELLS, NIGHT_MAX_PAIRS
     cameras = list(cameras)
     threads = min(4, os.cpu_count() or 1) if threads is None else max(1, int(threads))
     block = NIGHT_BLOCK_CELLS if block_cells is None else int(block_cells)
@@ -299,7 +301,9 @@ def estimate_bytes(grid: Grid, cameras=(), *, min_density_px_m: float = 12.5,
         parts["page"] = cells * _PAGE_B_CELL + int(seen.sum() * _PAGE_PAIR_B)
         parts["night_blocks"] = 0
     else:
-        per_block = _block_pairs(grid.shape, rects, seen, block).ravel()
+        # a block holding more pairs is cut until each part holds at most NIGHT_MAX_PAIRS
+        per_block = np.minimum(_block_pairs(grid.shape, rects, seen, block).ravel(),
+                               NIGHT_MAX_PAIRS)
         busiest = np.sort(per_block)[-threads:]
         parts["night_blocks"] = int(busiest.sum() * _PAIR_B
                                     + min(threads, per_block.size) * min(cells, block * block)

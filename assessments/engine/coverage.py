@@ -528,6 +528,11 @@ def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
 #: block take only the lights whose reach meets it. With the cell-space core, 512 was
 #: fastest on both the district (0.5 m) and the city (1 m) benchmarks (256: +10–25 %).
 NIGHT_BLOCK_CELLS = 512
+#: Most (camera, seen cell) pairs one night block builds at once (≈ 140 B each): a block
+#: holding more (many cameras crowded over it) is cut into quarters until it holds no more,
+#: so the memory is bounded by this and not by the cameras (10,000 cameras in a 500 m
+#: square: 8.5 GiB in 512² blocks) [-].
+NIGHT_MAX_PAIRS = 2_000_000
 
 
 def _edges(n: int, block: int) -> np.ndarray:
@@ -550,7 +555,7 @@ def _clip_view(v, r0, r1, c0, c1, br0, bc0, camera):
 
 def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                    block_cells: int = NIGHT_BLOCK_CELLS, threads: int | None = None,
-                   labels=None, n_labels: int = 0):
+                   labels=None, n_labels: int = 0, max_pairs: int = NIGHT_MAX_PAIRS):
     """Night figures of a coverage model and a plan's lights (RESULT.json / GRID.npz parts).
 
     The grid is cut into blocks of ``block_cells``² cells; each block is computed by the
@@ -580,6 +585,9 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
         Block side [cells].
     threads : int, optional
         Blocks computed in parallel (default ``model.threads``).
+    max_pairs : int
+        A block whose cameras see more cells than this (pairs) is cut into quarters until
+        no part does (memory bound; the figures do not change).
     labels : ndarray, optional
         District per cell (:func:`assessments.engine.districts.district_labels`) and
         ``n_labels`` districts, counted inside the blocks: adds
@@ -634,21 +642,19 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                                   max(v.cols.start, cedge[j]), min(v.cols.stop, cedge[j + 1]),
                                   redge[i], cedge[j], camera)
                 if part is not None:
-                    parts.setdefault((i, j), []).append(part)
+                    parts.setdefault((i, j), []).append((part, v, camera))
     thresholds = dict(model.thresholds)
     detect = detect_px_m(thresholds)
     a = grid.cell_area_m2
     eh_all = np.zeros(grid.shape, np.float32) if grids else None
     ev_all = np.full(grid.shape, np.nan, np.float32) if grids else None
 
-    def block(ij):
-        i, j = ij
-        r0, r1, c0, c1 = redge[i], redge[i + 1], cedge[j], cedge[j + 1]
+    def block(task):
+        (r0, r1, c0, c1), views = task
         xb, yb = x[c0:c1], y[r0:r1]
         near = ((np.abs(lx - np.clip(lx, xb[0], xb[-1])) <= reach)
                 & (np.abs(ly - np.clip(ly, yb[-1], yb[0])) <= reach))
         mask = model.inside[r0:r1, c0:c1]
-        views = parts.get(ij, [])
         core = _night_cells(xb, yb, [lums[k] for k in np.flatnonzero(near)], views, mask,
                             thresholds=thresholds, cutoff_lx=DEFAULT_CUTOFF_LX,
                             speed_m_s=WALKING_SPEED_M_S, dtype=np.float64, workers=1)
@@ -697,7 +703,33 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                             for n, v in enumerate(views)],
                 "by_label": by_label}
 
-    blocks = [(i, j) for i in range(len(redge) - 1) for j in range(len(cedge) - 1)]
+    def bounded(rect, clipped):
+        # quarters of a block whose cameras see more than max_pairs cells: every figure is
+        # a per-cell rule, so any cut of the grid gives the same figures
+        pairs = sum(int(np.count_nonzero(p.pixel_density_px_m > 0)) for p, _, _ in clipped)
+        r0, r1, c0, c1 = rect
+        if pairs <= max_pairs or (r1 - r0 < 2 and c1 - c0 < 2):
+            return [(rect, [p for p, _, _ in clipped])]
+        rm, cm = (r0 + r1) // 2, (c0 + c1) // 2
+        out = []
+        for q0, q1, p0, p1 in ((r0, rm, c0, cm), (r0, rm, cm, c1), (rm, r1, c0, cm),
+                               (rm, r1, cm, c1)):
+            if q1 <= q0 or p1 <= p0:
+                continue
+            sub = []
+            for _, v, camera in clipped:
+                a0, a1 = max(v.rows.start, q0), min(v.rows.stop, q1)
+                b0, b1 = max(v.cols.start, p0), min(v.cols.stop, p1)
+                part = (_clip_view(v, a0, a1, b0, b1, q0, p0, camera)
+                        if a1 > a0 and b1 > b0 else None)
+                if part is not None:
+                    sub.append((part, v, camera))
+            out += bounded((q0, q1, p0, p1), sub)
+        return out
+
+    blocks = [t for i in range(len(redge) - 1) for j in range(len(cedge) - 1)
+              for t in bounded((redge[i], redge[i + 1], cedge[j], cedge[j + 1]),
+                               parts.get((i, j), []))]
     threads = model.threads if threads is None else int(threads)
     if threads > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(threads) as pool:

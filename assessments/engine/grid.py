@@ -192,9 +192,13 @@ class Grid:
         for name, on_nodes in zip(("lat", "lon"), self.to_latlon(xx, yy)):
             # along the rows of nodes first (few), then down the columns (every cell)
             by_col = sum(on_nodes[:, i_c[:, k]] * w_c[:, k] for k in range(4))
-            out = by_col[i_r[:, 0]] * w_r[:, 0, None]
-            for k in range(1, 4):
-                out += by_col[i_r[:, k]] * w_r[:, k, None]
+            out = np.empty(self.shape)
+            for r0 in range(0, self.shape[0], 256):     # cache-sized blocks of rows
+                rows = slice(r0, r0 + 256)
+                block = by_col[i_r[rows, 0]] * w_r[rows, 0, None]
+                for k in range(1, 4):
+                    block += by_col[i_r[rows, k]] * w_r[rows, k, None]
+                out[rows] = block
             self._cache[name] = out
 
     # --- construction -------------------------------------------------------------------
