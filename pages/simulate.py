@@ -5,7 +5,7 @@ at once (undoable; widgets call it back); ``ui.simulation`` computes (cached, on
 time); the ``ui.sim_*`` modules draw: the top row (``sim_controls``), the map with its
 click toolbar and the panel beside it (view, legend, reach, summary: ``sim_map``,
 ``sim_results``), and the tabs below (``sim_devices``, ``sim_privacy``, ``sim_costs``,
-``sim_geodata``, ``sim_import``).
+``sim_geodata``, ``sim_import``, ``sim_propose``: 配置を提案).
 
 The map is the largest thing on the screen: at 1366 × 768 it starts above the fold and
 takes about 70 % of the content width; the legend is beside it, never on it. The tabs
@@ -16,7 +16,7 @@ import streamlit as st
 
 from assessments.plan import validate as planfile
 from ui import sim_controls, sim_costs, sim_devices, sim_geodata, sim_import, sim_map
-from ui import sim_privacy
+from ui import sim_privacy, sim_propose
 from ui import shell, sim_results, state, theme
 from ui import simulation as S
 from ui.i18n import t
@@ -27,8 +27,10 @@ shell.setup_page()
 theme.inject_css(sim_map.PAGE_CSS)
 edits = Edits(state.current_plan())
 plan = edits.run_queued(sim_import.import_file)
+if sim_propose.run_queued(edits):
+    plan = edits.plan = edits.stored_plan()
 
-TABS = ("cameras", "lights", "privacy", "costs", "geo", "io")
+TABS = ("cameras", "lights", "propose", "privacy", "costs", "geo", "io")
 labels = {name: t("sim.tab." + name) for name in TABS}
 tab_key = edits.key("tabs")
 open_tab = next((n for n in TABS if labels[n] == st.session_state.get(tab_key)), TABS[0])
@@ -59,6 +61,7 @@ with top[1]:
     sim_controls.draw_requirement(sim.requirement)
 
 height = sim_map.map_height(edits)
+proposed = sim_propose.shown(edits, plan)   # drawn over the plan's own devices
 left, right = st.columns([2.6, 1.1])
 with right:
     # the panel beside the map scrolls on its own, as tall as the map and its toolbar
@@ -70,10 +73,10 @@ with right:
         summary_box = st.container()
 with left:
     sim_map.draw_toolbar(edits)
-    bm = sim_map.draw_map(edits, sim, plan, view, height=height)
+    bm = sim_map.draw_map(edits, sim, plan, view, height=height, proposed=proposed)
 point = sim_map.inspected_point(edits)
 with legend_box:
-    sim_map.draw_legend(edits, sim, plan, view, bm)
+    sim_map.draw_legend(edits, sim, plan, view, bm, proposed=proposed)
 with reach_box:
     sim_results.draw_reach(sim, sim.requirement, point, key=edits.key)
     if point is not None:
@@ -96,6 +99,8 @@ with tabs["cameras"]:
     sim_devices.draw_cameras(edits, plan)
 with tabs["lights"]:
     sim_devices.draw_lights(edits, plan)
+with tabs["propose"]:
+    sim_propose.draw_tab(edits, plan, sim, ucs)
 with tabs["privacy"]:
     sim_privacy.draw_privacy(edits, plan, sim)
 with tabs["costs"]:

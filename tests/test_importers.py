@@ -261,8 +261,10 @@ def _read_any(path: Path, **kw):
 
 
 def test_corpus_is_complete():
+    # the rest of the corpus is checked against tests/data/bad/MANIFEST.csv
+    # (tests/test_hostile_corpus.py)
     files = {p.name for p in BAD.iterdir() if not p.name.startswith("_")}
-    assert files == set(CORPUS)
+    assert set(CORPUS) <= files
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

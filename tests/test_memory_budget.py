@@ -204,8 +204,9 @@ def test_cli_refuses_a_398_m_cell_plan_quickly_without_allocating(tmp_path):
     assert "397,6" in err                                   # the cells, named
     assert not (tmp_path / "RESULT.json").exists()
     assert elapsed < 30
-    # one bool per cell would already be 398 MB
-    assert usage.ru_maxrss * 1024 < 300 * 1024 ** 2
+    # one bool per cell would already be 398 MB (the imports, numba's included, take
+    # ≈ 130–340 MB of RSS depending on what the machine has cached)
+    assert usage.ru_maxrss * 1024 < 380 * 1024 ** 2
 
 
 def _page_with(monkeypatch, plan: dict, lang: str, limit_mb: int) -> AppTest:

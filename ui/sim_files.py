@@ -19,9 +19,9 @@ PAGE_MAX_CELLS = 4_000_000
 def problem_text(pr) -> str:
     """An importer ``Problem`` in the user's language, with its row and field."""
     # the field by its table label (a file's own column header stays as it is)
-    # a file's own header and cell (the value) are shown as text, never as Markdown
+    # the file's own text (a cell, a header: the value) is shown as text, never as Markdown
     where = (t("sim.io.where_file") if pr.row is None else
-             t("sim.io.where_field", row=pr.row, field=md_escape(field_label(pr.field)))
+             t("sim.io.where_field", row=pr.row, field=field_label(pr.field))
              if pr.field else t("sim.io.where", row=pr.row))
     return f"{where}: " + t(f"sim.imp.{pr.code}", value=md_escape(pr.value))
 

@@ -129,7 +129,9 @@ def _level_choices(plan: dict, sim) -> tuple[list[str], str]:
     return levels, level_for("observe", dori_thresholds(plan_standard(plan))) or levels[0]
 
 
-def _level_label(plan: dict, sim):
+def _level_labels(plan: dict, sim, choices) -> dict[str, str]:
+    """``{choice: label}`` (built here, in the run's language: a ``format_func`` may be
+    called outside the run)."""
     std = plan_standard(plan)
     unconfirmed = t("sim.standard.unconfirmed")
 
@@ -142,7 +144,7 @@ def _level_label(plan: dict, sim):
         return t("sim.propose.level.dori", level=dori_label(key, state.lang(), standard=std,
                                                             unconfirmed=unconfirmed),
                  px=f"{dori_thresholds(std)[key]:g}")
-    return label
+    return {k: label(k) for k in choices}
 
 
 def _default_presets(table: str, devices) -> list[str]:
@@ -160,7 +162,8 @@ def _inputs(edits: Edits, plan: dict, sim) -> dict:
     c = st.columns([2.2, 1, 1.4])
     # keyed by whether the use-case choice is offered: a stored choice is always an option
     level = c[0].selectbox(t("sim.propose.level"), choices, key=state.widget_key(
-        f"sim.propose.level_{int(choices[0] == USE_CASES)}", default), format_func=_level_label(plan, sim),
+        f"sim.propose.level_{int(choices[0] == USE_CASES)}", default),
+        format_func=_level_labels(plan, sim, choices).get,
         help=t("sim.propose.level_help"))
     pct = c[1].number_input(t("sim.propose.fraction"), min_value=1.0, max_value=100.0,
                             step=5.0, format="%.0f", key=state.widget_key(
@@ -169,7 +172,8 @@ def _inputs(edits: Edits, plan: dict, sim) -> dict:
     period = c[2].segmented_control(
         t("sim.propose.period"), list(PERIODS), key=state.widget_key(
             "sim.propose.period", "day_night" if night_default else "day"),
-        format_func=lambda p: t("sim.propose.period." + p), required=True) or "day"
+        format_func={p: t("sim.propose.period." + p) for p in PERIODS}.get,
+        required=True) or "day"
     c = st.columns([1.2, 1, 2])
     budget_jpy = c[0].number_input(t("sim.propose.budget"), min_value=0, value=None,
                                    step=1_000_000, key=key("propose.budget"),

@@ -407,7 +407,10 @@ def read_terrain(data: bytes, filename: str = "", *, limits: Limits | None = Non
                     f"the limit is {limits.max_dem_cells:,} cells")
             return res.finish()
         res.terrain = Terrain.from_geotiff(io.BytesIO(data))
-    except (tifffile.TiffFileError, IndexError, KeyError, struct_error) as exc:
+    # what tifffile raises on a damaged file (TypeError: a tag of the wrong count or type;
+    # NotImplementedError: a bit depth it cannot unpack)
+    except (tifffile.TiffFileError, IndexError, KeyError, TypeError, NotImplementedError,
+            struct_error) as exc:
         res.add(None, "", "bad_tiff", short(str(exc)), "not a readable TIFF")
     except ValueError as exc:
         code = "terrain_projected" if "projected" in str(exc) else "not_georeferenced"

@@ -648,8 +648,9 @@ def _decode_geotiff(data: bytes, limits: Limits):
             _pixels_ok(ws, hs, limits)
             try:
                 arr = _tiff_array(level.asarray(), level.keyframe, level.axes)
-            except (KeyError, ValueError) as exc:
-                # ValueError("<COMPRESSION.LZW: 5> requires the 'imagecodecs' package")
+            except (KeyError, ValueError, NotImplementedError) as exc:
+                # ValueError("<COMPRESSION.LZW: 5> requires the 'imagecodecs' package"),
+                # NotImplementedError("packints_decode of 20-bit integers requires …")
                 if "imagecodecs" not in str(exc):
                     raise
                 small, _, scale = _decode_pillow(data, "geotiff", limits)
@@ -657,7 +658,10 @@ def _decode_geotiff(data: bytes, limits: Limits):
             # GDAL_NODATA is a sample value; in a palette file it is an index, not a colour
             nodata = (tags.get(42113)
                       if level.keyframe.photometric != tifffile.PHOTOMETRIC.PALETTE else None)
-    except (tifffile.TiffFileError, ValueError, IndexError, KeyError, struct.error) as exc:
+    # what tifffile raises on a damaged file (TypeError: a tag of the wrong count or type,
+    # a tuple where a number belongs; NotImplementedError: a bit depth it cannot unpack)
+    except (tifffile.TiffFileError, ValueError, IndexError, KeyError, TypeError,
+            NotImplementedError, struct.error) as exc:
         raise _Refused("unsupported_format", type(exc).__name__,
                        f"not a readable TIFF ({short(str(exc))})") from None
     ky, kx = reduce_factor(ws, hs, limits.max_background_px)
