@@ -22,12 +22,10 @@ import streamlit as st
 
 from assessments.engine import budget
 from assessments.engine.dori import dori_label, dori_thresholds, level_for, plan_standard
-from assessments.engine.night import night_result_for_model
-from assessments.engine.sim_summary import requirement_map, requirement_summary
 from assessments.plan import validate as planfile
 from assessments.programme.costs import plan_costs
-from assessments.propose import STAGES, ProposalInfeasible, plan_requirement, propose
-from assessments.simulate import simulate
+from assessments.propose import (STAGES, ProposalInfeasible, area_shares, plan_requirement,
+                                  propose)
 from ui import simulation as S
 from ui import state
 from ui.compare_common import yen
@@ -71,18 +69,10 @@ class Figures:
 def plan_figures(plan: dict, px_per_m: float) -> Figures:
     """:class:`Figures` of ``plan`` at ``px_per_m`` [px/m] over its whole area.
 
-    The plan is simulated as :func:`assessments.propose.evaluate` does
-    (:func:`assessments.simulate.simulate`, the night density of
-    :func:`assessments.engine.night.night_result_for_model`) and read with
-    :func:`~assessments.engine.sim_summary.requirement_map` (night needed), whose summary
-    gives both shares: by day (``day_fraction``) and by day and night (``met_fraction``).
+    The shares are :func:`assessments.propose.area_shares`: by day (``day_fraction``) and
+    by day and night (``met_fraction``).
     """
-    model = simulate(plan, night_grids=False).model
-    night = night_result_for_model(model, list(plan.get("lights") or ()),
-                                   lighting_verdict=False, failing_cells=False)
-    rm = requirement_map(model.pixel_density, night.night_pixel_density_px_m,
-                         required_px_m=px_per_m, night_needed=True, mask=model.inside)
-    s = requirement_summary(rm, cell_area_m2=model.grid.cell_area_m2)
+    s = area_shares(plan, px_per_m)
     return Figures(cameras=len(plan.get("cameras") or ()), lights=len(plan.get("lights") or ()),
                    initial_jpy=float(plan_costs(plan).initial_jpy),
                    day_fraction=float(s["day_fraction"]), met_fraction=float(s["met_fraction"]))

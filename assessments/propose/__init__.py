@@ -17,11 +17,11 @@ proposed plan and its re-simulation).
 """
 from .candidates import Candidates, Option, Site, build_candidates
 from .coverage_sets import CoverageSets, coverage_sets
-from .proposal import STAGES, Proposal, ProposalInfeasible, evaluate, propose
+from .proposal import STAGES, Proposal, ProposalInfeasible, area_shares, evaluate, propose
 from .requirement import Requirement, Target, parse_target, plan_requirement
 from .solve import Problem, Solution, build_problem, greedy, solve
 
 __all__ = ["Candidates", "CoverageSets", "Option", "Problem", "Proposal", "ProposalInfeasible",
-           "Requirement", "STAGES", "Site", "Solution", "Target", "build_candidates",
+           "Requirement", "STAGES", "Site", "Solution", "Target", "area_shares", "build_candidates",
            "build_problem", "coverage_sets", "evaluate", "greedy", "parse_target",
            "plan_requirement", "propose", "solve"]

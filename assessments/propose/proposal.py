@@ -29,7 +29,7 @@ from .candidates import build_candidates
 from .coverage_sets import coverage_sets, scene_model
 from .solve import MAX_MILP_BINARY, MAX_MILP_NNZ, build_problem, greedy, solve
 
-__all__ = ["Proposal", "ProposalInfeasible", "propose", "evaluate", "STAGES"]
+__all__ = ["Proposal", "ProposalInfeasible", "propose", "evaluate", "area_shares", "STAGES"]
 
 #: Stages reported to ``progress`` (in order).
 STAGES = ("candidates", "coverage", "solve", "verify")
@@ -173,6 +173,19 @@ def _proposed_plan(plan, candidates, sets, chosen):
     return out, new_c, new_l
 
 
+def _simulated(plan: dict, night: bool, *, terrain=None, base_dir=None):
+    """The plan's coverage model (:func:`assessments.simulate.simulate`) and, when
+    ``night``, its night pixel density [px/m] with its own lights
+    (:func:`assessments.engine.night.night_result_for_model`), else None."""
+    from ..simulate import simulate
+    model = simulate(plan, terrain=terrain, base_dir=base_dir, night_grids=False).model
+    if not night:
+        return model, None
+    return model, night_result_for_model(model, list(plan.get("lights") or ()),
+                                         lighting_verdict=False, failing_cells=False
+                                         ).night_pixel_density_px_m
+
+
 def evaluate(plan: dict, requirement, *, terrain=None, base_dir=None) -> list[float]:
     """Per target, the share of its zone that meets it when the plan is simulated.
 
@@ -181,14 +194,7 @@ def evaluate(plan: dict, requirement, *, terrain=None, base_dir=None) -> list[fl
     each zone is read with :func:`assessments.engine.sim_summary.requirement_map` /
     :func:`~assessments.engine.sim_summary.requirement_summary` (``met_fraction``).
     """
-    from ..simulate import simulate
-    sim = simulate(plan, terrain=terrain, base_dir=base_dir, night_grids=False)
-    model = sim.model
-    night = None
-    if requirement.night:
-        checked_lights = [lt for lt in plan.get("lights") or ()]
-        night = night_result_for_model(model, checked_lights, lighting_verdict=False,
-                                       failing_cells=False).night_pixel_density_px_m
+    model, night = _simulated(plan, requirement.night, terrain=terrain, base_dir=base_dir)
     tgt = requirement.cell_targets(model.grid, plan, model.inside)
     out = []
     for k, t in enumerate(requirement.targets):
@@ -198,6 +204,17 @@ def evaluate(plan: dict, requirement, *, terrain=None, base_dir=None) -> list[fl
         out.append(requirement_summary(rm, cell_area_m2=model.grid.cell_area_m2)
                    ["met_fraction"])
     return out
+
+
+def area_shares(plan: dict, px_per_m: float, *, terrain=None, base_dir=None) -> dict:
+    """The whole area's shares at ``px_per_m`` [px/m], simulated as :func:`evaluate` does:
+    :func:`~assessments.engine.sim_summary.requirement_summary` with the night needed
+    (``day_fraction``: by day; ``met_fraction``: by day and at night) — the before/after
+    figures of a proposal."""
+    model, night = _simulated(plan, True, terrain=terrain, base_dir=base_dir)
+    rm = requirement_map(model.pixel_density, night, required_px_m=px_per_m,
+                         night_needed=True, mask=model.inside)
+    return requirement_summary(rm, cell_area_m2=model.grid.cell_area_m2)
 
 
 def propose(plan: dict, requirement, *, camera_presets, light_presets=(), poles=(),
