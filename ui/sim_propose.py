@@ -395,6 +395,10 @@ def _draw_result(edits: Edits, plan: dict, kept: dict) -> None:
         st.dataframe(_comparison(kept["before"], kept["after"], kept["night"]),
                      hide_index=True, width="stretch", key=edits.key("propose.figures"))
         st.caption(t("sim.propose.figures_note", px=f"{kept['px_per_m']:g}"))
+        b, a = kept["before"], kept["after"]
+        if a.initial_jpy == b.initial_jpy and (a.cameras, a.lights) != (b.cameras, b.lights):
+            # no unit price known for the models tried: the count was minimised, not ¥
+            st.caption(t("sim.propose.no_prices"))
     with right:
         if pr.verified is not None:
             st.markdown(t("sim.propose.verified", share=", ".join(_pct(v) for v in pr.verified),

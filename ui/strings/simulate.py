@@ -586,6 +586,12 @@ STRINGS.update({
     "sim.propose.row.cameras": ("カメラ [台]", "Cameras"),
     "sim.propose.row.lights": ("防犯灯 [灯]", "Lights"),
     "sim.propose.row.cost": ("初期費用", "Initial cost"),
+    "sim.propose.no_prices": ("試した機種に単価が入っていないため、費用ではなく台数が最も少ない配置を"
+                              "提案しています（初期費用は 0 円と表示）。単価は「事業計画・事業費」の"
+                              "機種別単価で入力できます。",
+                              "The models tried have no unit price, so the proposal minimises the "
+                              "number of devices instead of the cost (shown as ¥0). Enter unit "
+                              "prices per model on 事業計画・事業費 (project plan and costs)."),
     "sim.propose.row.day": ("目標を満たす面積（昼）[%]", "Area at the level, day [%]"),
     "sim.propose.row.day_night": ("目標を満たす面積（昼と夜の両方）[%]",
                                   "Area at the level, day and night [%]"),
