@@ -3,6 +3,7 @@ encodings is refused with the first odd line, never stored as mojibake."""
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,8 @@ def test_page_refuses_the_mixed_file_in_both_languages(lang, words):
         "data": HEADER.encode("cp932") + ROWS.encode("utf-8")}]
     at.run()
     assert not at.exception, at.exception
-    errors = "\n".join(e.value for e in at.error)
+    # as shown: the file's name and values are Markdown-escaped (「cameras\\.csv」)
+    errors = "\n".join(re.sub(r"\\(.)", r"\1", e.value) for e in at.error)
     for w in words:
         assert w in errors, errors
     assert "蝨" not in errors

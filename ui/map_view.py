@@ -692,7 +692,7 @@ def figure(sim, plan: dict, *, raster: str = "dori", period: str = "day",
                           y=0.995, xanchor="left", yanchor="top", showarrow=False,
                           font=dict(size=15, color="#1a1a1a"),
                           bgcolor="rgba(255,255,255,0.8)")] + (
-            [dict(text=" / ".join(n for n in notes if n), xref="paper",
+            [dict(text=" / ".join(html.escape(n) for n in notes if n), xref="paper",
                   yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
                   showarrow=False, font=dict(size=11, color="#333"),
                   bgcolor="rgba(255,255,255,0.8)")] if notes else []),
