@@ -8,7 +8,8 @@ import streamlit as st
 
 from assessments.plan import validate as planfile
 from reports import excel as X
-from reports.excel_import import apply, apply_messages, device_issues, diff, read_workbook
+from reports.excel_import import (UPLOAD_TYPES, apply, apply_messages, device_issues, diff,
+                                   read_workbook)
 from reports import layout_map as LM
 from reports.inputs import workbook_inputs
 from reports.planbook import plan_book_pdf
@@ -122,9 +123,7 @@ st.subheader(t("export.import"))
 st.caption(t("export.import_help"))
 if st.session_state.get("export_applied"):
     st.success(t("export.applied", n=st.session_state.pop("export_applied")))
-# .xlsm too (a workbook saved with macros): its cells are read, never its macros; left out,
-# Streamlit's uploader would refuse it with its own English message
-upload = st.file_uploader(t("export.upload"), type=["xlsx", "xlsm"], key="export_upload")
+upload = st.file_uploader(t("export.upload"), type=list(UPLOAD_TYPES), key="export_upload")
 if upload is not None:
     result = read_workbook(upload.getvalue())
     if result.errors:

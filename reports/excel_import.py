@@ -29,6 +29,10 @@ from assessments.plan.iotools.xlsx_guard import PLAN_WORKBOOK, check_workbook, c
 from reports import excel as X
 from reports.forms import FORM_SHEETS
 
+#: File types offered by the uploaders of this reader: .xlsm is read as a workbook (its
+#: cells, never its macros); .xls gets its own message (save it as .xlsx) — a type left out
+#: would be refused by Streamlit's uploader with its own English message.
+UPLOAD_TYPES = ("xlsx", "xlsm", "xls")
 #: Largest upload accepted [bytes].
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Largest total uncompressed size of the zip members [bytes] (zip-bomb guard; Python's

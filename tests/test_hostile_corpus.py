@@ -342,9 +342,10 @@ def _check(row, at, lang, before, after, failures) -> None:
 
 def _offered(row) -> bool:
     """Whether the page's uploader takes ``row``'s files (the browser offers only the
-    types it names: a .xls is refused by Streamlit before the app sees it)."""
+    types it names)."""
+    from reports.excel_import import UPLOAD_TYPES
     from ui.sim_import import IMPORT_TYPES
-    types = {"plan": ["json"], "photometry": ["ies", "ldt"], "workbook": ["xlsx", "xlsm"],
+    types = {"plan": ["json"], "photometry": ["ies", "ldt"], "workbook": UPLOAD_TYPES,
              **IMPORT_TYPES}[row["importer"]]
     return all(n.rsplit(".", 1)[-1].lower() in types for n in row["file"].split(";"))
 

@@ -17,10 +17,11 @@ from ui.sim_edits import Edits, message
 from ui.state import md_escape
 
 #: What can be imported, with the file types the uploader accepts.
-# .xlsm too: the table reader reads a macro workbook's cells (never its macros); left out,
-# Streamlit's uploader would refuse it with its own English message
-IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx", "xlsm"],
-                "lights": ["csv", "tsv", "txt", "xlsx", "xlsm"],
+# .xlsm too: the table reader reads a macro workbook's cells (never its macros); .xls so that
+# the reader says to save it as .xlsx — left out, Streamlit's uploader would refuse either
+# with its own English message
+IMPORT_TYPES = {"cameras": ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
+                "lights": ["csv", "tsv", "txt", "xlsx", "xlsm", "xls"],
                 "buildings": ["geojson", "json", "gml", "xml", "zip"], "area": ["geojson", "json"],
                 "districts": ["geojson", "json"], **sim_geodata.KINDS}
 MODES = ("replace", "append")

@@ -50,7 +50,7 @@ with the same cut-off. Shadowing by buildings is not modelled.
 Fast path
 ---------
 The grid functions (and ``illuminance_at_points(..., method="fast")``) evaluate each
-window in float32 without general angle code (:func:`_fast_k`): for an untilted luminaire
+window in float32 without general angle code (:func:`_k_analytic`, :func:`_k_table`, compiled): for an untilted luminaire
 cos γ = Δh / r, so the isotropic model is I / r³ and the cosine-power model
 I₀ Δh^m / r^(m+3) — for the Lambertian m = 1 that is I₀ Δh / r⁴, without a square root;
 a table is looked up by index arithmetic (γ = atan2(ρ, Δh), C = 180° + atan2(−y, −x), no
@@ -86,8 +86,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
-from assessments.engine.photometry import (Photometry, _fast_lookup, _fast_table,
+from assessments.engine.photometry import (Photometry, _fast_table, _lookup_args, _lookup_at,
                                            interpolate_candela)
 
 __all__ = [
@@ -344,107 +345,275 @@ def _c0_axis(lum: Luminaire):
     return math.sin(az), math.cos(az)
 
 
-def _fast_k(lum: Luminaire, dx, dy, dz: float):
-    """I(γ, C) / r³ of the vectors (dx, dy, dz) light → point, float32 [cd m⁻³] (fast path).
+def _kernel_spec(lum: Luminaire) -> tuple:
+    """The luminaire as the compiled kernels take it (cached on the luminaire).
 
-    ``dx``, ``dy`` are float32 arrays broadcasting together (a row and a column of a grid
-    window, or two point lists); ``dz`` is one height difference [m]. Returns None when the
-    luminaire gives nothing at any of the points (e.g. a downlight level with or below
-    them). Points at the light itself (r = 0) get 0.
-
-    The analytic models need no angle at all: untilted, cos γ = Δh / r with Δh = −dz the
-    height of the light above the point, so I₀ cos^m γ / r³ = I₀ Δh^m / r^(m+3) (for the
-    Lambertian m = 1: I₀ Δh / r⁴, no square root). Tables use γ = atan2(ρ, −z_l) and
-    C = 180° + atan2(−y_l, −x_l) ∈ [0°, 360°] (no modulo) in the luminaire frame, looked up
-    by index arithmetic on an evenly spaced copy of the table
-    (:func:`assessments.engine.photometry._fast_table`); tables it cannot resample go through
-    :func:`assessments.engine.photometry.interpolate_candela`. Same values as
-    :func:`_light_contribution` within float32 rounding.
+    ``(kind, intensity_cd, exponent, sin az, cos az, tilted, cos t, sin t, need_c,
+    lookup, ga, ca, candela)`` (for a table ``intensity_cd`` is its largest value, the
+    bound of :func:`_below_cutoff`): ``kind`` 0 isotropic, 1 cosine-power, 2 a table with a
+    :class:`~assessments.engine.photometry._FastTable` (``lookup`` its
+    :func:`~assessments.engine.photometry._lookup_args`), 3 a table it cannot resample
+    (bilinear on the original axes ``ga``, ``ca`` [°] and ``candela`` [cd]).
     """
+    spec = lum._cache.get("kernel")
+    if spec is not None:
+        return spec
     f32 = np.float32
-    dz = float(dz)
+    sa, ca = _c0_axis(lum)
+    t = math.radians(lum.tilt_deg)
+    kind = {"isotropic": 0, "cosine_power": 1, "table": 2}[lum.model]
+    empty = np.zeros(1, np.float32)
+    lookup = (empty, np.int64(0), np.int64(0), np.int64(0), f32(0), f32(0), f32(0), f32(0),
+              f32(0))
+    ga = cax = np.zeros(1)
+    cand = np.zeros((1, 1))
+    if kind == 2:
+        ft = _fast_table(lum.photometry)
+        if ft is not None:
+            lookup = _lookup_args(ft)
+        else:
+            kind = 3
+            p = lum.photometry
+            ga, cax = p.gamma_angles_deg.astype(float), p.c_angles_deg.astype(float)
+            cand = np.ascontiguousarray(p.candela, dtype=float)
+    i_cd = float(lum.intensity_cd)
+    if kind == 2:
+        i_cd = float(lookup[0].max())
+    elif kind == 3:
+        i_cd = float(cand.max())
+    spec = (np.int64(kind), i_cd, float(lum.exponent), f32(sa), f32(ca),
+            t != 0.0, f32(math.cos(t)), f32(math.sin(t)), not lum.axially_symmetric,
+            lookup, ga, cax, cand)
+    lum._cache["kernel"] = spec
+    return spec
+
+
+def _gives_nothing(lum: Luminaire, dz: float, vertical: bool) -> bool:
+    """True when the luminaire gives 0 at every point at height difference ``dz`` (point −
+    light) [m]: a light level with or below a horizontal plane (the plane faces up), or an
+    untilted isotropic / cosine-power light of no intensity or level with or below the
+    points."""
+    down = -float(dz)
+    if not vertical and down <= 0.0:
+        return True
+    if lum.tilt_deg == 0.0 and lum.model != "table":
+        if lum.intensity_cd == 0.0:
+            return True
+        return down < 0.0 if lum.model == "isotropic" else down <= 0.0
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _last_at_most(a, v):
+    """Index of the last element of ascending ``a`` that is ≤ ``v`` (−1 if none): numpy's
+    ``searchsorted(a, v, side="right") − 1`` by bisection, without its array call in the
+    kernels' inner loops."""
+    lo, hi = 0, a.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] <= v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo - 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _irregular_cd(ga, ca, cand, g_deg, c_deg):
+    """Bilinear intensity on a table's own (uneven) axes, as
+    :func:`~assessments.engine.photometry.interpolate_candela` (float64) [cd]."""
+    g = np.float64(g_deg)
+    if not (g >= ga[0] - 1e-9 and g <= ga[-1] + 1e-9):
+        return 0.0
+    g = min(max(g, ga[0]), ga[-1])
+    gi = 0
+    gw = 0.0
+    if ga.size > 1:
+        gi = min(max(_last_at_most(ga, g), 0), ga.size - 2)
+        gw = (g - ga[gi]) / (ga[gi + 1] - ga[gi])
+    gi1 = gi + 1 if ga.size > 1 else gi
+    if ca.size == 1:
+        return cand[0, gi] * (1.0 - gw) + cand[0, gi1] * gw
+    cm = np.float64(c_deg) % 360.0
+    ci = min(max(_last_at_most(ca, cm), 0), ca.size - 2)
+    cw = (cm - ca[ci]) / (ca[ci + 1] - ca[ci])
+    v0 = cand[ci, gi] * (1.0 - gw) + cand[ci, gi1] * gw
+    v1 = cand[ci + 1, gi] * (1.0 - gw) + cand[ci + 1, gi1] * gw
+    return v0 * (1.0 - cw) + v1 * cw
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _frame(spec, dx, dy, dz):
+    """r², and in the luminaire frame x_l, y_l and −z_l, of the vector (dx, dy float32,
+    dz float64) light → point (float32; x_l, y_l only for a tilted luminaire or a table
+    that depends on C)."""
+    kind, i_cd, expo, sa, ca, tilted, ct, st, need_c = spec[:9]
+    f32 = np.float32
     d2 = dx * dx + dy * dy
     r2 = d2 + f32(dz * dz)
-    model = lum.model
-    tilt = math.radians(lum.tilt_deg)
-    sa, ca = (np.float32(v) for v in _c0_axis(lum))
-    if tilt == 0.0:
-        down = -dz
-        if model == "isotropic":
-            if down < 0.0 or lum.intensity_cd == 0.0:
-                return None
-            k = np.sqrt(r2)
-            k *= r2
-            np.divide(f32(lum.intensity_cd), k, out=k)
-        elif model == "cosine_power":
-            if down <= 0.0 or lum.intensity_cd == 0.0:
-                return None
-            m = lum.exponent
-            if abs(m - 1.0) < 1e-12:
-                k = r2 * r2
-                np.divide(f32(lum.intensity_cd * down), k, out=k)
-            else:
-                k = np.power(r2, f32(-(m + 3.0) / 2.0))
-                k *= f32(lum.intensity_cd * down ** m)
-        else:
-            need_c = not lum.axially_symmetric
-            if need_c:
-                xl = dx * sa + dy * ca
-                yl = dy * sa - dx * ca
-            k = _table_k(lum, np.sqrt(d2), np.full((), down, f32), r2,
-                         (xl, yl) if need_c else None)
+    if not tilted:
+        xl = yl = f32(0.0)
+        if need_c:
+            xl = dx * sa + dy * ca
+            yl = dy * sa - dx * ca
+        return r2, d2, xl, yl, f32(-dz)
+    xl0 = dx * sa + dy * ca                     # along C0
+    yl = dy * sa - dx * ca                      # along C90
+    down = xl0 * st - f32(dz) * ct              # −z_l
+    return r2, d2, xl0 * ct + f32(dz) * st, yl, down
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _k_analytic(spec, dx, dy, dz):
+    """I / r³ of an isotropic or cosine-power luminaire at one point (dx, dy float32,
+    dz float64: point − light), float32 [cd m⁻³].
+
+    Untilted, cos γ = Δh / r with Δh = −dz, so I₀ cos^m γ / r³ = I₀ Δh^m / r^(m+3) (the
+    Lambertian m = 1: I₀ Δh / r⁴, no square root); tilted, cos γ = −z_l / r. Float32
+    operation by operation as the numpy fast path was (no fastmath).
+    """
+    kind, i_cd, expo, sa, ca, tilted, ct, st, need_c = spec[:9]
+    f32 = np.float32
+    r2, d2, xl, yl, down = _frame(spec, dx, dy, dz)
+    if not tilted:
+        if kind == 0:
+            return f32(i_cd) / (np.sqrt(r2) * r2)
+        if abs(expo - 1.0) < 1e-12:
+            return f32(i_cd * -dz) / (r2 * r2)
+        return r2 ** f32(-(expo + 3.0) / 2.0) * f32(i_cd * (-dz) ** expo)
+    if kind == 0:
+        k = f32(i_cd) / (np.sqrt(r2) * r2)
+        return k if down >= 0 else k * f32(0.0)
+    r = np.sqrt(r2)
+    c = min(max(down / r, f32(0.0)), f32(1.0))
+    if abs(expo - 1.0) >= 1e-12:
+        c = c ** f32(expo)
+    return (c * f32(i_cd)) / (r * r2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _k_table(spec, dx, dy, dz):
+    """I / r³ of a table luminaire at one point (as :func:`_k_analytic`): γ = atan2(ρ, −z_l)
+    and C = 180° + atan2(−y_l, −x_l) ∈ [0°, 360°] (no modulo) in the luminaire frame,
+    looked up by :func:`~assessments.engine.photometry._lookup_at` (kind 2) or on the
+    table's own axes (kind 3)."""
+    kind, i_cd, expo, sa, ca, tilted, ct, st, need_c, lookup, ga, cax, cand = spec
+    f32 = np.float32
+    r2, d2, xl, yl, down = _frame(spec, dx, dy, dz)
+    rho = np.sqrt(d2) if not tilted else np.sqrt(xl * xl + yl * yl)
+    gamma = np.arctan2(rho, down)
+    c = f32(0.0)
+    if need_c:
+        c = np.arctan2(-yl, -xl) * f32(180.0 / math.pi) + f32(180.0)
+    if kind == 2:
+        i = _lookup_at(lookup, gamma, c, need_c)
     else:
-        ct, st = f32(math.cos(tilt)), f32(math.sin(tilt))
-        xl0 = dx * sa + dy * ca                 # along C0
-        yl = dy * sa - dx * ca                  # along C90
-        down = xl0 * st - f32(dz) * ct          # −z_l
-        if model == "isotropic":
-            k = np.sqrt(r2)
-            k *= r2
-            np.divide(f32(lum.intensity_cd), k, out=k)
-            k *= down >= 0
-        elif model == "cosine_power":
-            r = np.sqrt(r2)
-            c = np.divide(down, r)
-            np.clip(c, f32(0.0), f32(1.0), out=c)
-            if abs(lum.exponent - 1.0) >= 1e-12:
-                np.power(c, f32(lum.exponent), out=c)
-            r *= r2
-            c *= f32(lum.intensity_cd)
-            k = np.divide(c, r, out=c)
-        else:
-            xl = xl0 * ct
-            xl += f32(dz) * st
-            rho = np.sqrt(xl * xl + yl * yl)
-            k = _table_k(lum, rho, down, r2, None if lum.axially_symmetric else (xl, yl))
-    if dz == 0.0:
-        k[r2 == 0] = 0.0
+        i = f32(_irregular_cd(ga, cax, cand, gamma * f32(180.0 / math.pi), c))
+    return i / (np.sqrt(r2) * r2)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _e_at(k, dx, dy, dz, r2, vertical, sn, cn, cutoff):
+    """Illuminance from k = I / r³ at one point, float32 [lx]: times the height of the
+    light above a horizontal plane, or times max(0, (light − point)·n) for a vertical
+    plane with normal n = (sn, cn, 0); 0 at the light itself (r = 0) and below ``cutoff``
+    [lx] (when > 0)."""
+    if dz == 0.0 and r2 == 0:
+        k = np.float32(0.0)
+    if vertical:
+        k = k * max(-(dx * sn + dy * cn), np.float32(0.0))
+    else:
+        k = k * np.float32(-dz)
+    if cutoff > 0 and not k >= np.float32(cutoff):
+        k = k * np.float32(0.0)
     return k
 
 
-def _table_k(lum, rho, down, r2, c_xy):
-    """I / r³ for a table luminaire from ρ (horizontal in the luminaire frame), −z_l, r²."""
+@njit(cache=True, nogil=True, inline="always")
+def _below_cutoff(spec, dx, dy, dz, r2, vertical, sn, cn, cutoff):
+    """True when a table luminaire surely gives nothing at the point, so its angles need
+    not be computed: a vertical plane facing away from it, or I_max · g / r³ below
+    ``cutoff`` [lx] (g the plane's geometric factor) with a margin of 10⁻⁴ over the
+    float32 rounding of the full computation, which would then have cut it (same
+    result)."""
+    g = -(dx * sn + dy * cn) if vertical else np.float32(-dz)
+    if g <= 0:
+        return True
+    r = np.sqrt(np.float64(r2))
+    return cutoff > 0 and spec[1] * 1.0001 * g < cutoff * r * r2
+
+
+# The window and cell loops are written once per kind of luminaire: a loop holding the
+# table's atan2 calls is not vectorised even where it only meets analytic luminaires
+# (10× slower for them).
+@njit(cache=True, nogil=True)
+def _add_window(out, xw, yw, lx, ly, dz, spec, vertical, sn, cn, cutoff):
+    """Add one luminaire's illuminance to ``out`` (a window of the grid with cell centres
+    ``xw`` × ``yw`` [m]; ``sn``, ``cn`` the window's facing normals when ``vertical``)."""
     f32 = np.float32
-    ft = _fast_table(lum.photometry)
-    gamma = np.arctan2(rho, down)
-    c = None
-    if c_xy is not None:
-        xl, yl = c_xy
-        np.negative(xl, out=xl)
-        np.negative(yl, out=yl)
-        c = np.arctan2(yl, xl)
-        c *= f32(180.0 / math.pi)
-        c += f32(180.0)
-    if ft is not None:
-        i = _fast_lookup(ft, gamma, c)
+    z = f32(0.0)
+    dz2 = f32(dz * dz)
+    if spec[0] <= 1:
+        for i in range(yw.size):
+            dy = f32(yw[i] - ly)
+            for j in range(xw.size):
+                dx = f32(xw[j] - lx)
+                k = _k_analytic(spec, dx, dy, dz)
+                r2 = dx * dx + dy * dy + dz2
+                out[i, j] += _e_at(k, dx, dy, dz, r2, vertical, sn[i, j] if vertical else z,
+                                   cn[i, j] if vertical else z, cutoff)
     else:
-        gamma *= f32(180.0 / math.pi)
-        i = interpolate_candela(lum.photometry, gamma, 0.0 if c is None else c)
-        i = np.asarray(i, np.float32)
-    r3 = np.sqrt(r2)
-    r3 *= r2
-    i = np.broadcast_to(i, r3.shape) if i.shape != r3.shape else i
-    return np.divide(i, r3, out=r3)
+        for i in range(yw.size):
+            dy = f32(yw[i] - ly)
+            for j in range(xw.size):
+                dx = f32(xw[j] - lx)
+                r2 = dx * dx + dy * dy + dz2
+                s_ij = sn[i, j] if vertical else z
+                c_ij = cn[i, j] if vertical else z
+                if _below_cutoff(spec, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff):
+                    continue
+                k = _k_table(spec, dx, dy, dz)
+                out[i, j] += _e_at(k, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff)
+
+
+@njit(cache=True, nogil=True)
+def _add_cells(out, x, y, rows, cols, r0, r1, c0, c1, lx, ly, dz, spec, vertical, sn, cn,
+               cutoff):
+    """Add one luminaire's illuminance at listed cells (``rows`` ascending) whose row is in
+    [r0, r1) and column in [c0, c1): ``out[i]`` at (``x[cols[i]]``, ``y[rows[i]]``) [m],
+    facing (``sn[i]``, ``cn[i]``) when ``vertical``. I / r³ depends on the cell only, so
+    it is computed once for a run of equal cells (several cameras' pairs of one cell),
+    and for a table only where :func:`_below_cutoff` does not settle the pair."""
+    f32 = np.float32
+    z = f32(0.0)
+    dz2 = f32(dz * dz)
+    i0 = np.searchsorted(rows, r0)
+    i1 = np.searchsorted(rows, r1)
+    table = spec[0] >= 2
+    prev_r = prev_c = -1
+    known = False
+    k = dx = dy = r2 = z
+    for i in range(i0, i1):
+        c = cols[i]
+        if c < c0 or c >= c1:
+            continue
+        if rows[i] != prev_r or c != prev_c:
+            prev_r, prev_c = rows[i], c
+            dx = f32(x[c] - lx)
+            dy = f32(y[rows[i]] - ly)
+            r2 = dx * dx + dy * dy + dz2
+            known = False
+        s_i = sn[i] if vertical else z
+        c_i = cn[i] if vertical else z
+        if not known:
+            if table:
+                if _below_cutoff(spec, dx, dy, dz, r2, vertical, s_i, c_i, cutoff):
+                    continue
+                k = _k_table(spec, dx, dy, dz)
+            else:
+                k = _k_analytic(spec, dx, dy, dz)
+            known = True
+        out[i] += _e_at(k, dx, dy, dz, r2, vertical, s_i, c_i, cutoff)
 
 
 def reach_radius_m(lum: Luminaire, *, height_m=0.0, plane="horizontal",
@@ -545,34 +714,9 @@ def _light_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
     return e
 
 
-def _fast_contribution(lum: Luminaire, dx, dy, dz, *, normal, cutoff_lx):
-    """:func:`_light_contribution` by the fast path (:func:`_fast_k`), float32; None = 0.
-
-    ``dx``, ``dy`` float32 (broadcasting), ``normal`` None or (sin φ, cos φ) float32 arrays
-    broadcasting with them.
-    """
-    f32 = np.float32
-    if normal is None:
-        down = -float(dz)
-        if down <= 0.0:
-            return None
-    k = _fast_k(lum, dx, dy, dz)
-    if k is None:
-        return None
-    if normal is None:
-        k *= f32(down)
-    else:
-        sn, cn = normal
-        proj = dx * sn
-        proj += dy * cn
-        np.negative(proj, out=proj)
-        np.maximum(proj, f32(0.0), out=proj)
-        if proj.shape != k.shape:
-            proj = np.broadcast_to(proj, k.shape)
-        k *= proj
-    if cutoff_lx > 0:
-        k *= k >= f32(cutoff_lx)
-    return k
+#: (sn, cn) for a horizontal plane: the kernels' facing arguments, unused.
+_NO_NORMAL = (np.zeros(1, np.float32), np.zeros(1, np.float32))
+_NO_NORMAL_2D = (np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32))
 
 
 METHODS = ("fast", "general")
@@ -645,15 +789,17 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
                 rs, cs = slice(0, y.size), slice(0, x.size)
             if rs.stop <= rs.start or cs.stop <= cs.start:
                 continue
-            dx = (x[cs] - lum.x_m).astype(np.float32)[None, :]
-            dy = (y[rs] - lum.y_m).astype(np.float32)[:, None]
             dz = float(height_m) - lum.mount_height_m
             if method == "fast":
-                normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
-                e = _fast_contribution(lum, dx, dy, dz, normal=normal, cutoff_lx=cutoff_lx)
-                if e is not None:
-                    out[rs, cs] += e
+                if not _gives_nothing(lum, dz, facing is not None):
+                    sn, cn = (_NO_NORMAL_2D if facing is None
+                              else (s_full[rs, cs], c_full[rs, cs]))
+                    _add_window(out[rs, cs], x[cs], y[rs], lum.x_m, lum.y_m, dz,
+                                _kernel_spec(lum), facing is not None, sn, cn,
+                                float(cutoff_lx))
                 continue
+            dx = (x[cs] - lum.x_m).astype(np.float32)[None, :]
+            dy = (y[rs] - lum.y_m).astype(np.float32)[:, None]
             if facing is None:  # horizontal: make the 2-D shape explicit for in-place ops
                 dx = np.broadcast_to(dx, (dy.shape[0], dx.shape[1]))
             normal = None if facing is None else (s_full[rs, cs], c_full[rs, cs])
@@ -683,42 +829,23 @@ def _cells_vertical(x, y, rows, cols, sn, cn, luminaires, *, height_m, cutoff_lx
     ``x``, ``y``: grid axes (float64); ``rows``, ``cols``: int arrays of the cells, ``rows``
     ascending; ``sn``, ``cn``: float32 sine and cosine of each cell's facing bearing. Each
     luminaire is evaluated on the cells inside its window (:func:`reach_radius_m`, vertical
-    plane), found by a binary search on ``rows``, so the result equals
-    :func:`vertical_illuminance` at those cells.
+    plane; the window's rows found by a binary search on ``rows`` in :func:`_add_cells`),
+    so the result equals :func:`vertical_illuminance` at those cells.
     """
     out = np.zeros(rows.shape, np.float32)
-    n_cols = x.size
+    if rows.size == 0:
+        return out
     axes = _axis_lists(x, y)
-    row_list = None
+    sn = np.ascontiguousarray(sn, dtype=np.float32)
+    cn = np.ascontiguousarray(cn, dtype=np.float32)
     for lum in luminaires:
+        dz = float(height_m) - lum.mount_height_m
         rad = reach_radius_m(lum, height_m=height_m, plane="vertical", cutoff_lx=cutoff_lx)
         rs, cs = _window(*axes, lum, rad)
-        if rs.stop <= rs.start or cs.stop <= cs.start:
+        if rs.stop <= rs.start or cs.stop <= cs.start or _gives_nothing(lum, dz, True):
             continue
-        if row_list is None:
-            row_list = rows.tolist() if rows.size <= 1 << 16 else rows
-        if isinstance(row_list, list):
-            i0, i1 = bisect_left(row_list, rs.start), bisect_left(row_list, rs.stop)
-        else:
-            i0 = int(np.searchsorted(rows, rs.start, "left"))
-            i1 = int(np.searchsorted(rows, rs.stop, "left"))
-        if i1 <= i0:
-            continue
-        sel = slice(i0, i1)
-        cc = cols[sel]
-        if cs.start > 0 or cs.stop < n_cols:
-            idx = np.flatnonzero((cc >= cs.start) & (cc < cs.stop))
-            if idx.size == 0:
-                continue
-            idx += i0
-            sel = idx
-            cc = cols[idx]
-        dx = (x[cc] - lum.x_m).astype(np.float32)
-        dy = (y[rows[sel]] - lum.y_m).astype(np.float32)
-        e = _fast_contribution(lum, dx, dy, float(height_m) - lum.mount_height_m,
-                               normal=(sn[sel], cn[sel]), cutoff_lx=cutoff_lx)
-        if e is not None:
-            out[sel] += e
+        _add_cells(out, x, y, rows, cols, rs.start, rs.stop, cs.start, cs.stop, lum.x_m,
+                   lum.y_m, dz, _kernel_spec(lum), True, sn, cn, float(cutoff_lx))
     return out
 
 
@@ -746,7 +873,7 @@ def horizontal_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m=0.0,
         default 2 (or the CPU count if smaller) from 64 luminaires on, else 1.
     method : {"fast", "general"}, optional
         ``"fast"`` (default): closed forms for the isotropic and cosine-power models and an
-        index lookup on an evenly spaced float32 copy of a table (:func:`_fast_k`);
+        index lookup on an evenly spaced float32 copy of a table (:func:`_k_table`);
         ``"general"``: angles and :func:`assessments.engine.photometry.interpolate_candela` for
         every model (the reference; same result within float32 rounding).
 
@@ -842,16 +969,16 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
                                           shape).reshape(-1))
         normal = (np.sin(phi), np.cos(phi))
     out = np.zeros(x.shape, dtype=float)
-    if method == "fast" and normal is not None:
-        normal = (normal[0].astype(np.float32), normal[1].astype(np.float32))
+    if method == "fast":
+        idx = np.arange(x.size)
+        sn, cn = (_NO_NORMAL if normal is None else
+                  (normal[0].astype(np.float32), normal[1].astype(np.float32)))
     for lum in luminaires:
         dz = float(height_m) - lum.mount_height_m
         if method == "fast":
-            e = _fast_contribution(lum, (x - lum.x_m).astype(np.float32),
-                                   (y - lum.y_m).astype(np.float32), dz, normal=normal,
-                                   cutoff_lx=cutoff_lx)
-            if e is not None:
-                out += e
+            if not _gives_nothing(lum, dz, normal is not None):
+                _add_cells(out, x, y, idx, idx, 0, x.size, 0, x.size, lum.x_m, lum.y_m, dz,
+                           _kernel_spec(lum), normal is not None, sn, cn, float(cutoff_lx))
             continue
         out += _light_contribution(lum, x - lum.x_m, y - lum.y_m, dz, normal=normal,
                                    cutoff_lx=cutoff_lx)

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 __all__ = [
     "Photometry",
@@ -309,70 +310,74 @@ def _fast_table(photometry: Photometry):
     return out
 
 
+def _lookup_args(ft: _FastTable) -> tuple:
+    """The arguments of :func:`_lookup_at` for a table (float32 scales, index bounds)."""
+    f32 = np.float32
+    tol = 2e-5 / ft.dg_deg          # 2e-5° ≈ float32 rounding of γ near 90° [index units]
+    top = ft.n_g - 1
+    return (ft.flat, np.int64(ft.stride), np.int64(top), np.int64(ft.n_c - 1),
+            f32(180.0 / np.pi / ft.dg_deg), f32(ft.g0_deg / ft.dg_deg), f32(-tol),
+            f32(top + tol), f32(1.0 / ft.dc_deg) if ft.dc_deg else f32(0.0))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lookup_at(args, gamma_rad, c_deg, with_c):
+    """Bilinear intensity at one direction from a :class:`_FastTable`, float32 [cd].
+
+    ``args`` from :func:`_lookup_args`; ``gamma_rad`` γ from nadir [rad] and ``c_deg`` the
+    C angle in [0, 360] [°] (unused unless ``with_c``), both float32. 0 outside the
+    table's γ range. Every step is a float32 operation in a fixed order (no fastmath), so
+    the result does not depend on the caller.
+    """
+    flat, stride, top, c_top, g_scale, g_off, t_lo, t_hi, c_scale = args
+    t = gamma_rad * g_scale - g_off
+    if not (t >= t_lo and t <= t_hi):
+        return np.float32(0.0)
+    t = min(max(t, np.float32(0.0)), np.float32(top))
+    gi = np.int64(t)
+    gw = t - np.float32(gi)
+    if not with_c:
+        v0 = flat[gi]
+        return (flat[gi + 1] - v0) * gw + v0
+    u = min(max(c_deg * c_scale, np.float32(0.0)), np.float32(c_top))
+    ci = np.int64(u)
+    cw = u - np.float32(ci)
+    base = ci * stride + gi
+    a = flat[base]
+    a = (flat[base + 1] - a) * gw + a              # along γ on plane ci
+    c = flat[base + stride]
+    c = (flat[base + stride + 1] - c) * gw + c     # along γ on plane ci + 1
+    return (c - a) * cw + a
+
+
+@njit(cache=True, nogil=True)
+def _lookup_many(args, gamma_rad, c_deg, with_c, out):
+    for i in range(out.size):
+        out[i] = _lookup_at(args, gamma_rad[i], c_deg[i] if with_c else np.float32(0.0),
+                            with_c)
+
+
 def _fast_lookup(ft: _FastTable, gamma_rad, c_deg=None):
     """Bilinear intensity from a :class:`_FastTable` by index arithmetic, float32 [cd].
 
     Parameters
     ----------
     gamma_rad : ndarray of float32
-        γ from nadir [rad] (overwritten: used as scratch).
+        γ from nadir [rad].
     c_deg : ndarray of float32 or None
-        C angle in [0, 360] [°] (overwritten); None for an axially symmetric table.
+        C angle in [0, 360] [°]; None for an axially symmetric table.
 
     Returns
     -------
     ndarray of float32
-        Intensity [cd]; 0 outside the table's γ range.
+        Intensity [cd]; 0 outside the table's γ range (:func:`_lookup_at` per value, the
+        lookup the compiled lighting kernels use).
     """
-    f32 = np.float32
-    t = gamma_rad
-    t *= f32(180.0 / np.pi / ft.dg_deg)
-    if ft.g0_deg != 0.0:
-        t -= f32(ft.g0_deg / ft.dg_deg)
-    top = ft.n_g - 1
-    lo, hi = float(t.min()), float(t.max())
-    inside = None
-    tol = 2e-5 / ft.dg_deg          # 2e-5° ≈ float32 rounding of γ near 90° [index units]
-    if lo < -tol or hi > top + tol:
-        inside = (t >= f32(-tol)) & (t <= f32(top + tol))
-    if lo < 0.0 or hi > top:
-        np.clip(t, f32(0.0), f32(top), out=t)
-    gi = t.astype(np.int32)
-    gw = np.subtract(t, gi, dtype=np.float32)
-    flat = ft.flat
-    if c_deg is None:
-        v0 = np.take(flat, gi)
-        v1 = np.take(flat, gi + np.int32(1))
-        v1 -= v0
-        v1 *= gw
-        v1 += v0
-        out = v1
-    else:
-        u = c_deg
-        u *= f32(1.0 / ft.dc_deg)
-        np.clip(u, f32(0.0), f32(ft.n_c - 1), out=u)
-        ci = u.astype(np.int32)
-        cw = np.subtract(u, ci, dtype=np.float32)
-        base = ci
-        base *= np.int32(ft.stride)
-        base += gi
-        a = np.take(flat, base)
-        b = np.take(flat, base + np.int32(1))
-        b -= a
-        b *= gw
-        a += b                      # along γ on plane ci
-        base += np.int32(ft.stride)
-        c = np.take(flat, base)
-        d = np.take(flat, base + np.int32(1))
-        d -= c
-        d *= gw
-        c += d                      # along γ on plane ci + 1
-        c -= a
-        c *= cw
-        a += c
-        out = a
-    if inside is not None:
-        out *= inside
+    g = np.ascontiguousarray(gamma_rad, dtype=np.float32)
+    out = np.empty(g.shape, np.float32)
+    c = g if c_deg is None else np.ascontiguousarray(
+        np.broadcast_to(np.asarray(c_deg, np.float32), g.shape))
+    _lookup_many(_lookup_args(ft), g.ravel(), c.ravel(), c_deg is not None, out.ravel())
     return out
 
 
