@@ -155,8 +155,10 @@ _READ = textwrap.dedent("""
         except MemoryError:
             out = {"raised": "MemoryError"}
         out["seconds"] = time.perf_counter() - start
-        # the process's peak so far: a bound for this file and every one before it
-        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # the process's peak so far (VmHWM: this process's own, unlike ru_maxrss, which
+        # keeps the parent's RSS at fork across exec): a bound for this file and those before
+        with open("/proc/self/status") as f:
+            out["peak_mb"] = next(int(l.split()[1]) for l in f if l.startswith("VmHWM")) / 1024
         print(json.dumps(out, default=str), flush=True)
 """)
 
