@@ -72,9 +72,19 @@ def single():
 
 @pytest.fixture(scope="module")
 def tiled():
+    import sys
+    import types
     from dask.distributed import Client, LocalCluster
-    with LocalCluster(**T.local_cluster_kwargs(2)) as cluster, Client(cluster) as client:
-        return T.run_tiles(_plan(), client=client, tile_cells=201, grid_arrays=True)
+    # a spawned worker re-imports the parent's __main__ from its file: after an AppTest in
+    # the same pytest run that is a page script (AppTest leaves it there), which the worker
+    # would run; an empty __main__ keeps the workers to the engine
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with LocalCluster(**T.local_cluster_kwargs(2)) as cluster, Client(cluster) as client:
+            return T.run_tiles(_plan(), client=client, tile_cells=201, grid_arrays=True)
+    finally:
+        sys.modules["__main__"] = main
 
 
 def test_split_cores_cover_the_grid_once():

@@ -178,7 +178,7 @@ def _inputs(edits: Edits, plan: dict, sim) -> dict:
                             key=state.widget_key("sim.propose.cameras", _default_presets(
                                 "camera_presets", plan.get("cameras"))),
                             format_func=cam_labels.get, placeholder=t("common.choose"),
-                            help=t("sim.propose.cameras_help"))
+                            select_all=False, help=t("sim.propose.cameras_help"))
     lights = []
     if period == "day_night":
         light_labels = preset_labels("light_presets")
@@ -186,7 +186,7 @@ def _inputs(edits: Edits, plan: dict, sim) -> dict:
                                 key=state.widget_key("sim.propose.lights", _default_presets(
                                     "light_presets", plan.get("lights"))),
                                 format_func=light_labels.get, placeholder=t("common.choose"),
-                                help=t("sim.propose.lights_help"))
+                                select_all=False, help=t("sim.propose.lights_help"))
     return {"level": level, "fraction": float(pct) / 100.0, "night": period == "day_night",
             "budget_jpy": None if budget_jpy is None else float(budget_jpy),
             "spacing_m": float(spacing), "cameras": list(cams), "lights": list(lights)}

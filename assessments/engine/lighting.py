@@ -50,15 +50,23 @@ with the same cut-off. Shadowing by buildings is not modelled.
 Fast path
 ---------
 The grid functions (and ``illuminance_at_points(..., method="fast")``) evaluate each
-window in float32 without general angle code (:func:`_k_analytic`, :func:`_k_table`, compiled): for an untilted luminaire
-cos γ = Δh / r, so the isotropic model is I / r³ and the cosine-power model
-I₀ Δh^m / r^(m+3) — for the Lambertian m = 1 that is I₀ Δh / r⁴, without a square root;
-a table is looked up by index arithmetic (γ = atan2(ρ, Δh), C = 180° + atan2(−y, −x), no
-modulo) on an evenly spaced float32 copy of the table, refined so that every original angle
-is a node, which keeps the bilinear interpolation exact
-(:func:`assessments.engine.photometry._fast_table`). ``method="general"`` keeps the angle-based
-code (float64 for points) as the reference; both agree within float32 rounding (tests).
-A light below a horizontal receiving plane gives 0 on it (the plane faces up).
+luminaire in float32 without general angle code, in compiled kernels (numba,
+:func:`_add_window` over a grid window, :func:`_add_cells` over listed cells such as the
+night join's (camera, seen cell) pairs): for an untilted luminaire cos γ = Δh / r, so
+the isotropic model is I / r³ and the cosine-power model I₀ Δh^m / r^(m+3) — for the
+Lambertian m = 1 that is I₀ Δh / r⁴, without a square root (:func:`_k_analytic`); a
+table is looked up by index arithmetic (γ = atan2(ρ, Δh), C = 180° + atan2(−y, −x), no
+modulo) on an evenly spaced float32 copy of the table, refined so that every original
+angle is a node, which keeps the bilinear interpolation exact (:func:`_k_table`,
+:func:`assessments.engine.photometry._fast_table`). The two atan2 calls are most of a
+table's cost, so a table's point is skipped where a bound of I / r³ per octant of C and
+ring of distance (:func:`_sector_bounds`) times the plane's geometric factor is below the
+cut-off (the exact path would give 0 there: same result). ``method="general"`` keeps the
+angle-based code (float64 for points) as the reference; both agree within float32
+rounding (tests). A light below a horizontal receiving plane gives 0 on it (the plane
+faces up). The kernels are cached on disk like those of
+:mod:`assessments.engine.visibility`; measured compile and load times in
+``benchmarks/README.md``.
 
 References
 ----------
@@ -529,27 +537,109 @@ def _e_at(k, dx, dy, dz, r2, vertical, sn, cn, cutoff):
     return k
 
 
+#: Width of the rings of :func:`_sector_bounds` in squared horizontal distance [m²].
+BOUND_RING_M2 = 4.0
+
+
+@njit(cache=True, nogil=True)
+def _sector_bounds(lookup, need_c, down, n_rings):
+    """Upper bound of I / r³ of an untilted table luminaire over each octant of C (45°)
+    and each ring of squared horizontal distance d² ∈ [k·w, (k+1)·w)
+    (w = :data:`BOUND_RING_M2`), seen from ``down`` [m] above the points, float64
+    [cd m⁻³], shape (8, ``n_rings``).
+
+    The intensity bound is the largest table node over the γ and C ranges of the octant
+    and ring widened by one node on each side (so the rounding of γ and C at the edges
+    cannot leave them), and over the planes at both ends of the C axis for the octants
+    next to C = 0° / 360°; r is the ring's inner radius. The bilinear lookup of any point
+    of the ring and octant, over its r³, is at most it.
+    """
+    flat, stride, top, c_top, g_scale, g_off, t_lo, t_hi, c_scale = lookup
+    out = np.zeros((8, n_rings))
+    for o in range(8):
+        if need_c:
+            u0 = max(int(math.floor(45.0 * o * c_scale)) - 1, 0)
+            u1 = min(int(math.ceil(45.0 * (o + 1) * c_scale)) + 2, c_top + 2)
+        else:
+            u0, u1 = 0, 1
+        for k in range(n_rings):
+            t0 = math.atan2(math.sqrt(k * BOUND_RING_M2), down) * g_scale - g_off
+            t1 = math.atan2(math.sqrt((k + 1) * BOUND_RING_M2), down) * g_scale - g_off
+            g0 = min(max(int(math.floor(t0)) - 1, 0), top + 1)
+            g1 = min(max(int(math.ceil(t1)) + 2, 0), top + 2)
+            m = 0.0
+            for ci in range(u0, u1):
+                for gi in range(g0, g1):
+                    m = max(m, flat[ci * stride + gi])
+            if need_c and (o == 0 or o == 7):        # C = 0° and 360° are one direction
+                for ci in (0, 1, c_top - 1, c_top, c_top + 1):
+                    if 0 <= ci <= c_top + 1:
+                        for gi in range(g0, g1):
+                            m = max(m, flat[ci * stride + gi])
+            r2 = k * BOUND_RING_M2 + down * down
+            out[o, k] = m / (r2 * math.sqrt(r2))
+    return out
+
+
+_NO_BOUNDS = np.zeros((8, 0))
+
+
+def _bounds_for(lum: Luminaire, dz: float, reach_m: float):
+    """:func:`_sector_bounds` of a luminaire at height difference ``dz`` (point − light) [m]
+    covering a window of half side ``reach_m`` [m]; an empty array where there are none (an
+    analytic model, a tilted luminaire, a table without a fast copy). Cached on the table
+    by height (the bounds are in the luminaire's frame: every light of a model at one
+    height shares them, whatever its position and aim)."""
+    spec = _kernel_spec(lum)
+    if spec[0] != 2 or spec[5] or not -dz > 0:
+        return _NO_BOUNDS
+    n = int(math.ceil(2.0 * reach_m * reach_m / BOUND_RING_M2)) + 2
+    cache = lum.photometry.__dict__.setdefault("_sector_bounds", {})
+    key = -float(dz)
+    hit = cache.get(key)
+    if hit is None or hit.shape[1] < n:
+        hit = _sector_bounds(spec[9], spec[8], -float(dz), n)
+        cache[key] = hit
+    return hit
+
+
 @njit(cache=True, nogil=True, inline="always")
-def _below_cutoff(spec, dx, dy, dz, r2, vertical, sn, cn, cutoff):
+def _below_cutoff(spec, bounds, dx, dy, dz, r2, vertical, sn, cn, cutoff):
     """True when a table luminaire surely gives nothing at the point, so its angles need
-    not be computed: a vertical plane facing away from it, or I_max · g / r³ below
-    ``cutoff`` [lx] (g the plane's geometric factor) with a margin of 10⁻⁴ over the
-    float32 rounding of the full computation, which would then have cut it (same
-    result)."""
+    not be computed: a vertical plane facing away from it, or (I / r³)_bound · g below
+    ``cutoff`` [lx] (g the plane's geometric factor; the bound of :func:`_sector_bounds`
+    for the point's octant and ring, else the table's largest value over r³) with a
+    margin of 10⁻⁴ over the float32 rounding of the full computation, which would then
+    have cut it (same result)."""
     g = -(dx * sn + dy * cn) if vertical else np.float32(-dz)
     if g <= 0:
         return True
-    r = np.sqrt(np.float64(r2))
-    return cutoff > 0 and spec[1] * 1.0001 * g < cutoff * r * r2
+    if not cutoff > 0:
+        return False
+    ring = int((dx * dx + dy * dy) * np.float32(1.0 / BOUND_RING_M2))
+    if ring < bounds.shape[1]:
+        sa, ca = spec[3], spec[4]
+        xl = dx * sa + dy * ca
+        yl = dy * sa - dx * ca
+        ax, ay = abs(xl), abs(yl)
+        if yl >= 0:
+            o = (0 if ay < ax else 1) if xl >= 0 else (3 if ay < ax else 2)
+        else:
+            o = (4 if ay < ax else 5) if xl < 0 else (7 if ay < ax else 6)
+        return bounds[o, ring] * 1.0001 * g < cutoff
+    r = math.sqrt(np.float64(r2))
+    return spec[1] * 1.0001 * g < cutoff * r * r2
 
 
 # The window and cell loops are written once per kind of luminaire: a loop holding the
 # table's atan2 calls is not vectorised even where it only meets analytic luminaires
 # (10× slower for them).
 @njit(cache=True, nogil=True)
-def _add_window(out, xw, yw, lx, ly, dz, spec, vertical, sn, cn, cutoff):
-    """Add one luminaire's illuminance to ``out`` (a window of the grid with cell centres
-    ``xw`` × ``yw`` [m]; ``sn``, ``cn`` the window's facing normals when ``vertical``)."""
+def _add_window(out, r0, c0, xw, yw, lx, ly, dz, spec, bounds, vertical, sn, cn, cutoff):
+    """Add one luminaire's illuminance to the window of the grid ``out`` starting at row
+    ``r0``, column ``c0``, with cell centres ``xw`` × ``yw`` [m]; ``sn``, ``cn``: the
+    grid's facing normals when ``vertical``; ``bounds`` of :func:`_bounds_for`. (The
+    whole grid and offsets, not a view: one compiled layout whatever the window.)"""
     f32 = np.float32
     z = f32(0.0)
     dz2 = f32(dz * dz)
@@ -560,25 +650,26 @@ def _add_window(out, xw, yw, lx, ly, dz, spec, vertical, sn, cn, cutoff):
                 dx = f32(xw[j] - lx)
                 k = _k_analytic(spec, dx, dy, dz)
                 r2 = dx * dx + dy * dy + dz2
-                out[i, j] += _e_at(k, dx, dy, dz, r2, vertical, sn[i, j] if vertical else z,
-                                   cn[i, j] if vertical else z, cutoff)
+                s_ij = sn[r0 + i, c0 + j] if vertical else z
+                c_ij = cn[r0 + i, c0 + j] if vertical else z
+                out[r0 + i, c0 + j] += _e_at(k, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff)
     else:
         for i in range(yw.size):
             dy = f32(yw[i] - ly)
             for j in range(xw.size):
                 dx = f32(xw[j] - lx)
                 r2 = dx * dx + dy * dy + dz2
-                s_ij = sn[i, j] if vertical else z
-                c_ij = cn[i, j] if vertical else z
-                if _below_cutoff(spec, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff):
+                s_ij = sn[r0 + i, c0 + j] if vertical else z
+                c_ij = cn[r0 + i, c0 + j] if vertical else z
+                if _below_cutoff(spec, bounds, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff):
                     continue
                 k = _k_table(spec, dx, dy, dz)
-                out[i, j] += _e_at(k, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff)
+                out[r0 + i, c0 + j] += _e_at(k, dx, dy, dz, r2, vertical, s_ij, c_ij, cutoff)
 
 
 @njit(cache=True, nogil=True)
-def _add_cells(out, x, y, rows, cols, r0, r1, c0, c1, lx, ly, dz, spec, vertical, sn, cn,
-               cutoff):
+def _add_cells(out, x, y, rows, cols, r0, r1, c0, c1, lx, ly, dz, spec, bounds, vertical, sn,
+               cn, cutoff):
     """Add one luminaire's illuminance at listed cells (``rows`` ascending) whose row is in
     [r0, r1) and column in [c0, c1): ``out[i]`` at (``x[cols[i]]``, ``y[rows[i]]``) [m],
     facing (``sn[i]``, ``cn[i]``) when ``vertical``. I / r³ depends on the cell only, so
@@ -607,7 +698,7 @@ def _add_cells(out, x, y, rows, cols, r0, r1, c0, c1, lx, ly, dz, spec, vertical
         c_i = cn[i] if vertical else z
         if not known:
             if table:
-                if _below_cutoff(spec, dx, dy, dz, r2, vertical, s_i, c_i, cutoff):
+                if _below_cutoff(spec, bounds, dx, dy, dz, r2, vertical, s_i, c_i, cutoff):
                     continue
                 k = _k_table(spec, dx, dy, dz)
             else:
@@ -792,10 +883,11 @@ def _grid_illuminance(x_axis_m, y_axis_m, luminaires, *, height_m, facing, cutof
             dz = float(height_m) - lum.mount_height_m
             if method == "fast":
                 if not _gives_nothing(lum, dz, facing is not None):
-                    sn, cn = (_NO_NORMAL_2D if facing is None
-                              else (s_full[rs, cs], c_full[rs, cs]))
-                    _add_window(out[rs, cs], x[cs], y[rs], lum.x_m, lum.y_m, dz,
-                                _kernel_spec(lum), facing is not None, sn, cn,
+                    sn, cn = _NO_NORMAL_2D if facing is None else (s_full, c_full)
+                    bounds = _bounds_for(lum, dz, max(abs(x[cs][[0, -1]] - lum.x_m).max(),
+                                                      abs(y[rs][[0, -1]] - lum.y_m).max()))
+                    _add_window(out, rs.start, cs.start, x[cs], y[rs], lum.x_m, lum.y_m,
+                                dz, _kernel_spec(lum), bounds, facing is not None, sn, cn,
                                 float(cutoff_lx))
                 continue
             dx = (x[cs] - lum.x_m).astype(np.float32)[None, :]
@@ -845,7 +937,8 @@ def _cells_vertical(x, y, rows, cols, sn, cn, luminaires, *, height_m, cutoff_lx
         if rs.stop <= rs.start or cs.stop <= cs.start or _gives_nothing(lum, dz, True):
             continue
         _add_cells(out, x, y, rows, cols, rs.start, rs.stop, cs.start, cs.stop, lum.x_m,
-                   lum.y_m, dz, _kernel_spec(lum), True, sn, cn, float(cutoff_lx))
+                   lum.y_m, dz, _kernel_spec(lum), _bounds_for(lum, dz, rad), True, sn, cn,
+                   float(cutoff_lx))
     return out
 
 
@@ -978,7 +1071,8 @@ def illuminance_at_points(x_m, y_m, luminaires, *, height_m=0.0, facing_azimuth_
         if method == "fast":
             if not _gives_nothing(lum, dz, normal is not None):
                 _add_cells(out, x, y, idx, idx, 0, x.size, 0, x.size, lum.x_m, lum.y_m, dz,
-                           _kernel_spec(lum), normal is not None, sn, cn, float(cutoff_lx))
+                           _kernel_spec(lum), _NO_BOUNDS, normal is not None, sn, cn,
+                           float(cutoff_lx))
             continue
         out += _light_contribution(lum, x - lum.x_m, y - lum.y_m, dz, normal=normal,
                                    cutoff_lx=cutoff_lx)

@@ -320,6 +320,8 @@ def _lookup_args(ft: _FastTable) -> tuple:
             f32(top + tol), f32(1.0 / ft.dc_deg) if ft.dc_deg else f32(0.0))
 
 
+# Inlined into the lighting kernels (assessments.engine.lighting), whose on-disk cache numba
+# checks against lighting.py only: after editing this, clear their cache (__pycache__/*.nb*).
 @njit(cache=True, nogil=True, inline="always")
 def _lookup_at(args, gamma_rad, c_deg, with_c):
     """Bilinear intensity at one direction from a :class:`_FastTable`, float32 [cd].
