@@ -1,5 +1,5 @@
 """In a real headless Chromium: on every page, in both languages, switch the language on the
-page and then switch between two plans A→B→A… without editing anything: both plans stay
+page and then switch between two plans A→B→A without editing anything: both plans stay
 byte-identical in the workspace file and no save happens (same revisions), and no page shows
 an exception.
 
@@ -99,7 +99,7 @@ def test_language_and_plan_switches_on_every_page_save_nothing(tmp_path):
                 # the language switched on the page, then plans switched in that language
                 if not step(path, lang, lambda: _switch_language(page, sidebar, lang)):
                     continue
-                for plan_id in (b_id, a_id, b_id, a_id):
+                for plan_id in (b_id, a_id):           # A→B→A: each plan drawn after the other
                     def switch(plan_id=plan_id, lang=lang):
                         pick(page, sidebar, PLAN_LABEL[lang], names[plan_id])
                         page.locator("h1").first.wait_for()

@@ -32,25 +32,27 @@ def part_compressions(con) -> set[str]:
     return {r[0] for r in rows}
 
 
-def test_reopen_after_ten_kills_is_as_fast_as_after_one(tmp_path):
+def test_reopen_after_six_kills_is_as_fast_as_after_one(tmp_path):
     """3 plans × 200 buildings and a large map layer (1.5 MB of coordinates, cheap to save:
     the same storage path as a district's buildings); a writer storing a new layer and
-    flipping one building per save is killed 10 times, after ≥ 5 reported saves each.
+    flipping one building per save is killed 6 times, after ≥ 5 reported saves each
+    (benchmarks/bench_recovery.py runs the issue's 10 kills of 3 × 4,000 buildings).
 
     After each kill the workspace is opened twice (the recovery, then the next start) and
-    every plan holds its last reported save. Reading the three current parts after kill 10
+    every plan holds its last reported save. Reading the three current parts after kill 6
     must cost at most twice what it cost after kill 1, plus 0.1 s. With the ZSTD column it
-    grew with the history: after kill 10 about 10 × 6 = 60 kept layers (90 MB of text) lie
-    before the current ones and each of the 3 reads decompressed them all (measured 0.45 to
-    2 s in all on this shared 2-core machine, against 0.2 to 0.3 s after kill 1); stored
+    grew with the history: after kill 6 about 6 × 6 = 36 kept layers (54 MB of text) lie
+    before the current ones and each of the 3 reads decompressed them all (after kill 10,
+    60 layers: 0.45 to 2 s in all on this shared 2-core machine, against 0.2 to 0.3 s after
+    kill 1); stored
     uncompressed each read takes ≈ 10 ms. The whole next start (open, list, load and parse
     the 3 plans) must stay ≤ 2 × kill 1 + 0.5 s (old: 0.7 → 2.4 s)."""
     path = tmp_path / "ws.duckdb"
     try:
-        records = crash_loop(path, kills=10, n_buildings=200, min_saves=5, max_extra_s=0.2,
+        records = crash_loop(path, kills=6, n_buildings=200, min_saves=5, max_extra_s=0.2,
                              layer_chars=1_500_000)
-        first, tenth = records[1], records[10]
-        assert sum(r["saves"] for r in records) >= 50         # the history really grew
+        first, tenth = records[1], records[6]
+        assert sum(r["saves"] for r in records) >= 30         # the history really grew
         assert tenth["storage_seconds"] <= 2 * first["storage_seconds"] + 0.1, records
         assert tenth["seconds"] <= 2 * first["seconds"] + 0.5, records
         con = duckdb.connect(str(path), read_only=True)

@@ -241,7 +241,9 @@ def open_mbtiles(data_or_path, *, limits: Limits | None = None) -> MBTiles:
         _refuse(limits, "not_mbtiles", type(exc).__name__,
                 f"not an MBTiles file or damaged ({short(str(exc))})")
     declared = raw.get("format", "").strip().lower()
-    sniffed = _sniff(bytes(first[3])) if first and first[3] is not None else None
+    # tile_data may be stored as TEXT or a number in a damaged file: only bytes are sniffed
+    sniffed = (_sniff(bytes(first[3])) if first and isinstance(first[3], (bytes, memoryview))
+               else None)
     if declared in VECTOR_FORMATS or sniffed == "vector":
         con.close()
         _refuse(limits, "vector_tiles", declared or "pbf",
