@@ -3,35 +3,18 @@
 target says why and changes nothing; both languages."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from assessments.engine.grid import Grid
 from assessments.programme.costs import plan_costs
 from assessments.propose import ProposalInfeasible, plan_requirement, propose
 from tests.pagetest import run_page_on_plan, wkey
+from tests.test_propose import _G, _line, _rect  # the same scene and its builders
 from ui.compare_common import yen
 from ui.sim_propose import ACCEPT_QUEUE, plan_figures
 
-LAT, LON = 35.0, 139.0
-_G = Grid.from_bounds(LAT, LON, -1, -1, 1, 1, 1.0)
 PRESET = "typical_bullet_2mp"
 #: A camera of that preset at 180,000 円 fixes the preset's price for the proposal.
 PRICE = 180_000
-
-
-def _rect(x0, y0, x1, y1):
-    lat, lon = _G.to_latlon(np.array([x0, x1, x1, x0, x0], float),
-                            np.array([y0, y0, y1, y1, y0], float))
-    return {"type": "Polygon", "coordinates": [[[float(o), float(a)]
-                                                for o, a in zip(lon, lat)]]}
-
-
-def _line(x0, y0, x1, y1):
-    lat, lon = _G.to_latlon(np.array([x0, x1], float), np.array([y0, y1], float))
-    return {"type": "Feature", "properties": {},
-            "geometry": {"type": "LineString",
-                         "coordinates": [[float(o), float(a)] for o, a in zip(lon, lat)]}}
 
 
 def street_plan() -> dict:
