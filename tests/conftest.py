@@ -10,6 +10,20 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# Tests that start a server or a browser, or that compare wall times within one run, share one
+# pytest-xdist worker (``--dist loadgroup``): they then never compete with each other for the
+# machine's cores, only with the quick unit tests running beside them.
+SERIAL_MODULES = frozenset({
+    "test_recovery", "test_hostile_xlsx", "test_memory_budget", "test_faults",
+})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        if item.get_closest_marker("browser") or module in SERIAL_MODULES:
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _reference_dir(tmp_path_factory):
