@@ -141,7 +141,12 @@ HEATMAP_HREF = ("() => { const i = document.querySelector('.js-plotly-plot .imag
 def hover_map_point(page, x_m: float, y_m: float):
     """Hover the simulation map's click-grid point nearest to (``x_m`` east, ``y_m`` north)
     [m]; returns ``(drag_layer, position)`` for ``drag_layer.click(position=position)``.
-    Through the drag layer's locator, Playwright scrolls the point into view."""
+    Through the drag layer's locator, Playwright scrolls the point into view. Waits until
+    the map (re)drawn after the last run has its click grid."""
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " return !!(gd && gd._fullData && gd._fullData.some(d => d.name === 'grid')); }",
+        timeout=60_000)
     xy = page.evaluate(
         """([x, y]) => {
           const gd = document.querySelector('.js-plotly-plot');
