@@ -86,6 +86,21 @@ def test_from_area_and_mask_with_hole():
     assert polygon_mask(g, multi).sum() == 10000
 
 
+def test_mask_of_several_polygons_is_their_union_in_any_order():
+    g = _grid().window(50, 150, 50, 150)
+    outer = _square(139.0, 35.0, g, 50.0)              # the whole 100 × 100 window
+    inner = _square(139.0, 35.0, g, 10.0)
+    holed = [[outer, inner[::-1]]]
+    # 100² − 20² = 9,600 cells; the hole filled again by a second polygon: all 10,000;
+    # the first polygon's own mask is the result when it spans the grid, so the second
+    # must be OR-ed into it, and either order gives the same cells
+    assert polygon_mask(g, {"type": "MultiPolygon", "coordinates": holed}).sum() == 9600
+    for parts in (holed + [[inner]], [[inner]] + holed):
+        m = polygon_mask(g, {"type": "MultiPolygon", "coordinates": parts})
+        assert m.shape == g.shape and m.sum() == 10000
+    assert polygon_mask(g, {"type": "Polygon", "coordinates": [inner]}).sum() == 400
+
+
 def test_from_area_rejects_bad_geojson():
     with pytest.raises(ValueError, match="Polygon or MultiPolygon"):
         Grid.from_area({"type": "Point", "coordinates": [139, 35]}, 1.0)

@@ -58,3 +58,19 @@ def test_budget_night_term_is_bounded_by_the_cap():
     est = budget.plan_estimate(plan, threads=2)
     # two threads, each at most the cap (140 B a pair) and a 512² block (16 B a cell)
     assert est.parts["night_blocks"] == 2 * (NIGHT_MAX_PAIRS * 140 + 512 * 512 * 16)
+
+
+def test_light_stats_by_hand():
+    from assessments.engine.coverage import light_stats
+    eh = np.array([[0.0, 2.5, 3.0],
+                   [7.5, 1.0, 4.0]])
+    mask = np.array([[True, False, True],
+                     [True, True, False]])
+    # inside: 0, 3, 7.5, 1 → n 4, sum 11.5, min 0, max 7.5, 2 cells ≥ 3 lx (3.0 and 7.5)
+    assert light_stats(eh, mask, 3.0) == (4, 11.5, 0.0, 7.5, 2)
+    # a strided view (a block of the area mask) gives the same
+    big = np.zeros((4, 6), bool)
+    big[::2, ::2] = mask
+    assert light_stats(eh, big[::2, ::2], 3.0) == (4, 11.5, 0.0, 7.5, 2)
+    n, total, lo, hi, lit = light_stats(eh, np.zeros_like(mask), 3.0)
+    assert (n, total, lit) == (0, 0.0, 0) and lo == np.inf and hi == -np.inf

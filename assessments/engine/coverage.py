@@ -39,7 +39,7 @@ from numba import njit
 from . import camera as cam_mod
 from .devices import Camera, as_camera
 from .districts import ILLUMINANCE_KEYS, LightingSums, no_district
-from .grid import Grid, polygon_mask
+from .grid import Grid, filled, polygon_mask
 from .visibility import (Surface, Terrain, building_footprints, camera_window,
                          rasterize_buildings, sweep_lattice)
 
@@ -198,11 +198,12 @@ class CoverageModel:
             inside = area.astype(bool, copy=True)
         else:
             inside = polygon_mask(grid, area)
-        inside &= self.building_cm == 0
+        for r in range(0, grid.shape[0], 1024):     # no grid-sized temporary
+            inside[r:r + 1024] &= self.building_cm[r:r + 1024] == 0
         self.inside = inside
-        self.pixel_density = np.zeros(grid.shape, dtype=np.float32)
-        self.best_camera = np.full(grid.shape, -1, dtype=np.int16)
-        self.camera_count = np.zeros(grid.shape, dtype=np.uint8)
+        self.pixel_density = filled(grid.shape, 0.0, np.float32)
+        self.best_camera = filled(grid.shape, -1, np.int16)
+        self.camera_count = filled(grid.shape, 0, np.uint8)
         self.views: dict[str, CameraView] = {}
         self.cameras: dict[str, Camera] = {}
 
@@ -488,6 +489,38 @@ def fold_window(pd, best, best_camera, count, idx):
                 count[i, j] += 1
 
 
+@njit(cache=True, nogil=True)
+def light_stats(eh, mask, lit_lx):
+    """Horizontal illuminance over the cells of ``mask`` in one pass (compiled).
+
+    Returns ``(n, sum [lx], min [lx], max [lx], n_lit)``: the cells inside, the sum of
+    ``eh`` there (row sums added up, float64), its extremes (inf / −inf without cells) and
+    how many reach ``lit_lx``. One pass instead of a masked copy and four reductions: the
+    city's night pass runs this over 140 M cells.
+    """
+    n = 0
+    n_lit = 0
+    total = 0.0
+    lo = math.inf
+    hi = -math.inf
+    rows, cols = eh.shape
+    for i in range(rows):
+        row = 0.0
+        for j in range(cols):
+            if mask[i, j]:
+                v = eh[i, j]
+                n += 1
+                row += v
+                if v < lo:
+                    lo = v
+                if v > hi:
+                    hi = v
+                if v >= lit_lx:
+                    n_lit += 1
+        total += row
+    return n, total, lo, hi, n_lit
+
+
 def privacy_masked(dx_m, dy_m, azimuth_deg: float, masks) -> np.ndarray:
     """Cells hidden by a camera's privacy masks, as bearing sectors relative to its axis.
 
@@ -646,8 +679,8 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
     thresholds = dict(model.thresholds)
     detect = detect_px_m(thresholds)
     a = grid.cell_area_m2
-    eh_all = np.zeros(grid.shape, np.float32) if grids else None
-    ev_all = np.full(grid.shape, np.nan, np.float32) if grids else None
+    eh_all = filled(grid.shape, 0.0, np.float32) if grids else None
+    ev_all = filled(grid.shape, np.nan, np.float32) if grids else None
 
     def block(task):
         (r0, r1, c0, c1), views = task
@@ -665,12 +698,8 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
             if cells.size:
                 rr, cc = np.divmod(cells, c1 - c0)
                 ev_all[r0 + rr, c0 + cc] = core.vertical_best_lx
-        if mask.all():
-            ehm = eh
-            m_u = np.ones(cells.size, bool)
-        else:
-            ehm = eh[mask]
-            m_u = mask.ravel()[cells]
+        n_in, e_sum, e_min, e_max, n_lit = light_stats(eh, mask, LIT_THRESHOLD_LX)
+        m_u = mask.ravel()[cells]
         evm = core.vertical_best_lx[m_u]
         levels = _level_counts(core.best_night, thresholds, where=m_u)
         by_label = None
@@ -683,21 +712,19 @@ def simulate_night(model: CoverageModel, lights, *, grids: bool = True,
                                       n_groups=n_labels, where=m_u & ok),
                         LightingSums(n_labels))
             if lums:
-                lab_m = lab_b.ravel() if mask.all() else lab_b[mask]   # as ehm
+                lab_m, ehm = lab_b[mask], eh[mask]
                 in_d = lab_m != none
                 lab_u = lab[m_u]                                        # as evm
                 in_u = lab_u != none
-                by_label[1].add(lab_m[in_d], ehm.ravel()[in_d], lab_u[in_u], evm[in_u])
+                by_label[1].add(lab_m[in_d], ehm[in_d], lab_u[in_u], evm[in_u])
         # the rule at the seen cells; the unseen lit cells are all dark
         lit_c = m_u & (eh.ravel()[cells] >= LIT_THRESHOLD_LX)
         lit_dark, seen_dark = planner_areas(lit_c, core.best_day, core.best_night, m_u, detect)
         lit_seen = int(np.count_nonzero(lit_c)) - int(np.count_nonzero(lit_dark))
-        return {"n": ehm.size, "sum": float(ehm.sum(dtype=np.float64)),
-                "min": float(ehm.min()) if ehm.size else math.inf,
-                "max": float(ehm.max()) if ehm.size else -math.inf,
+        return {"n": n_in, "sum": e_sum, "min": e_min, "max": e_max,
                 "min_v": float(evm.min()) if evm.size else math.inf,
                 "levels": {k: int(c[0]) for k, c in levels.items()},
-                "lit_unseen": int(np.count_nonzero(ehm >= LIT_THRESHOLD_LX)) - lit_seen,
+                "lit_unseen": n_lit - lit_seen,
                 "seen_dark": int(np.count_nonzero(seen_dark)),
                 "cameras": [(v.id, {k: float(c[n] * a) for k, c in core.camera_counts.items()})
                             for n, v in enumerate(views)],

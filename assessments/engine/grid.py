@@ -34,10 +34,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyproj
 
-__all__ = ["Grid", "polygon_mask", "geojson_parts", "geojson_lines", "geojson_rings", "PLANE_RECTANGULAR_ZONES",
+__all__ = ["Grid", "filled", "polygon_mask", "geojson_parts", "geojson_lines", "geojson_rings", "PLANE_RECTANGULAR_ZONES",
            "PREFECTURE_ZONES", "plane_rectangular_zone", "plane_rectangular_to_latlon",
            "latlon_to_plane_rectangular", "WEB_MERCATOR_RADIUS_M", "latlon_to_tile",
            "tile_to_latlon", "tile_to_web_mercator"]
+
+
+def filled(shape, fill_value, dtype) -> np.ndarray:
+    """A grid-sized array holding ``fill_value``, written in order now.
+
+    For arrays that are then written in scattered windows (camera views, building
+    footprints, scanline spans). ``np.zeros`` maps no memory until a cell is written, so
+    such writers take one page fault per 4 KiB page in random order; on the virtual machines
+    this runs on (Firecracker guests) each costs tens of µs: folding a city's 1,500 camera
+    windows (25 M cells) into fresh ``np.zeros`` grids took 9 s, into grids filled in
+    order 0.2 s including the fill. Filling in order lets the kernel map large pages and
+    costs a memset (≈ 0.1 s per GiB).
+    """
+    return np.full(shape, fill_value, dtype=dtype)
 
 
 #: Spacing of the lattice on which :attr:`Grid.lat` / :attr:`Grid.lon` are projected exactly
@@ -384,10 +398,15 @@ def polygon_mask(grid: Grid, geometry: dict, *, row_chunk: int = 2048) -> np.nda
     geometry : dict
         GeoJSON Polygon/MultiPolygon/Feature in lon/lat [°].
     """
-    mask = np.zeros(grid.shape, dtype=bool)
+    mask = None
     for rows, cols, sub in polygon_windows(grid, geometry, row_chunk=row_chunk):
-        mask[rows, cols] |= sub
-    return mask
+        if mask is None and sub.shape == grid.shape:
+            mask = sub              # a polygon over the whole grid: its mask is the grid's
+        else:
+            if mask is None:
+                mask = filled(grid.shape, False, bool)
+            mask[rows, cols] |= sub
+    return filled(grid.shape, False, bool) if mask is None else mask
 
 
 def ragged_ranges(n) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +445,7 @@ def rings_mask_rc(rings_rc, shape, *, row_chunk: int = 2048) -> np.ndarray:
     # half-open rule: an edge covers scanlines i with lo <= i < hi
     first = np.clip(np.ceil(lo), 0, rows).astype(np.int64)
     last = np.clip(np.ceil(hi), 0, rows).astype(np.int64)      # exclusive
-    mask = np.zeros(shape, dtype=bool)
+    mask = filled(shape, False, bool)
     n_lines = last - first
     if n_lines.sum() == 0:
         return mask

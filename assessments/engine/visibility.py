@@ -47,7 +47,7 @@ import numpy as np
 from numba import njit
 
 from ..plan.buildings import building_id
-from .grid import Grid, geojson_rings, ragged_ranges
+from .grid import Grid, filled, geojson_rings, ragged_ranges
 
 __all__ = ["Surface", "Terrain", "building_footprints", "rasterize_buildings",
            "horizon_visibility", "sweep_lattice", "sweep_targets", "camera_window",
@@ -126,7 +126,7 @@ def rasterize_buildings(grid: Grid, footprints) -> np.ndarray:
     spans), which is ~10× faster than one ``skimage.draw.polygon`` call per building on
     thousands of buildings. Overlapping buildings keep the taller height.
     """
-    out = np.zeros(grid.shape, dtype=np.uint16)
+    out = filled(grid.shape, 0, np.uint16)
     if not footprints:
         return out
     rows, cols = grid.shape

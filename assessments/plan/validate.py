@@ -144,7 +144,7 @@ def _check_buildings(buildings, issues):
             continue
         try:
             rings = geojson_rings(feat.get("geometry"))
-            if not all(np.all(np.isfinite(r)) for p in rings for r in p):
+            if not all(np.isfinite(r).all() for p in rings for r in p):
                 raise ValueError("non-finite coordinate")
         except (ValueError, TypeError) as exc:
             issues.append(PlanIssue(*item, "geometry", "bad_geojson", None,
@@ -166,7 +166,7 @@ def _check_buildings(buildings, issues):
                                         and math.isfinite(raw) else "not_a_number", raw,
                                         {"range": "> 0"}))
             continue
-        out.append((rings, h, building_id(feat, i)))
+        out.append((rings, h, item[1]))
     return out
 
 
