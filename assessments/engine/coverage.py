@@ -72,10 +72,13 @@ class CameraView:
         Horizontal reach used for the window [m] (``max_range_m`` or the working range).
     max_depth_m : float or None
         Depth limit from ``min_density_px_m`` when the camera has no ``max_range_m`` [m].
-    footprint_xy : ndarray (n, 2)
-        Frustum footprint on the flat target plane, offsets from the camera [m].
+    footprint : ndarray (n, 2) or None
+        Frustum footprint on the flat target plane, offsets from the camera [m]; None
+        until :attr:`footprint_xy` is first read (a run on terrain does not need it).
     camera : Camera
         The camera (:class:`assessments.engine.devices.Camera`).
+    target_height_m : float
+        Height of the target plane above the ground [m] (of the footprint).
     """
 
     id: str
@@ -91,8 +94,16 @@ class CameraView:
     y_axis_m: np.ndarray
     range_m: float
     max_depth_m: float | None
-    footprint_xy: np.ndarray
+    footprint: np.ndarray | None
     camera: Camera = field(repr=False)
+    target_height_m: float = 1.5
+
+    @property
+    def footprint_xy(self) -> np.ndarray:
+        """Frustum footprint on the flat target plane, offsets from the camera (n, 2) [m]."""
+        if self.footprint is None:
+            self.footprint = _footprint(self.camera, self.target_height_m, self.max_depth_m)
+        return self.footprint
 
     @property
     def seen(self) -> np.ndarray:
@@ -121,6 +132,15 @@ class CameraView:
     @property
     def empty(self) -> bool:
         return self.pixel_density.size == 0
+
+
+def _footprint(cam: Camera, target_height_m: float, max_depth_m) -> np.ndarray:
+    """The camera's frustum footprint on the flat target plane (offsets [m])."""
+    return cam_mod.footprint_xy(mount_height_m=cam.mount_height_m,
+                                azimuth_deg=cam.bearing_deg, tilt_deg=cam.tilt_deg,
+                                hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg,
+                                target_height_m=target_height_m, range_m=cam.max_range_m,
+                                max_depth_m=max_depth_m)
 
 
 class CoverageModel:
@@ -330,12 +350,8 @@ class CoverageModel:
             max_depth = cam_mod.working_depth_m(cam.hfov_deg, cam.width_px,
                                                 self.min_density_px_m)
             range_m = max_depth * math.sqrt(1 + cam.tan_h ** 2 + cam.tan_v ** 2)
-        fp = cam_mod.footprint_xy(mount_height_m=cam.mount_height_m,
-                                  azimuth_deg=cam.bearing_deg, tilt_deg=cam.tilt_deg,
-                                  hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg,
-                                  target_height_m=self.target_height_m,
-                                  range_m=cam.max_range_m, max_depth_m=max_depth)
         flat = self.surface.ground_m is None
+        fp = _footprint(cam, self.target_height_m, max_depth) if flat else None
         if flat:
             if len(fp) == 0:
                 return self._empty_view(cam, x, y, cz, range_m, max_depth, fp)
@@ -380,13 +396,13 @@ class CoverageModel:
                       ground, bcm, float(cr), float(cc), float(res), step, n_rays, exclude,
                       occlusion and surf.inside_own_building(x, y, cz), pd)
         return CameraView(cam.id, slice(r0, r1), slice(c0, c1), pd, cam.f_px, x, y,
-                          cz, tz, xs, ys, range_m, max_depth, fp, cam)
+                          cz, tz, xs, ys, range_m, max_depth, fp, cam, self.target_height_m)
 
     def _empty_view(self, cam, x, y, cz, range_m, max_depth, fp):
         return CameraView(cam.id, slice(0, 0), slice(0, 0),
                           np.zeros((0, 0), np.float32), cam.f_px, x, y, cz,
                           self.target_height_m, np.zeros(0), np.zeros(0), range_m,
-                          max_depth, fp, cam)
+                          max_depth, fp, cam, self.target_height_m)
 
     # --- results ----------------------------------------------------------------------
     def summary(self, *, row_chunk: int = 1024) -> dict:
