@@ -175,7 +175,8 @@ def main(argv=None) -> int:
                                night_grids=bool(args.grid),
                                memory_budget=budget)
                 result, grid = sim.result, sim.model.grid
-                arrays = sim.grid_arrays() if args.grid else None
+                # lat / lon only for GRID.npz (_write_grid)
+                arrays = sim.grid_arrays(latlon=False) if args.grid else None
             except planfile.PlanError as exc:
                 if not _too_large(exc):
                     raise

@@ -29,17 +29,19 @@ class Simulation:
     model: CoverageModel
     night_arrays: dict | None = None
 
-    def grid_arrays(self) -> dict:
-        """``lat``, ``lon`` (cell centres, float64), ``inside``, ``pixel_density`` (float32,
-        0 unseen), ``camera_count`` (uint8), ``best_camera`` (−1 unseen), ``dori_level``
+    def grid_arrays(self, *, latlon: bool = True) -> dict:
+        """``lat``, ``lon`` (cell centres, float64; left out with ``latlon=False``: GRID.tif
+        carries them in its georeference), ``inside``, ``pixel_density`` (float32, 0
+        unseen), ``camera_count`` (uint8), ``best_camera`` (−1 unseen), ``dori_level``
         (int8), ``camera_ids`` (str, order of ``best_camera``) and, when kept,
         ``illuminance_lx`` and ``vertical_illuminance_lx`` (float32, see
         :func:`simulate_night`)."""
         m = self.model
-        out = {"lat": m.grid.lat, "lon": m.grid.lon, "inside": m.inside,
-               "pixel_density": m.pixel_density, "camera_count": m.camera_count,
-               "best_camera": m.best_camera, "dori_level": m.dori_level(),
-               "camera_ids": np.array(m.camera_ids, dtype=str)}
+        out = {"lat": m.grid.lat, "lon": m.grid.lon} if latlon else {}
+        out.update({"inside": m.inside,
+                    "pixel_density": m.pixel_density, "camera_count": m.camera_count,
+                    "best_camera": m.best_camera, "dori_level": m.dori_level(),
+                    "camera_ids": np.array(m.camera_ids, dtype=str)})
         if self.night_arrays is not None:
             out.update(self.night_arrays)
         return out

@@ -441,6 +441,7 @@ class Workspace:
         """
         plan = normalise(plan)
         plan.pop("_revision", None)
+        plan.pop("_unchanged", None)
 
         def op(cur):
             taken = queries.run(cur, "workspace/plan_exists", id=str(plan.get("id", "")))
@@ -462,7 +463,9 @@ class Workspace:
                     owner: str = "") -> dict:
         """Apply ``fn(plan)`` to the latest stored plan and save it in one transaction.
 
-        ``fn`` mutates the dict it is given (a private copy). Returns the saved plan.
+        ``fn`` mutates the dict it is given (a private copy). Returns the saved plan; when
+        ``fn`` changed nothing, the stored plan with ``"_unchanged": True`` (no new
+        revision was written).
         """
         def op(cur):
             frame = queries.run(cur, "workspace/get_plan", id=plan_id, owner=owner)
@@ -475,6 +478,7 @@ class Workspace:
             fn(plan)
             plan = normalise(plan, inplace=True)  # our own parsed copy
             plan.pop("_revision", None)
+            plan.pop("_unchanged", None)
             plan["id"] = plan_id
             plan["version"] = PLAN_VERSION
             previous = _loads(old_data)
@@ -482,8 +486,10 @@ class Workspace:
             doc, refs = self._externalise(cur, plan)
             if doc == previous and refs == old_refs:
                 # the change changed nothing (a widget sent the value it already had):
-                # no new revision, no history row; the stored plan is the answer
+                # no new revision, no history row; the stored plan is the answer, marked
+                # so the caller does not report a save
                 plan["_revision"] = revision
+                plan["_unchanged"] = True
                 return plan
             stamp = now_iso()
             plan["updated_at"] = doc["updated_at"] = stamp

@@ -97,3 +97,23 @@ def test_an_existing_camera_is_a_ring_on_the_map_and_in_the_legend(sample):
         c["existing"] = True
     _, symbols = map_view.legend_sections(S.simulate_plan(plan), plan)[1]
     assert ("カメラ", L.CAMERA) not in symbols
+
+
+def test_camera_hover_is_kept_on_the_view_per_language(sample, monkeypatch):
+    from ui import i18n
+    _, sim = sample
+    cid = next(iter(sim.model.views))
+    for mod in (i18n, map_view):
+        monkeypatch.setattr(mod, "lang", lambda: "ja")
+    ja = map_view.camera_hover(sim, cid)
+    assert ja.startswith(f"<b>{cid}</b>") and "m まで" in ja
+    # asked again: the kept text, without the model
+    real = sim.model.camera_summary
+    monkeypatch.setattr(sim.model, "camera_summary", lambda _id: pytest.fail("recomputed"))
+    assert map_view.camera_hover(sim, cid) == ja
+    # another language: written again
+    monkeypatch.setattr(sim.model, "camera_summary", real)
+    for mod in (i18n, map_view):
+        monkeypatch.setattr(mod, "lang", lambda: "en")
+    en = map_view.camera_hover(sim, cid)
+    assert "up to" in en and "まで" not in en

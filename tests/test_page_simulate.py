@@ -353,6 +353,19 @@ def test_overlay_is_reduced_by_block_maximum():
     assert_array_equal(map_view.reduce_max(strip, 3), [[0, 30], [0, 30]])
     assert map_view.overlay_step((2000, 2000), 1200) == 2     # ceil(2000 / 1200)
     assert map_view.overlay_step((900, 300), 1200) == 1
+    # the padding counts only in the blocks the edge cuts: 3 × 3 of −5 by 2, fill −1 →
+    # the full block keeps −5, the three cut blocks take the fill
+    neg = np.full((3, 3), -5, np.int8)
+    assert_array_equal(map_view.reduce_max(neg, 2, fill=-1), [[-5, -1], [-1, -1]])
+    # against the padded block maximum it replaces, on ragged shapes and kinds
+    rng = np.random.default_rng(3)
+    for h, w, step in ((7, 5, 2), (9, 9, 3), (10, 4, 4), (5, 13, 6), (8, 8, 4)):
+        for dtype, fill in ((np.float32, 0.0), (np.int8, -1), (bool, False), (bool, True)):
+            a = (rng.normal(size=(h, w)) * 10).astype(dtype)
+            hh, ww = -(-h // step) * step, -(-w // step) * step
+            padded = np.pad(a, ((0, hh - h), (0, ww - w)), constant_values=fill)
+            want = padded.reshape(hh // step, step, ww // step, step).max(axis=(1, 3))
+            assert_array_equal(map_view.reduce_max(a, step, fill=fill), want)
 
 
 # ---------------------------------------------------------------------------------------

@@ -212,6 +212,14 @@ def test_outputs_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULT.json", "grid.bin"]
     with np.load(tmp_path / "grid.bin") as z:
         assert z["a"].tolist() == [0, 1, 2]
+    # the archive is streamed into the temporary file: an array that cannot be written
+    # (objects are refused without pickle) after a good one leaves the previous grid whole
+    with pytest.raises(ValueError):
+        write_grid({"b": np.arange(2), "bad": np.array([{}], dtype=object)},
+                   tmp_path / "grid.bin")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RESULT.json", "grid.bin"]
+    with np.load(tmp_path / "grid.bin") as z:
+        assert z.files == ["a"] and z["a"].tolist() == [0, 1, 2]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")

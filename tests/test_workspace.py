@@ -363,8 +363,37 @@ def test_a_change_that_changes_nothing_writes_no_revision(workspace_path):
     ws = Workspace(workspace_path)
     plan = ws.add_plan(new_plan("変更なし"))
     same = ws.update_plan(plan["id"], lambda p: p.update(name="変更なし"))
-    assert same["_revision"] == plan["_revision"] == 1
+    assert same["_revision"] == plan["_revision"] == 1 and same["_unchanged"] is True
     assert ws.get_plan(plan["id"])["updated_at"] == plan["updated_at"]
     assert ws.get_revision(plan["id"], 1) is None          # no history row either
     changed = ws.update_plan(plan["id"], lambda p: p.update(use_cases=["people_count"]))
     assert changed["_revision"] == 2 and ws.get_revision(plan["id"], 1)["use_cases"] == []
+    assert "_unchanged" not in changed
+
+
+def test_a_save_that_changes_nothing_is_not_reported_as_saved(workspace_path):
+    """The sidebar's 「✓ 保存しました（…、版 N）」 follows real saves only: a widget sending
+    back the value the plan holds (a rerun after a plan or language switch) writes nothing
+    and must not show it either."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from ui import state
+        name = state.current_plan()["name"]
+        if st.button("same", key="same"):
+            state.update_plan(lambda p: p.update(name=name))
+        if st.button("other", key="other"):
+            state.update_plan(lambda p: p.update(name=name + "・改"))
+        st.write(repr(st.session_state.get(state.SAVED_KEY)))
+
+    at = AppTest.from_function(page).run()
+    at.button(key="same").click().run()
+    assert not at.exception and at.markdown[-1].value == "None"
+    at.button(key="other").click().run()
+    assert "'revision': 2" in at.markdown[-1].value
+    # and the stored plan with the marker stripped
+    ws = Workspace(workspace_path)
+    stored = ws.get_plan(at.session_state["plan_id"])
+    assert stored["_revision"] == 2 and "_unchanged" not in stored

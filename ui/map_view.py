@@ -36,7 +36,7 @@ from assessments.plan.buildings import is_home
 from assessments.programme.costs import is_existing
 from reports.fonts import pil_font
 from ui import map_legend as L
-from ui.i18n import t
+from ui.i18n import lang, t
 from ui.map_base import (CONTOUR_STYLE, SKETCH_COLOUR, BaseMap, _draw_lines, _paste,
                          base_map, basemap_traces, lonlat_box)
 from ui.map_draw import OVERLAY_MAX_PX, _joined, _scatter, data_uri, overlay_step
@@ -93,14 +93,18 @@ def reduce_max(a, step: int, *, fill=0):
     if step <= 1:
         return a
     h, w = a.shape
-    H, W = -(-h // step), -(-w // step)
-    if (H * step, W * step) != (h, w):
-        a = np.pad(a, ((0, H * step - h), (0, W * step - w)), constant_values=fill)
-    out = a[::step, ::step].copy()
+    out = a[::step, ::step].copy()           # (⌈h/step⌉, ⌈w/step⌉): every block's first cell
     for i in range(step):
         for j in range(step):
             if i or j:
-                np.maximum(out, a[i::step, j::step], out=out)
+                part = a[i::step, j::step]   # the blocks that have this cell
+                sub = out[:part.shape[0], :part.shape[1]]
+                np.maximum(sub, part, out=sub)
+    # the blocks cut by the edge also hold the padding (no padded copy of the grid)
+    if h % step:
+        np.maximum(out[-1], fill, out=out[-1])
+    if w % step:
+        np.maximum(out[:, -1], fill, out=out[:, -1])
     return out
 
 
@@ -406,12 +410,22 @@ def _line(style) -> dict:
 
 def camera_hover(sim, camera_id: str) -> str:
     """A camera's hover text: its id and how far along its axis each DORI level reaches
-    [m] (``CoverageModel.camera_summary``), the id escaped (plotly reads tags in it)."""
+    [m] (``CoverageModel.camera_summary``), the id escaped (plotly reads tags in it).
+
+    Kept on the camera's view per language (a changed camera gets a new view), so a rerun
+    after one edit writes one text, not one per camera."""
+    view = sim.model.views[camera_id]
+    key = (lang(), tuple(dori_keys(sim)))
+    kept = getattr(view, "_hover", None)
+    if kept is not None and kept[0] == key:
+        return kept[1]
     ends = sim.model.camera_summary(camera_id)["dori_axis_end_m"]
     rows = [t("sim.map.reach", level=t("sim.dori." + k), m=f"{ends[k]:.0f}")
-            for k in dori_keys(sim) if ends.get(k) is not None and math.isfinite(ends[k])
+            for k in key[1] if ends.get(k) is not None and math.isfinite(ends[k])
             and ends[k] > 0]
-    return "<br>".join([f"<b>{html.escape(str(camera_id))}</b>"] + rows)
+    text = "<br>".join([f"<b>{html.escape(str(camera_id))}</b>"] + rows)
+    view._hover = (key, text)
+    return text
 
 
 def scale_bar(x_w: float, x_e: float, y_s: float, y_n: float) -> tuple[float, float, float]:

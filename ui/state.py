@@ -328,7 +328,8 @@ def update_plan(fn: Callable[[dict], None], *, plan_id: str | None = None) -> di
         return None
     if refused:
         return None
-    _mark_saved(saved)
+    if not saved.pop("_unchanged", False):    # a widget's own value sent back saves nothing
+        _mark_saved(saved)
     return saved
 
 
@@ -388,6 +389,7 @@ def retry_pending(*, quiet: bool = False) -> int:
             return len(pending)
         pending.pop(0)
         done += 1
+        saved.pop("_unchanged", None)          # the kept change is stored either way
         _mark_saved(saved)
     st.session_state[PENDING_KEY] = []
     st.session_state.pop(_SHOWN_KEY, None)

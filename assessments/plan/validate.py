@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import json
 import math
 import os
@@ -373,11 +372,13 @@ def write_result(result: dict, path) -> None:
     Path(path).write_text(result_json(result), encoding="utf-8")
 
 
-def write_atomic(path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it,
-    then renamed over it (``os.replace``), so a full disk or a killed process never leaves
-    a truncated RESULT.json / GRID.npz. A path that is not a regular file (a pipe, a
-    device such as /dev/stdout) is written directly.
+@contextlib.contextmanager
+def atomic_writer(path):
+    """A binary file to write ``path`` whole or not at all: a temporary file beside it,
+    synced and renamed over it (``os.replace``) when the block ends without an exception,
+    removed otherwise, so a full disk or a killed process never leaves a truncated
+    RESULT.json / GRID.npz. A path that is not a regular file (a pipe, a device such as
+    /dev/stdout) is written directly.
 
     Raises
     ------
@@ -387,12 +388,12 @@ def write_atomic(path, data: bytes) -> None:
     path = Path(path)
     if path.exists() and not path.is_file():
         with open(path, "wb") as f:
-            f.write(data)
+            yield f
         return
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -402,9 +403,15 @@ def write_atomic(path, data: bytes) -> None:
         raise
 
 
+def write_atomic(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (:func:`atomic_writer`)."""
+    with atomic_writer(path) as f:
+        f.write(data)
+
+
 def write_grid(arrays: dict, path) -> None:
     """Write GRID.npz at exactly ``path`` (numpy would add ``.npz`` to a name without it),
-    whole or not at all (:func:`write_atomic`).
+    whole or not at all (:func:`atomic_writer`).
 
     The same archive as :func:`numpy.savez_compressed` (``numpy.load`` reads it), but
     deflate level 1 instead of 6, and the float grids that hardly compress — ``lat`` /
@@ -414,12 +421,12 @@ def write_grid(arrays: dict, path) -> None:
     """
     from ..engine.gridfile import RAW_PAGES
     raw = RAW_PAGES | {"lat", "lon"}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
-                         allowZip64=True) as zf:
+    # streamed into the file: no copy of the archive in memory
+    with atomic_writer(path) as out, zipfile.ZipFile(
+            out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1,
+            allowZip64=True) as zf:
         for name, value in arrays.items():
             # per entry: ZipFile.open takes the archive's current compression
             zf.compression = zipfile.ZIP_STORED if name in raw else zipfile.ZIP_DEFLATED
             with zf.open(name + ".npy", "w", force_zip64=True) as f:
                 np.lib.format.write_array(f, np.asanyarray(value), allow_pickle=False)
-    write_atomic(path, buf.getvalue())
