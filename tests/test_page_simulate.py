@@ -360,7 +360,8 @@ def test_overlay_is_reduced_by_block_maximum():
     # against the padded block maximum it replaces, on ragged shapes and kinds
     rng = np.random.default_rng(3)
     for h, w, step in ((7, 5, 2), (9, 9, 3), (10, 4, 4), (5, 13, 6), (8, 8, 4)):
-        for dtype, fill in ((np.float32, 0.0), (np.int8, -1), (bool, False), (bool, True)):
+        for dtype, fill in ((np.float32, 0.0), (np.int8, -1), (bool, False), (bool, True),
+                            (bool, 0), (np.float32, 0)):        # the default fill 0 too
             a = (rng.normal(size=(h, w)) * 10).astype(dtype)
             hh, ww = -(-h // step) * step, -(-w // step) * step
             padded = np.pad(a, ((0, hh - h), (0, ww - w)), constant_values=fill)

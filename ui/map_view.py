@@ -101,10 +101,11 @@ def reduce_max(a, step: int, *, fill=0):
                 sub = out[:part.shape[0], :part.shape[1]]
                 np.maximum(sub, part, out=sub)
     # the blocks cut by the edge also hold the padding (no padded copy of the grid)
+    pad = np.asarray(fill).astype(out.dtype)     # as np.pad casts it (0 → False)
     if h % step:
-        np.maximum(out[-1], fill, out=out[-1])
+        np.maximum(out[-1], pad, out=out[-1])
     if w % step:
-        np.maximum(out[:, -1], fill, out=out[:, -1])
+        np.maximum(out[:, -1], pad, out=out[:, -1])
     return out
 
 
