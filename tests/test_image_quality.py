@@ -82,6 +82,10 @@ def test_dori_areas_cumulative():
     assert dori_areas_m2(pd, cell_area_m2=1.0, mask=m) == {
         "monitor": 3.0, "detect": 3.0, "observe": 2.0, "recognise": 1.0, "identify": 1.0,
         "inspect": 0.0}
+    # float32 densities are compared with the threshold in float64: float32(0.7) =
+    # 0.69999998… is below 0.7 (a float32 comparison would round 0.7 down and count it)
+    near = np.array([[np.float32(0.7), np.float32(0.75)]], dtype=np.float32)
+    assert dori_areas_m2(near, cell_area_m2=1.0, thresholds={"x": 0.7}) == {"x": 1.0}
 
 
 def test_reference_person_is_fixed_and_in_range():

@@ -296,8 +296,10 @@ class Edits:
 
         def fn(q):
             merged, conflicts = three_way(drawn, new, q.get(kind) or [])
-            if not conflicts and S.device_issues(kind[:-1], merged):
-                conflicts = [()]  # each side valid, together not (e.g. a shared id)
+            # each side valid, together not (e.g. a shared id); the same list as the
+            # checked one (nobody else changed these devices) needs no second check
+            if not conflicts and merged != new and S.device_issues(kind[:-1], merged):
+                conflicts = [()]
             if conflicts:
                 refused.append(conflicts)
                 raise state.PlanConflict([(kind, *c) for c in conflicts])

@@ -222,10 +222,13 @@ def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None, thresholds=Non
         Level → area [m²], e.g. ``{"detect", "observe", "recognise", "identify"}``.
     """
     thresholds = dori_thresholds() if thresholds is None else thresholds
-    pd = np.asarray(pixel_density_px_m, dtype=float)
-    sel = np.ones(pd.shape, bool) if mask is None else np.asarray(mask, dtype=bool)
-    pd = np.where(sel & ~np.isnan(pd), pd, 0.0)
-    return {k: float(np.count_nonzero(pd >= v) * cell_area_m2) for k, v in thresholds.items()}
+    pd = np.asarray(pixel_density_px_m)
+    vals = pd.ravel() if mask is None else pd[np.asarray(mask, dtype=bool)]
+    # the seen cells only (NaN and 0 compare False): every level is above 0, and the
+    # comparisons then run over what the cameras see, not over the grid
+    seen = vals[vals > 0].astype(float)      # compared in float64, as the thresholds
+    return {k: float((np.count_nonzero(seen >= v) if v > 0 else pd.size) * cell_area_m2)
+            for k, v in thresholds.items()}
 
 
 # --------------------------------------------------------------------------- preview

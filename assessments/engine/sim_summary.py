@@ -48,9 +48,11 @@ def dori_fractions(pixel_density_px_m, *, mask, thresholds) -> dict:
     m = np.asarray(mask, dtype=bool)
     if pd.shape != m.shape:
         raise ValueError(f"mask shape {m.shape} does not match the densities {pd.shape}")
-    n = int(np.count_nonzero(m))
     vals = pd[m]
-    return {k: (float(np.count_nonzero((vals >= float(t)) | (float(t) <= 0))) / n if n else 0.0)
+    n = vals.size
+    seen = vals[vals > 0]        # a level above 0 is reached by seen cells only
+    return {k: (float(n if float(t) <= 0 else np.count_nonzero(seen >= float(t))) / n
+                if n else 0.0)
             for k, t in thresholds.items()}
 
 
