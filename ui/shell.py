@@ -87,6 +87,7 @@ def setup_page(*, sidebar: bool = True, collapsed: bool = False) -> None:
     st.set_page_config(page_title=t("common.app_title"), page_icon=":material/visibility:",
                        layout="wide", initial_sidebar_state="collapsed" if collapsed else "auto")
     state.ensure_plan()
+    state.start_run()
     theme.inject_css()
     if sidebar:
         navigation_links()

@@ -33,6 +33,8 @@ PENDING_KEY = "_pending_saves"
 #: Session key of the last successful save: ``{"plan_id", "revision", "time"}``; the sidebar
 #: shows it ("保存しました").
 SAVED_KEY = "_last_saved"
+#: Session key of the plan and language the last page run showed (:func:`start_run`).
+RUN_VIEW_KEY = "_run_view"
 #: Environment variable that makes login mandatory even without an ``[auth]`` section
 #: (e.g. a reverse proxy that must never fall back to the shared single-PC plans).
 REQUIRE_LOGIN_ENV = "MIMAMORI_REQUIRE_LOGIN"
@@ -236,12 +238,29 @@ def plan_widget(name: str, value, save: Callable[[dict, object], None]) -> dict:
     """
     plan_id = current_plan_id()
     key = widget_key(name, value)
+    view = (plan_id, lang())
 
     def changed() -> None:
+        # Callbacks run before the page. A widget of another plan or language than the
+        # last page run showed was not on the user's screen: its value is what a busy
+        # browser kept of an older run and sent back with a plan or language switch
+        # (Streamlit calls on_change for a widget whose state it had cleaned up), and
+        # saving it would overwrite the plan with that old run's values (every field of
+        # the page at once, answers erased).
+        if st.session_state.get(RUN_VIEW_KEY, view) != view:
+            _LOG.info("ignored a change of %s: not on the last run's plan and language", key)
+            return
         new = st.session_state[key]
         update_plan(lambda p: save(p, new), plan_id=plan_id)
 
     return {"key": key, "on_change": changed}
+
+
+def start_run() -> None:
+    """Note the plan and language this page run shows (:func:`ui.shell.setup_page`, after
+    the callbacks of the run's request): a plan widget's change is saved only when the
+    widget belongs to them (:func:`plan_widget`)."""
+    st.session_state[RUN_VIEW_KEY] = (current_plan_id(), lang())
 
 
 def current_plan() -> dict:
