@@ -31,10 +31,13 @@ def codes(res, row="any"):
 
 
 def _zip(members, nested=None) -> bytes:
+    """A zip of ``members`` with a fixed date: the same bytes at every collection (the
+    two pytest-xdist workers must collect the same parameters)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, blob in members:
-            z.writestr(name, blob)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), blob,
+                       compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 

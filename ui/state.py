@@ -270,6 +270,7 @@ def current_plan() -> dict:
     except WorkspaceError:
         st.session_state.pop(PLAN_KEY, None)
         ensure_plan()
+        start_run()         # the plan deleted meanwhile: this run shows another one
         return workspace().get_plan(current_plan_id(), owner=owner())
 
 
