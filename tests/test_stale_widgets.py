@@ -64,3 +64,33 @@ def test_an_edit_sent_with_a_plan_switch_goes_to_its_own_plan(workspace_path):
     assert not at.exception
     assert ws.get_plan(first)["name"] == "新しい名前"
     assert ws.get_plan(other)["name"] == "別の計画"
+
+
+def _sim_page():
+    import streamlit as st
+
+    from ui import shell, state
+    from ui.sim_edits import Edits
+    fire = st.session_state.pop("fire", None)
+    if fire:                            # a シミュレーション widget's callback, before the page
+        st.session_state["kept_edits"][fire].change(lambda p: p.update(name="古い値"), "name")
+    shell.setup_page(sidebar=False)
+    st.session_state.setdefault("kept_edits", {})[state.lang()] = Edits(state.current_plan())
+
+
+def test_the_simulation_page_saves_no_older_runs_widget_either(workspace_path):
+    at = AppTest.from_function(_sim_page, default_timeout=60)
+    at.session_state["lang"] = "ja"
+    at.run()
+    plan_id = at.session_state["plan_id"]
+    before = Workspace(workspace_path).get_plan(plan_id)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.session_state["fire"] = "ja"
+    at.run()
+    assert not at.exception
+    assert Workspace(workspace_path).get_plan(plan_id)["_revision"] == before["_revision"]
+    at.session_state["fire"] = "en"     # the widget of the page as shown: the user's edit
+    at.run()
+    saved = Workspace(workspace_path).get_plan(plan_id)
+    assert saved["name"] == "古い値" and saved["_revision"] == before["_revision"] + 1

@@ -165,6 +165,7 @@ class Edits:
     def __init__(self, plan: dict):
         self.plan = plan
         self.plan_id = plan["id"]
+        self.view = state.current_view()     # what the page this object draws shows
         # the plan last saved by this object (spares reloading it after queued edits)
         self._saved: dict | None = None
         self._undo_key = f"sim.undo@{self.plan_id}"
@@ -215,6 +216,8 @@ class Edits:
         current : dict, optional
             The caller's fresh copy of the current plan, if it has one (one load fewer).
         """
+        if not state.on_screen(self.view, what):   # an older run's widget (a busy browser)
+            return False
         before = _snapshot(current if current is not None else self.stored_plan())
         saved = state.update_plan(fn, plan_id=self.plan_id)
         if saved is None:

@@ -238,17 +238,10 @@ def plan_widget(name: str, value, save: Callable[[dict, object], None]) -> dict:
     """
     plan_id = current_plan_id()
     key = widget_key(name, value)
-    view = (plan_id, lang())
+    view = current_view()
 
     def changed() -> None:
-        # Callbacks run before the page. A widget of another plan or language than the
-        # last page run showed was not on the user's screen: its value is what a busy
-        # browser kept of an older run and sent back with a plan or language switch
-        # (Streamlit calls on_change for a widget whose state it had cleaned up), and
-        # saving it would overwrite the plan with that old run's values (every field of
-        # the page at once, answers erased).
-        if st.session_state.get(RUN_VIEW_KEY, view) != view:
-            _LOG.info("ignored a change of %s: not on the last run's plan and language", key)
+        if not on_screen(view, key):
             return
         new = st.session_state[key]
         update_plan(lambda p: save(p, new), plan_id=plan_id)
@@ -256,11 +249,33 @@ def plan_widget(name: str, value, save: Callable[[dict, object], None]) -> dict:
     return {"key": key, "on_change": changed}
 
 
+def current_view() -> tuple[str, str]:
+    """The plan id and language this run shows (captured by a widget when it is drawn)."""
+    return current_plan_id(), lang()
+
+
+def on_screen(view: tuple[str, str], what: str = "") -> bool:
+    """Whether a widget drawn for ``view`` (:func:`current_view`) belongs to the plan and
+    language the last page run showed, so its change (a callback, run before the page)
+    can be the user's.
+
+    A widget of another plan or language was not on the user's screen: its value is what
+    a busy browser kept of an older run and sent back with a plan or language switch
+    (Streamlit calls on_change for a widget whose state it had cleaned up), and saving it
+    would overwrite the plan with that old run's values (every field of a page at once,
+    answers erased). Such a change is logged and not saved.
+    """
+    if st.session_state.get(RUN_VIEW_KEY, view) == view:
+        return True
+    _LOG.info("ignored a change of %s: not on the last run's plan and language", what or view)
+    return False
+
+
 def start_run() -> None:
     """Note the plan and language this page run shows (:func:`ui.shell.setup_page`, after
     the callbacks of the run's request): a plan widget's change is saved only when the
     widget belongs to them (:func:`plan_widget`)."""
-    st.session_state[RUN_VIEW_KEY] = (current_plan_id(), lang())
+    st.session_state[RUN_VIEW_KEY] = current_view()
 
 
 def current_plan() -> dict:
