@@ -58,7 +58,7 @@ __all__ = [
     "effective_pixel_density",
     "night_mode",
     "night_pixel_density",
-    "dori_areas_m2",
+    "dori_areas_m2", "dori_counts",
     "reference_person",
     "PersonPreview",
     "preview_person",
@@ -221,14 +221,29 @@ def dori_areas_m2(pixel_density_px_m, *, cell_area_m2, mask=None, thresholds=Non
     dict
         Level → area [m²], e.g. ``{"detect", "observe", "recognise", "identify"}``.
     """
+    _, counts = dori_counts(pixel_density_px_m, mask=mask, thresholds=thresholds)
+    return {k: float(c * cell_area_m2) for k, c in counts.items()}
+
+
+def dori_counts(pixel_density_px_m, *, mask=None, thresholds=None) -> tuple[int, dict]:
+    """Cells of ``mask`` (all without one) and, per DORI level, how many of them reach it
+    (density ≥ the level's, compared in float64; NaN and 0 reach none; a level ≤ 0 is
+    reached by every cell) — the count behind :func:`dori_areas_m2` and
+    ``sim_summary.dori_fractions``.
+
+    Returns
+    -------
+    (int, dict)
+        The number of cells, and level → count (the keys of ``thresholds``, default the
+        IEC 62676-4:2014 table).
+    """
     thresholds = dori_thresholds() if thresholds is None else thresholds
     pd = np.asarray(pixel_density_px_m)
     vals = pd.ravel() if mask is None else pd[np.asarray(mask, dtype=bool)]
-    # the seen cells only (NaN and 0 compare False): every level is above 0, and the
-    # comparisons then run over what the cameras see, not over the grid
-    seen = vals[vals > 0].astype(float)      # compared in float64, as the thresholds
-    return {k: float((np.count_nonzero(seen >= v) if v > 0 else pd.size) * cell_area_m2)
-            for k, v in thresholds.items()}
+    # the seen cells only: the comparisons run over what the cameras see, not the grid
+    seen = vals[vals > 0].astype(float)
+    return vals.size, {k: int(np.count_nonzero(seen >= float(v))) if float(v) > 0
+                       else vals.size for k, v in thresholds.items()}
 
 
 # --------------------------------------------------------------------------- preview

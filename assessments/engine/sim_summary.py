@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dori import level_for, level_px_m, standard_of
+from .image_quality import dori_counts
 
 __all__ = ["dori_fractions", "use_case_requirement", "requirement_map",
            "REQ_OUTSIDE", "REQ_NOT_MET", "REQ_DAY_ONLY", "REQ_MET", "requirement_summary",
@@ -44,16 +45,12 @@ def dori_fractions(pixel_density_px_m, *, mask, thresholds) -> dict:
     Densities [0, 30, 70, 300] px/m with Detect 25 and Identify 250 → Detect 3/4,
     Identify 1/4.
     """
-    pd = np.asarray(pixel_density_px_m)  # NaN compares False: counts as none, no copy
+    pd = np.asarray(pixel_density_px_m)
     m = np.asarray(mask, dtype=bool)
     if pd.shape != m.shape:
         raise ValueError(f"mask shape {m.shape} does not match the densities {pd.shape}")
-    vals = pd[m]
-    n = vals.size
-    seen = vals[vals > 0]        # a level above 0 is reached by seen cells only
-    return {k: (float(n if float(t) <= 0 else np.count_nonzero(seen >= float(t))) / n
-                if n else 0.0)
-            for k, t in thresholds.items()}
+    n, counts = dori_counts(pd, mask=m, thresholds=thresholds)
+    return {k: c / n if n else 0.0 for k, c in counts.items()}
 
 
 def use_case_requirement(use_cases, chosen, *, thresholds) -> dict | None:
